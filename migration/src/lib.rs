@@ -1,0 +1,19 @@
+//! Database migrations of the cart service.
+//!
+//! Migrations are history: a landed migration is never edited; a change to the
+//! schema is a new migration. Each migration names its own tables and columns and
+//! imports no entity, so it keeps meaning what it meant when it landed.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_carts;
+
+/// Every migration of the service, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_create_carts::Migration)]
+    }
+}

@@ -1,0 +1,121 @@
+//! What the catalog says about a variant, as the cart needs it.
+
+use std::collections::BTreeMap;
+
+use super::ids::{ProductId, VariantId};
+use super::money::Money;
+
+/// A product image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// Absolute URL.
+    pub url: String,
+    /// Alternative text.
+    pub alt_text: String,
+}
+
+/// Stock of a variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inventory {
+    /// False when stock is not counted: any quantity can be bought.
+    pub tracked: bool,
+    /// Units available now, when tracked.
+    pub available: i64,
+    /// True when the variant may be ordered beyond its stock.
+    pub backorder_allowed: bool,
+}
+
+impl Inventory {
+    /// Whether `quantity` units can be sold now.
+    pub fn can_supply(&self, quantity: u32) -> bool {
+        !self.tracked || self.backorder_allowed || self.available >= i64::from(quantity)
+    }
+
+    /// The most units that can be sold now, or `None` when unbounded.
+    pub fn limit(&self) -> Option<i64> {
+        (self.tracked && !self.backorder_allowed).then_some(self.available.max(0))
+    }
+}
+
+/// A variant as the catalog describes it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogVariant {
+    /// Variant id.
+    pub id: VariantId,
+    /// Its product.
+    pub product_id: ProductId,
+    /// Product display name.
+    pub product_name: String,
+    /// Product URL slug.
+    pub product_slug: String,
+    /// Product images.
+    pub images: Vec<Image>,
+    /// Stock keeping unit.
+    pub sku: String,
+    /// Variant display name.
+    pub name: String,
+    /// Variant attributes.
+    pub attributes: BTreeMap<String, String>,
+    /// Current unit price.
+    pub price: Money,
+    /// False when it can no longer be bought.
+    pub active: bool,
+    /// Stock.
+    pub inventory: Inventory,
+}
+
+/// What the catalog said about the variants of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogSnapshot {
+    /// The catalog answered: for each variant asked for, its data, or `None`
+    /// when the catalog does not know it.
+    Answered(std::collections::HashMap<VariantId, Option<CatalogVariant>>),
+    /// The catalog could not be asked or did not answer.
+    Unavailable,
+}
+
+/// What a snapshot knows about one variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known<'a> {
+    /// The catalog describes it.
+    Found(&'a CatalogVariant),
+    /// The catalog answered and does not know it.
+    Missing,
+    /// Nothing is known: the catalog was unavailable or not asked about it.
+    Unknown,
+}
+
+impl CatalogSnapshot {
+    /// What is known about `id`.
+    pub fn get(&self, id: &VariantId) -> Known<'_> {
+        match self {
+            Self::Answered(map) => match map.get(id) {
+                Some(Some(variant)) => Known::Found(variant),
+                Some(None) => Known::Missing,
+                None => Known::Unknown,
+            },
+            Self::Unavailable => Known::Unknown,
+        }
+    }
+
+    /// The ids among `ids` the catalog answered nothing about while available.
+    pub fn not_asked<'a>(&self, ids: impl IntoIterator<Item = &'a VariantId>) -> Vec<VariantId> {
+        match self {
+            Self::Answered(map) => ids
+                .into_iter()
+                .filter(|id| !map.contains_key(*id))
+                .cloned()
+                .collect(),
+            Self::Unavailable => Vec::new(),
+        }
+    }
+
+    /// Adds what a second lookup learnt.
+    pub fn extend(&mut self, other: CatalogSnapshot) {
+        match (self, other) {
+            (Self::Answered(map), Self::Answered(more)) => map.extend(more),
+            (this, Self::Unavailable) => *this = Self::Unavailable,
+            (Self::Unavailable, Self::Answered(_)) => {}
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! SeaORM entities. They never leave `storage/`: repositories translate them to
+//! and from domain types.
+
+pub mod cart_items;
+pub mod carts;
