@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.protoc_executable(protoc);
 
     let protos = [
-        "proto/shop/type/v1/money.proto",
+        "proto/shop/common/v1/money.proto",
         "proto/shop/catalog/v1/catalog.proto",
         "proto/shop/cart/v1/cart.proto",
     ];

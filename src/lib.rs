@@ -3,6 +3,16 @@
 //!
 //! Layers, arrows pointing down only: [`grpc`] (transport) → [`service`] (use
 //! cases) → [`storage`] and [`catalog`] → [`domain`] (pure rules).
+//! [`startup`] wires them together; [`config`] is the only reader of the
+//! environment.
 
+pub mod catalog;
+pub mod clock;
+pub mod config;
 pub mod domain;
+pub mod grpc;
+pub mod proto;
+pub mod service;
+pub mod startup;
 pub mod storage;
+pub mod telemetry;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::cart::{Cart, Change, Event, EventKind, Line, LineChange};
-use super::catalog::{CatalogVariant, Known};
+use super::catalog::{CatalogSnapshot, CatalogVariant, Known};
 use super::email::Email;
 use super::ids::{ItemId, ProductId, VariantId};
 use super::metadata::Metadata;
@@ -211,7 +211,7 @@ pub fn update_item(
     lines: &mut Vec<Line>,
     item_id: ItemId,
     quantity: Option<Quantity>,
-    catalog: impl FnOnce(&VariantId) -> Known<'_>,
+    catalog: &CatalogSnapshot,
     now: DateTime<Utc>,
 ) -> Result<Change, Rejection> {
     let Some(quantity) = quantity else {
@@ -223,7 +223,7 @@ pub fn update_item(
         .ok_or(Rejection::ItemNotFound(item_id))?;
     let new = quantity.get();
     if new > line.quantity {
-        let variant = active_variant(catalog(&line.variant_id), &line.variant_id)?;
+        let variant = active_variant(catalog.get(&line.variant_id), &line.variant_id)?;
         check_stock(variant, new)?;
     }
     let data = json!({

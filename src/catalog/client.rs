@@ -1,0 +1,105 @@
+//! The gRPC client of the catalog service.
+//!
+//! Connects lazily (the cart service starts while the catalog is down), bounds
+//! every call by a deadline, and decodes the catalog's failures into
+//! [`CatalogError`]: deadline, unavailable, cancelled and overload become
+//! `Unavailable` (retry later), anything else `Unexpected`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tonic::transport::{Channel, Endpoint};
+use tonic::{Code, Status};
+
+use super::convert::variant_from_proto;
+use super::{Catalog, CatalogError, MAX_BATCH};
+use crate::domain::catalog::CatalogVariant;
+use crate::domain::ids::VariantId;
+use crate::proto::shop::catalog::v1 as pb;
+use crate::proto::shop::catalog::v1::catalog_service_client::CatalogServiceClient;
+
+/// A catalog service reached over gRPC.
+#[derive(Debug, Clone)]
+pub struct GrpcCatalog {
+    client: CatalogServiceClient<Channel>,
+}
+
+impl GrpcCatalog {
+    /// A client of the catalog at `url` (`http://host:port`), each call bounded
+    /// by `deadline`. No connection is made until the first call.
+    ///
+    /// # Errors
+    /// A description when the URL is malformed.
+    pub fn connect_lazy(url: &str, deadline: Duration) -> Result<Self, String> {
+        let endpoint = Endpoint::from_shared(url.to_owned())
+            .map_err(|e| format!("invalid catalog URL {url:?}: {e}"))?
+            .connect_timeout(deadline)
+            .timeout(deadline)
+            .tcp_nodelay(true);
+        Ok(Self {
+            client: CatalogServiceClient::new(endpoint.connect_lazy()),
+        })
+    }
+}
+
+fn decode(status: &Status) -> CatalogError {
+    let what = format!("{:?}: {}", status.code(), status.message());
+    match status.code() {
+        Code::DeadlineExceeded | Code::Unavailable | Code::Cancelled | Code::ResourceExhausted => {
+            CatalogError::Unavailable(what)
+        }
+        // A transport failure before any answer (connection refused, reset)
+        // reaches us as Unknown with a transport source.
+        Code::Unknown if std::error::Error::source(status).is_some() => {
+            CatalogError::Unavailable(what)
+        }
+        _ => CatalogError::Unexpected(what),
+    }
+}
+
+#[async_trait::async_trait]
+impl Catalog for GrpcCatalog {
+    #[tracing::instrument(skip_all, fields(variants = ids.len()))]
+    async fn variants(
+        &self,
+        ids: &[VariantId],
+    ) -> Result<HashMap<VariantId, CatalogVariant>, CatalogError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(MAX_BATCH) {
+            let request = pb::BatchGetVariantsRequest {
+                variant_ids: chunk.iter().map(ToString::to_string).collect(),
+            };
+            let response = self
+                .client
+                .clone()
+                .batch_get_variants(request)
+                .await
+                .map_err(|s| decode(&s))?
+                .into_inner();
+            for variant in response.variants {
+                let variant = variant_from_proto(variant).map_err(CatalogError::Unexpected)?;
+                found.insert(variant.id.clone(), variant);
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadline_and_unavailable_mean_retry_later() {
+        for code in [Code::DeadlineExceeded, Code::Unavailable, Code::Cancelled] {
+            assert!(matches!(
+                decode(&Status::new(code, "x")),
+                CatalogError::Unavailable(_)
+            ));
+        }
+        assert!(matches!(
+            decode(&Status::invalid_argument("x")),
+            CatalogError::Unexpected(_)
+        ));
+    }
+}

@@ -1,0 +1,79 @@
+//! A gRPC server for `shop.catalog.v1` over a [`FixtureCatalog`]: what the demo,
+//! docker-compose and the integration tests run as "the catalog service".
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::{Request, Response, Status};
+
+use super::convert::variant_to_proto;
+use super::{FixtureCatalog, MAX_BATCH};
+use crate::domain::ids::VariantId;
+use crate::proto::shop::catalog::v1 as pb;
+use crate::proto::shop::catalog::v1::catalog_service_server::{
+    CatalogService, CatalogServiceServer,
+};
+
+/// The `CatalogService` implementation.
+#[derive(Debug, Clone)]
+pub struct FixtureCatalogService {
+    catalog: Arc<FixtureCatalog>,
+}
+
+impl FixtureCatalogService {
+    /// Serves `catalog`.
+    pub fn new(catalog: Arc<FixtureCatalog>) -> Self {
+        Self { catalog }
+    }
+}
+
+#[tonic::async_trait]
+impl CatalogService for FixtureCatalogService {
+    async fn batch_get_variants(
+        &self,
+        request: Request<pb::BatchGetVariantsRequest>,
+    ) -> Result<Response<pb::BatchGetVariantsResponse>, Status> {
+        let raw = request.into_inner().variant_ids;
+        if raw.len() > MAX_BATCH {
+            return Err(Status::invalid_argument(format!(
+                "at most {MAX_BATCH} variant ids per request"
+            )));
+        }
+        let mut ids = Vec::with_capacity(raw.len());
+        for id in &raw {
+            let id = VariantId::parse(id)
+                .map_err(|e| Status::invalid_argument(format!("variant_ids: {e}")))?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        let found = self.catalog.lookup(&ids);
+        let missing_variant_ids = ids
+            .iter()
+            .filter(|id| !found.contains_key(*id))
+            .map(ToString::to_string)
+            .collect();
+        let variants = found.values().map(variant_to_proto).collect();
+        Ok(Response::new(pb::BatchGetVariantsResponse {
+            variants,
+            missing_variant_ids,
+        }))
+    }
+}
+
+/// Serves `catalog` on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// The transport error when serving fails.
+pub async fn serve(
+    listener: TcpListener,
+    catalog: Arc<FixtureCatalog>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), tonic::transport::Error> {
+    tonic::transport::Server::builder()
+        .add_service(CatalogServiceServer::new(FixtureCatalogService::new(catalog)))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+}

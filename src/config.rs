@@ -1,0 +1,309 @@
+//! Settings: one typed struct, layered from built-in defaults, an optional file
+//! (`CART_CONFIG=path`, TOML or JSON) and `CART__SECTION__KEY` environment
+//! variables, in that order. Nothing else in the service reads the
+//! environment. A bad value stops start-up with a message naming the setting.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::domain::money::Currency;
+
+/// A value that must never be printed (database URLs carry passwords).
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Every setting of the service.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The gRPC server.
+    pub server: ServerSettings,
+    /// The database.
+    pub database: DatabaseSettings,
+    /// The catalog.
+    pub catalog: CatalogSettings,
+    /// Cart rules.
+    pub cart: CartSettings,
+    /// Logs and traces.
+    pub telemetry: TelemetrySettings,
+}
+
+/// The gRPC server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub host: String,
+    /// Port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// How long open calls may finish after a shutdown signal, in seconds.
+    pub shutdown_grace_secs: u64,
+    /// How often readiness re-checks the database, in milliseconds.
+    pub readiness_interval_ms: u64,
+    /// Largest request accepted, in bytes.
+    pub max_request_bytes: usize,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "0.0.0.0".into(),
+            port: 50051,
+            shutdown_grace_secs: 10,
+            readiness_interval_ms: 5000,
+            max_request_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// The database.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://file?mode=rwc` (the default, a file in the working
+    /// directory) or `postgres://user:password@host/db`.
+    pub url: Secret,
+    /// Largest connection pool.
+    pub max_connections: u32,
+    /// How long a call waits for a pooled connection, in milliseconds.
+    pub acquire_timeout_ms: u64,
+    /// How long SQLite waits on a lock, in milliseconds.
+    pub sqlite_busy_timeout_ms: u64,
+    /// Whether start-up applies pending migrations.
+    pub run_migrations: bool,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: Secret::new("sqlite://cart.db?mode=rwc"),
+            max_connections: 16,
+            acquire_timeout_ms: 3000,
+            sqlite_busy_timeout_ms: 5000,
+            run_migrations: true,
+        }
+    }
+}
+
+/// The catalog.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CatalogSettings {
+    /// The catalog service, `http://host:port`. Unset: the fixture below is
+    /// served in-process (the demo).
+    pub url: Option<String>,
+    /// The fixture used when no URL is set.
+    pub fixture_path: String,
+    /// Deadline of one catalog call, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for CatalogSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            fixture_path: "demo/catalog.json".into(),
+            timeout_ms: 800,
+        }
+    }
+}
+
+/// Cart rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CartSettings {
+    /// A cart expires this many days after its last change.
+    pub ttl_days: i64,
+    /// Most distinct lines in a cart.
+    pub max_lines: usize,
+    /// Below this many units left, a line gets a LOW_STOCK warning.
+    pub low_stock_threshold: i64,
+    /// Currency of new carts.
+    pub default_currency: String,
+}
+
+impl Default for CartSettings {
+    fn default() -> Self {
+        Self {
+            ttl_days: 30,
+            max_lines: 50,
+            low_stock_threshold: 5,
+            default_currency: "USD".into(),
+        }
+    }
+}
+
+/// Log format.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Logs and traces.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetrySettings {
+    /// Log format.
+    pub log_format: LogFormat,
+    /// `tracing` filter directives (as in `RUST_LOG`).
+    pub log_filter: String,
+    /// OTLP/gRPC collector endpoint (e.g. `http://otel-collector:4317`);
+    /// unset: no span export.
+    pub otlp_endpoint: Option<String>,
+    /// `service.name` of exported spans.
+    pub service_name: String,
+}
+
+impl Default for TelemetrySettings {
+    fn default() -> Self {
+        Self {
+            log_format: LogFormat::Pretty,
+            log_filter: "info".into(),
+            otlp_endpoint: None,
+            service_name: "cart-service".into(),
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A source could not be read or a value has the wrong type.
+    #[error("{0}")]
+    Source(#[from] config::ConfigError),
+    /// A value is out of range.
+    #[error("invalid setting {setting}: {reason}")]
+    Invalid {
+        /// The setting's path, e.g. `cart.ttl_days`.
+        setting: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn invalid(setting: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        setting,
+        reason: reason.into(),
+    }
+}
+
+impl Settings {
+    /// Reads the settings of this process: defaults, then the file named by
+    /// `CART_CONFIG` if set, then `CART__…` variables.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the bad setting.
+    pub fn load() -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder();
+        if let Ok(path) = std::env::var("CART_CONFIG") {
+            builder = builder.add_source(config::File::with_name(&path).required(true));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("CART")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks ranges the types cannot express.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the first bad setting.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let url = self.database.url.expose();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(invalid(
+                "database.url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if self.cart.ttl_days < 1 || self.cart.ttl_days > 3650 {
+            return Err(invalid("cart.ttl_days", "must be between 1 and 3650"));
+        }
+        if self.cart.max_lines == 0 || self.cart.max_lines > 1000 {
+            return Err(invalid("cart.max_lines", "must be between 1 and 1000"));
+        }
+        if self.cart.low_stock_threshold < 0 {
+            return Err(invalid("cart.low_stock_threshold", "must not be negative"));
+        }
+        Currency::parse(&self.cart.default_currency)
+            .map_err(|e| invalid("cart.default_currency", e.to_string()))?;
+        if self.catalog.timeout_ms == 0 {
+            return Err(invalid("catalog.timeout_ms", "must be at least 1"));
+        }
+        if let Some(url) = &self.catalog.url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(invalid("catalog.url", "must start with http:// or https://"));
+            }
+        }
+        if self.server.readiness_interval_ms == 0 {
+            return Err(invalid("server.readiness_interval_ms", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Grace period for open calls at shutdown.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.server.shutdown_grace_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid() {
+        Settings::default().validate().expect("defaults valid");
+    }
+
+    #[test]
+    fn a_bad_value_names_its_setting() {
+        let mut s = Settings::default();
+        s.cart.default_currency = "dollars".into();
+        let err = s.validate().expect_err("invalid").to_string();
+        assert!(err.contains("cart.default_currency"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = DatabaseSettings {
+            url: Secret::new("postgres://u:hunter2@db/cart"),
+            ..DatabaseSettings::default()
+        };
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

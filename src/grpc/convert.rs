@@ -1,0 +1,416 @@
+//! Proto ⇄ domain. Every incoming field is parsed here, once, into a domain
+//! type; every violation of a request is reported together, with its field
+//! path, as INVALID_ARGUMENT.
+
+use chrono::{DateTime, Utc};
+use prost_types::value::Kind;
+use serde_json::{Map, Number, Value};
+
+use super::status::{ApiError, FieldViolation};
+use crate::domain::ParseError;
+use crate::domain::cart::{Cart, CartStatus, Shopper};
+use crate::domain::email::Email;
+use crate::domain::ids::{CustomerId, ItemId, ProductId, SessionId, VariantId};
+use crate::domain::metadata::Metadata;
+use crate::domain::money::Money;
+use crate::domain::quantity::Quantity;
+use crate::domain::rules::AddItem;
+use crate::domain::view::{Availability, CartView, Issue, IssueKind, ItemView, WarningKind};
+use crate::proto::shop::cart::v1 as pb;
+use crate::proto::shop::common::v1 as common;
+
+/// Collects the violations of one request.
+#[derive(Debug, Default)]
+struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    fn check<T>(&mut self, field: &str, parsed: Result<T, ParseError>) -> Option<T> {
+        parsed
+            .map_err(|e| {
+                self.0.push(FieldViolation {
+                    field: field.to_owned(),
+                    description: e.0,
+                })
+            })
+            .ok()
+    }
+
+    /// The parsed request when every field was valid.
+    fn finish<T>(self, parsed: Option<T>) -> Result<T, ApiError> {
+        match parsed {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(ApiError::InvalidArgument(self.0)),
+        }
+    }
+}
+
+fn shopper(v: &mut Violations, shopper: Option<pb::Shopper>) -> Option<Shopper> {
+    let Some(shopper) = shopper else {
+        v.check::<()>("shopper", Err(ParseError("shopper is required".into())));
+        return None;
+    };
+    let session_id = v.check("shopper.session_id", SessionId::parse(&shopper.session_id));
+    let customer_id = match shopper.customer_id.as_str() {
+        "" => Some(None),
+        raw => v.check("shopper.customer_id", CustomerId::parse(raw)).map(Some),
+    };
+    Some(Shopper {
+        session_id: session_id?,
+        customer_id: customer_id?,
+    })
+}
+
+/// Parses a request that names only the shopper.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn shopper_only(raw: Option<pb::Shopper>) -> Result<Shopper, ApiError> {
+    let mut v = Violations::default();
+    let parsed = shopper(&mut v, raw);
+    v.finish(parsed)
+}
+
+/// Parses AddItem.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn add_item(req: pb::AddItemRequest) -> Result<(Shopper, AddItem), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    let product_id = v.check("product_id", ProductId::parse(&req.product_id));
+    let variant_id = v.check("variant_id", VariantId::parse(&req.variant_id));
+    let quantity = v.check("quantity", Quantity::parse(i64::from(req.quantity)));
+    let metadata = match req.metadata {
+        None => Some(None),
+        Some(s) => v
+            .check("metadata", struct_to_json(s).and_then(Metadata::parse))
+            .map(Some),
+    };
+    let parsed = (|| {
+        Some((
+            shopper?,
+            AddItem {
+                product_id: product_id?,
+                variant_id: variant_id?,
+                quantity: quantity?,
+                metadata: metadata?,
+            },
+        ))
+    })();
+    v.finish(parsed)
+}
+
+/// Parses UpdateItem: quantity 0 means remove (`None`).
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn update_item(
+    req: pb::UpdateItemRequest,
+) -> Result<(Shopper, ItemId, Option<Quantity>), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    let item_id = v.check("item_id", ItemId::parse(&req.item_id));
+    let quantity = v.check("quantity", Quantity::parse_or_zero(i64::from(req.quantity)));
+    let parsed = (|| Some((shopper?, item_id?, quantity?)))();
+    v.finish(parsed)
+}
+
+/// Parses RemoveItem.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn remove_item(req: pb::RemoveItemRequest) -> Result<(Shopper, ItemId), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    let item_id = v.check("item_id", ItemId::parse(&req.item_id));
+    let parsed = (|| Some((shopper?, item_id?)))();
+    v.finish(parsed)
+}
+
+/// Parses SetEmail.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn set_email(req: pb::SetEmailRequest) -> Result<(Shopper, Email), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    let email = v.check("email", Email::parse(&req.email));
+    let parsed = (|| Some((shopper?, email?)))();
+    v.finish(parsed)
+}
+
+fn struct_to_json(s: prost_types::Struct) -> Result<Map<String, Value>, ParseError> {
+    s.fields
+        .into_iter()
+        .map(|(k, v)| value_to_json(v).map(|v| (k, v)))
+        .collect()
+}
+
+fn value_to_json(value: prost_types::Value) -> Result<Value, ParseError> {
+    Ok(match value.kind {
+        None | Some(Kind::NullValue(_)) => Value::Null,
+        Some(Kind::BoolValue(b)) => Value::Bool(b),
+        Some(Kind::StringValue(s)) => Value::String(s),
+        Some(Kind::NumberValue(n)) => Number::from_f64(n)
+            .map(Value::Number)
+            .ok_or_else(|| ParseError("metadata numbers must be finite".into()))?,
+        Some(Kind::StructValue(s)) => Value::Object(struct_to_json(s)?),
+        Some(Kind::ListValue(l)) => Value::Array(
+            l.values
+                .into_iter()
+                .map(value_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}
+
+fn json_to_value(value: &Value) -> prost_types::Value {
+    let kind = match value {
+        Value::Null => Kind::NullValue(0),
+        Value::Bool(b) => Kind::BoolValue(*b),
+        Value::Number(n) => Kind::NumberValue(n.as_f64().unwrap_or_default()),
+        Value::String(s) => Kind::StringValue(s.clone()),
+        Value::Array(items) => Kind::ListValue(prost_types::ListValue {
+            values: items.iter().map(json_to_value).collect(),
+        }),
+        Value::Object(map) => Kind::StructValue(json_to_struct(map)),
+    };
+    prost_types::Value { kind: Some(kind) }
+}
+
+fn json_to_struct(map: &Map<String, Value>) -> prost_types::Struct {
+    prost_types::Struct {
+        fields: map
+            .iter()
+            .map(|(k, v)| (k.clone(), json_to_value(v)))
+            .collect(),
+    }
+}
+
+/// Money on the wire.
+pub fn money(m: &Money) -> common::Money {
+    let (units, nanos) = m.to_units_nanos();
+    common::Money {
+        currency_code: m.currency.to_string(),
+        units,
+        nanos,
+    }
+}
+
+fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+fn status(s: CartStatus) -> pb::CartStatus {
+    match s {
+        CartStatus::Active => pb::CartStatus::Active,
+        CartStatus::Merged => pb::CartStatus::Merged,
+        CartStatus::Abandoned => pb::CartStatus::Abandoned,
+        CartStatus::Completed => pb::CartStatus::Completed,
+    }
+}
+
+fn availability(a: Availability) -> pb::Availability {
+    match a {
+        Availability::InStock => pb::Availability::InStock,
+        Availability::LowStock => pb::Availability::LowStock,
+        Availability::OutOfStock => pb::Availability::OutOfStock,
+        Availability::Unavailable => pb::Availability::Unavailable,
+        Availability::Unknown => pb::Availability::Unknown,
+    }
+}
+
+fn warning_type(k: WarningKind) -> pb::CartWarningType {
+    match k {
+        WarningKind::PriceChanged => pb::CartWarningType::PriceChanged,
+        WarningKind::OutOfStock => pb::CartWarningType::OutOfStock,
+        WarningKind::LowStock => pb::CartWarningType::LowStock,
+        WarningKind::Unavailable => pb::CartWarningType::Unavailable,
+        WarningKind::CatalogUnavailable => pb::CartWarningType::CatalogUnavailable,
+    }
+}
+
+fn issue_type(k: IssueKind) -> pb::ValidationIssueType {
+    match k {
+        IssueKind::EmptyCart => pb::ValidationIssueType::EmptyCart,
+        IssueKind::ItemUnavailable => pb::ValidationIssueType::ItemUnavailable,
+        IssueKind::InsufficientStock => pb::ValidationIssueType::InsufficientStock,
+        IssueKind::PriceChanged => pb::ValidationIssueType::PriceChanged,
+        IssueKind::EmailMissing => pb::ValidationIssueType::EmailMissing,
+        IssueKind::CatalogUnavailable => pb::ValidationIssueType::CatalogUnavailable,
+    }
+}
+
+fn item(i: &ItemView) -> pb::CartItem {
+    let line = &i.line;
+    // Display data from the catalog when it answered, else the snapshot.
+    let (product, variant) = match &i.catalog {
+        Some(c) => (
+            pb::ProductInfo {
+                name: c.product_name.clone(),
+                slug: c.product_slug.clone(),
+                images: c
+                    .images
+                    .iter()
+                    .map(|img| pb::Image {
+                        url: img.url.clone(),
+                        alt_text: img.alt_text.clone(),
+                    })
+                    .collect(),
+            },
+            pb::VariantInfo {
+                sku: c.sku.clone(),
+                name: c.name.clone(),
+                attributes: c.attributes.clone().into_iter().collect(),
+            },
+        ),
+        None => (
+            pb::ProductInfo {
+                name: line.product_name.clone(),
+                ..Default::default()
+            },
+            pb::VariantInfo {
+                sku: line.sku.clone(),
+                name: line.variant_name.clone(),
+                ..Default::default()
+            },
+        ),
+    };
+    pb::CartItem {
+        id: line.id.to_string(),
+        product_id: line.product_id.to_string(),
+        variant_id: line.variant_id.to_string(),
+        quantity: i32::try_from(line.quantity).unwrap_or(i32::MAX),
+        product: Some(product),
+        variant: Some(variant),
+        unit_price: Some(money(&line.unit_price)),
+        current_price: i.current_price.as_ref().map(money),
+        price_changed: i.price_changed,
+        subtotal: Some(money(&i.subtotal)),
+        availability: availability(i.availability).into(),
+        available_quantity: i.available_quantity.unwrap_or_default(),
+        metadata: line.metadata.as_ref().map(|m| json_to_struct(m.as_map())),
+        add_time: Some(timestamp(line.added_at)),
+        update_time: Some(timestamp(line.updated_at)),
+    }
+}
+
+/// The cart view on the wire.
+pub fn cart(view: &CartView) -> pb::Cart {
+    let header = view.cart.as_ref();
+    let s = &view.summary;
+    pb::Cart {
+        id: header.map(|c| c.id.to_string()).unwrap_or_default(),
+        session_id: header.map(|c| c.session_id.to_string()).unwrap_or_default(),
+        customer_id: header
+            .and_then(|c| c.customer_id.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        email: header
+            .and_then(|c| c.email.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        currency_code: view.currency.to_string(),
+        status: header.map_or(pb::CartStatus::Unspecified, |c: &Cart| status(c.status)).into(),
+        version: header.map_or(0, |c| c.version),
+        items: view.items.iter().map(item).collect(),
+        summary: Some(pb::CartSummary {
+            item_count: i32::try_from(s.item_count).unwrap_or(i32::MAX),
+            unique_items: i32::try_from(s.unique_items).unwrap_or(i32::MAX),
+            subtotal: Some(money(&s.subtotal)),
+            tax: Some(money(&s.tax)),
+            shipping: Some(money(&s.shipping)),
+            discount: Some(money(&s.discount)),
+            total: Some(money(&s.total)),
+            currency_code: view.currency.to_string(),
+        }),
+        warnings: view
+            .warnings
+            .iter()
+            .map(|w| pb::CartWarning {
+                r#type: warning_type(w.kind).into(),
+                message: w.message.clone(),
+                item_id: w.item_id.map(|id| id.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        create_time: header.map(|c| timestamp(c.created_at)),
+        update_time: header.map(|c| timestamp(c.updated_at)),
+        expire_time: header.map(|c| timestamp(c.expires_at)),
+    }
+}
+
+/// A validation issue on the wire.
+pub fn issue(i: &Issue) -> pb::ValidationIssue {
+    pb::ValidationIssue {
+        r#type: issue_type(i.kind).into(),
+        message: i.message.clone(),
+        item_id: i.item_id.map(|id| id.to_string()).unwrap_or_default(),
+        variant_id: i.variant_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+        requested_quantity: i
+            .requested
+            .map_or(0, |q| i32::try_from(q).unwrap_or(i32::MAX)),
+        available_quantity: i.available.unwrap_or_default(),
+        old_price: i.old_price.as_ref().map(money),
+        new_price: i.new_price.as_ref().map(money),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shopper_pb(session: &str) -> Option<pb::Shopper> {
+        Some(pb::Shopper {
+            session_id: session.into(),
+            customer_id: String::new(),
+        })
+    }
+
+    #[test]
+    fn every_bad_field_of_a_request_is_reported_together() {
+        let err = add_item(pb::AddItemRequest {
+            shopper: shopper_pb(""),
+            product_id: String::new(),
+            variant_id: "v".into(),
+            quantity: 0,
+            metadata: None,
+        })
+        .expect_err("invalid");
+        let ApiError::InvalidArgument(violations) = err else {
+            panic!("not INVALID_ARGUMENT: {err:?}");
+        };
+        let fields: Vec<_> = violations.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["shopper.session_id", "product_id", "quantity"]);
+    }
+
+    #[test]
+    fn a_missing_shopper_is_reported() {
+        let err = shopper_only(None).expect_err("invalid");
+        assert!(matches!(err, ApiError::InvalidArgument(v) if v[0].field == "shopper"));
+    }
+
+    #[test]
+    fn metadata_survives_the_round_trip() {
+        let json = serde_json::json!({"gift": {"to": "Ada", "wrap": true, "n": 2.5, "tags": ["a", null]}});
+        let Value::Object(map) = json else { panic!("object") };
+        let back = struct_to_json(json_to_struct(&map)).expect("valid");
+        assert_eq!(back, map);
+    }
+
+    #[test]
+    fn non_finite_metadata_numbers_are_refused() {
+        let s = prost_types::Struct {
+            fields: [(
+                "n".to_owned(),
+                prost_types::Value {
+                    kind: Some(Kind::NumberValue(f64::NAN)),
+                },
+            )]
+            .into(),
+        };
+        assert!(struct_to_json(s).is_err());
+    }
+}

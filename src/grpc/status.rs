@@ -1,0 +1,300 @@
+//! The one mapping from errors to gRPC `Status`, with google.rpc details.
+//!
+//! Exhaustive on purpose: a new error variant does not compile until it has a
+//! code. INTERNAL reaches the caller as an opaque message; its cause chain is
+//! logged here, once.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::catalog::CatalogError;
+use crate::domain::quantity::MAX_LINE_QUANTITY;
+use crate::domain::rules::Rejection;
+use crate::service::ServiceError;
+use crate::storage::StorageError;
+
+/// The `domain` of every `google.rpc.ErrorInfo` this service sends.
+pub const ERROR_DOMAIN: &str = "cart.shop";
+
+/// How long a caller should wait before retrying an UNAVAILABLE call.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+/// A request field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldViolation {
+    /// Path of the field, e.g. `shopper.session_id`.
+    pub field: String,
+    /// What is wrong.
+    pub description: String,
+}
+
+/// Everything a handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed request fields: INVALID_ARGUMENT with BadRequest.
+    #[error("invalid request")]
+    InvalidArgument(Vec<FieldViolation>),
+    /// A use case failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+fn error_info(reason: &str, metadata: &[(&str, String)]) -> (String, String, HashMap<String, String>) {
+    (
+        reason.to_owned(),
+        ERROR_DOMAIN.to_owned(),
+        metadata.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+    )
+}
+
+fn not_found(resource_type: &str, name: &str, reason: &str, message: String) -> Status {
+    let mut details = ErrorDetails::with_resource_info(resource_type, name, "", message.clone());
+    let (reason, domain, meta) = error_info(reason, &[]);
+    details.set_error_info(reason, domain, meta);
+    Status::with_error_details(Code::NotFound, message, details)
+}
+
+fn precondition(kind: &str, subject: String, reason: &str, metadata: &[(&str, String)], message: String) -> Status {
+    let mut details =
+        ErrorDetails::with_precondition_failure_violation(kind, subject, message.clone());
+    let (reason, domain, meta) = error_info(reason, metadata);
+    details.set_error_info(reason, domain, meta);
+    Status::with_error_details(Code::FailedPrecondition, message, details)
+}
+
+fn unavailable(reason: &str, message: &str) -> Status {
+    let mut details = ErrorDetails::with_retry_info(Some(RETRY_AFTER));
+    let (reason, domain, meta) = error_info(reason, &[]);
+    details.set_error_info(reason, domain, meta);
+    Status::with_error_details(Code::Unavailable, message, details)
+}
+
+fn internal(error: &dyn std::error::Error) -> Status {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::error!(error = %chain, "internal error");
+    Status::internal("internal error")
+}
+
+fn rejection_status(rejection: &Rejection) -> Status {
+    match rejection {
+        Rejection::VariantNotFound(v) => not_found(
+            "shop.catalog.v1.Variant",
+            v.as_str(),
+            "VARIANT_NOT_FOUND",
+            format!("variant {v} does not exist"),
+        ),
+        Rejection::VariantNotOfProduct {
+            variant_id,
+            product_id,
+        } => not_found(
+            "shop.catalog.v1.Variant",
+            &format!("products/{product_id}/variants/{variant_id}"),
+            "VARIANT_NOT_FOUND",
+            format!("product {product_id} has no variant {variant_id}"),
+        ),
+        Rejection::ItemNotFound(id) => not_found(
+            "shop.cart.v1.CartItem",
+            &id.to_string(),
+            "ITEM_NOT_FOUND",
+            format!("item {id} is not in the shopper's cart"),
+        ),
+        Rejection::VariantInactive(v) => precondition(
+            "AVAILABILITY",
+            format!("variants/{v}"),
+            "VARIANT_INACTIVE",
+            &[("variant_id", v.to_string())],
+            format!("variant {v} can no longer be bought"),
+        ),
+        Rejection::OutOfStock {
+            variant_id,
+            requested,
+            available,
+        } => precondition(
+            "STOCK",
+            format!("variants/{variant_id}"),
+            "OUT_OF_STOCK",
+            &[
+                ("variant_id", variant_id.to_string()),
+                ("requested_quantity", requested.to_string()),
+                ("available_quantity", available.to_string()),
+            ],
+            format!("{requested} of variant {variant_id} requested, {available} available"),
+        ),
+        Rejection::LineQuantityLimit {
+            variant_id,
+            requested,
+        } => precondition(
+            "LIMIT",
+            format!("variants/{variant_id}"),
+            "LINE_QUANTITY_LIMIT",
+            &[
+                ("variant_id", variant_id.to_string()),
+                ("requested_quantity", requested.to_string()),
+                ("max_quantity", MAX_LINE_QUANTITY.to_string()),
+            ],
+            format!("a line holds at most {MAX_LINE_QUANTITY} units; {requested} requested"),
+        ),
+        Rejection::CartLineLimit { max_lines } => precondition(
+            "LIMIT",
+            "cart".to_owned(),
+            "CART_LINE_LIMIT",
+            &[("max_lines", max_lines.to_string())],
+            format!("a cart holds at most {max_lines} distinct items"),
+        ),
+        Rejection::CurrencyMismatch { cart, price } => precondition(
+            "CURRENCY",
+            "cart".to_owned(),
+            "CURRENCY_MISMATCH",
+            &[
+                ("cart_currency", cart.to_string()),
+                ("price_currency", price.to_string()),
+            ],
+            format!("the cart is in {cart}; the item is priced in {price}"),
+        ),
+        Rejection::CatalogUnavailable => unavailable(
+            "CATALOG_UNAVAILABLE",
+            "the catalog is unavailable; retry later",
+        ),
+    }
+}
+
+impl From<ApiError> for Status {
+    fn from(error: ApiError) -> Self {
+        match error {
+            ApiError::InvalidArgument(violations) => {
+                let message = violations
+                    .iter()
+                    .map(|v| format!("{}: {}", v.field, v.description))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut details = ErrorDetails::new();
+                for v in violations {
+                    details.add_bad_request_violation(v.field, v.description);
+                }
+                Status::with_error_details(Code::InvalidArgument, message, details)
+            }
+            ApiError::Service(ServiceError::Rejected(rejection)) => rejection_status(&rejection),
+            ApiError::Service(ServiceError::Catalog(CatalogError::Unavailable(_))) => unavailable(
+                "CATALOG_UNAVAILABLE",
+                "the catalog is unavailable; retry later",
+            ),
+            ApiError::Service(ServiceError::Storage(StorageError::Unavailable(cause))) => {
+                tracing::warn!(error = %cause, "database unavailable");
+                unavailable("DATABASE_UNAVAILABLE", "the cart store is unavailable; retry later")
+            }
+            ApiError::Service(ServiceError::Storage(StorageError::Conflict(cause))) => {
+                tracing::warn!(error = %cause, "transaction conflict persisted after retries");
+                let mut details = ErrorDetails::new();
+                let (reason, domain, meta) = error_info("CONCURRENT_MODIFICATION", &[]);
+                details.set_error_info(reason, domain, meta);
+                Status::with_error_details(
+                    Code::Aborted,
+                    "the cart was changed concurrently; retry",
+                    details,
+                )
+            }
+            ApiError::Service(
+                error @ (ServiceError::Catalog(CatalogError::Unexpected(_))
+                | ServiceError::Storage(StorageError::Corrupt(_) | StorageError::Other(_))),
+            ) => internal(&error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{ItemId, ProductId, VariantId};
+    use crate::domain::money::Currency;
+
+    fn variant() -> VariantId {
+        VariantId::parse("var-1").expect("valid")
+    }
+
+    #[test]
+    fn every_error_class_maps_to_its_code_and_reason() {
+        let usd = Currency::parse("USD").expect("valid");
+        let eur = Currency::parse("EUR").expect("valid");
+        let cases: Vec<(ApiError, Code, Option<&str>)> = vec![
+            (
+                ApiError::InvalidArgument(vec![FieldViolation {
+                    field: "quantity".into(),
+                    description: "bad".into(),
+                }]),
+                Code::InvalidArgument,
+                None,
+            ),
+            (Rejection::VariantNotFound(variant()).into(), Code::NotFound, Some("VARIANT_NOT_FOUND")),
+            (
+                Rejection::VariantNotOfProduct {
+                    variant_id: variant(),
+                    product_id: ProductId::parse("p").expect("valid"),
+                }
+                .into(),
+                Code::NotFound,
+                Some("VARIANT_NOT_FOUND"),
+            ),
+            (Rejection::ItemNotFound(ItemId::new()).into(), Code::NotFound, Some("ITEM_NOT_FOUND")),
+            (Rejection::VariantInactive(variant()).into(), Code::FailedPrecondition, Some("VARIANT_INACTIVE")),
+            (
+                Rejection::OutOfStock { variant_id: variant(), requested: 5, available: 2 }.into(),
+                Code::FailedPrecondition,
+                Some("OUT_OF_STOCK"),
+            ),
+            (
+                Rejection::LineQuantityLimit { variant_id: variant(), requested: 101 }.into(),
+                Code::FailedPrecondition,
+                Some("LINE_QUANTITY_LIMIT"),
+            ),
+            (Rejection::CartLineLimit { max_lines: 50 }.into(), Code::FailedPrecondition, Some("CART_LINE_LIMIT")),
+            (
+                Rejection::CurrencyMismatch { cart: usd, price: eur }.into(),
+                Code::FailedPrecondition,
+                Some("CURRENCY_MISMATCH"),
+            ),
+            (Rejection::CatalogUnavailable.into(), Code::Unavailable, Some("CATALOG_UNAVAILABLE")),
+            (
+                ServiceError::Catalog(CatalogError::Unavailable("down".into())).into(),
+                Code::Unavailable,
+                Some("CATALOG_UNAVAILABLE"),
+            ),
+            (
+                ServiceError::Catalog(CatalogError::Unexpected("bad".into())).into(),
+                Code::Internal,
+                None,
+            ),
+            (
+                ServiceError::Storage(StorageError::Corrupt("x".into())).into(),
+                Code::Internal,
+                None,
+            ),
+        ];
+        for (error, code, reason) in cases {
+            let status = Status::from(error);
+            assert_eq!(status.code(), code, "{status:?}");
+            let details = status.get_error_details();
+            assert_eq!(details.error_info().map(|i| i.reason.as_str()), reason);
+            if code == Code::Unavailable {
+                assert!(details.retry_info().is_some());
+            }
+            if code == Code::Internal {
+                assert_eq!(status.message(), "internal error");
+            }
+        }
+    }
+
+    impl From<Rejection> for ApiError {
+        fn from(r: Rejection) -> Self {
+            ApiError::Service(ServiceError::Rejected(r))
+        }
+    }
+}

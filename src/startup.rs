@@ -1,0 +1,252 @@
+//! Assembles the service: database (migrated), catalog, use cases, the gRPC
+//! server with health and reflection; binds the listener in [`Application::build`]
+//! (port 0 in tests) and serves in [`Application::run_until_stopped`].
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::domain::money::Currency;
+use crate::domain::rules::Limits;
+use crate::domain::view::ViewSettings;
+use crate::grpc::CartApi;
+use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
+use crate::service::{CartService, Policy};
+use crate::storage::{Database, DatabaseOptions, StorageError};
+
+/// The health-service name of the cart API (readiness).
+pub const CART_SERVICE_NAME: &str = "shop.cart.v1.CartService";
+
+/// Why the service could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting could not be used.
+    #[error("invalid setting {setting}: {reason}")]
+    Setting {
+        /// The setting.
+        setting: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] StorageError),
+    /// The listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Reflection could not be built from the descriptors.
+    #[error("reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    /// The gRPC server failed.
+    #[error("gRPC server: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// A built, bound, not yet serving application.
+pub struct Application {
+    listener: TcpListener,
+    addr: SocketAddr,
+    db: Database,
+    service: CartService,
+    settings: Settings,
+}
+
+impl Application {
+    /// Builds the application with the system clock.
+    ///
+    /// # Errors
+    /// [`StartupError`] naming what could not be set up.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        Self::build_with(settings, Arc::new(SystemClock)).await
+    }
+
+    /// Builds the application with `clock` (tests move time with a manual
+    /// clock).
+    ///
+    /// # Errors
+    /// [`StartupError`] naming what could not be set up.
+    pub async fn build_with(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let db = Database::connect(&DatabaseOptions {
+            url: settings.database.url.expose().to_owned(),
+            max_connections: settings.database.max_connections,
+            acquire_timeout: Duration::from_millis(settings.database.acquire_timeout_ms),
+            sqlite_busy_timeout: Duration::from_millis(settings.database.sqlite_busy_timeout_ms),
+        })
+        .await?;
+        if settings.database.run_migrations {
+            db.migrate().await?;
+        }
+        let catalog: Arc<dyn Catalog> = match &settings.catalog.url {
+            Some(url) => Arc::new(
+                GrpcCatalog::connect_lazy(url, Duration::from_millis(settings.catalog.timeout_ms))
+                    .map_err(|reason| StartupError::Setting {
+                        setting: "catalog.url",
+                        reason,
+                    })?,
+            ),
+            None => Arc::new(
+                FixtureCatalog::from_file(settings.catalog.fixture_path.as_ref()).map_err(|e| {
+                    StartupError::Setting {
+                        setting: "catalog.fixture_path",
+                        reason: e.to_string(),
+                    }
+                })?,
+            ),
+        };
+        let default_currency =
+            Currency::parse(&settings.cart.default_currency).map_err(|e| StartupError::Setting {
+                setting: "cart.default_currency",
+                reason: e.to_string(),
+            })?;
+        let policy = Policy {
+            ttl: chrono::Duration::days(settings.cart.ttl_days),
+            limits: Limits {
+                max_lines: settings.cart.max_lines,
+            },
+            view: ViewSettings {
+                low_stock_threshold: settings.cart.low_stock_threshold,
+                default_currency,
+            },
+        };
+        let service = CartService::new(db.clone(), catalog, clock, policy);
+        let addr = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: "bound listener".into(),
+            source,
+        })?;
+        Ok(Self {
+            listener,
+            addr,
+            db,
+            service,
+            settings,
+        })
+    }
+
+    /// The address the listener is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` completes, then reports NOT_SERVING on both
+    /// health names, stops accepting, and lets open calls finish within the
+    /// grace period (longer calls are cut off).
+    ///
+    /// # Errors
+    /// [`StartupError`] when the server fails.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> Result<(), StartupError> {
+        let (health, health_service) = tonic_health::server::health_reporter();
+        let readiness = tokio::spawn(watch_readiness(
+            health.clone(),
+            self.db.clone(),
+            Duration::from_millis(self.settings.server.readiness_interval_ms),
+        ));
+
+        let reflection_v1 = reflection().build_v1()?;
+        let reflection_v1alpha = reflection().build_v1alpha()?;
+        let max_request = self.settings.server.max_request_bytes;
+        let cart = CartServiceServer::new(CartApi::new(self.service))
+            .max_decoding_message_size(max_request);
+
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let router = tonic::transport::Server::builder()
+            .trace_fn(|request| {
+                tracing::info_span!("grpc", rpc = %request.uri().path())
+            })
+            .add_service(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(cart);
+        let incoming = TcpListenerStream::new(self.listener);
+        let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
+            let _ = stop_rx.await;
+        }));
+        tracing::info!(addr = %self.addr, "serving");
+
+        tokio::select! {
+            result = &mut server => {
+                readiness.abort();
+                return match result {
+                    Ok(result) => result.map_err(StartupError::from),
+                    Err(join) => Err(StartupError::Setting { setting: "server", reason: join.to_string() }),
+                };
+            }
+            () = shutdown => {}
+        }
+
+        tracing::info!("shutting down: reporting NOT_SERVING and draining");
+        readiness.abort();
+        health
+            .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
+            .await;
+        health.set_service_status("", ServingStatus::NotServing).await;
+        let _ = stop_tx.send(());
+        let grace = self.settings.shutdown_grace();
+        match tokio::time::timeout(grace, &mut server).await {
+            Ok(Ok(result)) => result?,
+            Ok(Err(join)) => tracing::error!(error = %join, "server task failed"),
+            Err(_) => {
+                tracing::warn!(?grace, "grace period over; cutting off open calls");
+                server.abort();
+            }
+        }
+        self.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Server reflection (grpcurl, buf curl): advertises the services this server
+/// serves, and also knows the `google.rpc` error details so tools can decode
+/// them.
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
+        .with_service_name(CART_SERVICE_NAME)
+        .with_service_name("grpc.health.v1.Health")
+}
+
+/// Keeps the readiness status in step with the database: SERVING while it
+/// answers and is migrated, NOT_SERVING otherwise. Liveness (`""`) stays
+/// SERVING: a database outage is not a reason to restart the process.
+async fn watch_readiness(health: HealthReporter, db: Database, every: Duration) {
+    let mut last = None;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let status = match db.check_ready().await {
+            Ok(()) => ServingStatus::Serving,
+            Err(error) => {
+                if last != Some(ServingStatus::NotServing) {
+                    tracing::warn!(%error, "not ready");
+                }
+                ServingStatus::NotServing
+            }
+        };
+        if last != Some(status) {
+            tracing::info!(?status, "readiness changed");
+            health.set_service_status(CART_SERVICE_NAME, status).await;
+            last = Some(status);
+        }
+    }
+}
