@@ -153,6 +153,11 @@ impl Application {
     /// [`StartupError`] when the server fails.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> Result<(), StartupError> {
         let (health, health_service) = tonic_health::server::health_reporter();
+        // Registered before the first check so a probe never sees "unknown
+        // service": not ready until the database has answered.
+        health
+            .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
+            .await;
         let readiness = tokio::spawn(watch_readiness(
             health.clone(),
             self.db.clone(),
@@ -229,24 +234,23 @@ fn reflection() -> tonic_reflection::server::Builder<'static> {
 /// answers and is migrated, NOT_SERVING otherwise. Liveness (`""`) stays
 /// SERVING: a database outage is not a reason to restart the process.
 async fn watch_readiness(health: HealthReporter, db: Database, every: Duration) {
-    let mut last = None;
+    // Starts NOT_SERVING (set before serving); changes are logged once each.
+    let mut current = ServingStatus::NotServing;
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let status = match db.check_ready().await {
-            Ok(()) => ServingStatus::Serving,
-            Err(error) => {
-                if last != Some(ServingStatus::NotServing) {
-                    tracing::warn!(%error, "not ready");
-                }
-                ServingStatus::NotServing
-            }
+        let (status, error) = match db.check_ready().await {
+            Ok(()) => (ServingStatus::Serving, None),
+            Err(error) => (ServingStatus::NotServing, Some(error)),
         };
-        if last != Some(status) {
-            tracing::info!(?status, "readiness changed");
+        if status != current {
+            match &error {
+                Some(error) => tracing::warn!(%error, "not ready"),
+                None => tracing::info!("ready"),
+            }
             health.set_service_status(CART_SERVICE_NAME, status).await;
-            last = Some(status);
+            current = status;
         }
     }
 }

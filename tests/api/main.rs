@@ -1,0 +1,12 @@
+//! Integration tests through the real gRPC surface, each run on SQLite and on
+//! PostgreSQL (`TEST_DATABASE_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`; a fresh database per test).
+
+mod helpers;
+
+mod add_item;
+mod concurrency;
+mod get_cart;
+mod lines;
+mod operations;
+mod validate;

