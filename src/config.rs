@@ -241,7 +241,10 @@ impl Settings {
     /// [`ConfigError::Invalid`] naming the first bad setting.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let url = self.database.url.expose();
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
             return Err(invalid(
                 "database.url",
                 "must start with sqlite:, postgres:// or postgresql://",
@@ -264,13 +267,19 @@ impl Settings {
         if self.catalog.timeout_ms == 0 {
             return Err(invalid("catalog.timeout_ms", "must be at least 1"));
         }
-        if let Some(url) = &self.catalog.url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(invalid("catalog.url", "must start with http:// or https://"));
-            }
+        if let Some(url) = &self.catalog.url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(
+                "catalog.url",
+                "must start with http:// or https://",
+            ));
         }
         if self.server.readiness_interval_ms == 0 {
-            return Err(invalid("server.readiness_interval_ms", "must be at least 1"));
+            return Err(invalid(
+                "server.readiness_interval_ms",
+                "must be at least 1",
+            ));
         }
         Ok(())
     }

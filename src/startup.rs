@@ -79,7 +79,10 @@ impl Application {
     ///
     /// # Errors
     /// [`StartupError`] naming what could not be set up.
-    pub async fn build_with(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+    pub async fn build_with(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
         let db = Database::connect(&DatabaseOptions {
             url: settings.database.url.expose().to_owned(),
             max_connections: settings.database.max_connections,
@@ -107,11 +110,12 @@ impl Application {
                 })?,
             ),
         };
-        let default_currency =
-            Currency::parse(&settings.cart.default_currency).map_err(|e| StartupError::Setting {
+        let default_currency = Currency::parse(&settings.cart.default_currency).map_err(|e| {
+            StartupError::Setting {
                 setting: "cart.default_currency",
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
         let policy = Policy {
             ttl: chrono::Duration::days(settings.cart.ttl_days),
             limits: Limits {
@@ -151,7 +155,10 @@ impl Application {
     ///
     /// # Errors
     /// [`StartupError`] when the server fails.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> Result<(), StartupError> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<(), StartupError> {
         let (health, health_service) = tonic_health::server::health_reporter();
         // Registered before the first check so a probe never sees "unknown
         // service": not ready until the database has answered.
@@ -172,9 +179,7 @@ impl Application {
 
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let router = tonic::transport::Server::builder()
-            .trace_fn(|request| {
-                tracing::info_span!("grpc", rpc = %request.uri().path())
-            })
+            .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
@@ -201,7 +206,9 @@ impl Application {
         health
             .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
             .await;
-        health.set_service_status("", ServingStatus::NotServing).await;
+        health
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
         let _ = stop_tx.send(());
         let grace = self.settings.shutdown_grace();
         match tokio::time::timeout(grace, &mut server).await {

@@ -90,7 +90,11 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Carts::Table)
                     .col(ColumnDef::new(Carts::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Carts::SessionId).string_len(ID_LEN).not_null())
+                    .col(
+                        ColumnDef::new(Carts::SessionId)
+                            .string_len(ID_LEN)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Carts::CustomerId).string_len(ID_LEN).null())
                     .col(ColumnDef::new(Carts::Email).string_len(254).null())
                     .col(ColumnDef::new(Carts::Currency).string_len(3).not_null())
@@ -107,10 +111,26 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(Carts::Version).big_integer().not_null())
                     .col(ColumnDef::new(Carts::Metadata).json_binary().null())
-                    .col(ColumnDef::new(Carts::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Carts::UpdatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Carts::ExpiresAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(Carts::CompletedOrderId).string_len(ID_LEN).null())
+                    .col(
+                        ColumnDef::new(Carts::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Carts::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Carts::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Carts::CompletedOrderId)
+                            .string_len(ID_LEN)
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -119,10 +139,23 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(CartItems::Table)
-                    .col(ColumnDef::new(CartItems::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(CartItems::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(CartItems::CartId).uuid().not_null())
-                    .col(ColumnDef::new(CartItems::ProductId).string_len(ID_LEN).not_null())
-                    .col(ColumnDef::new(CartItems::VariantId).string_len(ID_LEN).not_null())
+                    .col(
+                        ColumnDef::new(CartItems::ProductId)
+                            .string_len(ID_LEN)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CartItems::VariantId)
+                            .string_len(ID_LEN)
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(CartItems::Quantity)
                             .integer()
@@ -134,8 +167,16 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(CartItems::VariantName).text().not_null())
                     .col(ColumnDef::new(CartItems::Sku).text().not_null())
                     .col(ColumnDef::new(CartItems::Metadata).json_binary().null())
-                    .col(ColumnDef::new(CartItems::AddedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(CartItems::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(CartItems::AddedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CartItems::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_cart_items_cart_id")
@@ -160,9 +201,21 @@ impl MigrationTrait for Migration {
                     .table(CartEvents::Table)
                     .col(ColumnDef::new(CartEvents::CartId).uuid().not_null())
                     .col(ColumnDef::new(CartEvents::Seq).big_integer().not_null())
-                    .col(ColumnDef::new(CartEvents::EventType).string_len(32).not_null())
-                    .col(ColumnDef::new(CartEvents::EventData).json_binary().not_null())
-                    .col(ColumnDef::new(CartEvents::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(CartEvents::EventType)
+                            .string_len(32)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CartEvents::EventData)
+                            .json_binary()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(CartEvents::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .primary_key(Index::create().col(CartEvents::CartId).col(CartEvents::Seq))
                     .foreign_key(
                         ForeignKey::create()
@@ -179,9 +232,21 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(IdempotencyKeys::Table)
-                    .col(ColumnDef::new(IdempotencyKeys::Scope).string_len(300).not_null())
-                    .col(ColumnDef::new(IdempotencyKeys::RequestId).string_len(ID_LEN).not_null())
-                    .col(ColumnDef::new(IdempotencyKeys::RequestHash).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::Scope)
+                            .string_len(300)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::RequestId)
+                            .string_len(ID_LEN)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::RequestHash)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(IdempotencyKeys::Response).blob().null())
                     .col(
                         ColumnDef::new(IdempotencyKeys::CreatedAt)
@@ -204,12 +269,36 @@ impl MigrationTrait for Migration {
 
         // The indexes of the original specification.
         for (name, table, col) in [
-            ("idx_carts_session_id", Carts::Table.into_iden(), Carts::SessionId.into_iden()),
-            ("idx_carts_customer_id", Carts::Table.into_iden(), Carts::CustomerId.into_iden()),
-            ("idx_carts_status", Carts::Table.into_iden(), Carts::Status.into_iden()),
-            ("idx_carts_expires_at", Carts::Table.into_iden(), Carts::ExpiresAt.into_iden()),
-            ("idx_cart_items_cart_id", CartItems::Table.into_iden(), CartItems::CartId.into_iden()),
-            ("idx_cart_events_cart_id", CartEvents::Table.into_iden(), CartEvents::CartId.into_iden()),
+            (
+                "idx_carts_session_id",
+                Carts::Table.into_iden(),
+                Carts::SessionId.into_iden(),
+            ),
+            (
+                "idx_carts_customer_id",
+                Carts::Table.into_iden(),
+                Carts::CustomerId.into_iden(),
+            ),
+            (
+                "idx_carts_status",
+                Carts::Table.into_iden(),
+                Carts::Status.into_iden(),
+            ),
+            (
+                "idx_carts_expires_at",
+                Carts::Table.into_iden(),
+                Carts::ExpiresAt.into_iden(),
+            ),
+            (
+                "idx_cart_items_cart_id",
+                CartItems::Table.into_iden(),
+                CartItems::CartId.into_iden(),
+            ),
+            (
+                "idx_cart_events_cart_id",
+                CartEvents::Table.into_iden(),
+                CartEvents::CartId.into_iden(),
+            ),
             (
                 "idx_idempotency_keys_expires_at",
                 IdempotencyKeys::Table.into_iden(),
@@ -245,7 +334,9 @@ impl MigrationTrait for Migration {
             CartItems::Table.into_iden(),
             Carts::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

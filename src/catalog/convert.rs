@@ -17,7 +17,8 @@ pub fn variant_from_proto(v: pb::Variant) -> Result<CatalogVariant, String> {
         .as_ref()
         .ok_or_else(|| bad("price", &"missing"))
         .and_then(|p| {
-            Money::from_units_nanos(&p.currency_code, p.units, p.nanos).map_err(|e| bad("price", &e))
+            Money::from_units_nanos(&p.currency_code, p.units, p.nanos)
+                .map_err(|e| bad("price", &e))
         })?;
     let inventory = v.inventory.unwrap_or_default();
     Ok(CatalogVariant {

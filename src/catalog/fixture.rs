@@ -116,8 +116,8 @@ impl FixtureCatalog {
         let invalid = |what: String| FixtureError::Invalid(what);
         let mut variants = HashMap::new();
         for p in file.products {
-            let product_id = ProductId::parse(&p.id)
-                .map_err(|e| invalid(format!("product {:?}: {e}", p.id)))?;
+            let product_id =
+                ProductId::parse(&p.id).map_err(|e| invalid(format!("product {:?}: {e}", p.id)))?;
             for v in p.variants {
                 let id = VariantId::parse(&v.id)
                     .map_err(|e| invalid(format!("variant {:?}: {e}", v.id)))?;

@@ -73,7 +73,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), tonic::transport::Error> {
     tonic::transport::Server::builder()
-        .add_service(CatalogServiceServer::new(FixtureCatalogService::new(catalog)))
+        .add_service(CatalogServiceServer::new(FixtureCatalogService::new(
+            catalog,
+        )))
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await
 }

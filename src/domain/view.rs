@@ -149,7 +149,10 @@ fn item_view(line: Line, known: Known<'_>, settings: &ViewSettings) -> (ItemView
                     ),
                 );
                 Availability::OutOfStock
-            } else if stock.limit().is_some_and(|n| n < settings.low_stock_threshold) {
+            } else if stock
+                .limit()
+                .is_some_and(|n| n < settings.low_stock_threshold)
+            {
                 warn(
                     WarningKind::LowStock,
                     format!("only {} of {} left", stock.available, v.product_name),
@@ -165,16 +168,14 @@ fn item_view(line: Line, known: Known<'_>, settings: &ViewSettings) -> (ItemView
     let price_changed = current_price
         .as_ref()
         .is_some_and(|p| *p != line.unit_price);
-    if price_changed {
-        if let Some(price) = &current_price {
-            warn(
-                WarningKind::PriceChanged,
-                format!(
-                    "the price of {} changed from {} to {}",
-                    line.product_name, line.unit_price, price
-                ),
-            );
-        }
+    if price_changed && let Some(price) = &current_price {
+        warn(
+            WarningKind::PriceChanged,
+            format!(
+                "the price of {} changed from {} to {}",
+                line.product_name, line.unit_price, price
+            ),
+        );
     }
     (
         ItemView {

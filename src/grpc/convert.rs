@@ -52,7 +52,9 @@ fn shopper(v: &mut Violations, shopper: Option<pb::Shopper>) -> Option<Shopper> 
     let session_id = v.check("shopper.session_id", SessionId::parse(&shopper.session_id));
     let customer_id = match shopper.customer_id.as_str() {
         "" => Some(None),
-        raw => v.check("shopper.customer_id", CustomerId::parse(raw)).map(Some),
+        raw => v
+            .check("shopper.customer_id", CustomerId::parse(raw))
+            .map(Some),
     };
     Some(Shopper {
         session_id: session_id?,
@@ -314,7 +316,9 @@ pub fn cart(view: &CartView) -> pb::Cart {
             .map(ToString::to_string)
             .unwrap_or_default(),
         currency_code: view.currency.to_string(),
-        status: header.map_or(pb::CartStatus::Unspecified, |c: &Cart| status(c.status)).into(),
+        status: header
+            .map_or(pb::CartStatus::Unspecified, |c: &Cart| status(c.status))
+            .into(),
         version: header.map_or(0, |c| c.version),
         items: view.items.iter().map(item).collect(),
         summary: Some(pb::CartSummary {
@@ -348,7 +352,11 @@ pub fn issue(i: &Issue) -> pb::ValidationIssue {
         r#type: issue_type(i.kind).into(),
         message: i.message.clone(),
         item_id: i.item_id.map(|id| id.to_string()).unwrap_or_default(),
-        variant_id: i.variant_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+        variant_id: i
+            .variant_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         requested_quantity: i
             .requested
             .map_or(0, |q| i32::try_from(q).unwrap_or(i32::MAX)),
@@ -394,8 +402,11 @@ mod tests {
 
     #[test]
     fn metadata_survives_the_round_trip() {
-        let json = serde_json::json!({"gift": {"to": "Ada", "wrap": true, "n": 2.5, "tags": ["a", null]}});
-        let Value::Object(map) = json else { panic!("object") };
+        let json =
+            serde_json::json!({"gift": {"to": "Ada", "wrap": true, "n": 2.5, "tags": ["a", null]}});
+        let Value::Object(map) = json else {
+            panic!("object")
+        };
         let back = struct_to_json(json_to_struct(&map)).expect("valid");
         assert_eq!(back, map);
     }

@@ -100,7 +100,11 @@ impl CartServiceApi for CartApi {
         request: Request<pb::SetEmailRequest>,
     ) -> Result<Response<pb::SetEmailResponse>, Status> {
         let (shopper, email) = convert::set_email(request.into_inner())?;
-        let view = self.service.set_email(&shopper, email).await.map_err(fail)?;
+        let view = self
+            .service
+            .set_email(&shopper, email)
+            .await
+            .map_err(fail)?;
         Ok(Response::new(pb::SetEmailResponse {
             cart: Some(convert::cart(&view)),
         }))

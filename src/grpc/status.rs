@@ -42,11 +42,17 @@ pub enum ApiError {
     Service(#[from] ServiceError),
 }
 
-fn error_info(reason: &str, metadata: &[(&str, String)]) -> (String, String, HashMap<String, String>) {
+fn error_info(
+    reason: &str,
+    metadata: &[(&str, String)],
+) -> (String, String, HashMap<String, String>) {
     (
         reason.to_owned(),
         ERROR_DOMAIN.to_owned(),
-        metadata.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
+        metadata
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
     )
 }
 
@@ -57,7 +63,13 @@ fn not_found(resource_type: &str, name: &str, reason: &str, message: String) -> 
     Status::with_error_details(Code::NotFound, message, details)
 }
 
-fn precondition(kind: &str, subject: String, reason: &str, metadata: &[(&str, String)], message: String) -> Status {
+fn precondition(
+    kind: &str,
+    subject: String,
+    reason: &str,
+    metadata: &[(&str, String)],
+    message: String,
+) -> Status {
     let mut details =
         ErrorDetails::with_precondition_failure_violation(kind, subject, message.clone());
     let (reason, domain, meta) = error_info(reason, metadata);
@@ -189,7 +201,10 @@ impl From<ApiError> for Status {
             ),
             ApiError::Service(ServiceError::Storage(StorageError::Unavailable(cause))) => {
                 tracing::warn!(error = %cause, "database unavailable");
-                unavailable("DATABASE_UNAVAILABLE", "the cart store is unavailable; retry later")
+                unavailable(
+                    "DATABASE_UNAVAILABLE",
+                    "the cart store is unavailable; retry later",
+                )
             }
             ApiError::Service(ServiceError::Storage(StorageError::Conflict(cause))) => {
                 tracing::warn!(error = %cause, "transaction conflict persisted after retries");
@@ -233,7 +248,11 @@ mod tests {
                 Code::InvalidArgument,
                 None,
             ),
-            (Rejection::VariantNotFound(variant()).into(), Code::NotFound, Some("VARIANT_NOT_FOUND")),
+            (
+                Rejection::VariantNotFound(variant()).into(),
+                Code::NotFound,
+                Some("VARIANT_NOT_FOUND"),
+            ),
             (
                 Rejection::VariantNotOfProduct {
                     variant_id: variant(),
@@ -243,25 +262,54 @@ mod tests {
                 Code::NotFound,
                 Some("VARIANT_NOT_FOUND"),
             ),
-            (Rejection::ItemNotFound(ItemId::new()).into(), Code::NotFound, Some("ITEM_NOT_FOUND")),
-            (Rejection::VariantInactive(variant()).into(), Code::FailedPrecondition, Some("VARIANT_INACTIVE")),
             (
-                Rejection::OutOfStock { variant_id: variant(), requested: 5, available: 2 }.into(),
+                Rejection::ItemNotFound(ItemId::new()).into(),
+                Code::NotFound,
+                Some("ITEM_NOT_FOUND"),
+            ),
+            (
+                Rejection::VariantInactive(variant()).into(),
+                Code::FailedPrecondition,
+                Some("VARIANT_INACTIVE"),
+            ),
+            (
+                Rejection::OutOfStock {
+                    variant_id: variant(),
+                    requested: 5,
+                    available: 2,
+                }
+                .into(),
                 Code::FailedPrecondition,
                 Some("OUT_OF_STOCK"),
             ),
             (
-                Rejection::LineQuantityLimit { variant_id: variant(), requested: 101 }.into(),
+                Rejection::LineQuantityLimit {
+                    variant_id: variant(),
+                    requested: 101,
+                }
+                .into(),
                 Code::FailedPrecondition,
                 Some("LINE_QUANTITY_LIMIT"),
             ),
-            (Rejection::CartLineLimit { max_lines: 50 }.into(), Code::FailedPrecondition, Some("CART_LINE_LIMIT")),
             (
-                Rejection::CurrencyMismatch { cart: usd, price: eur }.into(),
+                Rejection::CartLineLimit { max_lines: 50 }.into(),
+                Code::FailedPrecondition,
+                Some("CART_LINE_LIMIT"),
+            ),
+            (
+                Rejection::CurrencyMismatch {
+                    cart: usd,
+                    price: eur,
+                }
+                .into(),
                 Code::FailedPrecondition,
                 Some("CURRENCY_MISMATCH"),
             ),
-            (Rejection::CatalogUnavailable.into(), Code::Unavailable, Some("CATALOG_UNAVAILABLE")),
+            (
+                Rejection::CatalogUnavailable.into(),
+                Code::Unavailable,
+                Some("CATALOG_UNAVAILABLE"),
+            ),
             (
                 ServiceError::Catalog(CatalogError::Unavailable("down".into())).into(),
                 Code::Unavailable,

@@ -59,7 +59,12 @@ impl std::fmt::Debug for dyn Catalog {
 
 impl CartService {
     /// The use cases over `db` and `catalog`.
-    pub fn new(db: Database, catalog: Arc<dyn Catalog>, clock: Arc<dyn Clock>, policy: Policy) -> Self {
+    pub fn new(
+        db: Database,
+        catalog: Arc<dyn Catalog>,
+        clock: Arc<dyn Clock>,
+        policy: Policy,
+    ) -> Self {
         Self {
             db,
             catalog,
@@ -94,7 +99,10 @@ impl CartService {
     /// # Errors
     /// [`ServiceError::Storage`] when the database fails.
     #[tracing::instrument(skip_all)]
-    pub async fn validate(&self, shopper: &Shopper) -> Result<(CartView, Vec<Issue>), ServiceError> {
+    pub async fn validate(
+        &self,
+        shopper: &Shopper,
+    ) -> Result<(CartView, Vec<Issue>), ServiceError> {
         let view = self.get_cart(shopper).await?;
         let issues = view::validate(&view);
         Ok((view, issues))
@@ -106,7 +114,11 @@ impl CartService {
     /// [`ServiceError::Rejected`] when a rule refuses (the catalog being
     /// unavailable included); [`ServiceError::Storage`] on database failure.
     #[tracing::instrument(skip_all, fields(variant_id = %add.variant_id, quantity = add.quantity.get()))]
-    pub async fn add_item(&self, shopper: &Shopper, add: AddItem) -> Result<CartView, ServiceError> {
+    pub async fn add_item(
+        &self,
+        shopper: &Shopper,
+        add: AddItem,
+    ) -> Result<CartView, ServiceError> {
         let variant_id = add.variant_id.clone();
         let limits = self.policy.limits;
         self.mutate(
@@ -114,7 +126,14 @@ impl CartService {
             Some(&variant_id),
             WhenAbsent::Create,
             |cart, lines, catalog, now| {
-                rules::add_item(cart, lines, catalog.get(&variant_id), add.clone(), limits, now)
+                rules::add_item(
+                    cart,
+                    lines,
+                    catalog.get(&variant_id),
+                    add.clone(),
+                    limits,
+                    now,
+                )
             },
         )
         .await
@@ -132,9 +151,12 @@ impl CartService {
         item_id: ItemId,
         quantity: Option<Quantity>,
     ) -> Result<CartView, ServiceError> {
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, |_, lines, catalog, now| {
-            rules::update_item(lines, item_id, quantity, catalog, now)
-        })
+        self.mutate(
+            shopper,
+            None,
+            WhenAbsent::WriteNothing,
+            |_, lines, catalog, now| rules::update_item(lines, item_id, quantity, catalog, now),
+        )
         .await
     }
 
@@ -143,7 +165,11 @@ impl CartService {
     /// # Errors
     /// `ItemNotFound` when the line is not the shopper's; storage failures.
     #[tracing::instrument(skip_all, fields(item_id = %item_id))]
-    pub async fn remove_item(&self, shopper: &Shopper, item_id: ItemId) -> Result<CartView, ServiceError> {
+    pub async fn remove_item(
+        &self,
+        shopper: &Shopper,
+        item_id: ItemId,
+    ) -> Result<CartView, ServiceError> {
         self.mutate(shopper, None, WhenAbsent::WriteNothing, |_, lines, _, _| {
             rules::remove_item(lines, item_id)
         })
@@ -167,7 +193,11 @@ impl CartService {
     /// # Errors
     /// Storage failures.
     #[tracing::instrument(skip_all)]
-    pub async fn set_email(&self, shopper: &Shopper, email: Email) -> Result<CartView, ServiceError> {
+    pub async fn set_email(
+        &self,
+        shopper: &Shopper,
+        email: Email,
+    ) -> Result<CartView, ServiceError> {
         self.mutate(shopper, None, WhenAbsent::Create, |cart, _, _, _| {
             Ok(rules::set_email(cart, email.clone()))
         })
@@ -178,7 +208,12 @@ impl CartService {
     /// [`CatalogSnapshot::Unavailable`] (logged), for the rules and the view to
     /// handle.
     async fn lookup<'a>(&self, ids: impl IntoIterator<Item = &'a VariantId>) -> CatalogSnapshot {
-        let ids: Vec<VariantId> = ids.into_iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+        let ids: Vec<VariantId> = ids
+            .into_iter()
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         if ids.is_empty() {
             return CatalogSnapshot::Answered(Default::default());
         }
@@ -210,14 +245,24 @@ impl CartService {
         rule: F,
     ) -> Result<CartView, ServiceError>
     where
-        F: Fn(&mut Cart, &mut Vec<Line>, &CatalogSnapshot, DateTime<Utc>) -> Result<Change, Rejection>,
+        F: Fn(
+            &mut Cart,
+            &mut Vec<Line>,
+            &CatalogSnapshot,
+            DateTime<Utc>,
+        ) -> Result<Change, Rejection>,
     {
         let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
         let mut snapshot = self.lookup(known.iter().chain(extra)).await;
         let mut attempt = 1;
         let (cart, lines) = loop {
-            match self.transaction(shopper, when_absent, &snapshot, &rule).await {
-                Err(ServiceError::Storage(StorageError::Conflict(error))) if attempt < MAX_ATTEMPTS => {
+            match self
+                .transaction(shopper, when_absent, &snapshot, &rule)
+                .await
+            {
+                Err(ServiceError::Storage(StorageError::Conflict(error)))
+                    if attempt < MAX_ATTEMPTS =>
+                {
                     tracing::debug!(%error, attempt, "transaction conflict; retrying");
                     attempt += 1;
                 }
@@ -240,7 +285,12 @@ impl CartService {
         rule: &F,
     ) -> Result<(Option<Cart>, Vec<Line>), ServiceError>
     where
-        F: Fn(&mut Cart, &mut Vec<Line>, &CatalogSnapshot, DateTime<Utc>) -> Result<Change, Rejection>,
+        F: Fn(
+            &mut Cart,
+            &mut Vec<Line>,
+            &CatalogSnapshot,
+            DateTime<Utc>,
+        ) -> Result<Change, Rejection>,
     {
         let now = self.clock.now();
         let policy = &self.policy;
@@ -251,7 +301,8 @@ impl CartService {
             // start afresh, in this same transaction.
             expired.status = crate::domain::cart::CartStatus::Abandoned;
             carts::save_header(&tx, expired).await?;
-            carts::append_events(&tx, expired.id, &[Event::abandoned_on_expiry(expired)], now).await?;
+            carts::append_events(&tx, expired.id, &[Event::abandoned_on_expiry(expired)], now)
+                .await?;
             found = None;
         }
         let mut events = Vec::new();
@@ -261,7 +312,12 @@ impl CartService {
                 (cart, lines, true)
             }
             None => {
-                let fresh = Cart::new(shopper, policy.view.default_currency.clone(), now, policy.ttl);
+                let fresh = Cart::new(
+                    shopper,
+                    policy.view.default_currency.clone(),
+                    now,
+                    policy.ttl,
+                );
                 match when_absent {
                     WhenAbsent::WriteNothing => (fresh, Vec::new(), false),
                     WhenAbsent::Create if carts::insert_if_absent(&tx, &fresh).await? => {

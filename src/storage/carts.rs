@@ -7,7 +7,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, RelationTrait, Statement,
 };
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::StorageError;
 use super::decimal::DbDecimal;
@@ -134,7 +133,10 @@ pub async fn active_variant_ids(
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
-pub async fn insert_if_absent(conn: &impl ConnectionTrait, cart: &Cart) -> Result<bool, StorageError> {
+pub async fn insert_if_absent(
+    conn: &impl ConnectionTrait,
+    cart: &Cart,
+) -> Result<bool, StorageError> {
     let model = carts::ActiveModel {
         id: Set(cart.id.uuid()),
         session_id: Set(cart.session_id.as_str().to_owned()),
@@ -328,7 +330,7 @@ pub async fn append_events(
             backend,
             sql.clone(),
             [
-                Uuid::from(cart_id.uuid()).into(),
+                cart_id.uuid().into(),
                 event.kind.as_str().into(),
                 event.data.clone().into(),
                 now.into(),

@@ -12,37 +12,47 @@ db_test!(twenty_concurrent_adds_of_one_variant_sum_exactly, |app| {
     assert_eq!(cart.items[0].quantity, 60);
     assert_eq!(cart.version, 20);
     // created + 20 item_added, numbered 1..=21 without gaps.
-    let seqs: Vec<i64> = app.events(&cart.id).await.into_iter().map(|e| e.0).collect();
+    let seqs: Vec<i64> = app
+        .events(&cart.id)
+        .await
+        .into_iter()
+        .map(|e| e.0)
+        .collect();
     assert_eq!(seqs, (1..=21).collect::<Vec<_>>());
 });
 
-db_test!(ten_concurrent_first_adds_for_one_session_create_exactly_one_cart, |app| {
-    let variants = [
-        "var-classic-tee-s",
-        "var-classic-tee-m",
-        "var-socks-3pack",
-        "var-notebook-a5",
-        "var-tea-sampler-std",
-        "var-water-bottle-750ml",
-        "var-coffee-beans-250g",
-        "var-ceramic-mug-white",
-        "var-gift-card-25",
-        "var-gift-card-100",
-    ];
-    let calls = variants.iter().map(|v| app.add(shopper("s1"), v, 1));
-    let results = futures::future::join_all(calls).await;
-    for result in &results {
-        assert!(result.is_ok(), "{result:?}");
+db_test!(
+    ten_concurrent_first_adds_for_one_session_create_exactly_one_cart,
+    |app| {
+        let variants = [
+            "var-classic-tee-s",
+            "var-classic-tee-m",
+            "var-socks-3pack",
+            "var-notebook-a5",
+            "var-tea-sampler-std",
+            "var-water-bottle-750ml",
+            "var-coffee-beans-250g",
+            "var-ceramic-mug-white",
+            "var-gift-card-25",
+            "var-gift-card-100",
+        ];
+        let calls = variants.iter().map(|v| app.add(shopper("s1"), v, 1));
+        let results = futures::future::join_all(calls).await;
+        for result in &results {
+            assert!(result.is_ok(), "{result:?}");
+        }
+        let stored = app.stored().await;
+        assert_eq!(stored.carts.len(), 1);
+        assert_eq!(stored.items.len(), 10);
+        assert_eq!(app.get(shopper("s1")).await.version, 10);
     }
-    let stored = app.stored().await;
-    assert_eq!(stored.carts.len(), 1);
-    assert_eq!(stored.items.len(), 10);
-    assert_eq!(app.get(shopper("s1")).await.version, 10);
-});
+);
 
 db_test!(
     the_line_limit_holds_under_concurrent_adds_of_distinct_variants,
-    |settings| { settings.cart.max_lines = 4; },
+    |settings| {
+        settings.cart.max_lines = 4;
+    },
     |app| {
         let variants = [
             "var-classic-tee-s",

@@ -116,7 +116,10 @@ async fn fresh_postgres_database() -> Option<(String, String, String)> {
     Some((format!("{base}/{name}"), admin_url, name))
 }
 
-pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
     let (db_url, pg_database) = match backend {
         Backend::Sqlite => (
@@ -144,7 +147,9 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
     configure(&mut settings);
     settings.validate().expect("test settings are valid");
 
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+    ));
     let app = Application::build_with(settings, clock.clone())
         .await
         .expect("application builds");
@@ -162,7 +167,9 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Settin
         .connect()
         .await
         .expect("connect to the cart service");
-    let db = Database::connect(&db_url).await.expect("inspection connection");
+    let db = Database::connect(&db_url)
+        .await
+        .expect("inspection connection");
     Some(TestApp {
         addr,
         client: CartServiceClient::new(channel.clone()),
@@ -210,7 +217,9 @@ impl Drop for TestApp {
                 rt.block_on(async {
                     if let Ok(admin) = Database::connect(&admin_url).await {
                         let _ = admin
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
                             .await;
                         let _ = admin.close().await;
                     }
@@ -247,10 +256,17 @@ impl TestApp {
     /// The product a fixture variant belongs to.
     pub fn product_of(&self, variant: &str) -> String {
         let id = VariantId::parse(variant).expect("variant id");
-        self.catalog.lookup(&[id.clone()])[&id].product_id.to_string()
+        self.catalog.lookup(std::slice::from_ref(&id))[&id]
+            .product_id
+            .to_string()
     }
 
-    pub async fn add(&self, who: Option<pb::Shopper>, variant: &str, quantity: i32) -> Result<pb::Cart, Status> {
+    pub async fn add(
+        &self,
+        who: Option<pb::Shopper>,
+        variant: &str,
+        quantity: i32,
+    ) -> Result<pb::Cart, Status> {
         self.add_request(pb::AddItemRequest {
             shopper: who,
             product_id: self.product_of(variant),
@@ -277,7 +293,12 @@ impl TestApp {
             .expect("cart in response")
     }
 
-    pub async fn update(&self, who: Option<pb::Shopper>, item_id: &str, quantity: i32) -> Result<pb::Cart, Status> {
+    pub async fn update(
+        &self,
+        who: Option<pb::Shopper>,
+        item_id: &str,
+        quantity: i32,
+    ) -> Result<pb::Cart, Status> {
         let response = self
             .client
             .clone()
@@ -290,7 +311,11 @@ impl TestApp {
         Ok(response.into_inner().cart.expect("cart in response"))
     }
 
-    pub async fn remove(&self, who: Option<pb::Shopper>, item_id: &str) -> Result<pb::Cart, Status> {
+    pub async fn remove(
+        &self,
+        who: Option<pb::Shopper>,
+        item_id: &str,
+    ) -> Result<pb::Cart, Status> {
         let response = self
             .client
             .clone()
@@ -311,7 +336,11 @@ impl TestApp {
         Ok(response.into_inner().cart.expect("cart in response"))
     }
 
-    pub async fn set_email(&self, who: Option<pb::Shopper>, email: &str) -> Result<pb::Cart, Status> {
+    pub async fn set_email(
+        &self,
+        who: Option<pb::Shopper>,
+        email: &str,
+    ) -> Result<pb::Cart, Status> {
         let response = self
             .client
             .clone()
@@ -345,7 +374,11 @@ impl TestApp {
             .await
             .expect("read items");
         let events = self.count("SELECT COUNT(*) AS n FROM cart_events").await;
-        Stored { carts, items, events }
+        Stored {
+            carts,
+            items,
+            events,
+        }
     }
 
     /// Runs a `SELECT COUNT(*) AS n …`.
@@ -362,13 +395,19 @@ impl TestApp {
     /// Event types and sequence numbers of a cart, in order.
     pub async fn events(&self, cart_id: &str) -> Vec<(i64, String)> {
         let backend = self.db.get_database_backend();
-        let param = if backend == sea_orm::DbBackend::Postgres { "$1" } else { "?" };
+        let param = if backend == sea_orm::DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
         let id = uuid::Uuid::parse_str(cart_id).expect("cart id");
         let rows = self
             .db
             .query_all_raw(Statement::from_sql_and_values(
                 backend,
-                format!("SELECT seq, event_type FROM cart_events WHERE cart_id = {param} ORDER BY seq"),
+                format!(
+                    "SELECT seq, event_type FROM cart_events WHERE cart_id = {param} ORDER BY seq"
+                ),
                 [id.into()],
             ))
             .await
@@ -412,7 +451,10 @@ impl TestApp {
 }
 
 /// Asserts `result` failed with `code` and returns its details.
-pub fn expect_code<T: std::fmt::Debug>(result: Result<T, Status>, code: Code) -> (Status, ErrorDetails) {
+pub fn expect_code<T: std::fmt::Debug>(
+    result: Result<T, Status>,
+    code: Code,
+) -> (Status, ErrorDetails) {
     match result {
         Ok(value) => panic!("expected {code:?}, got success: {value:?}"),
         Err(status) => {
@@ -439,6 +481,7 @@ pub fn bad_fields(details: &ErrorDetails) -> Vec<String> {
 /// Money as a decimal string, e.g. "39.98".
 pub fn amount(m: &Option<cart_service::proto::shop::common::v1::Money>) -> String {
     let m = m.as_ref().expect("money present");
-    let d = rust_decimal::Decimal::from(m.units) + rust_decimal::Decimal::new(i64::from(m.nanos), 9);
+    let d =
+        rust_decimal::Decimal::from(m.units) + rust_decimal::Decimal::new(i64::from(m.nanos), 9);
     d.normalize().to_string()
 }
