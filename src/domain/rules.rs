@@ -295,3 +295,271 @@ pub fn set_email(cart: &mut Cart, email: Email) -> Change {
         }],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashMap};
+
+    use chrono::{Duration, TimeZone};
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::domain::cart::Shopper;
+    use crate::domain::catalog::Inventory;
+    use crate::domain::ids::SessionId;
+    use crate::domain::money::Money;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+    }
+
+    fn usd() -> Currency {
+        Currency::parse("USD").unwrap()
+    }
+
+    fn cart() -> Cart {
+        let shopper = Shopper {
+            session_id: SessionId::parse("s").unwrap(),
+            customer_id: None,
+        };
+        Cart::new(&shopper, usd(), now(), Duration::days(30))
+    }
+
+    fn variant(id: &str, available: i64) -> CatalogVariant {
+        CatalogVariant {
+            id: VariantId::parse(id).unwrap(),
+            product_id: ProductId::parse("p").unwrap(),
+            product_name: "P".into(),
+            product_slug: "p".into(),
+            images: vec![],
+            sku: "SKU".into(),
+            name: "V".into(),
+            attributes: BTreeMap::new(),
+            price: Money {
+                amount: Decimal::new(1000, 2),
+                currency: usd(),
+            },
+            active: true,
+            inventory: Inventory {
+                tracked: true,
+                available,
+                backorder_allowed: false,
+            },
+        }
+    }
+
+    fn add(id: &str, quantity: i64) -> AddItem {
+        AddItem {
+            product_id: ProductId::parse("p").unwrap(),
+            variant_id: VariantId::parse(id).unwrap(),
+            quantity: Quantity::parse(quantity).unwrap(),
+            metadata: None,
+        }
+    }
+
+    const LIMITS: Limits = Limits { max_lines: 2 };
+
+    #[test]
+    fn a_new_variant_becomes_a_line_priced_now() {
+        let mut lines = vec![];
+        let v = variant("v1", 10);
+        let change = add_item(
+            &cart(),
+            &mut lines,
+            Known::Found(&v),
+            add("v1", 3),
+            LIMITS,
+            now(),
+        )
+        .unwrap();
+        assert!(matches!(change.lines[..], [LineChange::Added(_)]));
+        assert_eq!(lines[0].quantity, 3);
+        assert_eq!(lines[0].unit_price.amount, Decimal::new(1000, 2));
+    }
+
+    #[test]
+    fn adding_again_increments_and_checks_the_total_against_stock() {
+        let mut lines = vec![];
+        let v = variant("v1", 5);
+        add_item(
+            &cart(),
+            &mut lines,
+            Known::Found(&v),
+            add("v1", 3),
+            LIMITS,
+            now(),
+        )
+        .unwrap();
+        let refused = add_item(
+            &cart(),
+            &mut lines,
+            Known::Found(&v),
+            add("v1", 3),
+            LIMITS,
+            now(),
+        );
+        assert_eq!(
+            refused,
+            Err(Rejection::OutOfStock {
+                variant_id: v.id.clone(),
+                requested: 6,
+                available: 5
+            })
+        );
+        assert_eq!(lines[0].quantity, 3, "a refusal leaves the lines alone");
+        let change = add_item(
+            &cart(),
+            &mut lines,
+            Known::Found(&v),
+            add("v1", 2),
+            LIMITS,
+            now(),
+        )
+        .unwrap();
+        assert!(matches!(
+            change.lines[..],
+            [LineChange::Incremented { by: 2, .. }]
+        ));
+        assert_eq!(lines[0].quantity, 5);
+    }
+
+    #[test]
+    fn the_checks_run_in_a_stable_order() {
+        let mut lines = vec![];
+        let c = cart();
+        let gone = add_item(&c, &mut lines, Known::Missing, add("v1", 1), LIMITS, now());
+        assert_eq!(
+            gone,
+            Err(Rejection::VariantNotFound(VariantId::parse("v1").unwrap()))
+        );
+        let down = add_item(&c, &mut lines, Known::Unknown, add("v1", 1), LIMITS, now());
+        assert_eq!(down, Err(Rejection::CatalogUnavailable));
+        let mut inactive = variant("v1", 10);
+        inactive.active = false;
+        let r = add_item(
+            &c,
+            &mut lines,
+            Known::Found(&inactive),
+            add("v1", 1),
+            LIMITS,
+            now(),
+        );
+        assert_eq!(r, Err(Rejection::VariantInactive(inactive.id.clone())));
+        let mut euro = variant("v1", 10);
+        euro.price.currency = Currency::parse("EUR").unwrap();
+        let r = add_item(
+            &c,
+            &mut lines,
+            Known::Found(&euro),
+            add("v1", 1),
+            LIMITS,
+            now(),
+        );
+        assert!(matches!(r, Err(Rejection::CurrencyMismatch { .. })));
+        let mut other = variant("v1", 10);
+        other.product_id = ProductId::parse("q").unwrap();
+        let r = add_item(
+            &c,
+            &mut lines,
+            Known::Found(&other),
+            add("v1", 1),
+            LIMITS,
+            now(),
+        );
+        assert!(matches!(r, Err(Rejection::VariantNotOfProduct { .. })));
+        assert!(lines.is_empty());
+    }
+
+    #[test]
+    fn the_line_limit_stops_new_lines_only() {
+        let mut lines = vec![];
+        let c = cart();
+        for id in ["v1", "v2"] {
+            let v = variant(id, 10);
+            add_item(&c, &mut lines, Known::Found(&v), add(id, 1), LIMITS, now()).unwrap();
+        }
+        let v3 = variant("v3", 10);
+        let r = add_item(
+            &c,
+            &mut lines,
+            Known::Found(&v3),
+            add("v3", 1),
+            LIMITS,
+            now(),
+        );
+        assert_eq!(r, Err(Rejection::CartLineLimit { max_lines: 2 }));
+        let v1 = variant("v1", 10);
+        add_item(
+            &c,
+            &mut lines,
+            Known::Found(&v1),
+            add("v1", 1),
+            LIMITS,
+            now(),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn lowering_a_quantity_needs_no_catalog_but_raising_does() {
+        let mut lines = vec![];
+        let v = variant("v1", 10);
+        add_item(
+            &cart(),
+            &mut lines,
+            Known::Found(&v),
+            add("v1", 5),
+            LIMITS,
+            now(),
+        )
+        .unwrap();
+        let id = lines[0].id;
+        let down = CatalogSnapshot::Unavailable;
+        update_item(
+            &mut lines,
+            id,
+            Some(Quantity::parse(2).unwrap()),
+            &down,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(lines[0].quantity, 2);
+        let raise = update_item(
+            &mut lines,
+            id,
+            Some(Quantity::parse(3).unwrap()),
+            &down,
+            now(),
+        );
+        assert_eq!(raise, Err(Rejection::CatalogUnavailable));
+        let answered = CatalogSnapshot::Answered(HashMap::from([(v.id.clone(), Some(v.clone()))]));
+        update_item(
+            &mut lines,
+            id,
+            Some(Quantity::parse(10).unwrap()),
+            &answered,
+            now(),
+        )
+        .unwrap();
+        let over = update_item(
+            &mut lines,
+            id,
+            Some(Quantity::parse(11).unwrap()),
+            &answered,
+            now(),
+        );
+        assert!(matches!(over, Err(Rejection::OutOfStock { .. })));
+        update_item(&mut lines, id, None, &down, now()).unwrap();
+        assert!(lines.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_line_is_not_found() {
+        let mut lines = vec![];
+        let id = ItemId::new();
+        assert_eq!(
+            remove_item(&mut lines, id),
+            Err(Rejection::ItemNotFound(id))
+        );
+    }
+}

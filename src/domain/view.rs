@@ -360,3 +360,138 @@ pub fn validate(view: &CartView) -> Vec<Issue> {
     }
     issues
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashMap};
+
+    use chrono::{TimeZone, Utc};
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::domain::catalog::Inventory;
+    use crate::domain::ids::ProductId;
+
+    fn usd() -> Currency {
+        Currency::parse("USD").unwrap()
+    }
+
+    fn settings() -> ViewSettings {
+        ViewSettings {
+            low_stock_threshold: 5,
+            default_currency: usd(),
+        }
+    }
+
+    fn line(variant: &str, quantity: u32, price: Decimal) -> Line {
+        let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        Line {
+            id: ItemId::new(),
+            product_id: ProductId::parse("p").unwrap(),
+            variant_id: VariantId::parse(variant).unwrap(),
+            quantity,
+            unit_price: Money {
+                amount: price,
+                currency: usd(),
+            },
+            product_name: "P".into(),
+            variant_name: "V".into(),
+            sku: "SKU".into(),
+            metadata: None,
+            added_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn catalog_of(
+        variant: &str,
+        price: Decimal,
+        available: i64,
+    ) -> (VariantId, Option<CatalogVariant>) {
+        let id = VariantId::parse(variant).unwrap();
+        (
+            id.clone(),
+            Some(CatalogVariant {
+                id,
+                product_id: ProductId::parse("p").unwrap(),
+                product_name: "P".into(),
+                product_slug: "p".into(),
+                images: vec![],
+                sku: "SKU".into(),
+                name: "V".into(),
+                attributes: BTreeMap::new(),
+                price: Money {
+                    amount: price,
+                    currency: usd(),
+                },
+                active: true,
+                inventory: Inventory {
+                    tracked: true,
+                    available,
+                    backorder_allowed: false,
+                },
+            }),
+        )
+    }
+
+    #[test]
+    fn totals_are_exact_sums_of_locked_prices() {
+        let lines = vec![
+            line("a", 3, Decimal::new(1999, 2)),
+            line("b", 7, Decimal::new(10, 2)),
+        ];
+        let catalog = CatalogSnapshot::Answered(HashMap::from([
+            catalog_of("a", Decimal::new(2500, 2), 100),
+            catalog_of("b", Decimal::new(10, 2), 100),
+        ]));
+        let view = build(None, lines, &catalog, &settings());
+        assert_eq!(view.summary.subtotal.amount, Decimal::new(6067, 2));
+        assert_eq!(view.summary.total.amount, Decimal::new(6067, 2));
+        assert_eq!(view.summary.item_count, 10);
+        assert!(view.items[0].price_changed);
+        assert_eq!(
+            view.warnings.iter().map(|w| w.kind).collect::<Vec<_>>(),
+            [WarningKind::PriceChanged]
+        );
+    }
+
+    #[test]
+    fn validation_lists_every_problem() {
+        let lines = vec![line("a", 3, Decimal::ONE), line("gone", 1, Decimal::ONE)];
+        let catalog = CatalogSnapshot::Answered(HashMap::from([
+            catalog_of("a", Decimal::ONE, 2),
+            (VariantId::parse("gone").unwrap(), None),
+        ]));
+        let view = build(None, lines, &catalog, &settings());
+        let kinds: Vec<_> = validate(&view).into_iter().map(|i| i.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                IssueKind::InsufficientStock,
+                IssueKind::ItemUnavailable,
+                IssueKind::EmailMissing
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unanswered_catalog_is_a_warning_and_an_issue() {
+        let view = build(
+            None,
+            vec![line("a", 1, Decimal::ONE)],
+            &CatalogSnapshot::Unavailable,
+            &settings(),
+        );
+        assert_eq!(view.items[0].availability, Availability::Unknown);
+        assert!(
+            view.warnings
+                .iter()
+                .any(|w| w.kind == WarningKind::CatalogUnavailable)
+        );
+        assert!(
+            validate(&view)
+                .iter()
+                .any(|i| i.kind == IssueKind::CatalogUnavailable)
+        );
+    }
+}
