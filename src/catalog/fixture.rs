@@ -220,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn a_float_typed_unknown_field_is_refused() {
+    fn unknown_fields_in_a_fixture_are_refused() {
         let err = FixtureCatalog::from_json(r#"{"products": [], "extra": 1}"#);
         assert!(err.is_err());
     }

@@ -46,3 +46,9 @@ pub trait Catalog: Send + Sync + 'static {
         ids: &[VariantId],
     ) -> Result<HashMap<VariantId, CatalogVariant>, CatalogError>;
 }
+
+impl std::fmt::Debug for dyn Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Catalog")
+    }
+}

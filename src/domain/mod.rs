@@ -35,3 +35,43 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// Builders shared by the domain's unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::collections::BTreeMap;
+
+    use rust_decimal::Decimal;
+
+    use super::catalog::{CatalogVariant, Inventory};
+    use super::ids::{ProductId, VariantId};
+    use super::money::{Currency, Money};
+
+    pub fn usd() -> Currency {
+        Currency::parse("USD").expect("valid")
+    }
+
+    /// An active, tracked variant of product `p` priced in USD.
+    pub fn variant(id: &str, price: Decimal, available: i64) -> CatalogVariant {
+        CatalogVariant {
+            id: VariantId::parse(id).expect("valid"),
+            product_id: ProductId::parse("p").expect("valid"),
+            product_name: "P".into(),
+            product_slug: "p".into(),
+            images: vec![],
+            sku: "SKU".into(),
+            name: "V".into(),
+            attributes: BTreeMap::new(),
+            price: Money {
+                amount: price,
+                currency: usd(),
+            },
+            active: true,
+            inventory: Inventory {
+                tracked: true,
+                available,
+                backorder_allowed: false,
+            },
+        }
+    }
+}

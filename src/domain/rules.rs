@@ -298,23 +298,18 @@ pub fn set_email(cart: &mut Cart, email: Email) -> Change {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::HashMap;
 
     use chrono::{Duration, TimeZone};
     use rust_decimal::Decimal;
 
     use super::*;
     use crate::domain::cart::Shopper;
-    use crate::domain::catalog::Inventory;
     use crate::domain::ids::SessionId;
-    use crate::domain::money::Money;
+    use crate::domain::test_support::{self, usd};
 
     fn now() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
-    }
-
-    fn usd() -> Currency {
-        Currency::parse("USD").unwrap()
     }
 
     fn cart() -> Cart {
@@ -326,26 +321,7 @@ mod tests {
     }
 
     fn variant(id: &str, available: i64) -> CatalogVariant {
-        CatalogVariant {
-            id: VariantId::parse(id).unwrap(),
-            product_id: ProductId::parse("p").unwrap(),
-            product_name: "P".into(),
-            product_slug: "p".into(),
-            images: vec![],
-            sku: "SKU".into(),
-            name: "V".into(),
-            attributes: BTreeMap::new(),
-            price: Money {
-                amount: Decimal::new(1000, 2),
-                currency: usd(),
-            },
-            active: true,
-            inventory: Inventory {
-                tracked: true,
-                available,
-                backorder_allowed: false,
-            },
-        }
+        test_support::variant(id, Decimal::new(1000, 2), available)
     }
 
     fn add(id: &str, quantity: i64) -> AddItem {

@@ -363,18 +363,14 @@ pub fn validate(view: &CartView) -> Vec<Issue> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::HashMap;
 
     use chrono::{TimeZone, Utc};
     use rust_decimal::Decimal;
 
     use super::*;
-    use crate::domain::catalog::Inventory;
     use crate::domain::ids::ProductId;
-
-    fn usd() -> Currency {
-        Currency::parse("USD").unwrap()
-    }
+    use crate::domain::test_support::{self, usd};
 
     fn settings() -> ViewSettings {
         ViewSettings {
@@ -408,30 +404,8 @@ mod tests {
         price: Decimal,
         available: i64,
     ) -> (VariantId, Option<CatalogVariant>) {
-        let id = VariantId::parse(variant).unwrap();
-        (
-            id.clone(),
-            Some(CatalogVariant {
-                id,
-                product_id: ProductId::parse("p").unwrap(),
-                product_name: "P".into(),
-                product_slug: "p".into(),
-                images: vec![],
-                sku: "SKU".into(),
-                name: "V".into(),
-                attributes: BTreeMap::new(),
-                price: Money {
-                    amount: price,
-                    currency: usd(),
-                },
-                active: true,
-                inventory: Inventory {
-                    tracked: true,
-                    available,
-                    backorder_allowed: false,
-                },
-            }),
-        )
+        let v = test_support::variant(variant, price, available);
+        (v.id.clone(), Some(v))
     }
 
     #[test]

@@ -32,6 +32,18 @@ pub struct Policy {
     pub view: ViewSettings,
 }
 
+/// A cart rule as a use case runs it: given the locked cart and lines, what
+/// the catalog said and the time, the change to write (or a refusal).
+trait CartRule:
+    Fn(&mut Cart, &mut Vec<Line>, &CatalogSnapshot, DateTime<Utc>) -> Result<Change, Rejection>
+{
+}
+
+impl<F> CartRule for F where
+    F: Fn(&mut Cart, &mut Vec<Line>, &CatalogSnapshot, DateTime<Utc>) -> Result<Change, Rejection>
+{
+}
+
 /// What to do when the shopper has no active cart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum WhenAbsent {
@@ -49,12 +61,6 @@ pub struct CartService {
     catalog: Arc<dyn Catalog>,
     clock: Arc<dyn Clock>,
     policy: Policy,
-}
-
-impl std::fmt::Debug for dyn Catalog {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Catalog")
-    }
 }
 
 impl CartService {
@@ -245,12 +251,7 @@ impl CartService {
         rule: F,
     ) -> Result<CartView, ServiceError>
     where
-        F: Fn(
-            &mut Cart,
-            &mut Vec<Line>,
-            &CatalogSnapshot,
-            DateTime<Utc>,
-        ) -> Result<Change, Rejection>,
+        F: CartRule,
     {
         let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
         let mut snapshot = self.lookup(known.iter().chain(extra)).await;
@@ -285,12 +286,7 @@ impl CartService {
         rule: &F,
     ) -> Result<(Option<Cart>, Vec<Line>), ServiceError>
     where
-        F: Fn(
-            &mut Cart,
-            &mut Vec<Line>,
-            &CatalogSnapshot,
-            DateTime<Utc>,
-        ) -> Result<Change, Rejection>,
+        F: CartRule,
     {
         let now = self.clock.now();
         let policy = &self.policy;

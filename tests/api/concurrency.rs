@@ -1,6 +1,20 @@
 use crate::db_test;
 use crate::helpers::*;
 
+/// Distinct in-stock variants of the demo catalog.
+const VARIANTS: [&str; 10] = [
+    "var-classic-tee-s",
+    "var-classic-tee-m",
+    "var-socks-3pack",
+    "var-notebook-a5",
+    "var-tea-sampler-std",
+    "var-water-bottle-750ml",
+    "var-coffee-beans-250g",
+    "var-ceramic-mug-white",
+    "var-gift-card-25",
+    "var-gift-card-100",
+];
+
 db_test!(twenty_concurrent_adds_of_one_variant_sum_exactly, |app| {
     let calls = (0..20).map(|_| app.add(shopper("s1"), "var-gift-card-25", 3));
     let results = futures::future::join_all(calls).await;
@@ -24,19 +38,7 @@ db_test!(twenty_concurrent_adds_of_one_variant_sum_exactly, |app| {
 db_test!(
     ten_concurrent_first_adds_for_one_session_create_exactly_one_cart,
     |app| {
-        let variants = [
-            "var-classic-tee-s",
-            "var-classic-tee-m",
-            "var-socks-3pack",
-            "var-notebook-a5",
-            "var-tea-sampler-std",
-            "var-water-bottle-750ml",
-            "var-coffee-beans-250g",
-            "var-ceramic-mug-white",
-            "var-gift-card-25",
-            "var-gift-card-100",
-        ];
-        let calls = variants.iter().map(|v| app.add(shopper("s1"), v, 1));
+        let calls = VARIANTS.iter().map(|v| app.add(shopper("s1"), v, 1));
         let results = futures::future::join_all(calls).await;
         for result in &results {
             assert!(result.is_ok(), "{result:?}");
@@ -54,17 +56,7 @@ db_test!(
         settings.cart.max_lines = 4;
     },
     |app| {
-        let variants = [
-            "var-classic-tee-s",
-            "var-classic-tee-m",
-            "var-socks-3pack",
-            "var-notebook-a5",
-            "var-tea-sampler-std",
-            "var-water-bottle-750ml",
-            "var-coffee-beans-250g",
-            "var-ceramic-mug-white",
-        ];
-        let calls = variants.iter().map(|v| app.add(shopper("s1"), v, 1));
+        let calls = VARIANTS[..8].iter().map(|v| app.add(shopper("s1"), v, 1));
         let results = futures::future::join_all(calls).await;
         let ok = results.iter().filter(|r| r.is_ok()).count();
         assert_eq!(ok, 4);
