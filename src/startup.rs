@@ -54,6 +54,9 @@ pub enum StartupError {
     /// The gRPC server failed.
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// The server task panicked or was cancelled.
+    #[error("gRPC server task: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 /// A built, bound, not yet serving application.
@@ -193,10 +196,7 @@ impl Application {
         tokio::select! {
             result = &mut server => {
                 readiness.abort();
-                return match result {
-                    Ok(result) => result.map_err(StartupError::from),
-                    Err(join) => Err(StartupError::Setting { setting: "server", reason: join.to_string() }),
-                };
+                return Ok(result??);
             }
             () = shutdown => {}
         }

@@ -110,12 +110,11 @@ impl CatalogSnapshot {
         }
     }
 
-    /// Adds what a second lookup learnt.
+    /// Adds what a second lookup learnt; a failed second lookup leaves what
+    /// is known as it was (the ids it was about stay unknown).
     pub fn extend(&mut self, other: CatalogSnapshot) {
-        match (self, other) {
-            (Self::Answered(map), Self::Answered(more)) => map.extend(more),
-            (this, Self::Unavailable) => *this = Self::Unavailable,
-            (Self::Unavailable, Self::Answered(_)) => {}
+        if let (Self::Answered(map), Self::Answered(more)) = (self, other) {
+            map.extend(more);
         }
     }
 }

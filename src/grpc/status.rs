@@ -10,7 +10,6 @@ use std::time::Duration;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-use crate::catalog::CatalogError;
 use crate::domain::quantity::MAX_LINE_QUANTITY;
 use crate::domain::rules::Rejection;
 use crate::service::ServiceError;
@@ -195,10 +194,6 @@ impl From<ApiError> for Status {
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
             ApiError::Service(ServiceError::Rejected(rejection)) => rejection_status(&rejection),
-            ApiError::Service(ServiceError::Catalog(CatalogError::Unavailable(_))) => unavailable(
-                "CATALOG_UNAVAILABLE",
-                "the catalog is unavailable; retry later",
-            ),
             ApiError::Service(ServiceError::Storage(StorageError::Unavailable(cause))) => {
                 tracing::warn!(error = %cause, "database unavailable");
                 unavailable(
@@ -218,8 +213,7 @@ impl From<ApiError> for Status {
                 )
             }
             ApiError::Service(
-                error @ (ServiceError::Catalog(CatalogError::Unexpected(_))
-                | ServiceError::Storage(StorageError::Corrupt(_) | StorageError::Other(_))),
+                error @ ServiceError::Storage(StorageError::Corrupt(_) | StorageError::Other(_)),
             ) => internal(&error),
         }
     }
@@ -309,16 +303,6 @@ mod tests {
                 Rejection::CatalogUnavailable.into(),
                 Code::Unavailable,
                 Some("CATALOG_UNAVAILABLE"),
-            ),
-            (
-                ServiceError::Catalog(CatalogError::Unavailable("down".into())).into(),
-                Code::Unavailable,
-                Some("CATALOG_UNAVAILABLE"),
-            ),
-            (
-                ServiceError::Catalog(CatalogError::Unexpected("bad".into())).into(),
-                Code::Internal,
-                None,
             ),
             (
                 ServiceError::Storage(StorageError::Corrupt("x".into())).into(),

@@ -5,19 +5,16 @@ mod cart;
 
 pub use cart::{CartService, Policy};
 
-use crate::catalog::CatalogError;
 use crate::domain::rules::Rejection;
 use crate::storage::StorageError;
 
 /// Why a use case failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// A cart rule refused the change; nothing was written.
+    /// A cart rule refused the change; nothing was written. A catalog that
+    /// did not answer a call needing it is `Rejection::CatalogUnavailable`.
     #[error("refused: {0:?}")]
     Rejected(Rejection),
-    /// The catalog failed where its answer was needed.
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
