@@ -335,19 +335,27 @@ mod tests {
 
     const LIMITS: Limits = Limits { max_lines: 2 };
 
+    /// Adds `quantity` of `v` to a fresh cart's `lines`.
+    fn add_to(
+        lines: &mut Vec<Line>,
+        v: &CatalogVariant,
+        quantity: i64,
+    ) -> Result<Change, Rejection> {
+        add_item(
+            &cart(),
+            lines,
+            Known::Found(v),
+            add(v.id.as_str(), quantity),
+            LIMITS,
+            now(),
+        )
+    }
+
     #[test]
     fn a_new_variant_becomes_a_line_priced_now() {
         let mut lines = vec![];
         let v = variant("v1", 10);
-        let change = add_item(
-            &cart(),
-            &mut lines,
-            Known::Found(&v),
-            add("v1", 3),
-            LIMITS,
-            now(),
-        )
-        .unwrap();
+        let change = add_to(&mut lines, &v, 3).unwrap();
         assert!(matches!(change.lines[..], [LineChange::Added(_)]));
         assert_eq!(lines[0].quantity, 3);
         assert_eq!(lines[0].unit_price.amount, Decimal::new(1000, 2));
@@ -357,23 +365,8 @@ mod tests {
     fn adding_again_increments_and_checks_the_total_against_stock() {
         let mut lines = vec![];
         let v = variant("v1", 5);
-        add_item(
-            &cart(),
-            &mut lines,
-            Known::Found(&v),
-            add("v1", 3),
-            LIMITS,
-            now(),
-        )
-        .unwrap();
-        let refused = add_item(
-            &cart(),
-            &mut lines,
-            Known::Found(&v),
-            add("v1", 3),
-            LIMITS,
-            now(),
-        );
+        add_to(&mut lines, &v, 3).unwrap();
+        let refused = add_to(&mut lines, &v, 3);
         assert_eq!(
             refused,
             Err(Rejection::OutOfStock {
@@ -383,15 +376,7 @@ mod tests {
             })
         );
         assert_eq!(lines[0].quantity, 3, "a refusal leaves the lines alone");
-        let change = add_item(
-            &cart(),
-            &mut lines,
-            Known::Found(&v),
-            add("v1", 2),
-            LIMITS,
-            now(),
-        )
-        .unwrap();
+        let change = add_to(&mut lines, &v, 2).unwrap();
         assert!(matches!(
             change.lines[..],
             [LineChange::Incremented { by: 2, .. }]
@@ -412,36 +397,15 @@ mod tests {
         assert_eq!(down, Err(Rejection::CatalogUnavailable));
         let mut inactive = variant("v1", 10);
         inactive.active = false;
-        let r = add_item(
-            &c,
-            &mut lines,
-            Known::Found(&inactive),
-            add("v1", 1),
-            LIMITS,
-            now(),
-        );
+        let r = add_to(&mut lines, &inactive, 1);
         assert_eq!(r, Err(Rejection::VariantInactive(inactive.id.clone())));
         let mut euro = variant("v1", 10);
         euro.price.currency = Currency::parse("EUR").unwrap();
-        let r = add_item(
-            &c,
-            &mut lines,
-            Known::Found(&euro),
-            add("v1", 1),
-            LIMITS,
-            now(),
-        );
+        let r = add_to(&mut lines, &euro, 1);
         assert!(matches!(r, Err(Rejection::CurrencyMismatch { .. })));
         let mut other = variant("v1", 10);
         other.product_id = ProductId::parse("q").unwrap();
-        let r = add_item(
-            &c,
-            &mut lines,
-            Known::Found(&other),
-            add("v1", 1),
-            LIMITS,
-            now(),
-        );
+        let r = add_to(&mut lines, &other, 1);
         assert!(matches!(r, Err(Rejection::VariantNotOfProduct { .. })));
         assert!(lines.is_empty());
     }
@@ -455,40 +419,17 @@ mod tests {
             add_item(&c, &mut lines, Known::Found(&v), add(id, 1), LIMITS, now()).unwrap();
         }
         let v3 = variant("v3", 10);
-        let r = add_item(
-            &c,
-            &mut lines,
-            Known::Found(&v3),
-            add("v3", 1),
-            LIMITS,
-            now(),
-        );
+        let r = add_to(&mut lines, &v3, 1);
         assert_eq!(r, Err(Rejection::CartLineLimit { max_lines: 2 }));
         let v1 = variant("v1", 10);
-        add_item(
-            &c,
-            &mut lines,
-            Known::Found(&v1),
-            add("v1", 1),
-            LIMITS,
-            now(),
-        )
-        .unwrap();
+        add_to(&mut lines, &v1, 1).unwrap();
     }
 
     #[test]
     fn lowering_a_quantity_needs_no_catalog_but_raising_does() {
         let mut lines = vec![];
         let v = variant("v1", 10);
-        add_item(
-            &cart(),
-            &mut lines,
-            Known::Found(&v),
-            add("v1", 5),
-            LIMITS,
-            now(),
-        )
-        .unwrap();
+        add_to(&mut lines, &v, 5).unwrap();
         let id = lines[0].id;
         let down = CatalogSnapshot::Unavailable;
         update_item(

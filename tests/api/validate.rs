@@ -13,6 +13,15 @@ fn kinds(response: &pb::ValidateResponse) -> Vec<pb::ValidationIssueType> {
         .collect()
 }
 
+/// The issue of `kind` in `response`.
+fn issue(response: &pb::ValidateResponse, kind: pb::ValidationIssueType) -> &pb::ValidationIssue {
+    response
+        .issues
+        .iter()
+        .find(|i| i.r#type == kind as i32)
+        .unwrap_or_else(|| panic!("no {kind:?} issue in {:?}", response.issues))
+}
+
 db_test!(set_email_creates_the_cart_and_trims_the_address, |app| {
     let cart = app
         .set_email(shopper("s1"), "  ada@example.com ")
@@ -117,25 +126,13 @@ db_test!(
             .remove(&VariantId::parse("var-socks-3pack").unwrap());
         let response = app.validate(shopper("s1")).await.expect("validated");
         assert!(!response.valid);
-        let price = response
-            .issues
-            .iter()
-            .find(|i| i.r#type == pb::ValidationIssueType::PriceChanged as i32)
-            .expect("price issue");
+        let price = issue(&response, pb::ValidationIssueType::PriceChanged);
         assert_eq!(price.variant_id, "var-classic-tee-m");
         assert_eq!(amount(&price.old_price), "19.99");
         assert_eq!(amount(&price.new_price), "17.99");
-        let stock = response
-            .issues
-            .iter()
-            .find(|i| i.r#type == pb::ValidationIssueType::InsufficientStock as i32)
-            .expect("stock issue");
+        let stock = issue(&response, pb::ValidationIssueType::InsufficientStock);
         assert_eq!((stock.requested_quantity, stock.available_quantity), (3, 1));
-        let gone = response
-            .issues
-            .iter()
-            .find(|i| i.r#type == pb::ValidationIssueType::ItemUnavailable as i32)
-            .expect("unavailable issue");
+        let gone = issue(&response, pb::ValidationIssueType::ItemUnavailable);
         assert_eq!(gone.variant_id, "var-socks-3pack");
         assert_eq!(response.issues.len(), 3);
     }
