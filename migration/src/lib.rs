@@ -7,6 +7,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_carts;
+mod m20261121_000002_add_merged_into;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -14,6 +15,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_carts::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_carts::Migration),
+            Box::new(m20261121_000002_add_merged_into::Migration),
+        ]
     }
 }

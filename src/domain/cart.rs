@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::email::Email;
-use super::ids::{CartId, CustomerId, ItemId, ProductId, SessionId, VariantId};
+use super::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
 use super::metadata::Metadata;
 use super::money::{Currency, Money};
 
@@ -80,6 +80,10 @@ pub struct Cart {
     pub updated_at: DateTime<Utc>,
     /// When it expires unless changed again.
     pub expires_at: DateTime<Utc>,
+    /// The order a completed cart became.
+    pub order_id: Option<OrderId>,
+    /// The cart a merged guest cart went into.
+    pub merged_into: Option<CartId>,
 }
 
 impl Cart {
@@ -97,6 +101,8 @@ impl Cart {
             created_at: now,
             updated_at: now,
             expires_at: now + ttl,
+            order_id: None,
+            merged_into: None,
         }
     }
 
@@ -162,6 +168,13 @@ pub enum LineChange {
         /// New quantity.
         quantity: u32,
     },
+    /// A line's locked price replaced.
+    Repriced {
+        /// The line.
+        id: ItemId,
+        /// New unit price.
+        unit_price: Money,
+    },
     /// A line removed.
     Removed(ItemId),
     /// Every line removed.
@@ -185,6 +198,14 @@ pub enum EventKind {
     EmailSet,
     /// The cart expired and was set aside.
     Abandoned,
+    /// A guest cart became a customer's.
+    CustomerLinked,
+    /// A guest cart was merged (logged on both carts).
+    Merged,
+    /// Prices, quantities or lines were brought in line with the catalog.
+    Refreshed,
+    /// The cart became an order.
+    Completed,
 }
 
 impl EventKind {
@@ -198,6 +219,10 @@ impl EventKind {
             Self::Cleared => "cleared",
             Self::EmailSet => "email_set",
             Self::Abandoned => "abandoned",
+            Self::CustomerLinked => "customer_linked",
+            Self::Merged => "merged",
+            Self::Refreshed => "refreshed",
+            Self::Completed => "completed",
         }
     }
 }
@@ -225,6 +250,35 @@ impl Event {
         }
     }
 
+    /// The event recording that a guest cart became `customer`'s.
+    pub fn customer_linked(customer: &CustomerId) -> Self {
+        Self {
+            kind: EventKind::CustomerLinked,
+            data: json!({ "customer_id": customer.as_str() }),
+        }
+    }
+
+    /// The event, on a guest cart, recording that it went into `target`.
+    pub fn merged_into(target: CartId, strategy: &str) -> Self {
+        Self {
+            kind: EventKind::Merged,
+            data: json!({ "role": "source", "into_cart_id": target.to_string(), "strategy": strategy }),
+        }
+    }
+
+    /// The event, on a customer cart, recording that `source` went into it.
+    pub fn merged_from(source: CartId, strategy: &str, adjustments: &[Adjustment]) -> Self {
+        Self {
+            kind: EventKind::Merged,
+            data: json!({
+                "role": "target",
+                "from_cart_id": source.to_string(),
+                "strategy": strategy,
+                "adjustments": adjustments.iter().map(Adjustment::to_json).collect::<Vec<_>>(),
+            }),
+        }
+    }
+
     /// The event recording that `cart` expired and was set aside.
     pub fn abandoned_on_expiry(cart: &Cart) -> Self {
         Self {
@@ -234,11 +288,98 @@ impl Event {
     }
 }
 
-/// The outcome of a rule: what to write and what to log.
+/// An event as recorded in a cart's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    /// Per-cart sequence number, from 1, without gaps.
+    pub seq: i64,
+    /// Event type name (see [`EventKind::as_str`]).
+    pub kind: String,
+    /// What changed (a JSON object).
+    pub data: Value,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What happened to a line that a merge or refresh could not keep as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustmentKind {
+    /// Quantity lowered to stock or to the line cap.
+    QuantityClamped,
+    /// Dropped for lack of stock.
+    DroppedOutOfStock,
+    /// Dropped: the variant is gone, inactive or priced in another currency.
+    DroppedUnavailable,
+    /// Dropped: the cart had its most lines.
+    DroppedLineLimit,
+    /// Dropped by the merge strategy.
+    DroppedByStrategy,
+    /// Locked price replaced by the catalog price.
+    PriceUpdated,
+}
+
+impl AdjustmentKind {
+    /// The name used in event data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::QuantityClamped => "quantity_clamped",
+            Self::DroppedOutOfStock => "dropped_out_of_stock",
+            Self::DroppedUnavailable => "dropped_unavailable",
+            Self::DroppedLineLimit => "dropped_line_limit",
+            Self::DroppedByStrategy => "dropped_by_strategy",
+            Self::PriceUpdated => "price_updated",
+        }
+    }
+}
+
+/// A line a merge or refresh changed or dropped, for the shopper to be told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjustment {
+    /// What happened.
+    pub kind: AdjustmentKind,
+    /// The variant.
+    pub variant_id: VariantId,
+    /// The resulting line, unless dropped.
+    pub item_id: Option<ItemId>,
+    /// Quantity asked for.
+    pub requested: u32,
+    /// Quantity kept (0 when dropped).
+    pub quantity: u32,
+    /// Previous price, for price updates.
+    pub old_price: Option<Money>,
+    /// New price, for price updates.
+    pub new_price: Option<Money>,
+    /// Explanation.
+    pub message: String,
+}
+
+impl Adjustment {
+    /// The adjustment as event data.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "kind": self.kind.as_str(),
+            "variant_id": self.variant_id.as_str(),
+            "requested": self.requested,
+            "quantity": self.quantity,
+        })
+    }
+}
+
+/// The outcome of a rule: what to write, what to log, what to tell.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Change {
     /// Line writes, in order.
     pub lines: Vec<LineChange>,
     /// Events, in order.
     pub events: Vec<Event>,
+    /// Lines changed or dropped on the shopper's behalf.
+    pub adjustments: Vec<Adjustment>,
+}
+
+impl Change {
+    /// Whether there is nothing to write: such a change is not recorded and
+    /// does not bump the version.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.events.is_empty()
+    }
 }

@@ -76,6 +76,11 @@ external_id!(
     VariantId,
     "variant id"
 );
+external_id!(
+    /// The order a completed cart became (the checkout service's id).
+    OrderId,
+    "order id"
+);
 
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {

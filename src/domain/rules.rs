@@ -6,10 +6,12 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::cart::{Cart, Change, Event, EventKind, Line, LineChange};
+use super::cart::{
+    Adjustment, AdjustmentKind, Cart, CartStatus, Change, Event, EventKind, Line, LineChange,
+};
 use super::catalog::{CatalogSnapshot, CatalogVariant, Known};
 use super::email::Email;
-use super::ids::{ItemId, ProductId, VariantId};
+use super::ids::{CartId, ItemId, OrderId, ProductId, VariantId};
 use super::metadata::Metadata;
 use super::money::Currency;
 use super::quantity::{MAX_LINE_QUANTITY, Quantity};
@@ -67,6 +69,21 @@ pub enum Rejection {
     },
     /// The change needs current catalog data and the catalog did not answer.
     CatalogUnavailable,
+    /// No cart with that id.
+    CartNotFound(CartId),
+    /// The cart was completed by another order.
+    CartAlreadyCompleted(CartId),
+    /// The cart is merged or abandoned.
+    CartNotActive {
+        /// The cart.
+        cart_id: CartId,
+        /// Its status.
+        status: CartStatus,
+    },
+    /// The cart has expired.
+    CartExpired(CartId),
+    /// The cart has no lines.
+    CartEmpty(CartId),
 }
 
 /// What AddItem asks for.
@@ -159,6 +176,7 @@ pub fn add_item(
         }
         let data = event_data(line);
         return Ok(Change {
+            adjustments: Vec::new(),
             lines: vec![LineChange::Incremented {
                 id: line.id,
                 by: quantity,
@@ -193,6 +211,7 @@ pub fn add_item(
     let data = event_data(&line);
     lines.push(line.clone());
     Ok(Change {
+        adjustments: Vec::new(),
         lines: vec![LineChange::Added(line)],
         events: vec![Event {
             kind: EventKind::ItemAdded,
@@ -235,6 +254,7 @@ pub fn update_item(
     line.quantity = new;
     line.updated_at = now;
     Ok(Change {
+        adjustments: Vec::new(),
         lines: vec![LineChange::QuantitySet {
             id: item_id,
             quantity: new,
@@ -257,6 +277,7 @@ pub fn remove_item(lines: &mut Vec<Line>, item_id: ItemId) -> Result<Change, Rej
         .ok_or(Rejection::ItemNotFound(item_id))?;
     let line = lines.remove(index);
     Ok(Change {
+        adjustments: Vec::new(),
         lines: vec![LineChange::Removed(item_id)],
         events: vec![Event {
             kind: EventKind::ItemRemoved,
@@ -274,6 +295,7 @@ pub fn clear(lines: &mut Vec<Line>) -> Change {
     let removed = lines.len();
     lines.clear();
     Change {
+        adjustments: Vec::new(),
         lines: vec![LineChange::Cleared],
         events: vec![Event {
             kind: EventKind::Cleared,
@@ -287,12 +309,314 @@ pub fn set_email(cart: &mut Cart, email: Email) -> Change {
     let had_email = cart.email.is_some();
     cart.email = Some(email);
     Change {
+        adjustments: Vec::new(),
         lines: Vec::new(),
         events: vec![Event {
             kind: EventKind::EmailSet,
             // The address itself stays out of the analytics log.
             data: json!({ "replaced": had_email }),
         }],
+    }
+}
+
+/// How a guest cart is combined with the customer's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeStrategy {
+    /// Sum the lines, clamped to stock and limits.
+    Merge,
+    /// Keep the customer's lines, drop the guest's.
+    KeepCustomer,
+    /// Replace the customer's lines with the guest's.
+    KeepGuest,
+}
+
+impl MergeStrategy {
+    /// The name used in event data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Merge => "merge",
+            Self::KeepCustomer => "keep_customer",
+            Self::KeepGuest => "keep_guest",
+        }
+    }
+}
+
+fn dropped(kind: AdjustmentKind, line: &Line, message: String) -> Adjustment {
+    Adjustment {
+        kind,
+        variant_id: line.variant_id.clone(),
+        item_id: None,
+        requested: line.quantity,
+        quantity: 0,
+        old_price: None,
+        new_price: None,
+        message,
+    }
+}
+
+/// The most units of `variant` one line may hold now.
+fn line_cap(variant: &CatalogVariant) -> u32 {
+    variant.inventory.limit().map_or(MAX_LINE_QUANTITY, |n| {
+        u32::try_from(n).unwrap_or(u32::MAX).min(MAX_LINE_QUANTITY)
+    })
+}
+
+/// Merges `guest` lines into the customer's `lines` (the customer cart is
+/// `cart`), per `strategy`. Lines that cannot go over as they were are
+/// reported as adjustments, never refused: a sign-in must not fail because of
+/// stock. The customer's own quantities are never lowered.
+///
+/// # Errors
+/// [`Rejection::CatalogUnavailable`] when guest lines need the catalog and it
+/// did not answer.
+pub fn merge(
+    cart: &Cart,
+    lines: &mut Vec<Line>,
+    guest: &[Line],
+    strategy: MergeStrategy,
+    catalog: &CatalogSnapshot,
+    limits: Limits,
+    now: DateTime<Utc>,
+) -> Result<Change, Rejection> {
+    let mut change = Change::default();
+    match strategy {
+        MergeStrategy::KeepCustomer => {
+            for g in guest {
+                change.adjustments.push(dropped(
+                    AdjustmentKind::DroppedByStrategy,
+                    g,
+                    format!("{} from the guest cart was not kept", g.product_name),
+                ));
+            }
+            return Ok(change);
+        }
+        MergeStrategy::KeepGuest => {
+            for l in lines.drain(..) {
+                change.lines.push(LineChange::Removed(l.id));
+                change.adjustments.push(dropped(
+                    AdjustmentKind::DroppedByStrategy,
+                    &l,
+                    format!("{} was replaced by the guest cart", l.product_name),
+                ));
+            }
+        }
+        MergeStrategy::Merge => {}
+    }
+    for g in guest {
+        let variant = match catalog.get(&g.variant_id) {
+            Known::Found(v) if v.active && v.price.currency == cart.currency => v,
+            Known::Found(_) | Known::Missing => {
+                change.adjustments.push(dropped(
+                    AdjustmentKind::DroppedUnavailable,
+                    g,
+                    format!("{} is no longer available", g.product_name),
+                ));
+                continue;
+            }
+            Known::Unknown => return Err(Rejection::CatalogUnavailable),
+        };
+        let cap = line_cap(variant);
+        if let Some(line) = lines.iter_mut().find(|l| l.variant_id == g.variant_id) {
+            let total = line.quantity + g.quantity;
+            let kept = total.min(cap).max(line.quantity);
+            if kept < total {
+                change.adjustments.push(Adjustment {
+                    kind: AdjustmentKind::QuantityClamped,
+                    variant_id: g.variant_id.clone(),
+                    item_id: Some(line.id),
+                    requested: total,
+                    quantity: kept,
+                    old_price: None,
+                    new_price: None,
+                    message: format!("{} limited to {kept}", g.product_name),
+                });
+            }
+            if kept != line.quantity {
+                line.quantity = kept;
+                line.updated_at = now;
+                change.lines.push(LineChange::QuantitySet {
+                    id: line.id,
+                    quantity: kept,
+                });
+            }
+            continue;
+        }
+        if lines.len() >= limits.max_lines {
+            change.adjustments.push(dropped(
+                AdjustmentKind::DroppedLineLimit,
+                g,
+                format!("{} did not fit: the cart is full", g.product_name),
+            ));
+            continue;
+        }
+        let kept = g.quantity.min(cap);
+        if kept == 0 {
+            change.adjustments.push(dropped(
+                AdjustmentKind::DroppedOutOfStock,
+                g,
+                format!("{} is out of stock", g.product_name),
+            ));
+            continue;
+        }
+        let line = Line {
+            id: ItemId::new(),
+            quantity: kept,
+            added_at: now,
+            updated_at: now,
+            ..g.clone()
+        };
+        if kept < g.quantity {
+            change.adjustments.push(Adjustment {
+                kind: AdjustmentKind::QuantityClamped,
+                variant_id: g.variant_id.clone(),
+                item_id: Some(line.id),
+                requested: g.quantity,
+                quantity: kept,
+                old_price: None,
+                new_price: None,
+                message: format!("{} limited to {kept}", g.product_name),
+            });
+        }
+        lines.push(line.clone());
+        change.lines.push(LineChange::Added(line));
+    }
+    Ok(change)
+}
+
+/// Accepts the catalog as it is: re-prices lines, clamps them to stock, drops
+/// those gone or inactive. With nothing to change, the change is empty.
+///
+/// # Errors
+/// [`Rejection::CatalogUnavailable`] when the cart has lines and the catalog
+/// did not answer.
+pub fn refresh(
+    cart: &Cart,
+    lines: &mut Vec<Line>,
+    catalog: &CatalogSnapshot,
+    now: DateTime<Utc>,
+) -> Result<Change, Rejection> {
+    if lines.is_empty() {
+        return Ok(Change::default());
+    }
+    if matches!(catalog, CatalogSnapshot::Unavailable) {
+        return Err(Rejection::CatalogUnavailable);
+    }
+    let mut change = Change::default();
+    let mut kept = Vec::with_capacity(lines.len());
+    for mut line in lines.drain(..) {
+        let variant = match catalog.get(&line.variant_id) {
+            Known::Found(v) if v.active && v.price.currency == cart.currency => v,
+            Known::Found(_) | Known::Missing => {
+                change.lines.push(LineChange::Removed(line.id));
+                change.adjustments.push(dropped(
+                    AdjustmentKind::DroppedUnavailable,
+                    &line,
+                    format!("{} is no longer available", line.product_name),
+                ));
+                continue;
+            }
+            // Added by another call after the catalog was asked: left as is.
+            Known::Unknown => {
+                kept.push(line);
+                continue;
+            }
+        };
+        if variant.price != line.unit_price {
+            change.adjustments.push(Adjustment {
+                kind: AdjustmentKind::PriceUpdated,
+                variant_id: line.variant_id.clone(),
+                item_id: Some(line.id),
+                requested: line.quantity,
+                quantity: line.quantity,
+                old_price: Some(line.unit_price.clone()),
+                new_price: Some(variant.price.clone()),
+                message: format!(
+                    "the price of {} is now {}",
+                    line.product_name, variant.price
+                ),
+            });
+            line.unit_price = variant.price.clone();
+            line.updated_at = now;
+            change.lines.push(LineChange::Repriced {
+                id: line.id,
+                unit_price: variant.price.clone(),
+            });
+        }
+        let cap = line_cap(variant);
+        if line.quantity > cap {
+            if cap == 0 {
+                change.lines.push(LineChange::Removed(line.id));
+                change.adjustments.push(dropped(
+                    AdjustmentKind::DroppedOutOfStock,
+                    &line,
+                    format!("{} is out of stock", line.product_name),
+                ));
+                continue;
+            }
+            change.adjustments.push(Adjustment {
+                kind: AdjustmentKind::QuantityClamped,
+                variant_id: line.variant_id.clone(),
+                item_id: Some(line.id),
+                requested: line.quantity,
+                quantity: cap,
+                old_price: None,
+                new_price: None,
+                message: format!("{} limited to {cap}", line.product_name),
+            });
+            line.quantity = cap;
+            line.updated_at = now;
+            change.lines.push(LineChange::QuantitySet {
+                id: line.id,
+                quantity: cap,
+            });
+        }
+        kept.push(line);
+    }
+    *lines = kept;
+    if !change.adjustments.is_empty() {
+        change.events.push(Event {
+            kind: EventKind::Refreshed,
+            data: json!({
+                "adjustments": change.adjustments.iter().map(Adjustment::to_json).collect::<Vec<_>>(),
+            }),
+        });
+    }
+    Ok(change)
+}
+
+/// Completes the cart by `order_id`. `None` when it already was, by the same
+/// order: nothing to write.
+///
+/// # Errors
+/// A [`Rejection`] when completed by another order, not active, expired or
+/// empty.
+pub fn complete(
+    cart: &mut Cart,
+    order_id: OrderId,
+    line_count: usize,
+    now: DateTime<Utc>,
+) -> Result<Option<Change>, Rejection> {
+    match cart.status {
+        CartStatus::Completed if cart.order_id.as_ref() == Some(&order_id) => Ok(None),
+        CartStatus::Completed => Err(Rejection::CartAlreadyCompleted(cart.id)),
+        CartStatus::Merged | CartStatus::Abandoned => Err(Rejection::CartNotActive {
+            cart_id: cart.id,
+            status: cart.status,
+        }),
+        CartStatus::Active if cart.is_expired(now) => Err(Rejection::CartExpired(cart.id)),
+        CartStatus::Active if line_count == 0 => Err(Rejection::CartEmpty(cart.id)),
+        CartStatus::Active => {
+            cart.status = CartStatus::Completed;
+            let data = json!({ "order_id": order_id.as_str() });
+            cart.order_id = Some(order_id);
+            Ok(Some(Change {
+                events: vec![Event {
+                    kind: EventKind::Completed,
+                    data,
+                }],
+                ..Change::default()
+            }))
+        }
     }
 }
 

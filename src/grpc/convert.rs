@@ -8,13 +8,13 @@ use serde_json::{Map, Number, Value};
 
 use super::status::{ApiError, FieldViolation};
 use crate::domain::ParseError;
-use crate::domain::cart::{Cart, CartStatus, Shopper};
+use crate::domain::cart::{Adjustment, AdjustmentKind, Cart, CartStatus, RecordedEvent, Shopper};
 use crate::domain::email::Email;
-use crate::domain::ids::{CustomerId, ItemId, ProductId, SessionId, VariantId};
+use crate::domain::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
 use crate::domain::metadata::Metadata;
 use crate::domain::money::Money;
 use crate::domain::quantity::Quantity;
-use crate::domain::rules::AddItem;
+use crate::domain::rules::{AddItem, MergeStrategy};
 use crate::domain::view::{Availability, CartView, Issue, IssueKind, ItemView, WarningKind};
 use crate::proto::shop::cart::v1 as pb;
 use crate::proto::shop::common::v1 as common;
@@ -141,6 +141,123 @@ pub fn set_email(req: pb::SetEmailRequest) -> Result<(Shopper, Email), ApiError>
     v.finish(parsed)
 }
 
+/// Parses MergeGuestCart: the shopper must be signed in.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn merge_guest_cart(
+    req: pb::MergeGuestCartRequest,
+) -> Result<(Shopper, SessionId, MergeStrategy), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    if shopper.as_ref().is_some_and(|s| s.customer_id.is_none()) {
+        v.check::<()>(
+            "shopper.customer_id",
+            Err(ParseError(
+                "customer id is required to merge a guest cart".into(),
+            )),
+        );
+    }
+    let guest_session = match req.guest_session_id.as_str() {
+        "" => shopper.as_ref().map(|s| s.session_id.clone()),
+        raw => v.check("guest_session_id", SessionId::parse(raw)),
+    };
+    let strategy = match pb::MergeStrategy::try_from(req.strategy) {
+        Ok(pb::MergeStrategy::Unspecified | pb::MergeStrategy::Merge) => Some(MergeStrategy::Merge),
+        Ok(pb::MergeStrategy::KeepCustomer) => Some(MergeStrategy::KeepCustomer),
+        Ok(pb::MergeStrategy::KeepGuest) => Some(MergeStrategy::KeepGuest),
+        Err(_) => v.check(
+            "strategy",
+            Err(ParseError(format!("unknown strategy {}", req.strategy))),
+        ),
+    };
+    let parsed = (|| Some((shopper?, guest_session?, strategy?)))();
+    v.finish(parsed)
+}
+
+/// Parses a cart id.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the field.
+pub fn cart_id(raw: &str) -> Result<CartId, ApiError> {
+    let mut v = Violations::default();
+    let id = v.check("cart_id", CartId::parse(raw));
+    v.finish(id)
+}
+
+/// Parses CompleteCart.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn complete_cart(req: &pb::CompleteCartRequest) -> Result<(CartId, OrderId), ApiError> {
+    let mut v = Violations::default();
+    let id = v.check("cart_id", CartId::parse(&req.cart_id));
+    let order = v.check("order_id", OrderId::parse(&req.order_id));
+    let parsed = (|| Some((id?, order?)))();
+    v.finish(parsed)
+}
+
+/// Default and largest page of ListCartEvents.
+const DEFAULT_PAGE_SIZE: u64 = 50;
+const MAX_PAGE_SIZE: i32 = 500;
+
+/// Parses ListCartEvents: the cart, the sequence number to continue after
+/// (from the page token) and the page size.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn list_cart_events(req: &pb::ListCartEventsRequest) -> Result<(CartId, i64, u64), ApiError> {
+    let mut v = Violations::default();
+    let id = v.check("cart_id", CartId::parse(&req.cart_id));
+    let size = match req.page_size {
+        0 => Some(DEFAULT_PAGE_SIZE),
+        n @ 1..=MAX_PAGE_SIZE => Some(u64::from(n.unsigned_abs())),
+        n => v.check(
+            "page_size",
+            Err(ParseError(format!(
+                "page size must be between 0 and {MAX_PAGE_SIZE}, got {n}"
+            ))),
+        ),
+    };
+    let after = match (&id, req.page_token.as_str()) {
+        (_, "") => Some(0),
+        (Some(id), token) => v.check("page_token", decode_page_token(*id, token)),
+        (None, _) => None,
+    };
+    let parsed = (|| Some((id?, after?, size?)))();
+    v.finish(parsed)
+}
+
+/// The page token continuing after `seq` in `cart`: opaque to callers, bound
+/// to the cart so a token cannot be replayed against another one.
+pub fn page_token(cart: CartId, seq: i64) -> String {
+    format!("{cart}:{seq}")
+        .bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn decode_page_token(cart: CartId, token: &str) -> Result<i64, ParseError> {
+    let invalid = || ParseError("page token is not from a previous call for this cart".into());
+    if !token.len().is_multiple_of(2) || !token.is_ascii() {
+        return Err(invalid());
+    }
+    let bytes = (0..token.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&token[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (id, seq) = text.split_once(':').ok_or_else(invalid)?;
+    if id != cart.to_string() {
+        return Err(invalid());
+    }
+    seq.parse::<i64>()
+        .ok()
+        .filter(|s| *s >= 0)
+        .ok_or_else(invalid)
+}
+
 fn struct_to_json(s: prost_types::Struct) -> Result<Map<String, Value>, ParseError> {
     s.fields
         .into_iter()
@@ -186,6 +303,44 @@ fn json_to_struct(map: &Map<String, Value>) -> prost_types::Struct {
             .iter()
             .map(|(k, v)| (k.clone(), json_to_value(v)))
             .collect(),
+    }
+}
+
+fn adjustment_type(k: AdjustmentKind) -> pb::CartAdjustmentType {
+    match k {
+        AdjustmentKind::QuantityClamped => pb::CartAdjustmentType::QuantityClamped,
+        AdjustmentKind::DroppedOutOfStock => pb::CartAdjustmentType::DroppedOutOfStock,
+        AdjustmentKind::DroppedUnavailable => pb::CartAdjustmentType::DroppedUnavailable,
+        AdjustmentKind::DroppedLineLimit => pb::CartAdjustmentType::DroppedLineLimit,
+        AdjustmentKind::DroppedByStrategy => pb::CartAdjustmentType::DroppedByStrategy,
+        AdjustmentKind::PriceUpdated => pb::CartAdjustmentType::PriceUpdated,
+    }
+}
+
+/// An adjustment on the wire.
+pub fn adjustment(a: &Adjustment) -> pb::CartAdjustment {
+    pb::CartAdjustment {
+        r#type: adjustment_type(a.kind).into(),
+        message: a.message.clone(),
+        item_id: a.item_id.map(|id| id.to_string()).unwrap_or_default(),
+        variant_id: a.variant_id.to_string(),
+        requested_quantity: i32::try_from(a.requested).unwrap_or(i32::MAX),
+        quantity: i32::try_from(a.quantity).unwrap_or(i32::MAX),
+        old_price: a.old_price.as_ref().map(money),
+        new_price: a.new_price.as_ref().map(money),
+    }
+}
+
+/// A stored event on the wire.
+pub fn event(e: &RecordedEvent) -> pb::CartEvent {
+    pb::CartEvent {
+        sequence: e.seq,
+        r#type: e.kind.clone(),
+        data: match &e.data {
+            Value::Object(map) => Some(json_to_struct(map)),
+            _ => None,
+        },
+        create_time: Some(timestamp(e.created_at)),
     }
 }
 
@@ -343,6 +498,14 @@ pub fn cart(view: &CartView) -> pb::Cart {
         create_time: header.map(|c| timestamp(c.created_at)),
         update_time: header.map(|c| timestamp(c.updated_at)),
         expire_time: header.map(|c| timestamp(c.expires_at)),
+        order_id: header
+            .and_then(|c| c.order_id.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        merged_into_cart_id: header
+            .and_then(|c| c.merged_into)
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
     }
 }
 

@@ -122,4 +122,81 @@ impl CartServiceApi for CartApi {
             cart: Some(convert::cart(&view)),
         }))
     }
+    async fn merge_guest_cart(
+        &self,
+        request: Request<pb::MergeGuestCartRequest>,
+    ) -> Result<Response<pb::MergeGuestCartResponse>, Status> {
+        let (shopper, guest_session, strategy) = convert::merge_guest_cart(request.into_inner())?;
+        let outcome = self
+            .service
+            .merge_guest_cart(&shopper, guest_session, strategy)
+            .await
+            .map_err(fail)?;
+        Ok(Response::new(pb::MergeGuestCartResponse {
+            cart: Some(convert::cart(&outcome.view)),
+            adjustments: outcome
+                .adjustments
+                .iter()
+                .map(convert::adjustment)
+                .collect(),
+            merged: outcome.merged,
+        }))
+    }
+
+    async fn refresh_cart(
+        &self,
+        request: Request<pb::RefreshCartRequest>,
+    ) -> Result<Response<pb::RefreshCartResponse>, Status> {
+        let shopper = convert::shopper_only(request.into_inner().shopper)?;
+        let (view, adjustments) = self.service.refresh(&shopper).await.map_err(fail)?;
+        Ok(Response::new(pb::RefreshCartResponse {
+            cart: Some(convert::cart(&view)),
+            adjustments: adjustments.iter().map(convert::adjustment).collect(),
+        }))
+    }
+
+    async fn get_cart_by_id(
+        &self,
+        request: Request<pb::GetCartByIdRequest>,
+    ) -> Result<Response<pb::GetCartByIdResponse>, Status> {
+        let id = convert::cart_id(&request.into_inner().cart_id)?;
+        let view = self.service.get_cart_by_id(id).await.map_err(fail)?;
+        Ok(Response::new(pb::GetCartByIdResponse {
+            cart: Some(convert::cart(&view)),
+        }))
+    }
+
+    async fn complete_cart(
+        &self,
+        request: Request<pb::CompleteCartRequest>,
+    ) -> Result<Response<pb::CompleteCartResponse>, Status> {
+        let (id, order_id) = convert::complete_cart(&request.into_inner())?;
+        let view = self
+            .service
+            .complete_cart(id, order_id)
+            .await
+            .map_err(fail)?;
+        Ok(Response::new(pb::CompleteCartResponse {
+            cart: Some(convert::cart(&view)),
+        }))
+    }
+
+    async fn list_cart_events(
+        &self,
+        request: Request<pb::ListCartEventsRequest>,
+    ) -> Result<Response<pb::ListCartEventsResponse>, Status> {
+        let (id, after, page_size) = convert::list_cart_events(&request.into_inner())?;
+        let page = self
+            .service
+            .list_events(id, after, page_size)
+            .await
+            .map_err(fail)?;
+        Ok(Response::new(pb::ListCartEventsResponse {
+            events: page.events.iter().map(convert::event).collect(),
+            next_page_token: page
+                .next_after
+                .map(|seq| convert::page_token(id, seq))
+                .unwrap_or_default(),
+        }))
+    }
 }

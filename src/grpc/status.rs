@@ -175,6 +175,43 @@ fn rejection_status(rejection: &Rejection) -> Status {
             "CATALOG_UNAVAILABLE",
             "the catalog is unavailable; retry later",
         ),
+        Rejection::CartNotFound(id) => not_found(
+            "shop.cart.v1.Cart",
+            &id.to_string(),
+            "CART_NOT_FOUND",
+            format!("cart {id} does not exist"),
+        ),
+        Rejection::CartAlreadyCompleted(id) => precondition(
+            "STATUS",
+            format!("carts/{id}"),
+            "CART_ALREADY_COMPLETED",
+            &[("cart_id", id.to_string())],
+            format!("cart {id} was completed by another order"),
+        ),
+        Rejection::CartNotActive { cart_id, status } => precondition(
+            "STATUS",
+            format!("carts/{cart_id}"),
+            "CART_NOT_ACTIVE",
+            &[
+                ("cart_id", cart_id.to_string()),
+                ("status", status.as_str().to_owned()),
+            ],
+            format!("cart {cart_id} is {}", status.as_str()),
+        ),
+        Rejection::CartExpired(id) => precondition(
+            "STATUS",
+            format!("carts/{id}"),
+            "CART_EXPIRED",
+            &[("cart_id", id.to_string())],
+            format!("cart {id} has expired"),
+        ),
+        Rejection::CartEmpty(id) => precondition(
+            "STATUS",
+            format!("carts/{id}"),
+            "CART_EMPTY",
+            &[("cart_id", id.to_string())],
+            format!("cart {id} has no items"),
+        ),
     }
 }
 
@@ -222,7 +259,8 @@ impl From<ApiError> for Status {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{ItemId, ProductId, VariantId};
+    use crate::domain::cart::CartStatus;
+    use crate::domain::ids::{CartId, ItemId, ProductId, VariantId};
     use crate::domain::money::Currency;
 
     fn variant() -> VariantId {
@@ -303,6 +341,35 @@ mod tests {
                 Rejection::CatalogUnavailable.into(),
                 Code::Unavailable,
                 Some("CATALOG_UNAVAILABLE"),
+            ),
+            (
+                Rejection::CartNotFound(CartId::new()).into(),
+                Code::NotFound,
+                Some("CART_NOT_FOUND"),
+            ),
+            (
+                Rejection::CartAlreadyCompleted(CartId::new()).into(),
+                Code::FailedPrecondition,
+                Some("CART_ALREADY_COMPLETED"),
+            ),
+            (
+                Rejection::CartNotActive {
+                    cart_id: CartId::new(),
+                    status: CartStatus::Merged,
+                }
+                .into(),
+                Code::FailedPrecondition,
+                Some("CART_NOT_ACTIVE"),
+            ),
+            (
+                Rejection::CartExpired(CartId::new()).into(),
+                Code::FailedPrecondition,
+                Some("CART_EXPIRED"),
+            ),
+            (
+                Rejection::CartEmpty(CartId::new()).into(),
+                Code::FailedPrecondition,
+                Some("CART_EMPTY"),
             ),
             (
                 ServiceError::Storage(StorageError::Corrupt("x".into())).into(),

@@ -1,24 +1,28 @@
 //! The cart use cases behind `shop.cart.v1.CartService`.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::DatabaseTransaction;
 
 use super::ServiceError;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
-use crate::domain::cart::{Cart, Change, Event, Line, Shopper};
+use crate::domain::cart::{
+    Adjustment, Cart, CartStatus, Change, Event, Line, RecordedEvent, Shopper,
+};
 use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::email::Email;
-use crate::domain::ids::{ItemId, VariantId};
+use crate::domain::ids::{CartId, ItemId, OrderId, SessionId, VariantId};
 use crate::domain::quantity::Quantity;
-use crate::domain::rules::{self, AddItem, Limits, Rejection};
+use crate::domain::rules::{self, AddItem, Limits, MergeStrategy, Rejection};
 use crate::domain::view::{self, CartView, Issue, ViewSettings};
 use crate::storage::{Database, StorageError, carts};
 
-/// How many times a transaction that hit a serialization failure or deadlock
-/// is run again before the failure reaches the caller.
+/// How many times a transaction that hit a serialization failure, deadlock or
+/// unique-index race is run again before the failure reaches the caller.
 const MAX_ATTEMPTS: u32 = 3;
 
 /// The knobs of the cart rules.
@@ -49,9 +53,54 @@ impl<F> CartRule for F where
 enum WhenAbsent {
     /// Create it (AddItem, SetEmail).
     Create,
-    /// Run the rule on an empty cart and write nothing (ClearCart, and the
-    /// line RPCs, whose rules then refuse with NOT_FOUND).
+    /// Run the rule on an empty cart and write nothing (ClearCart,
+    /// RefreshCart, and the line RPCs, whose rules then refuse with NOT_FOUND).
     WriteNothing,
+}
+
+/// The result of a merge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeOutcome {
+    /// The customer's cart afterwards.
+    pub view: CartView,
+    /// Lines that did not go over as they were.
+    pub adjustments: Vec<Adjustment>,
+    /// False when there was no active guest cart.
+    pub merged: bool,
+}
+
+/// A page of cart events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage {
+    /// Events, oldest first.
+    pub events: Vec<RecordedEvent>,
+    /// Sequence number to continue after, when there are more.
+    pub next_after: Option<i64>,
+}
+
+/// Runs `attempt` again while it fails with a retryable storage conflict, at
+/// most [`MAX_ATTEMPTS`] times.
+async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, ServiceError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ServiceError>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(ServiceError::Storage(StorageError::Conflict(error))) if tries < MAX_ATTEMPTS => {
+                tracing::debug!(%error, tries, "transaction conflict; retrying");
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Rolls `tx` back and returns the rejection as an error.
+async fn refuse<T>(tx: DatabaseTransaction, rejection: Rejection) -> Result<T, ServiceError> {
+    tx.rollback().await?;
+    Err(rejection.into())
 }
 
 /// The cart use cases.
@@ -92,12 +141,7 @@ impl CartService {
         let cart = carts::find_active(conn, shopper, false)
             .await?
             .filter(|c| !c.is_expired(now));
-        let lines = match &cart {
-            Some(cart) => carts::lines(conn, cart).await?,
-            None => Vec::new(),
-        };
-        let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
-        Ok(view::build(cart, lines, &snapshot, &self.policy.view))
+        self.view_of(cart).await
     }
 
     /// Checks the cart for checkout against the catalog now. Writes nothing.
@@ -114,6 +158,18 @@ impl CartService {
         Ok((view, issues))
     }
 
+    /// Any cart by id, whatever its status (checkout).
+    ///
+    /// # Errors
+    /// `CartNotFound`; storage failures.
+    #[tracing::instrument(skip_all, fields(cart_id = %id))]
+    pub async fn get_cart_by_id(&self, id: CartId) -> Result<CartView, ServiceError> {
+        let cart = carts::find_by_id(self.db.conn(), id, false)
+            .await?
+            .ok_or(Rejection::CartNotFound(id))?;
+        self.view_of(Some(cart)).await
+    }
+
     /// Adds units of a variant.
     ///
     /// # Errors
@@ -127,22 +183,20 @@ impl CartService {
     ) -> Result<CartView, ServiceError> {
         let variant_id = add.variant_id.clone();
         let limits = self.policy.limits;
-        self.mutate(
-            shopper,
-            Some(&variant_id),
-            WhenAbsent::Create,
-            |cart, lines, catalog, now| {
-                rules::add_item(
-                    cart,
-                    lines,
-                    catalog.get(&variant_id),
-                    add.clone(),
-                    limits,
-                    now,
-                )
-            },
-        )
-        .await
+        let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
+            rules::add_item(
+                cart,
+                lines,
+                catalog.get(&variant_id),
+                add.clone(),
+                limits,
+                now,
+            )
+        };
+        let (view, _) = self
+            .mutate(shopper, Some(&variant_id), WhenAbsent::Create, rule)
+            .await?;
+        Ok(view)
     }
 
     /// Sets a line's quantity; `None` removes the line.
@@ -157,13 +211,13 @@ impl CartService {
         item_id: ItemId,
         quantity: Option<Quantity>,
     ) -> Result<CartView, ServiceError> {
-        self.mutate(
-            shopper,
-            None,
-            WhenAbsent::WriteNothing,
-            |_, lines, catalog, now| rules::update_item(lines, item_id, quantity, catalog, now),
-        )
-        .await
+        let rule = |_: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
+            rules::update_item(lines, item_id, quantity, catalog, now)
+        };
+        let (view, _) = self
+            .mutate(shopper, None, WhenAbsent::WriteNothing, rule)
+            .await?;
+        Ok(view)
     }
 
     /// Removes a line.
@@ -176,10 +230,13 @@ impl CartService {
         shopper: &Shopper,
         item_id: ItemId,
     ) -> Result<CartView, ServiceError> {
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, |_, lines, _, _| {
+        let rule = |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             rules::remove_item(lines, item_id)
-        })
-        .await
+        };
+        let (view, _) = self
+            .mutate(shopper, None, WhenAbsent::WriteNothing, rule)
+            .await?;
+        Ok(view)
     }
 
     /// Removes every line; a shopper with no cart gets the empty view.
@@ -188,10 +245,12 @@ impl CartService {
     /// Storage failures.
     #[tracing::instrument(skip_all)]
     pub async fn clear(&self, shopper: &Shopper) -> Result<CartView, ServiceError> {
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, |_, lines, _, _| {
-            Ok(rules::clear(lines))
-        })
-        .await
+        let rule =
+            |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| Ok(rules::clear(lines));
+        let (view, _) = self
+            .mutate(shopper, None, WhenAbsent::WriteNothing, rule)
+            .await?;
+        Ok(view)
     }
 
     /// Sets the checkout e-mail address, creating the cart if needed.
@@ -204,10 +263,129 @@ impl CartService {
         shopper: &Shopper,
         email: Email,
     ) -> Result<CartView, ServiceError> {
-        self.mutate(shopper, None, WhenAbsent::Create, |cart, _, _, _| {
+        let rule = |cart: &mut Cart, _: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             Ok(rules::set_email(cart, email.clone()))
+        };
+        let (view, _) = self.mutate(shopper, None, WhenAbsent::Create, rule).await?;
+        Ok(view)
+    }
+
+    /// Accepts current catalog prices and stock; returns what changed.
+    ///
+    /// # Errors
+    /// `CatalogUnavailable` when the cart has lines and the catalog does not
+    /// answer; storage failures.
+    #[tracing::instrument(skip_all)]
+    pub async fn refresh(
+        &self,
+        shopper: &Shopper,
+    ) -> Result<(CartView, Vec<Adjustment>), ServiceError> {
+        let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
+            rules::refresh(cart, lines, catalog, now)
+        };
+        self.mutate(shopper, None, WhenAbsent::WriteNothing, rule)
+            .await
+    }
+
+    /// Merges the active guest cart of `guest_session` into the customer's
+    /// (`customer.customer_id` must be set), per `strategy`, atomically.
+    ///
+    /// # Errors
+    /// `CatalogUnavailable` when guest lines need the catalog and it does not
+    /// answer; storage failures.
+    #[tracing::instrument(skip_all, fields(strategy = strategy.as_str()))]
+    pub async fn merge_guest_cart(
+        &self,
+        customer: &Shopper,
+        guest_session: SessionId,
+        strategy: MergeStrategy,
+    ) -> Result<MergeOutcome, ServiceError> {
+        let guest = Shopper {
+            session_id: guest_session,
+            customer_id: None,
+        };
+        let conn = self.db.conn();
+        let mut known = carts::active_variant_ids(conn, &guest).await?;
+        known.extend(carts::active_variant_ids(conn, customer).await?);
+        let snapshot = self.lookup(&known).await;
+        let (cart, lines, adjustments, merged) =
+            retrying(|| self.merge_transaction(customer, &guest, strategy, &snapshot)).await?;
+        let view = self.view_with(cart, lines, snapshot).await;
+        Ok(MergeOutcome {
+            view,
+            adjustments,
+            merged,
         })
-        .await
+    }
+
+    /// Completes a cart by an order; repeating with the same order changes
+    /// nothing.
+    ///
+    /// # Errors
+    /// `CartNotFound`, `CartAlreadyCompleted`, `CartNotActive`, `CartExpired`,
+    /// `CartEmpty`; storage failures.
+    #[tracing::instrument(skip_all, fields(cart_id = %id, order_id = %order_id))]
+    pub async fn complete_cart(
+        &self,
+        id: CartId,
+        order_id: OrderId,
+    ) -> Result<CartView, ServiceError> {
+        let (cart, lines) = retrying(|| self.complete_transaction(id, order_id.clone())).await?;
+        let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
+        Ok(view::build(Some(cart), lines, &snapshot, &self.policy.view))
+    }
+
+    /// A page of at most `page_size` events of a cart, after sequence number
+    /// `after`.
+    ///
+    /// # Errors
+    /// `CartNotFound`; storage failures.
+    #[tracing::instrument(skip_all, fields(cart_id = %id))]
+    pub async fn list_events(
+        &self,
+        id: CartId,
+        after: i64,
+        page_size: u64,
+    ) -> Result<EventPage, ServiceError> {
+        let conn = self.db.conn();
+        carts::find_by_id(conn, id, false)
+            .await?
+            .ok_or(Rejection::CartNotFound(id))?;
+        let mut events = carts::events_after(conn, id, after, page_size + 1).await?;
+        let more = events.len() as u64 > page_size;
+        events.truncate(usize::try_from(page_size).unwrap_or(usize::MAX));
+        let next_after = if more {
+            events.last().map(|e| e.seq)
+        } else {
+            None
+        };
+        Ok(EventPage { events, next_after })
+    }
+
+    /// The view of `cart` (or the empty view), its lines read and the catalog
+    /// asked once.
+    async fn view_of(&self, cart: Option<Cart>) -> Result<CartView, ServiceError> {
+        let lines = match &cart {
+            Some(cart) => carts::lines(self.db.conn(), cart).await?,
+            None => Vec::new(),
+        };
+        let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
+        Ok(view::build(cart, lines, &snapshot, &self.policy.view))
+    }
+
+    /// The view of `cart` with `lines`, asking the catalog only about variants
+    /// `snapshot` does not cover (lines another call added meanwhile).
+    async fn view_with(
+        &self,
+        cart: Option<Cart>,
+        lines: Vec<Line>,
+        mut snapshot: CatalogSnapshot,
+    ) -> CartView {
+        let unknown = snapshot.not_asked(lines.iter().map(|l| &l.variant_id));
+        if !unknown.is_empty() {
+            snapshot.extend(self.lookup(&unknown).await);
+        }
+        view::build(cart, lines, &snapshot, &self.policy.view)
     }
 
     /// Asks the catalog about `ids`; an unanswered lookup becomes
@@ -239,70 +417,56 @@ impl CartService {
         }
     }
 
+    /// The shopper's active cart, locked; an expired one is set aside
+    /// (`abandoned`, with its event) in this transaction and `None` returned.
+    async fn open_active(
+        &self,
+        tx: &DatabaseTransaction,
+        shopper: &Shopper,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Cart>, ServiceError> {
+        let Some(mut cart) = carts::find_active(tx, shopper, true).await? else {
+            return Ok(None);
+        };
+        if !cart.is_expired(now) {
+            return Ok(Some(cart));
+        }
+        cart.status = CartStatus::Abandoned;
+        carts::save_header(tx, &cart).await?;
+        carts::append_events(tx, cart.id, &[Event::abandoned_on_expiry(&cart)], now).await?;
+        Ok(None)
+    }
+
     /// Runs one change of the shopper's cart: asks the catalog first (about
     /// the lines already in the cart and `extra`), then in one transaction
     /// locks the cart, applies `rule`, writes the lines, the header (version,
-    /// expiry) and the events. Serialization failures are retried.
-    async fn mutate<F>(
+    /// expiry) and the events.
+    async fn mutate(
         &self,
         shopper: &Shopper,
         extra: Option<&VariantId>,
         when_absent: WhenAbsent,
-        rule: F,
-    ) -> Result<CartView, ServiceError>
-    where
-        F: CartRule,
-    {
+        rule: impl CartRule,
+    ) -> Result<(CartView, Vec<Adjustment>), ServiceError> {
         let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
-        let mut snapshot = self.lookup(known.iter().chain(extra)).await;
-        let mut attempt = 1;
-        let (cart, lines) = loop {
-            match self
-                .transaction(shopper, when_absent, &snapshot, &rule)
-                .await
-            {
-                Err(ServiceError::Storage(StorageError::Conflict(error)))
-                    if attempt < MAX_ATTEMPTS =>
-                {
-                    tracing::debug!(%error, attempt, "transaction conflict; retrying");
-                    attempt += 1;
-                }
-                other => break other?,
-            }
-        };
-        // A line added meanwhile from another device: ask about it too.
-        let unknown = snapshot.not_asked(lines.iter().map(|l| &l.variant_id));
-        if !unknown.is_empty() {
-            snapshot.extend(self.lookup(&unknown).await);
-        }
-        Ok(view::build(cart, lines, &snapshot, &self.policy.view))
+        let snapshot = self.lookup(known.iter().chain(extra)).await;
+        let (cart, lines, adjustments) =
+            retrying(|| self.transaction(shopper, when_absent, &snapshot, &rule)).await?;
+        Ok((self.view_with(cart, lines, snapshot).await, adjustments))
     }
 
-    async fn transaction<F>(
+    async fn transaction(
         &self,
         shopper: &Shopper,
         when_absent: WhenAbsent,
         snapshot: &CatalogSnapshot,
-        rule: &F,
-    ) -> Result<(Option<Cart>, Vec<Line>), ServiceError>
-    where
-        F: CartRule,
-    {
+        rule: &impl CartRule,
+    ) -> Result<(Option<Cart>, Vec<Line>, Vec<Adjustment>), ServiceError> {
         let now = self.clock.now();
         let policy = &self.policy;
         let tx = self.db.begin_write().await?;
-        let mut found = carts::find_active(&tx, shopper, true).await?;
-        if let Some(expired) = found.as_mut().filter(|c| c.is_expired(now)) {
-            // An expired cart is never served or changed: set it aside and
-            // start afresh, in this same transaction.
-            expired.status = crate::domain::cart::CartStatus::Abandoned;
-            carts::save_header(&tx, expired).await?;
-            carts::append_events(&tx, expired.id, &[Event::abandoned_on_expiry(expired)], now)
-                .await?;
-            found = None;
-        }
         let mut events = Vec::new();
-        let (mut cart, mut lines, stored) = match found {
+        let (mut cart, mut lines, stored) = match self.open_active(&tx, shopper, now).await? {
             Some(cart) => {
                 let lines = carts::lines(&tx, &cart).await?;
                 (cart, lines, true)
@@ -335,14 +499,15 @@ impl CartService {
         };
         let change = match rule(&mut cart, &mut lines, snapshot, now) {
             Ok(change) => change,
-            Err(rejection) => {
-                tx.rollback().await?;
-                return Err(rejection.into());
-            }
+            Err(rejection) => return refuse(tx, rejection).await,
         };
         if !stored {
             tx.rollback().await?;
-            return Ok((None, Vec::new()));
+            return Ok((None, Vec::new(), change.adjustments));
+        }
+        if change.is_empty() && events.is_empty() {
+            tx.rollback().await?;
+            return Ok((Some(cart), lines, change.adjustments));
         }
         cart.touch(now, policy.ttl);
         events.extend(change.events);
@@ -350,6 +515,119 @@ impl CartService {
         carts::save_header(&tx, &cart).await?;
         carts::append_events(&tx, cart.id, &events, now).await?;
         tx.commit().await?;
-        Ok((Some(cart), lines))
+        Ok((Some(cart), lines, change.adjustments))
+    }
+
+    /// Locks the guest cart, then the customer's (always in that order, so
+    /// two merges cannot deadlock), and links or merges in one transaction.
+    async fn merge_transaction(
+        &self,
+        customer: &Shopper,
+        guest: &Shopper,
+        strategy: MergeStrategy,
+        snapshot: &CatalogSnapshot,
+    ) -> Result<(Option<Cart>, Vec<Line>, Vec<Adjustment>, bool), ServiceError> {
+        let now = self.clock.now();
+        let ttl = self.policy.ttl;
+        let tx = self.db.begin_write().await?;
+        let guest_cart = carts::find_active(&tx, guest, true)
+            .await?
+            .filter(|c| !c.is_expired(now));
+        let customer_cart = self.open_active(&tx, customer, now).await?;
+        let (mut guest_cart, customer_cart) = match (guest_cart, customer_cart) {
+            (None, customer_cart) => {
+                // Nothing to merge (or merged by an earlier call): no change
+                // beyond setting aside an expired customer cart.
+                let lines = match &customer_cart {
+                    Some(cart) => carts::lines(&tx, cart).await?,
+                    None => Vec::new(),
+                };
+                tx.commit().await?;
+                return Ok((customer_cart, lines, Vec::new(), false));
+            }
+            (Some(guest_cart), None) => {
+                let mut cart = guest_cart;
+                cart.customer_id.clone_from(&customer.customer_id);
+                cart.touch(now, ttl);
+                carts::save_header(&tx, &cart).await?;
+                if let Some(customer_id) = &customer.customer_id {
+                    carts::append_events(&tx, cart.id, &[Event::customer_linked(customer_id)], now)
+                        .await?;
+                }
+                let lines = carts::lines(&tx, &cart).await?;
+                tx.commit().await?;
+                return Ok((Some(cart), lines, Vec::new(), true));
+            }
+            (Some(guest_cart), Some(customer_cart)) => (guest_cart, customer_cart),
+        };
+        let mut target = customer_cart;
+        let guest_lines = carts::lines(&tx, &guest_cart).await?;
+        let mut lines = carts::lines(&tx, &target).await?;
+        let change = match rules::merge(
+            &target,
+            &mut lines,
+            &guest_lines,
+            strategy,
+            snapshot,
+            self.policy.limits,
+            now,
+        ) {
+            Ok(change) => change,
+            Err(rejection) => return refuse(tx, rejection).await,
+        };
+        target.touch(now, ttl);
+        carts::apply(&tx, target.id, &change.lines, now).await?;
+        carts::save_header(&tx, &target).await?;
+        let strategy_name = strategy.as_str();
+        carts::append_events(
+            &tx,
+            target.id,
+            &[Event::merged_from(
+                guest_cart.id,
+                strategy_name,
+                &change.adjustments,
+            )],
+            now,
+        )
+        .await?;
+        guest_cart.status = CartStatus::Merged;
+        guest_cart.merged_into = Some(target.id);
+        guest_cart.touch(now, ttl);
+        carts::save_header(&tx, &guest_cart).await?;
+        carts::append_events(
+            &tx,
+            guest_cart.id,
+            &[Event::merged_into(target.id, strategy_name)],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((Some(target), lines, change.adjustments, true))
+    }
+
+    async fn complete_transaction(
+        &self,
+        id: CartId,
+        order_id: OrderId,
+    ) -> Result<(Cart, Vec<Line>), ServiceError> {
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        let Some(mut cart) = carts::find_by_id(&tx, id, true).await? else {
+            return refuse(tx, Rejection::CartNotFound(id)).await;
+        };
+        let lines = carts::lines(&tx, &cart).await?;
+        let change = match rules::complete(&mut cart, order_id, lines.len(), now) {
+            Ok(Some(change)) => change,
+            Ok(None) => {
+                tx.rollback().await?;
+                return Ok((cart, lines));
+            }
+            Err(rejection) => return refuse(tx, rejection).await,
+        };
+        cart.touch(now, self.policy.ttl);
+        carts::save_header(&tx, &cart).await?;
+        carts::append_events(&tx, cart.id, &change.events, now).await?;
+        tx.commit().await?;
+        Ok((cart, lines))
     }
 }

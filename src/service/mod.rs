@@ -3,7 +3,7 @@
 
 mod cart;
 
-pub use cart::{CartService, Policy};
+pub use cart::{CartService, EventPage, MergeOutcome, Policy};
 
 use crate::domain::rules::Rejection;
 use crate::storage::StorageError;

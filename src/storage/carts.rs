@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use super::StorageError;
 use super::decimal::DbDecimal;
-use super::entity::{cart_items, carts};
-use crate::domain::cart::{Cart, CartStatus, Event, Line, LineChange, Shopper};
+use super::entity::{cart_events, cart_items, carts};
+use crate::domain::cart::{Cart, CartStatus, Event, Line, LineChange, RecordedEvent, Shopper};
 use crate::domain::email::Email;
-use crate::domain::ids::{CartId, CustomerId, ItemId, ProductId, SessionId, VariantId};
+use crate::domain::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
 use crate::domain::metadata::Metadata;
 use crate::domain::money::{Currency, Money};
 
@@ -44,6 +44,13 @@ fn cart_from_model(m: carts::Model) -> Result<Cart, StorageError> {
         created_at: m.created_at,
         updated_at: m.updated_at,
         expires_at: m.expires_at,
+        order_id: m
+            .completed_order_id
+            .as_deref()
+            .map(OrderId::parse)
+            .transpose()
+            .map_err(|e| corrupt("carts.completed_order_id", e))?,
+        merged_into: m.merged_into_cart_id.map(CartId::from_uuid),
     })
 }
 
@@ -150,6 +157,7 @@ pub async fn insert_if_absent(
         updated_at: Set(cart.updated_at),
         expires_at: Set(cart.expires_at),
         completed_order_id: Set(None),
+        merged_into_cart_id: Set(None),
     };
     let inserted = carts::Entity::insert(model)
         .on_conflict(OnConflict::new().do_nothing().to_owned())
@@ -158,13 +166,44 @@ pub async fn insert_if_absent(
     Ok(inserted == 1)
 }
 
-/// Writes the cart's mutable header fields (status, e-mail, version, times).
+/// The cart with `id`, whatever its status, locked for the rest of the
+/// transaction on PostgreSQL when `lock` is set.
 ///
 /// # Errors
-/// [`StorageError`] on database failure.
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn find_by_id(
+    conn: &impl ConnectionTrait,
+    id: CartId,
+    lock: bool,
+) -> Result<Option<Cart>, StorageError> {
+    let mut query = carts::Entity::find_by_id(id.uuid());
+    if lock && conn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    query.one(conn).await?.map(cart_from_model).transpose()
+}
+
+/// Writes the cart's mutable header fields (owner, status, e-mail, order,
+/// merge target, version, times).
+///
+/// # Errors
+/// [`StorageError`] on database failure; `Conflict` when the new owner already
+/// has an active cart (a partial unique index), which a retry resolves.
 pub async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(), StorageError> {
     carts::Entity::update_many()
         .col_expr(carts::Column::Status, Expr::value(cart.status.as_str()))
+        .col_expr(
+            carts::Column::CustomerId,
+            Expr::value(cart.customer_id.as_ref().map(|c| c.as_str().to_owned())),
+        )
+        .col_expr(
+            carts::Column::CompletedOrderId,
+            Expr::value(cart.order_id.as_ref().map(|o| o.as_str().to_owned())),
+        )
+        .col_expr(
+            carts::Column::MergedIntoCartId,
+            Expr::value(cart.merged_into.map(|c| c.uuid())),
+        )
         .col_expr(
             carts::Column::Email,
             Expr::value(cart.email.as_ref().map(|e| e.as_str().to_owned())),
@@ -276,6 +315,18 @@ pub async fn apply(
                     .exec(conn)
                     .await?;
             }
+            LineChange::Repriced { id, unit_price } => {
+                cart_items::Entity::update_many()
+                    .col_expr(
+                        cart_items::Column::PriceAtTime,
+                        Expr::value(DbDecimal(unit_price.amount)),
+                    )
+                    .col_expr(cart_items::Column::UpdatedAt, Expr::value(now))
+                    .filter(this_cart.clone())
+                    .filter(cart_items::Column::Id.eq(id.uuid()))
+                    .exec(conn)
+                    .await?;
+            }
             LineChange::Removed(id) => {
                 cart_items::Entity::delete_many()
                     .filter(this_cart.clone())
@@ -339,4 +390,39 @@ pub async fn append_events(
         conn.execute_raw(stmt).await?;
     }
     Ok(())
+}
+
+/// At most `limit` events of the cart with a sequence number above `after`,
+/// oldest first.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn events_after(
+    conn: &impl ConnectionTrait,
+    cart_id: CartId,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<RecordedEvent>, StorageError> {
+    let rows: Vec<(i64, String, Value, DateTime<Utc>)> = cart_events::Entity::find()
+        .select_only()
+        .column(cart_events::Column::Seq)
+        .column(cart_events::Column::EventType)
+        .column(cart_events::Column::EventData)
+        .column(cart_events::Column::CreatedAt)
+        .filter(cart_events::Column::CartId.eq(cart_id.uuid()))
+        .filter(cart_events::Column::Seq.gt(after))
+        .order_by_asc(cart_events::Column::Seq)
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(seq, kind, data, created_at)| RecordedEvent {
+            seq,
+            kind,
+            data,
+            created_at,
+        })
+        .collect())
 }

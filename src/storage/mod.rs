@@ -36,7 +36,8 @@ pub enum StorageError {
     /// pool exhausted, SQLite busy past its timeout): retrying later may work.
     #[error("database unavailable: {0}")]
     Unavailable(#[source] DbErr),
-    /// A serialization failure or deadlock: the transaction may be retried.
+    /// A serialization failure, deadlock or unique violation from a race: the
+    /// transaction may be retried.
     #[error("transaction conflict: {0}")]
     Conflict(#[source] DbErr),
     /// Stored data that cannot be read back as a domain value.
@@ -67,8 +68,12 @@ fn classify(err: DbErr) -> StorageError {
             StorageError::Unavailable(err)
         }
         (_, Some(Sqlx::Database(db))) => match db.code().as_deref() {
-            // PostgreSQL serialization failure and deadlock.
-            Some("40001" | "40P01") => StorageError::Conflict(err),
+            // PostgreSQL serialization failure, deadlock, and a unique
+            // violation (two calls raced to the same row; a retry sees the
+            // winner's row).
+            Some("40001" | "40P01" | "23505") => StorageError::Conflict(err),
+            // SQLite UNIQUE / PRIMARY KEY constraint violations.
+            Some("2067" | "1555") => StorageError::Conflict(err),
             // PostgreSQL admin shutdown / connection failures (class 08, 57P0x).
             Some(code) if code.starts_with("08") || code.starts_with("57P0") => {
                 StorageError::Unavailable(err)

@@ -18,6 +18,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub completed_order_id: Option<String>,
+    pub merged_into_cart_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

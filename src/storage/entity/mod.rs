@@ -1,5 +1,6 @@
 //! SeaORM entities. They never leave `storage/`: repositories translate them to
 //! and from domain types.
 
+pub mod cart_events;
 pub mod cart_items;
 pub mod carts;
