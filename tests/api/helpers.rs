@@ -361,6 +361,77 @@ impl TestApp {
             .into_inner())
     }
 
+    pub async fn merge(
+        &self,
+        who: Option<pb::Shopper>,
+        guest_session: &str,
+        strategy: pb::MergeStrategy,
+    ) -> Result<pb::MergeGuestCartResponse, Status> {
+        Ok(self
+            .client
+            .clone()
+            .merge_guest_cart(pb::MergeGuestCartRequest {
+                shopper: who,
+                guest_session_id: guest_session.into(),
+                strategy: strategy.into(),
+            })
+            .await?
+            .into_inner())
+    }
+
+    pub async fn refresh(
+        &self,
+        who: Option<pb::Shopper>,
+    ) -> Result<pb::RefreshCartResponse, Status> {
+        Ok(self
+            .client
+            .clone()
+            .refresh_cart(pb::RefreshCartRequest { shopper: who })
+            .await?
+            .into_inner())
+    }
+
+    pub async fn get_by_id(&self, cart_id: &str) -> Result<pb::Cart, Status> {
+        let response = self
+            .client
+            .clone()
+            .get_cart_by_id(pb::GetCartByIdRequest {
+                cart_id: cart_id.into(),
+            })
+            .await?;
+        Ok(response.into_inner().cart.expect("cart in response"))
+    }
+
+    pub async fn complete(&self, cart_id: &str, order_id: &str) -> Result<pb::Cart, Status> {
+        let response = self
+            .client
+            .clone()
+            .complete_cart(pb::CompleteCartRequest {
+                cart_id: cart_id.into(),
+                order_id: order_id.into(),
+            })
+            .await?;
+        Ok(response.into_inner().cart.expect("cart in response"))
+    }
+
+    pub async fn list_events(
+        &self,
+        cart_id: &str,
+        page_size: i32,
+        page_token: &str,
+    ) -> Result<pb::ListCartEventsResponse, Status> {
+        Ok(self
+            .client
+            .clone()
+            .list_cart_events(pb::ListCartEventsRequest {
+                cart_id: cart_id.into(),
+                page_size,
+                page_token: page_token.into(),
+            })
+            .await?
+            .into_inner())
+    }
+
     /// Every row that matters, read straight from the database.
     pub async fn stored(&self) -> Stored {
         let carts = carts::Entity::find()

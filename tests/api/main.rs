@@ -7,6 +7,8 @@ mod helpers;
 mod add_item;
 mod concurrency;
 mod get_cart;
+mod lifecycle;
 mod lines;
+mod merge;
 mod operations;
 mod validate;
