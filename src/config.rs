@@ -47,6 +47,8 @@ pub struct Settings {
     pub cart: CartSettings,
     /// Logs and traces.
     pub telemetry: TelemetrySettings,
+    /// Periodic maintenance.
+    pub jobs: JobSettings,
 }
 
 /// The gRPC server.
@@ -150,6 +152,37 @@ impl Default for CartSettings {
             max_lines: 50,
             low_stock_threshold: 5,
             default_currency: "USD".into(),
+        }
+    }
+}
+
+/// Periodic maintenance: expiry and clean-up.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobSettings {
+    /// Whether this replica runs the maintenance job at all.
+    pub enabled: bool,
+    /// Seconds between runs.
+    pub interval_secs: u64,
+    /// Rows per batch (per transaction).
+    pub batch_size: u64,
+    /// Days an abandoned cart is kept.
+    pub abandoned_retention_days: i64,
+    /// Days a merged guest cart is kept.
+    pub merged_retention_days: i64,
+    /// Hours an empty guest cart is kept after its last change.
+    pub empty_guest_retention_hours: i64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval_secs: 3600,
+            batch_size: 500,
+            abandoned_retention_days: 30,
+            merged_retention_days: 7,
+            empty_guest_retention_hours: 24,
         }
     }
 }
@@ -274,6 +307,30 @@ impl Settings {
                 "catalog.url",
                 "must start with http:// or https://",
             ));
+        }
+        if self.jobs.interval_secs == 0 {
+            return Err(invalid("jobs.interval_secs", "must be at least 1"));
+        }
+        if self.jobs.batch_size == 0 || self.jobs.batch_size > 10_000 {
+            return Err(invalid("jobs.batch_size", "must be between 1 and 10000"));
+        }
+        for (setting, value) in [
+            (
+                "jobs.abandoned_retention_days",
+                self.jobs.abandoned_retention_days,
+            ),
+            (
+                "jobs.merged_retention_days",
+                self.jobs.merged_retention_days,
+            ),
+            (
+                "jobs.empty_guest_retention_hours",
+                self.jobs.empty_guest_retention_hours,
+            ),
+        ] {
+            if !(0..=100_000).contains(&value) {
+                return Err(invalid(setting, "must be between 0 and 100000"));
+            }
         }
         if self.server.readiness_interval_ms == 0 {
             return Err(invalid(

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod grpc;
+pub mod jobs;
 pub mod proto;
 pub mod service;
 pub mod startup;

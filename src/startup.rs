@@ -19,6 +19,7 @@ use crate::domain::money::Currency;
 use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
 use crate::grpc::CartApi;
+use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::service::{CartService, Policy};
 use crate::storage::{Database, DatabaseOptions, StorageError};
@@ -65,6 +66,7 @@ pub struct Application {
     addr: SocketAddr,
     db: Database,
     service: CartService,
+    maintenance: Maintenance,
     settings: Settings,
 }
 
@@ -129,7 +131,19 @@ impl Application {
                 default_currency,
             },
         };
-        let service = CartService::new(db.clone(), catalog, clock, policy);
+        let service = CartService::new(db.clone(), catalog, clock.clone(), policy);
+        let jobs = &settings.jobs;
+        let maintenance = Maintenance::new(
+            db.clone(),
+            clock,
+            MaintenanceSettings {
+                interval: Duration::from_secs(jobs.interval_secs),
+                batch_size: jobs.batch_size,
+                abandoned_retention: chrono::Duration::days(jobs.abandoned_retention_days),
+                merged_retention: chrono::Duration::days(jobs.merged_retention_days),
+                empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
+            },
+        );
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&addr)
             .await
@@ -143,8 +157,15 @@ impl Application {
             addr,
             db,
             service,
+            maintenance,
             settings,
         })
+    }
+
+    /// The maintenance job of this instance (run periodically by
+    /// [`Self::run_until_stopped`] when `jobs.enabled`).
+    pub fn maintenance(&self) -> Maintenance {
+        self.maintenance.clone()
     }
 
     /// The address the listener is bound to.
@@ -180,6 +201,12 @@ impl Application {
         let cart = CartServiceServer::new(CartApi::new(self.service))
             .max_decoding_message_size(max_request);
 
+        let jobs = self
+            .settings
+            .jobs
+            .enabled
+            .then(|| tokio::spawn(self.maintenance.clone().run_every_interval()));
+
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let router = tonic::transport::Server::builder()
             .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
@@ -196,6 +223,9 @@ impl Application {
         tokio::select! {
             result = &mut server => {
                 readiness.abort();
+                if let Some(jobs) = &jobs {
+                    jobs.abort();
+                }
                 return Ok(result??);
             }
             () = shutdown => {}
@@ -203,6 +233,9 @@ impl Application {
 
         tracing::info!("shutting down: reporting NOT_SERVING and draining");
         readiness.abort();
+        if let Some(jobs) = &jobs {
+            jobs.abort();
+        }
         health
             .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
             .await;

@@ -21,7 +21,7 @@ fn corrupt(what: &str, err: impl std::fmt::Display) -> StorageError {
     StorageError::Corrupt(format!("{what}: {err}"))
 }
 
-fn cart_from_model(m: carts::Model) -> Result<Cart, StorageError> {
+pub(super) fn cart_from_model(m: carts::Model) -> Result<Cart, StorageError> {
     Ok(Cart {
         id: CartId::from_uuid(m.id),
         session_id: SessionId::parse(&m.session_id).map_err(|e| corrupt("carts.session_id", e))?,

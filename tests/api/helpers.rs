@@ -8,6 +8,7 @@ use cart_service::catalog::{FixtureCatalog, server};
 use cart_service::clock::ManualClock;
 use cart_service::config::{Secret, Settings};
 use cart_service::domain::ids::VariantId;
+use cart_service::jobs::Maintenance;
 use cart_service::proto::shop::cart::v1 as pb;
 use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
 use cart_service::startup::Application;
@@ -70,6 +71,8 @@ pub struct TestApp {
     pub catalog: Arc<FixtureCatalog>,
     pub clock: Arc<ManualClock>,
     pub db: DatabaseConnection,
+    pub maintenance: Maintenance,
+    pub settings: Settings,
     catalog_stop: Option<oneshot::Sender<()>>,
     catalog_task: Option<JoinHandle<()>>,
     stop: Option<oneshot::Sender<()>>,
@@ -144,16 +147,19 @@ pub async fn spawn_app_with(
     settings.database.url = Secret::new(db_url.clone());
     settings.database.max_connections = 8;
     settings.catalog.url = Some(format!("http://{catalog_addr}"));
+    // Tests run the maintenance job themselves, when they mean to.
+    settings.jobs.enabled = false;
     configure(&mut settings);
     settings.validate().expect("test settings are valid");
 
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
     ));
-    let app = Application::build_with(settings, clock.clone())
+    let app = Application::build_with(settings.clone(), clock.clone())
         .await
         .expect("application builds");
     let addr = app.local_addr();
+    let maintenance = app.maintenance();
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         app.run_until_stopped(async {
@@ -177,6 +183,8 @@ pub async fn spawn_app_with(
         catalog,
         clock,
         db,
+        maintenance,
+        settings,
         catalog_stop: Some(catalog_stop),
         catalog_task: Some(catalog_task),
         stop: Some(stop),
@@ -452,6 +460,12 @@ impl TestApp {
         }
     }
 
+    /// The service's clock now.
+    pub fn clock_now(&self) -> chrono::DateTime<Utc> {
+        use cart_service::clock::Clock;
+        self.clock.now()
+    }
+
     /// Runs a `SELECT COUNT(*) AS n …`.
     pub async fn count(&self, sql: &str) -> i64 {
         let row = self
@@ -501,6 +515,24 @@ impl TestApp {
         if let Some(task) = self.catalog_task.take() {
             let _ = task.await;
         }
+    }
+
+    /// A second instance of the service on the same database and catalog,
+    /// serving on its own port; its maintenance job, to run beside ours.
+    pub async fn spawn_replica(&self) -> (Maintenance, oneshot::Sender<()>, JoinHandle<()>) {
+        let app = Application::build_with(self.settings.clone(), self.clock.clone())
+            .await
+            .expect("replica builds");
+        let maintenance = app.maintenance();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            app.run_until_stopped(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("replica runs");
+        });
+        (maintenance, stop, server)
     }
 
     /// Signals the cart server to stop (what SIGTERM does), without waiting.

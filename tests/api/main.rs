@@ -7,6 +7,7 @@ mod helpers;
 mod add_item;
 mod concurrency;
 mod get_cart;
+mod jobs;
 mod lifecycle;
 mod lines;
 mod merge;

@@ -1,0 +1,167 @@
+//! Periodic work: expiry and clean-up of carts and idempotency records.
+//!
+//! Each run is done by one replica at a time: on PostgreSQL the runner first
+//! takes a transaction-scoped advisory lock in a "leader" transaction held for
+//! the whole run; a replica that cannot take it skips the run. The work itself
+//! runs in bounded batches, each its own short transaction, so purging a
+//! million rows never holds one long transaction or blocks shoppers for long.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Duration as Age;
+use sea_orm::TransactionTrait;
+
+use crate::clock::Clock;
+use crate::storage::maintenance::{self, Purge};
+use crate::storage::{Database, StorageError};
+
+/// Knobs of the maintenance job.
+#[derive(Debug, Clone)]
+pub struct MaintenanceSettings {
+    /// Time between runs.
+    pub interval: Duration,
+    /// Rows per batch (per transaction).
+    pub batch_size: u64,
+    /// Abandoned carts are deleted this long after they were abandoned.
+    pub abandoned_retention: Age,
+    /// Merged guest carts are deleted this long after the merge.
+    pub merged_retention: Age,
+    /// Guest carts without lines are deleted this long after their last change.
+    pub empty_guest_retention: Age,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MaintenanceReport {
+    /// True when another replica held the leadership: nothing was done.
+    pub skipped: bool,
+    /// Active carts past their expiry, marked abandoned.
+    pub expired: u64,
+    /// Abandoned carts deleted.
+    pub purged_abandoned: u64,
+    /// Merged guest carts deleted.
+    pub purged_merged: u64,
+    /// Empty guest carts deleted.
+    pub purged_empty_guest: u64,
+    /// Idempotency records deleted.
+    pub purged_idempotency_keys: u64,
+}
+
+/// The maintenance job.
+#[derive(Debug, Clone)]
+pub struct Maintenance {
+    db: Database,
+    clock: Arc<dyn Clock>,
+    settings: MaintenanceSettings,
+}
+
+impl Maintenance {
+    /// The job over `db`.
+    pub fn new(db: Database, clock: Arc<dyn Clock>, settings: MaintenanceSettings) -> Self {
+        Self {
+            db,
+            clock,
+            settings,
+        }
+    }
+
+    /// Runs once, if this replica can lead; logs and returns what it did.
+    ///
+    /// # Errors
+    /// [`StorageError`] when the database fails; batches committed before the
+    /// failure stay done.
+    #[tracing::instrument(skip_all)]
+    pub async fn run_once(&self) -> Result<MaintenanceReport, StorageError> {
+        let leader = self.db.conn().begin().await?;
+        if !maintenance::try_lead(&leader).await? {
+            leader.rollback().await?;
+            tracing::info!("maintenance skipped: another replica is running it");
+            return Ok(MaintenanceReport {
+                skipped: true,
+                ..MaintenanceReport::default()
+            });
+        }
+        let now = self.clock.now();
+        let batch = self.settings.batch_size;
+        let mut report = MaintenanceReport {
+            expired: self
+                .in_batches(|tx| Box::pin(maintenance::expire_batch(tx, now, batch)))
+                .await?,
+            ..MaintenanceReport::default()
+        };
+        for (kind, retention, total) in [
+            (
+                Purge::Abandoned,
+                self.settings.abandoned_retention,
+                &mut report.purged_abandoned,
+            ),
+            (
+                Purge::Merged,
+                self.settings.merged_retention,
+                &mut report.purged_merged,
+            ),
+            (
+                Purge::EmptyGuest,
+                self.settings.empty_guest_retention,
+                &mut report.purged_empty_guest,
+            ),
+        ] {
+            let cutoff = now - retention;
+            *total = self
+                .in_batches(|tx| Box::pin(maintenance::purge_batch(tx, kind, cutoff, batch)))
+                .await?;
+        }
+        report.purged_idempotency_keys = self
+            .in_batches(|tx| Box::pin(maintenance::purge_idempotency_batch(tx, now, batch)))
+            .await?;
+        leader.commit().await?;
+        tracing::info!(
+            expired = report.expired,
+            purged_abandoned = report.purged_abandoned,
+            purged_merged = report.purged_merged,
+            purged_empty_guest = report.purged_empty_guest,
+            purged_idempotency_keys = report.purged_idempotency_keys,
+            "maintenance run"
+        );
+        Ok(report)
+    }
+
+    /// Runs `step` in its own write transaction until a batch comes back
+    /// short; returns the total.
+    async fn in_batches<F>(&self, step: F) -> Result<u64, StorageError>
+    where
+        F: for<'t> Fn(
+            &'t sea_orm::DatabaseTransaction,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<u64, StorageError>> + Send + 't>,
+        >,
+    {
+        let mut total = 0;
+        loop {
+            let tx = self.db.begin_write().await?;
+            let done = step(&tx).await?;
+            tx.commit().await?;
+            total += done;
+            if done < self.settings.batch_size {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Runs every interval until the task is dropped or aborted. A failed run
+    /// is logged and the next one tries again.
+    pub async fn run_every_interval(self) {
+        let mut tick = tokio::time::interval(self.settings.interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick completes at once: wait a whole interval first, so a
+        // fleet restarting together does not all run at start-up.
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(error) = self.run_once().await {
+                tracing::warn!(%error, "maintenance run failed");
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Storage side of the periodic jobs: leader election, expiry and purges, each
+//! in bounded batches.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+    sea_query::{LockBehavior, LockType},
+};
+
+use super::StorageError;
+use super::carts::{append_events, cart_from_model, save_header};
+use super::entity::{cart_items, carts};
+use crate::domain::cart::{CartStatus, Event};
+
+/// The advisory-lock key of the maintenance leader ("cartmain").
+pub const LEADER_LOCK_KEY: i64 = 0x6361_7274_6d61_696e;
+
+/// Takes the maintenance leadership for the rest of `tx` if no other replica
+/// holds it. PostgreSQL: a transaction-scoped advisory lock, released when
+/// `tx` ends however it ends. SQLite serves one process: always granted.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn try_lead(tx: &impl ConnectionTrait) -> Result<bool, StorageError> {
+    if tx.get_database_backend() != DbBackend::Postgres {
+        return Ok(true);
+    }
+    let row = tx
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1) AS granted",
+            [LEADER_LOCK_KEY.into()],
+        ))
+        .await?
+        .ok_or_else(|| StorageError::Corrupt("advisory lock returned no row".into()))?;
+    Ok(row.try_get::<bool>("", "granted")?)
+}
+
+/// Marks up to `limit` active carts expired at `now` as `abandoned`, with an
+/// event each. Rows locked by a shopper's call are skipped (PostgreSQL) and
+/// picked up by the next batch or run. Returns how many were marked.
+///
+/// # Errors
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn expire_batch(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, StorageError> {
+    let mut query = carts::Entity::find()
+        .filter(carts::Column::Status.eq(CartStatus::Active.as_str()))
+        .filter(carts::Column::ExpiresAt.lte(now))
+        .order_by_asc(carts::Column::ExpiresAt)
+        .limit(limit);
+    if conn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let expired = query.all(conn).await?;
+    let count = expired.len() as u64;
+    for model in expired {
+        let mut cart = cart_from_model(model)?;
+        cart.status = CartStatus::Abandoned;
+        cart.version += 1;
+        cart.updated_at = now;
+        save_header(conn, &cart).await?;
+        append_events(conn, cart.id, &[Event::abandoned_on_expiry(&cart)], now).await?;
+    }
+    Ok(count)
+}
+
+/// Which carts a purge removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purge {
+    /// Abandoned carts last changed before the cut-off.
+    Abandoned,
+    /// Merged guest carts last changed before the cut-off.
+    Merged,
+    /// Active guest carts without lines, last changed before the cut-off.
+    EmptyGuest,
+}
+
+/// Deletes up to `limit` carts of `kind` last changed before `cutoff`, with
+/// their lines and events (foreign keys cascade). Returns how many.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn purge_batch(
+    conn: &impl ConnectionTrait,
+    kind: Purge,
+    cutoff: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, StorageError> {
+    let old = carts::Column::UpdatedAt.lt(cutoff);
+    let condition = match kind {
+        Purge::Abandoned => Condition::all()
+            .add(carts::Column::Status.eq(CartStatus::Abandoned.as_str()))
+            .add(old),
+        Purge::Merged => Condition::all()
+            .add(carts::Column::Status.eq(CartStatus::Merged.as_str()))
+            .add(old),
+        Purge::EmptyGuest => Condition::all()
+            .add(carts::Column::Status.eq(CartStatus::Active.as_str()))
+            .add(carts::Column::CustomerId.is_null())
+            .add(old)
+            .add(
+                carts::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(cart_items::Column::CartId)
+                        .from(cart_items::Entity)
+                        .to_owned(),
+                ),
+            ),
+    };
+    let batch = Query::select()
+        .column(carts::Column::Id)
+        .from(carts::Entity)
+        .cond_where(condition)
+        .limit(limit)
+        .to_owned();
+    let deleted = carts::Entity::delete_many()
+        .filter(carts::Column::Id.in_subquery(batch))
+        .exec(conn)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
+/// Deletes up to `limit` idempotency records whose window ended by `now`.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn purge_idempotency_batch(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, StorageError> {
+    let backend = conn.get_database_backend();
+    let (at, lim) = match backend {
+        DbBackend::Postgres => ("$1", "$2"),
+        _ => ("?1", "?2"),
+    };
+    let sql = format!(
+        "DELETE FROM idempotency_keys WHERE (scope, request_id) IN \
+         (SELECT scope, request_id FROM idempotency_keys WHERE expires_at <= {at} LIMIT {lim})"
+    );
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let result = conn
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [now.into(), limit.into()],
+        ))
+        .await?;
+    Ok(result.rows_affected())
+}

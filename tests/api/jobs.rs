@@ -1,0 +1,248 @@
+use chrono::Duration;
+
+use crate::db_test;
+use crate::helpers::*;
+use cart_service::jobs::MaintenanceReport;
+use cart_service::proto::shop::cart::v1 as pb;
+use cart_service::storage::maintenance::LEADER_LOCK_KEY;
+use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+
+async fn abandoned_events(app: &TestApp, cart_id: &str) -> usize {
+    app.events(cart_id)
+        .await
+        .iter()
+        .filter(|e| e.1 == "abandoned")
+        .count()
+}
+
+db_test!(expired_carts_are_abandoned_once_each_with_an_event, |app| {
+    let mut old = Vec::new();
+    for session in ["a", "b", "c"] {
+        old.push(
+            app.add(shopper(session), "var-classic-tee-m", 1)
+                .await
+                .expect("added")
+                .id,
+        );
+    }
+    app.clock.advance(Duration::days(31));
+    let fresh = app
+        .add(shopper("d"), "var-classic-tee-m", 1)
+        .await
+        .expect("added");
+    let report = app.maintenance.run_once().await.expect("run");
+    assert_eq!(report.expired, 3);
+    assert!(!report.skipped);
+    for id in &old {
+        let cart = app.get_by_id(id).await.expect("cart");
+        assert_eq!(cart.status, pb::CartStatus::Abandoned as i32);
+        assert_eq!(abandoned_events(&app, id).await, 1);
+    }
+    assert_eq!(
+        app.get_by_id(&fresh.id).await.unwrap().status,
+        pb::CartStatus::Active as i32
+    );
+    assert_eq!(
+        app.maintenance.run_once().await.expect("run").expired,
+        0,
+        "nothing twice"
+    );
+});
+
+db_test!(
+    purges_remove_old_merged_empty_guest_and_abandoned_carts_and_keep_the_rest,
+    |settings| {
+        settings.jobs.batch_size = 2;
+    },
+    |app| {
+        // A merged guest cart, two empty guest carts, a full guest cart, a
+        // customer cart, a completed cart.
+        app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
+            .await
+            .expect("customer");
+        let merged = app
+            .add(shopper("g1"), "var-socks-3pack", 1)
+            .await
+            .expect("guest")
+            .id;
+        app.merge(customer("g1", "c1"), "", pb::MergeStrategy::Merge)
+            .await
+            .expect("merged");
+        let empty_a = app
+            .set_email(shopper("e1"), "a@example.com")
+            .await
+            .expect("empty")
+            .id;
+        let empty_b = app
+            .set_email(shopper("e2"), "b@example.com")
+            .await
+            .expect("empty")
+            .id;
+        let full = app
+            .add(shopper("g2"), "var-classic-tee-m", 1)
+            .await
+            .expect("guest")
+            .id;
+        let done = app
+            .add(shopper("g3"), "var-classic-tee-m", 1)
+            .await
+            .expect("guest")
+            .id;
+        app.complete(&done, "order-1").await.expect("completed");
+        let before_events = app.count("SELECT COUNT(*) AS n FROM cart_events").await;
+
+        app.clock.advance(Duration::days(8));
+        let report = app.maintenance.run_once().await.expect("run");
+        assert_eq!(
+            (
+                report.purged_merged,
+                report.purged_empty_guest,
+                report.expired
+            ),
+            (1, 2, 0),
+            "{report:?}"
+        );
+        for gone in [&merged, &empty_a, &empty_b] {
+            expect_code(app.get_by_id(gone).await, tonic::Code::NotFound);
+        }
+        assert!(
+            app.count("SELECT COUNT(*) AS n FROM cart_events").await < before_events,
+            "events go with their cart"
+        );
+        for kept in [&full, &done] {
+            app.get_by_id(kept).await.expect("kept");
+        }
+
+        app.clock.advance(Duration::days(25));
+        let report = app.maintenance.run_once().await.expect("run");
+        assert_eq!(
+            report.expired, 2,
+            "the full guest cart and the customer cart expired: {report:?}"
+        );
+        assert_eq!(report.purged_abandoned, 0, "kept for the retention period");
+        app.clock.advance(Duration::days(31));
+        let report = app.maintenance.run_once().await.expect("run");
+        assert_eq!(report.purged_abandoned, 2, "{report:?}");
+        expect_code(app.get_by_id(&full).await, tonic::Code::NotFound);
+        app.get_by_id(&done)
+            .await
+            .expect("completed carts are kept");
+    }
+);
+
+db_test!(
+    work_larger_than_a_batch_is_done_in_several,
+    |settings| {
+        settings.jobs.batch_size = 2;
+    },
+    |app| {
+        for session in ["a", "b", "c", "d", "e"] {
+            app.add(shopper(session), "var-gift-card-25", 1)
+                .await
+                .expect("added");
+        }
+        app.clock.advance(Duration::days(31));
+        assert_eq!(app.maintenance.run_once().await.expect("run").expired, 5);
+        assert_eq!(
+            app.count("SELECT COUNT(*) AS n FROM carts WHERE status = 'abandoned'")
+                .await,
+            5
+        );
+    }
+);
+
+db_test!(idempotency_records_are_purged_after_their_window, |app| {
+    let backend = app.db.get_database_backend();
+    let now = app.clock_now();
+    for (id, ends) in [
+        ("old", now - Duration::hours(1)),
+        ("current", now + Duration::hours(1)),
+    ] {
+        let sql = match backend {
+            DbBackend::Postgres => {
+                "INSERT INTO idempotency_keys (scope, request_id, request_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+            }
+            _ => {
+                "INSERT INTO idempotency_keys (scope, request_id, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"
+            }
+        };
+        app.db
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    "s1".into(),
+                    id.into(),
+                    "h".into(),
+                    (now - Duration::days(1)).into(),
+                    ends.into(),
+                ],
+            ))
+            .await
+            .expect("insert");
+    }
+    let report = app.maintenance.run_once().await.expect("run");
+    assert_eq!(report.purged_idempotency_keys, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM idempotency_keys")
+            .await,
+        1
+    );
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_on_one_postgres_database_do_the_work_once() {
+    let Some(app) = spawn_app_with(Backend::Postgres, |_| {}).await else {
+        return;
+    };
+    let sessions: Vec<String> = (0..30).map(|i| format!("s{i}")).collect();
+    let mut ids = Vec::new();
+    for s in &sessions {
+        ids.push(
+            app.add(shopper(s), "var-gift-card-25", 1)
+                .await
+                .expect("added")
+                .id,
+        );
+    }
+    app.clock.advance(Duration::days(31));
+    let (replica, stop, server) = app.spawn_replica().await;
+    let (ours, theirs) = tokio::join!(app.maintenance.run_once(), replica.run_once());
+    let (ours, theirs) = (ours.expect("ours"), theirs.expect("theirs"));
+    assert_eq!(ours.expired + theirs.expired, 30, "{ours:?} {theirs:?}");
+    for id in &ids {
+        assert_eq!(abandoned_events(&app, id).await, 1);
+    }
+    let _ = stop.send(());
+    server.await.expect("replica stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_skips_the_run_while_another_holds_the_leadership() {
+    let Some(app) = spawn_app_with(Backend::Postgres, |_| {}).await else {
+        return;
+    };
+    app.add(shopper("s1"), "var-gift-card-25", 1)
+        .await
+        .expect("added");
+    app.clock.advance(Duration::days(31));
+    let other_leader = app.db.begin().await.expect("begin");
+    other_leader
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [LEADER_LOCK_KEY.into()],
+        ))
+        .await
+        .expect("lock");
+    let report = app.maintenance.run_once().await.expect("run");
+    assert_eq!(
+        report,
+        MaintenanceReport {
+            skipped: true,
+            ..MaintenanceReport::default()
+        }
+    );
+    other_leader.commit().await.expect("release");
+    assert_eq!(app.maintenance.run_once().await.expect("run").expired, 1);
+}
