@@ -354,6 +354,25 @@ fn dropped(kind: AdjustmentKind, line: &Line, message: String) -> Adjustment {
     }
 }
 
+fn clamped(
+    variant_id: &VariantId,
+    item_id: ItemId,
+    requested: u32,
+    kept: u32,
+    name: &str,
+) -> Adjustment {
+    Adjustment {
+        kind: AdjustmentKind::QuantityClamped,
+        variant_id: variant_id.clone(),
+        item_id: Some(item_id),
+        requested,
+        quantity: kept,
+        old_price: None,
+        new_price: None,
+        message: format!("{name} limited to {kept}"),
+    }
+}
+
 /// The most units of `variant` one line may hold now.
 fn line_cap(variant: &CatalogVariant) -> u32 {
     variant.inventory.limit().map_or(MAX_LINE_QUANTITY, |n| {
@@ -420,16 +439,13 @@ pub fn merge(
             let total = line.quantity + g.quantity;
             let kept = total.min(cap).max(line.quantity);
             if kept < total {
-                change.adjustments.push(Adjustment {
-                    kind: AdjustmentKind::QuantityClamped,
-                    variant_id: g.variant_id.clone(),
-                    item_id: Some(line.id),
-                    requested: total,
-                    quantity: kept,
-                    old_price: None,
-                    new_price: None,
-                    message: format!("{} limited to {kept}", g.product_name),
-                });
+                change.adjustments.push(clamped(
+                    &g.variant_id,
+                    line.id,
+                    total,
+                    kept,
+                    &g.product_name,
+                ));
             }
             if kept != line.quantity {
                 line.quantity = kept;
@@ -466,16 +482,13 @@ pub fn merge(
             ..g.clone()
         };
         if kept < g.quantity {
-            change.adjustments.push(Adjustment {
-                kind: AdjustmentKind::QuantityClamped,
-                variant_id: g.variant_id.clone(),
-                item_id: Some(line.id),
-                requested: g.quantity,
-                quantity: kept,
-                old_price: None,
-                new_price: None,
-                message: format!("{} limited to {kept}", g.product_name),
-            });
+            change.adjustments.push(clamped(
+                &g.variant_id,
+                line.id,
+                g.quantity,
+                kept,
+                &g.product_name,
+            ));
         }
         lines.push(line.clone());
         change.lines.push(LineChange::Added(line));
@@ -553,16 +566,13 @@ pub fn refresh(
                 ));
                 continue;
             }
-            change.adjustments.push(Adjustment {
-                kind: AdjustmentKind::QuantityClamped,
-                variant_id: line.variant_id.clone(),
-                item_id: Some(line.id),
-                requested: line.quantity,
-                quantity: cap,
-                old_price: None,
-                new_price: None,
-                message: format!("{} limited to {cap}", line.product_name),
-            });
+            change.adjustments.push(clamped(
+                &line.variant_id,
+                line.id,
+                line.quantity,
+                cap,
+                &line.product_name,
+            ));
             line.quantity = cap;
             line.updated_at = now;
             change.lines.push(LineChange::QuantitySet {
@@ -801,6 +811,85 @@ mod tests {
         assert_eq!(
             remove_item(&mut lines, id),
             Err(Rejection::ItemNotFound(id))
+        );
+    }
+    #[test]
+    fn a_merge_never_lowers_the_customers_own_quantity() {
+        let mut lines = vec![];
+        let v = variant("v1", 100);
+        add_to(&mut lines, &v, 5).unwrap();
+        let guest = lines.clone();
+        let mut mine = lines;
+        let low = variant("v1", 2);
+        let catalog = CatalogSnapshot::Answered(HashMap::from([(low.id.clone(), Some(low))]));
+        let change = merge(
+            &cart(),
+            &mut mine,
+            &guest,
+            MergeStrategy::Merge,
+            &catalog,
+            LIMITS,
+            now(),
+        )
+        .unwrap();
+        assert_eq!(mine[0].quantity, 5, "stock 2 < own 5: kept at 5");
+        assert!(change.lines.is_empty());
+        assert_eq!(change.adjustments[0].kind, AdjustmentKind::QuantityClamped);
+        assert_eq!(
+            (
+                change.adjustments[0].requested,
+                change.adjustments[0].quantity
+            ),
+            (10, 5)
+        );
+    }
+
+    #[test]
+    fn keep_guest_removes_every_customer_line_first() {
+        let mut mine = vec![];
+        add_to(&mut mine, &variant("v1", 10), 1).unwrap();
+        let mut guest = vec![];
+        let v2 = variant("v2", 10);
+        add_to(&mut guest, &v2, 2).unwrap();
+        let catalog = CatalogSnapshot::Answered(HashMap::from([(v2.id.clone(), Some(v2))]));
+        let change = merge(
+            &cart(),
+            &mut mine,
+            &guest,
+            MergeStrategy::KeepGuest,
+            &catalog,
+            LIMITS,
+            now(),
+        )
+        .unwrap();
+        assert!(matches!(
+            change.lines[..],
+            [LineChange::Removed(_), LineChange::Added(_)]
+        ));
+        assert_eq!(mine.len(), 1);
+        assert_eq!(mine[0].variant_id.as_str(), "v2");
+    }
+
+    #[test]
+    fn completion_follows_the_cart_status() {
+        let order = OrderId::parse("o1").unwrap();
+        let mut c = cart();
+        assert_eq!(
+            complete(&mut c, order.clone(), 0, now()),
+            Err(Rejection::CartEmpty(c.id))
+        );
+        assert!(complete(&mut c, order.clone(), 1, now()).unwrap().is_some());
+        assert_eq!(c.status, CartStatus::Completed);
+        assert_eq!(complete(&mut c, order, 1, now()), Ok(None));
+        let other = OrderId::parse("o2").unwrap();
+        assert_eq!(
+            complete(&mut c, other.clone(), 1, now()),
+            Err(Rejection::CartAlreadyCompleted(c.id))
+        );
+        let mut late = cart();
+        assert_eq!(
+            complete(&mut late, other, 1, now() + Duration::days(31)),
+            Err(Rejection::CartExpired(late.id))
         );
     }
 }

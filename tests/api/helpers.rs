@@ -160,14 +160,7 @@ pub async fn spawn_app_with(
         .expect("application builds");
     let addr = app.local_addr();
     let maintenance = app.maintenance();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        app.run_until_stopped(async {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("server runs");
-    });
+    let (stop, server) = serve(app);
     let channel = Channel::from_shared(format!("http://{addr}"))
         .expect("url")
         .connect()
@@ -192,6 +185,19 @@ pub async fn spawn_app_with(
         pg_database,
         _dir: dir,
     })
+}
+
+/// Runs `app` until the returned sender fires (or is dropped).
+fn serve(app: Application) -> (oneshot::Sender<()>, JoinHandle<()>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        app.run_until_stopped(async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    (stop, server)
 }
 
 async fn start_catalog(
@@ -524,14 +530,7 @@ impl TestApp {
             .await
             .expect("replica builds");
         let maintenance = app.maintenance();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            app.run_until_stopped(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("replica runs");
-        });
+        let (stop, server) = serve(app);
         (maintenance, stop, server)
     }
 
