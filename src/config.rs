@@ -143,6 +143,8 @@ pub struct CartSettings {
     pub low_stock_threshold: i64,
     /// Currency of new carts.
     pub default_currency: String,
+    /// Hours a request id (AIP-155) is remembered.
+    pub idempotency_window_hours: i64,
 }
 
 impl Default for CartSettings {
@@ -152,6 +154,7 @@ impl Default for CartSettings {
             max_lines: 50,
             low_stock_threshold: 5,
             default_currency: "USD".into(),
+            idempotency_window_hours: 24,
         }
     }
 }
@@ -291,6 +294,12 @@ impl Settings {
         }
         if self.cart.max_lines == 0 || self.cart.max_lines > 1000 {
             return Err(invalid("cart.max_lines", "must be between 1 and 1000"));
+        }
+        if self.cart.idempotency_window_hours < 1 || self.cart.idempotency_window_hours > 24 * 365 {
+            return Err(invalid(
+                "cart.idempotency_window_hours",
+                "must be between 1 and 8760",
+            ));
         }
         if self.cart.low_stock_threshold < 0 {
             return Err(invalid("cart.low_stock_threshold", "must not be negative"));

@@ -123,6 +123,7 @@ impl Application {
         })?;
         let policy = Policy {
             ttl: chrono::Duration::days(settings.cart.ttl_days),
+            idempotency_window: chrono::Duration::hours(settings.cart.idempotency_window_hours),
             limits: Limits {
                 max_lines: settings.cart.max_lines,
             },

@@ -77,6 +77,11 @@ external_id!(
     "variant id"
 );
 external_id!(
+    /// An idempotency key chosen by the caller (AIP-155).
+    RequestId,
+    "request id"
+);
+external_id!(
     /// The order a completed cart became (the checkout service's id).
     OrderId,
     "order id"

@@ -84,6 +84,15 @@ pub enum Rejection {
     CartExpired(CartId),
     /// The cart has no lines.
     CartEmpty(CartId),
+    /// The caller's `expected_version` is not the cart's.
+    VersionMismatch {
+        /// What the caller expected.
+        expected: i64,
+        /// The cart's version (0: no cart).
+        current: i64,
+    },
+    /// The request id was used before for another request.
+    RequestIdReused,
 }
 
 /// What AddItem asks for.

@@ -10,7 +10,9 @@ use super::status::{ApiError, FieldViolation};
 use crate::domain::ParseError;
 use crate::domain::cart::{Adjustment, AdjustmentKind, Cart, CartStatus, RecordedEvent, Shopper};
 use crate::domain::email::Email;
-use crate::domain::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
+use crate::domain::ids::{
+    CartId, CustomerId, ItemId, OrderId, ProductId, RequestId, SessionId, VariantId,
+};
 use crate::domain::metadata::Metadata;
 use crate::domain::money::Money;
 use crate::domain::quantity::Quantity;
@@ -18,6 +20,7 @@ use crate::domain::rules::{AddItem, MergeStrategy};
 use crate::domain::view::{Availability, CartView, Issue, IssueKind, ItemView, WarningKind};
 use crate::proto::shop::cart::v1 as pb;
 use crate::proto::shop::common::v1 as common;
+use crate::service::{Encoder, Idempotency, WriteOptions};
 
 /// Collects the violations of one request.
 #[derive(Debug, Default)]
@@ -256,6 +259,91 @@ fn decode_page_token(cart: CartId, token: &str) -> Result<i64, ParseError> {
         .ok()
         .filter(|s| *s >= 0)
         .ok_or_else(invalid)
+}
+
+/// The idempotency key and expected version of a write, parsed.
+#[derive(Debug)]
+pub struct WriteMeta {
+    idempotency: Option<Idempotency>,
+    expected_version: Option<i64>,
+}
+
+impl WriteMeta {
+    /// The service's write options, with `encode` for the response.
+    pub fn options<'a>(self, encode: &'a Encoder<'a>) -> WriteOptions<'a> {
+        WriteOptions {
+            idempotency: self.idempotency,
+            expected_version: self.expected_version,
+            encode,
+        }
+    }
+}
+
+/// Parses the `request_id` and `expected_version` of a write. `request` is the
+/// request with its `request_id` cleared: its encoding, with `method`, is the
+/// fingerprint a retry must match.
+///
+/// # Errors
+/// INVALID_ARGUMENT for a malformed request id or a negative version.
+pub fn write_meta(
+    method: &str,
+    scope: String,
+    request_id: &str,
+    expected_version: Option<i64>,
+    request: &impl prost::Message,
+) -> Result<WriteMeta, ApiError> {
+    use sha2::{Digest, Sha256};
+    let mut v = Violations::default();
+    let idempotency = match request_id {
+        "" => Some(None),
+        raw => v
+            .check("request_id", RequestId::parse(raw))
+            .map(|request_id| {
+                let mut digest = Sha256::new();
+                digest.update(method.as_bytes());
+                digest.update([0]);
+                digest.update(request.encode_to_vec());
+                let fingerprint = digest
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                Some(Idempotency {
+                    scope,
+                    request_id,
+                    fingerprint,
+                })
+            }),
+    };
+    let expected_version = match expected_version {
+        Some(n) if n < 0 => v.check(
+            "expected_version",
+            Err(ParseError(format!(
+                "expected_version must not be negative, got {n}"
+            ))),
+        ),
+        other => Some(other),
+    };
+    let parsed = (|| {
+        Some(WriteMeta {
+            idempotency: idempotency?,
+            expected_version: expected_version?,
+        })
+    })();
+    v.finish(parsed)
+}
+
+/// The idempotency scope of a shopper's writes: their session and customer.
+pub fn shopper_scope(shopper: &Shopper) -> String {
+    format!(
+        "shopper:{}:{}",
+        shopper.session_id,
+        shopper
+            .customer_id
+            .as_ref()
+            .map(CustomerId::as_str)
+            .unwrap_or_default()
+    )
 }
 
 fn struct_to_json(s: prost_types::Struct) -> Result<Map<String, Value>, ParseError> {
@@ -548,6 +636,7 @@ mod tests {
             variant_id: "v".into(),
             quantity: 0,
             metadata: None,
+            ..Default::default()
         })
         .expect_err("invalid");
         let ApiError::InvalidArgument(violations) = err else {

@@ -1,16 +1,19 @@
 //! The gRPC transport: `shop.cart.v1.CartService` handlers. Each handler is
 //! three steps: parse the request into domain types ([`convert`]), call the use
 //! case ([`crate::service`]), convert the result back (errors through
-//! [`status`]).
+//! [`status`]). Writes also parse their `request_id` and `expected_version`
+//! and say how their response is encoded, so a retry can be answered with the
+//! first response byte for byte.
 
 pub mod convert;
 pub mod status;
 
+use prost::Message;
 use tonic::{Request, Response, Status};
 
 use crate::proto::shop::cart::v1 as pb;
 use crate::proto::shop::cart::v1::cart_service_server::CartService as CartServiceApi;
-use crate::service::CartService;
+use crate::service::{CartService, WriteResult, Written};
 use status::ApiError;
 
 /// The `CartService` gRPC service.
@@ -30,6 +33,34 @@ fn fail(e: impl Into<ApiError>) -> Status {
     e.into().into()
 }
 
+/// The response of a write: built from its result, or the remembered bytes of
+/// the first call with the same request id.
+fn respond<T: Message + Default>(
+    written: Written,
+    build: impl Fn(&WriteResult) -> T,
+) -> Result<Response<T>, Status> {
+    match written {
+        Written::Fresh(result) => Ok(Response::new(build(&result))),
+        Written::Replayed(bytes) => T::decode(bytes.as_slice()).map(Response::new).map_err(|e| {
+            tracing::error!(error = %e, "a remembered response does not decode");
+            Status::internal("internal error")
+        }),
+    }
+}
+
+/// Takes the request id out of a request, so the rest fingerprints it.
+macro_rules! take_request_id {
+    ($request:expr) => {{
+        let mut request = $request.into_inner();
+        let id = std::mem::take(&mut request.request_id);
+        (request, id)
+    }};
+}
+
+fn cart_response(r: &WriteResult) -> Option<pb::Cart> {
+    Some(convert::cart(&r.view))
+}
+
 #[tonic::async_trait]
 impl CartServiceApi for CartApi {
     async fn get_cart(
@@ -47,67 +78,130 @@ impl CartServiceApi for CartApi {
         &self,
         request: Request<pb::AddItemRequest>,
     ) -> Result<Response<pb::AddItemResponse>, Status> {
-        let (shopper, add) = convert::add_item(request.into_inner())?;
-        let view = self.service.add_item(&shopper, add).await.map_err(fail)?;
-        Ok(Response::new(pb::AddItemResponse {
-            cart: Some(convert::cart(&view)),
-        }))
+        let (request, request_id) = take_request_id!(request);
+        let (shopper, add) = convert::add_item(request.clone())?;
+        let scope = convert::shopper_scope(&shopper);
+        let meta = convert::write_meta(
+            "AddItem",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::AddItemResponse {
+            cart: cart_response(r),
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
+            .service
+            .add_item(&shopper, add, &meta.options(&encode))
+            .await
+            .map_err(fail)?;
+        respond(written, build)
     }
 
     async fn update_item(
         &self,
         request: Request<pb::UpdateItemRequest>,
     ) -> Result<Response<pb::UpdateItemResponse>, Status> {
-        let (shopper, item_id, quantity) = convert::update_item(request.into_inner())?;
-        let view = self
+        let (request, request_id) = take_request_id!(request);
+        let (shopper, item_id, quantity) = convert::update_item(request.clone())?;
+        let scope = convert::shopper_scope(&shopper);
+        let meta = convert::write_meta(
+            "UpdateItem",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::UpdateItemResponse {
+            cart: cart_response(r),
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
             .service
-            .update_item(&shopper, item_id, quantity)
+            .update_item(&shopper, item_id, quantity, &meta.options(&encode))
             .await
             .map_err(fail)?;
-        Ok(Response::new(pb::UpdateItemResponse {
-            cart: Some(convert::cart(&view)),
-        }))
+        respond(written, build)
     }
 
     async fn remove_item(
         &self,
         request: Request<pb::RemoveItemRequest>,
     ) -> Result<Response<pb::RemoveItemResponse>, Status> {
-        let (shopper, item_id) = convert::remove_item(request.into_inner())?;
-        let view = self
+        let (request, request_id) = take_request_id!(request);
+        let (shopper, item_id) = convert::remove_item(request.clone())?;
+        let scope = convert::shopper_scope(&shopper);
+        let meta = convert::write_meta(
+            "RemoveItem",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::RemoveItemResponse {
+            cart: cart_response(r),
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
             .service
-            .remove_item(&shopper, item_id)
+            .remove_item(&shopper, item_id, &meta.options(&encode))
             .await
             .map_err(fail)?;
-        Ok(Response::new(pb::RemoveItemResponse {
-            cart: Some(convert::cart(&view)),
-        }))
+        respond(written, build)
     }
 
     async fn clear_cart(
         &self,
         request: Request<pb::ClearCartRequest>,
     ) -> Result<Response<pb::ClearCartResponse>, Status> {
-        let shopper = convert::shopper_only(request.into_inner().shopper)?;
-        let view = self.service.clear(&shopper).await.map_err(fail)?;
-        Ok(Response::new(pb::ClearCartResponse {
-            cart: Some(convert::cart(&view)),
-        }))
+        let (request, request_id) = take_request_id!(request);
+        let shopper = convert::shopper_only(request.shopper.clone())?;
+        let scope = convert::shopper_scope(&shopper);
+        let meta = convert::write_meta(
+            "ClearCart",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::ClearCartResponse {
+            cart: cart_response(r),
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
+            .service
+            .clear(&shopper, &meta.options(&encode))
+            .await
+            .map_err(fail)?;
+        respond(written, build)
     }
 
     async fn set_email(
         &self,
         request: Request<pb::SetEmailRequest>,
     ) -> Result<Response<pb::SetEmailResponse>, Status> {
-        let (shopper, email) = convert::set_email(request.into_inner())?;
-        let view = self
+        let (request, request_id) = take_request_id!(request);
+        let (shopper, email) = convert::set_email(request.clone())?;
+        let scope = convert::shopper_scope(&shopper);
+        let meta = convert::write_meta(
+            "SetEmail",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::SetEmailResponse {
+            cart: cart_response(r),
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
             .service
-            .set_email(&shopper, email)
+            .set_email(&shopper, email, &meta.options(&encode))
             .await
             .map_err(fail)?;
-        Ok(Response::new(pb::SetEmailResponse {
-            cart: Some(convert::cart(&view)),
-        }))
+        respond(written, build)
     }
 
     async fn validate(
@@ -122,37 +216,60 @@ impl CartServiceApi for CartApi {
             cart: Some(convert::cart(&view)),
         }))
     }
+
     async fn merge_guest_cart(
         &self,
         request: Request<pb::MergeGuestCartRequest>,
     ) -> Result<Response<pb::MergeGuestCartResponse>, Status> {
-        let (shopper, guest_session, strategy) = convert::merge_guest_cart(request.into_inner())?;
-        let outcome = self
+        let (request, request_id) = take_request_id!(request);
+        let (shopper, guest_session, strategy) = convert::merge_guest_cart(request.clone())?;
+        let scope = convert::shopper_scope(&shopper);
+        let meta = convert::write_meta(
+            "MergeGuestCart",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::MergeGuestCartResponse {
+            cart: cart_response(r),
+            adjustments: r.adjustments.iter().map(convert::adjustment).collect(),
+            merged: r.merged,
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
             .service
-            .merge_guest_cart(&shopper, guest_session, strategy)
+            .merge_guest_cart(&shopper, guest_session, strategy, &meta.options(&encode))
             .await
             .map_err(fail)?;
-        Ok(Response::new(pb::MergeGuestCartResponse {
-            cart: Some(convert::cart(&outcome.view)),
-            adjustments: outcome
-                .adjustments
-                .iter()
-                .map(convert::adjustment)
-                .collect(),
-            merged: outcome.merged,
-        }))
+        respond(written, build)
     }
 
     async fn refresh_cart(
         &self,
         request: Request<pb::RefreshCartRequest>,
     ) -> Result<Response<pb::RefreshCartResponse>, Status> {
-        let shopper = convert::shopper_only(request.into_inner().shopper)?;
-        let (view, adjustments) = self.service.refresh(&shopper).await.map_err(fail)?;
-        Ok(Response::new(pb::RefreshCartResponse {
-            cart: Some(convert::cart(&view)),
-            adjustments: adjustments.iter().map(convert::adjustment).collect(),
-        }))
+        let (request, request_id) = take_request_id!(request);
+        let shopper = convert::shopper_only(request.shopper.clone())?;
+        let scope = convert::shopper_scope(&shopper);
+        let meta = convert::write_meta(
+            "RefreshCart",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::RefreshCartResponse {
+            cart: cart_response(r),
+            adjustments: r.adjustments.iter().map(convert::adjustment).collect(),
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
+            .service
+            .refresh(&shopper, &meta.options(&encode))
+            .await
+            .map_err(fail)?;
+        respond(written, build)
     }
 
     async fn get_cart_by_id(
@@ -170,15 +287,26 @@ impl CartServiceApi for CartApi {
         &self,
         request: Request<pb::CompleteCartRequest>,
     ) -> Result<Response<pb::CompleteCartResponse>, Status> {
-        let (id, order_id) = convert::complete_cart(&request.into_inner())?;
-        let view = self
+        let (request, request_id) = take_request_id!(request);
+        let (id, order_id) = convert::complete_cart(&request)?;
+        let scope = format!("cart:{id}");
+        let meta = convert::write_meta(
+            "CompleteCart",
+            scope,
+            &request_id,
+            request.expected_version,
+            &request,
+        )?;
+        let build = |r: &WriteResult| pb::CompleteCartResponse {
+            cart: cart_response(r),
+        };
+        let encode = |r: &WriteResult| build(r).encode_to_vec();
+        let written = self
             .service
-            .complete_cart(id, order_id)
+            .complete_cart(id, order_id, &meta.options(&encode))
             .await
             .map_err(fail)?;
-        Ok(Response::new(pb::CompleteCartResponse {
-            cart: Some(convert::cart(&view)),
-        }))
+        respond(written, build)
     }
 
     async fn list_cart_events(

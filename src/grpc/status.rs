@@ -205,6 +205,27 @@ fn rejection_status(rejection: &Rejection) -> Status {
             &[("cart_id", id.to_string())],
             format!("cart {id} has expired"),
         ),
+        Rejection::VersionMismatch { expected, current } => {
+            let message =
+                format!("the cart is at version {current}, not {expected}; reload and retry");
+            let mut details = ErrorDetails::new();
+            let (reason, domain, meta) = error_info(
+                "CONCURRENT_MODIFICATION",
+                &[
+                    ("current_version", current.to_string()),
+                    ("expected_version", expected.to_string()),
+                ],
+            );
+            details.set_error_info(reason, domain, meta);
+            Status::with_error_details(Code::Aborted, message, details)
+        }
+        Rejection::RequestIdReused => {
+            let message = "request_id was already used for a different request";
+            let mut details = ErrorDetails::with_bad_request_violation("request_id", message);
+            let (reason, domain, meta) = error_info("REQUEST_ID_REUSED", &[]);
+            details.set_error_info(reason, domain, meta);
+            Status::with_error_details(Code::InvalidArgument, message, details)
+        }
         Rejection::CartEmpty(id) => precondition(
             "STATUS",
             format!("carts/{id}"),
@@ -360,6 +381,20 @@ mod tests {
                 .into(),
                 Code::FailedPrecondition,
                 Some("CART_NOT_ACTIVE"),
+            ),
+            (
+                Rejection::VersionMismatch {
+                    expected: 1,
+                    current: 2,
+                }
+                .into(),
+                Code::Aborted,
+                Some("CONCURRENT_MODIFICATION"),
+            ),
+            (
+                Rejection::RequestIdReused.into(),
+                Code::InvalidArgument,
+                Some("REQUEST_ID_REUSED"),
             ),
             (
                 Rejection::CartExpired(CartId::new()).into(),

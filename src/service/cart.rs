@@ -15,11 +15,11 @@ use crate::domain::cart::{
 };
 use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::email::Email;
-use crate::domain::ids::{CartId, ItemId, OrderId, SessionId, VariantId};
+use crate::domain::ids::{CartId, ItemId, OrderId, RequestId, SessionId, VariantId};
 use crate::domain::quantity::Quantity;
 use crate::domain::rules::{self, AddItem, Limits, MergeStrategy, Rejection};
 use crate::domain::view::{self, CartView, Issue, ViewSettings};
-use crate::storage::{Database, StorageError, carts};
+use crate::storage::{Database, StorageError, carts, idempotency};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
 /// unique-index race is run again before the failure reaches the caller.
@@ -30,6 +30,8 @@ const MAX_ATTEMPTS: u32 = 3;
 pub struct Policy {
     /// A cart expires this long after its last change.
     pub ttl: Duration,
+    /// How long a request id is remembered.
+    pub idempotency_window: Duration,
     /// Line limits.
     pub limits: Limits,
     /// View settings (low-stock threshold, default currency).
@@ -58,15 +60,49 @@ enum WhenAbsent {
     WriteNothing,
 }
 
-/// The result of a merge.
+/// What a write returns.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MergeOutcome {
-    /// The customer's cart afterwards.
+pub struct WriteResult {
+    /// The cart afterwards.
     pub view: CartView,
-    /// Lines that did not go over as they were.
+    /// Lines a merge or refresh changed or dropped.
     pub adjustments: Vec<Adjustment>,
-    /// False when there was no active guest cart.
+    /// MergeGuestCart: false when there was no active guest cart.
     pub merged: bool,
+}
+
+/// A write's outcome: done now, or the remembered response of an earlier
+/// call with the same request id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// Done by this call.
+    Fresh(Box<WriteResult>),
+    /// Done before: the first call's encoded response, byte for byte.
+    Replayed(Vec<u8>),
+}
+
+/// Encodes a write's response, to be remembered with its request id.
+pub type Encoder<'a> = dyn Fn(&WriteResult) -> Vec<u8> + Send + Sync + 'a;
+
+/// The request id of a write and what identifies its request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency {
+    /// Whose keys these are (the shopper, or the cart for service calls).
+    pub scope: String,
+    /// The caller's key.
+    pub request_id: RequestId,
+    /// Digest of the RPC and its request, request id excluded.
+    pub fingerprint: String,
+}
+
+/// Options every write takes.
+pub struct WriteOptions<'a> {
+    /// AIP-155 request id, when given.
+    pub idempotency: Option<Idempotency>,
+    /// AIP-154 expected version, when given.
+    pub expected_version: Option<i64>,
+    /// How the response is encoded, to be remembered for retries.
+    pub encode: &'a Encoder<'a>,
 }
 
 /// A page of cart events.
@@ -94,6 +130,18 @@ where
             }
             other => return other,
         }
+    }
+}
+
+/// Refuses a write whose `expected_version` is not the cart's (0 when there
+/// is no cart).
+fn check_version(opts: &WriteOptions<'_>, cart: Option<&Cart>) -> Result<(), Rejection> {
+    let current = cart.map_or(0, |c| c.version);
+    match opts.expected_version {
+        Some(expected) if expected != current => {
+            Err(Rejection::VersionMismatch { expected, current })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -180,7 +228,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         add: AddItem,
-    ) -> Result<CartView, ServiceError> {
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let variant_id = add.variant_id.clone();
         let limits = self.policy.limits;
         let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
@@ -193,10 +242,8 @@ impl CartService {
                 now,
             )
         };
-        let (view, _) = self
-            .mutate(shopper, Some(&variant_id), WhenAbsent::Create, rule)
-            .await?;
-        Ok(view)
+        self.mutate(shopper, Some(&variant_id), WhenAbsent::Create, opts, rule)
+            .await
     }
 
     /// Sets a line's quantity; `None` removes the line.
@@ -210,14 +257,13 @@ impl CartService {
         shopper: &Shopper,
         item_id: ItemId,
         quantity: Option<Quantity>,
-    ) -> Result<CartView, ServiceError> {
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::update_item(lines, item_id, quantity, catalog, now)
         };
-        let (view, _) = self
-            .mutate(shopper, None, WhenAbsent::WriteNothing, rule)
-            .await?;
-        Ok(view)
+        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
+            .await
     }
 
     /// Removes a line.
@@ -229,14 +275,13 @@ impl CartService {
         &self,
         shopper: &Shopper,
         item_id: ItemId,
-    ) -> Result<CartView, ServiceError> {
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             rules::remove_item(lines, item_id)
         };
-        let (view, _) = self
-            .mutate(shopper, None, WhenAbsent::WriteNothing, rule)
-            .await?;
-        Ok(view)
+        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
+            .await
     }
 
     /// Removes every line; a shopper with no cart gets the empty view.
@@ -244,13 +289,15 @@ impl CartService {
     /// # Errors
     /// Storage failures.
     #[tracing::instrument(skip_all)]
-    pub async fn clear(&self, shopper: &Shopper) -> Result<CartView, ServiceError> {
+    pub async fn clear(
+        &self,
+        shopper: &Shopper,
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let rule =
             |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| Ok(rules::clear(lines));
-        let (view, _) = self
-            .mutate(shopper, None, WhenAbsent::WriteNothing, rule)
-            .await?;
-        Ok(view)
+        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
+            .await
     }
 
     /// Sets the checkout e-mail address, creating the cart if needed.
@@ -262,12 +309,13 @@ impl CartService {
         &self,
         shopper: &Shopper,
         email: Email,
-    ) -> Result<CartView, ServiceError> {
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let rule = |cart: &mut Cart, _: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             Ok(rules::set_email(cart, email.clone()))
         };
-        let (view, _) = self.mutate(shopper, None, WhenAbsent::Create, rule).await?;
-        Ok(view)
+        self.mutate(shopper, None, WhenAbsent::Create, opts, rule)
+            .await
     }
 
     /// Accepts current catalog prices and stock; returns what changed.
@@ -279,11 +327,12 @@ impl CartService {
     pub async fn refresh(
         &self,
         shopper: &Shopper,
-    ) -> Result<(CartView, Vec<Adjustment>), ServiceError> {
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::refresh(cart, lines, catalog, now)
         };
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, rule)
+        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
             .await
     }
 
@@ -299,7 +348,8 @@ impl CartService {
         customer: &Shopper,
         guest_session: SessionId,
         strategy: MergeStrategy,
-    ) -> Result<MergeOutcome, ServiceError> {
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let guest = Shopper {
             session_id: guest_session,
             customer_id: None,
@@ -308,14 +358,7 @@ impl CartService {
         let mut known = carts::active_variant_ids(conn, &guest).await?;
         known.extend(carts::active_variant_ids(conn, customer).await?);
         let snapshot = self.lookup(&known).await;
-        let (cart, lines, adjustments, merged) =
-            retrying(|| self.merge_transaction(customer, &guest, strategy, &snapshot)).await?;
-        let view = self.view_with(cart, lines, snapshot).await;
-        Ok(MergeOutcome {
-            view,
-            adjustments,
-            merged,
-        })
+        retrying(|| self.merge_transaction(customer, &guest, strategy, &snapshot, opts)).await
     }
 
     /// Completes a cart by an order; repeating with the same order changes
@@ -329,10 +372,15 @@ impl CartService {
         &self,
         id: CartId,
         order_id: OrderId,
-    ) -> Result<CartView, ServiceError> {
-        let (cart, lines) = retrying(|| self.complete_transaction(id, order_id.clone())).await?;
-        let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
-        Ok(view::build(Some(cart), lines, &snapshot, &self.policy.view))
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
+        let conn = self.db.conn();
+        let known = match carts::find_by_id(conn, id, false).await? {
+            Some(cart) => carts::lines(conn, &cart).await?,
+            None => Vec::new(),
+        };
+        let snapshot = self.lookup(known.iter().map(|l| &l.variant_id)).await;
+        retrying(|| self.complete_transaction(id, order_id.clone(), &snapshot, opts)).await
     }
 
     /// A page of at most `page_size` events of a cart, after sequence number
@@ -446,13 +494,77 @@ impl CartService {
         shopper: &Shopper,
         extra: Option<&VariantId>,
         when_absent: WhenAbsent,
+        opts: &WriteOptions<'_>,
         rule: impl CartRule,
-    ) -> Result<(CartView, Vec<Adjustment>), ServiceError> {
+    ) -> Result<Written, ServiceError> {
         let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
         let snapshot = self.lookup(known.iter().chain(extra)).await;
-        let (cart, lines, adjustments) =
-            retrying(|| self.transaction(shopper, when_absent, &snapshot, &rule)).await?;
-        Ok((self.view_with(cart, lines, snapshot).await, adjustments))
+        retrying(|| self.transaction(shopper, when_absent, &snapshot, opts, &rule)).await
+    }
+
+    /// The remembered response when `opts` carries a request id seen before
+    /// with the same request.
+    ///
+    /// # Errors
+    /// `RequestIdReused` when it was seen with another request.
+    async fn replayed(
+        &self,
+        tx: &DatabaseTransaction,
+        opts: &WriteOptions<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<u8>>, ServiceError> {
+        let Some(idem) = &opts.idempotency else {
+            return Ok(None);
+        };
+        match idempotency::find(tx, &idem.scope, idem.request_id.as_str(), now).await? {
+            None => Ok(None),
+            Some(seen) if seen.fingerprint == idem.fingerprint => Ok(Some(seen.response)),
+            Some(_) => Err(Rejection::RequestIdReused.into()),
+        }
+    }
+
+    /// Ends a write: with a request id, builds and encodes the response and
+    /// remembers it in the same transaction; then commits.
+    #[allow(clippy::too_many_arguments)]
+    async fn finish(
+        &self,
+        tx: DatabaseTransaction,
+        opts: &WriteOptions<'_>,
+        snapshot: &CatalogSnapshot,
+        cart: Option<Cart>,
+        lines: Vec<Line>,
+        adjustments: Vec<Adjustment>,
+        merged: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Written, ServiceError> {
+        let Some(idem) = &opts.idempotency else {
+            tx.commit().await?;
+            let view = self.view_with(cart, lines, snapshot.clone()).await;
+            return Ok(Written::Fresh(Box::new(WriteResult {
+                view,
+                adjustments,
+                merged,
+            })));
+        };
+        // Built from what the catalog said before the transaction: no network
+        // call while the cart is locked.
+        let result = WriteResult {
+            view: view::build(cart, lines, snapshot, &self.policy.view),
+            adjustments,
+            merged,
+        };
+        idempotency::remember(
+            &tx,
+            &idem.scope,
+            idem.request_id.as_str(),
+            &idem.fingerprint,
+            (opts.encode)(&result),
+            now,
+            now + self.policy.idempotency_window,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Written::Fresh(Box::new(result)))
     }
 
     async fn transaction(
@@ -460,13 +572,22 @@ impl CartService {
         shopper: &Shopper,
         when_absent: WhenAbsent,
         snapshot: &CatalogSnapshot,
+        opts: &WriteOptions<'_>,
         rule: &impl CartRule,
-    ) -> Result<(Option<Cart>, Vec<Line>, Vec<Adjustment>), ServiceError> {
+    ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
         let policy = &self.policy;
         let tx = self.db.begin_write().await?;
         let mut events = Vec::new();
-        let (mut cart, mut lines, stored) = match self.open_active(&tx, shopper, now).await? {
+        let found = self.open_active(&tx, shopper, now).await?;
+        if let Some(response) = self.replayed(&tx, opts, now).await? {
+            tx.rollback().await?;
+            return Ok(Written::Replayed(response));
+        }
+        if let Err(rejection) = check_version(opts, found.as_ref()) {
+            return refuse(tx, rejection).await;
+        }
+        let (mut cart, mut lines, stored) = match found {
             Some(cart) => {
                 let lines = carts::lines(&tx, &cart).await?;
                 (cart, lines, true)
@@ -502,20 +623,37 @@ impl CartService {
             Err(rejection) => return refuse(tx, rejection).await,
         };
         if !stored {
-            tx.rollback().await?;
-            return Ok((None, Vec::new(), change.adjustments));
+            return self
+                .finish(
+                    tx,
+                    opts,
+                    snapshot,
+                    None,
+                    Vec::new(),
+                    change.adjustments,
+                    false,
+                    now,
+                )
+                .await;
         }
-        if change.is_empty() && events.is_empty() {
-            tx.rollback().await?;
-            return Ok((Some(cart), lines, change.adjustments));
+        if !(change.is_empty() && events.is_empty()) {
+            cart.touch(now, policy.ttl);
+            events.extend(change.events);
+            carts::apply(&tx, cart.id, &change.lines, now).await?;
+            carts::save_header(&tx, &cart).await?;
+            carts::append_events(&tx, cart.id, &events, now).await?;
         }
-        cart.touch(now, policy.ttl);
-        events.extend(change.events);
-        carts::apply(&tx, cart.id, &change.lines, now).await?;
-        carts::save_header(&tx, &cart).await?;
-        carts::append_events(&tx, cart.id, &events, now).await?;
-        tx.commit().await?;
-        Ok((Some(cart), lines, change.adjustments))
+        self.finish(
+            tx,
+            opts,
+            snapshot,
+            Some(cart),
+            lines,
+            change.adjustments,
+            false,
+            now,
+        )
+        .await
     }
 
     /// Locks the guest cart, then the customer's (always in that order, so
@@ -526,7 +664,8 @@ impl CartService {
         guest: &Shopper,
         strategy: MergeStrategy,
         snapshot: &CatalogSnapshot,
-    ) -> Result<(Option<Cart>, Vec<Line>, Vec<Adjustment>, bool), ServiceError> {
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
         let ttl = self.policy.ttl;
         let tx = self.db.begin_write().await?;
@@ -534,6 +673,13 @@ impl CartService {
             .await?
             .filter(|c| !c.is_expired(now));
         let customer_cart = self.open_active(&tx, customer, now).await?;
+        if let Some(response) = self.replayed(&tx, opts, now).await? {
+            tx.rollback().await?;
+            return Ok(Written::Replayed(response));
+        }
+        if let Err(rejection) = check_version(opts, customer_cart.as_ref()) {
+            return refuse(tx, rejection).await;
+        }
         let (mut guest_cart, customer_cart) = match (guest_cart, customer_cart) {
             (None, customer_cart) => {
                 // Nothing to merge (or merged by an earlier call): no change
@@ -542,8 +688,18 @@ impl CartService {
                     Some(cart) => carts::lines(&tx, cart).await?,
                     None => Vec::new(),
                 };
-                tx.commit().await?;
-                return Ok((customer_cart, lines, Vec::new(), false));
+                return self
+                    .finish(
+                        tx,
+                        opts,
+                        snapshot,
+                        customer_cart,
+                        lines,
+                        Vec::new(),
+                        false,
+                        now,
+                    )
+                    .await;
             }
             (Some(guest_cart), None) => {
                 let mut cart = guest_cart;
@@ -555,8 +711,9 @@ impl CartService {
                         .await?;
                 }
                 let lines = carts::lines(&tx, &cart).await?;
-                tx.commit().await?;
-                return Ok((Some(cart), lines, Vec::new(), true));
+                return self
+                    .finish(tx, opts, snapshot, Some(cart), lines, Vec::new(), true, now)
+                    .await;
             }
             (Some(guest_cart), Some(customer_cart)) => (guest_cart, customer_cart),
         };
@@ -601,33 +758,58 @@ impl CartService {
             now,
         )
         .await?;
-        tx.commit().await?;
-        Ok((Some(target), lines, change.adjustments, true))
+        self.finish(
+            tx,
+            opts,
+            snapshot,
+            Some(target),
+            lines,
+            change.adjustments,
+            true,
+            now,
+        )
+        .await
     }
 
     async fn complete_transaction(
         &self,
         id: CartId,
         order_id: OrderId,
-    ) -> Result<(Cart, Vec<Line>), ServiceError> {
+        snapshot: &CatalogSnapshot,
+        opts: &WriteOptions<'_>,
+    ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
         let tx = self.db.begin_write().await?;
         let Some(mut cart) = carts::find_by_id(&tx, id, true).await? else {
             return refuse(tx, Rejection::CartNotFound(id)).await;
         };
+        if let Some(response) = self.replayed(&tx, opts, now).await? {
+            tx.rollback().await?;
+            return Ok(Written::Replayed(response));
+        }
+        if let Err(rejection) = check_version(opts, Some(&cart)) {
+            return refuse(tx, rejection).await;
+        }
         let lines = carts::lines(&tx, &cart).await?;
-        let change = match rules::complete(&mut cart, order_id, lines.len(), now) {
-            Ok(Some(change)) => change,
-            Ok(None) => {
-                tx.rollback().await?;
-                return Ok((cart, lines));
+        match rules::complete(&mut cart, order_id, lines.len(), now) {
+            Ok(Some(change)) => {
+                cart.touch(now, self.policy.ttl);
+                carts::save_header(&tx, &cart).await?;
+                carts::append_events(&tx, cart.id, &change.events, now).await?;
             }
+            Ok(None) => {}
             Err(rejection) => return refuse(tx, rejection).await,
-        };
-        cart.touch(now, self.policy.ttl);
-        carts::save_header(&tx, &cart).await?;
-        carts::append_events(&tx, cart.id, &change.events, now).await?;
-        tx.commit().await?;
-        Ok((cart, lines))
+        }
+        self.finish(
+            tx,
+            opts,
+            snapshot,
+            Some(cart),
+            lines,
+            Vec::new(),
+            false,
+            now,
+        )
+        .await
     }
 }

@@ -3,7 +3,9 @@
 
 mod cart;
 
-pub use cart::{CartService, EventPage, MergeOutcome, Policy};
+pub use cart::{
+    CartService, Encoder, EventPage, Idempotency, Policy, WriteOptions, WriteResult, Written,
+};
 
 use crate::domain::rules::Rejection;
 use crate::storage::StorageError;

@@ -6,6 +6,7 @@
 pub mod carts;
 pub mod decimal;
 pub mod entity;
+pub mod idempotency;
 pub mod maintenance;
 
 use std::time::Duration;

@@ -114,6 +114,7 @@ db_test!(an_unknown_variant_is_not_found_with_resource_info, |app| {
             variant_id: "var-does-not-exist".into(),
             quantity: 1,
             metadata: None,
+            ..Default::default()
         })
         .await;
     let (_, details) = expect_code(result, Code::NotFound);
@@ -131,6 +132,7 @@ db_test!(a_variant_of_another_product_is_not_found, |app| {
             variant_id: "var-classic-tee-m".into(),
             quantity: 1,
             metadata: None,
+            ..Default::default()
         })
         .await;
     let (_, details) = expect_code(result, Code::NotFound);
@@ -283,6 +285,7 @@ db_test!(
             variant_id: "var-classic-tee-m".into(),
             quantity: 1,
             metadata: Some(meta),
+            ..Default::default()
         };
         let cart = app
             .add_request(request(metadata(
@@ -318,6 +321,7 @@ db_test!(a_request_over_the_size_limit_is_refused, |app| {
         metadata: Some(metadata(
             serde_json::json!({ "blob": "y".repeat(100 * 1024) }),
         )),
+        ..Default::default()
     };
     let result = app.add_request(request).await;
     let (_status, _) = expect_code(result, Code::OutOfRange);

@@ -287,6 +287,7 @@ impl TestApp {
             variant_id: variant.into(),
             quantity,
             metadata: None,
+            ..Default::default()
         })
         .await
     }
@@ -320,6 +321,7 @@ impl TestApp {
                 shopper: who,
                 item_id: item_id.into(),
                 quantity,
+                ..Default::default()
             })
             .await?;
         Ok(response.into_inner().cart.expect("cart in response"))
@@ -336,6 +338,7 @@ impl TestApp {
             .remove_item(pb::RemoveItemRequest {
                 shopper: who,
                 item_id: item_id.into(),
+                ..Default::default()
             })
             .await?;
         Ok(response.into_inner().cart.expect("cart in response"))
@@ -345,7 +348,10 @@ impl TestApp {
         let response = self
             .client
             .clone()
-            .clear_cart(pb::ClearCartRequest { shopper: who })
+            .clear_cart(pb::ClearCartRequest {
+                shopper: who,
+                ..Default::default()
+            })
             .await?;
         Ok(response.into_inner().cart.expect("cart in response"))
     }
@@ -361,6 +367,7 @@ impl TestApp {
             .set_email(pb::SetEmailRequest {
                 shopper: who,
                 email: email.into(),
+                ..Default::default()
             })
             .await?;
         Ok(response.into_inner().cart.expect("cart in response"))
@@ -388,6 +395,7 @@ impl TestApp {
                 shopper: who,
                 guest_session_id: guest_session.into(),
                 strategy: strategy.into(),
+                ..Default::default()
             })
             .await?
             .into_inner())
@@ -400,7 +408,10 @@ impl TestApp {
         Ok(self
             .client
             .clone()
-            .refresh_cart(pb::RefreshCartRequest { shopper: who })
+            .refresh_cart(pb::RefreshCartRequest {
+                shopper: who,
+                ..Default::default()
+            })
             .await?
             .into_inner())
     }
@@ -423,6 +434,7 @@ impl TestApp {
             .complete_cart(pb::CompleteCartRequest {
                 cart_id: cart_id.into(),
                 order_id: order_id.into(),
+                ..Default::default()
             })
             .await?;
         Ok(response.into_inner().cart.expect("cart in response"))

@@ -136,6 +136,7 @@ db_test!(
                 )]
                 .into(),
             }),
+            ..Default::default()
         };
         app.add_request(request).await.expect("guest socks");
         app.add(shopper("s1"), "var-classic-tee-m", 1)
@@ -455,6 +456,7 @@ db_test!(
                 shopper: customer("s1", "c1"),
                 guest_session_id: String::new(),
                 strategy: 99,
+                ..Default::default()
             })
             .await;
         let (_, details) = expect_code(unknown_strategy, Code::InvalidArgument);

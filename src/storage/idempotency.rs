@@ -1,0 +1,98 @@
+//! Idempotency records (AIP-155): the first successful response to a request
+//! id, stored in the same transaction as the change it made.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, Statement};
+
+use super::StorageError;
+
+/// A remembered request: what it was (fingerprint) and what it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    /// Fingerprint of the request.
+    pub fingerprint: String,
+    /// The encoded response.
+    pub response: Vec<u8>,
+}
+
+fn placeholders(conn: &impl ConnectionTrait) -> [&'static str; 6] {
+    match conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => ["$1", "$2", "$3", "$4", "$5", "$6"],
+        _ => ["?1", "?2", "?3", "?4", "?5", "?6"],
+    }
+}
+
+/// The record of `request_id` in `scope`, unless its window has ended.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    scope: &str,
+    request_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Remembered>, StorageError> {
+    let [p1, p2, p3, ..] = placeholders(conn);
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            conn.get_database_backend(),
+            format!(
+                "SELECT request_hash, response FROM idempotency_keys \
+                 WHERE scope = {p1} AND request_id = {p2} AND expires_at > {p3}"
+            ),
+            [scope.into(), request_id.into(), now.into()],
+        ))
+        .await?;
+    row.map(|row| {
+        Ok(Remembered {
+            fingerprint: row.try_get("", "request_hash")?,
+            response: row
+                .try_get::<Option<Vec<u8>>>("", "response")?
+                .unwrap_or_default(),
+        })
+    })
+    .transpose()
+}
+
+/// Remembers `response` for `request_id` in `scope` until `expires_at`. An
+/// expired record of the same key is replaced. A concurrent first use of the
+/// same key fails with a unique violation (`StorageError::Conflict`), and the
+/// caller's retry then finds this record.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn remember(
+    conn: &impl ConnectionTrait,
+    scope: &str,
+    request_id: &str,
+    fingerprint: &str,
+    response: Vec<u8>,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let [p1, p2, p3, p4, p5, p6] = placeholders(conn);
+    let backend = conn.get_database_backend();
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("DELETE FROM idempotency_keys WHERE scope = {p1} AND request_id = {p2} AND expires_at <= {p3}"),
+        [scope.into(), request_id.into(), now.into()],
+    ))
+    .await?;
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO idempotency_keys (scope, request_id, request_hash, response, created_at, expires_at) \
+             VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6})"
+        ),
+        [
+            scope.into(),
+            request_id.into(),
+            fingerprint.into(),
+            response.into(),
+            now.into(),
+            expires_at.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
