@@ -12,4 +12,5 @@ mod lifecycle;
 mod lines;
 mod merge;
 mod operations;
+mod retries;
 mod validate;
