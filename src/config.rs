@@ -119,6 +119,16 @@ pub struct CatalogSettings {
     pub fixture_path: String,
     /// Deadline of one catalog call, in milliseconds.
     pub timeout_ms: u64,
+    /// How long a lookup is reused, in milliseconds; 0 disables the cache.
+    pub cache_ttl_ms: u64,
+    /// Retries after an "unavailable" failure (not after a timeout).
+    pub retries: u32,
+    /// Base delay before a retry, in milliseconds (jittered, doubling).
+    pub retry_backoff_ms: u64,
+    /// Consecutive failed lookups that open the circuit breaker.
+    pub breaker_failures: u32,
+    /// How long an open circuit fails lookups at once, in milliseconds.
+    pub breaker_cooldown_ms: u64,
 }
 
 impl Default for CatalogSettings {
@@ -127,6 +137,11 @@ impl Default for CatalogSettings {
             url: None,
             fixture_path: "demo/catalog.json".into(),
             timeout_ms: 800,
+            cache_ttl_ms: 5000,
+            retries: 2,
+            retry_backoff_ms: 20,
+            breaker_failures: 5,
+            breaker_cooldown_ms: 5000,
         }
     }
 }
@@ -306,6 +321,12 @@ impl Settings {
         }
         Currency::parse(&self.cart.default_currency)
             .map_err(|e| invalid("cart.default_currency", e.to_string()))?;
+        if self.catalog.retries > 10 {
+            return Err(invalid("catalog.retries", "must be at most 10"));
+        }
+        if self.catalog.breaker_failures == 0 {
+            return Err(invalid("catalog.breaker_failures", "must be at least 1"));
+        }
         if self.catalog.timeout_ms == 0 {
             return Err(invalid("catalog.timeout_ms", "must be at least 1"));
         }

@@ -12,7 +12,7 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
-use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog};
+use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog, Resilience, ResilientCatalog};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::domain::money::Currency;
@@ -99,13 +99,25 @@ impl Application {
             db.migrate().await?;
         }
         let catalog: Arc<dyn Catalog> = match &settings.catalog.url {
-            Some(url) => Arc::new(
-                GrpcCatalog::connect_lazy(url, Duration::from_millis(settings.catalog.timeout_ms))
+            Some(url) => {
+                let c = &settings.catalog;
+                let client = GrpcCatalog::connect_lazy(url, Duration::from_millis(c.timeout_ms))
                     .map_err(|reason| StartupError::Setting {
                         setting: "catalog.url",
                         reason,
-                    })?,
-            ),
+                    })?;
+                Arc::new(ResilientCatalog::new(
+                    client,
+                    clock.clone(),
+                    Resilience {
+                        cache_ttl: Duration::from_millis(c.cache_ttl_ms),
+                        retries: c.retries,
+                        retry_backoff: Duration::from_millis(c.retry_backoff_ms),
+                        breaker_failures: c.breaker_failures,
+                        breaker_cooldown: Duration::from_millis(c.breaker_cooldown_ms),
+                    },
+                ))
+            }
             None => Arc::new(
                 FixtureCatalog::from_file(settings.catalog.fixture_path.as_ref()).map_err(|e| {
                     StartupError::Setting {

@@ -45,9 +45,8 @@ impl GrpcCatalog {
 fn decode(status: &Status) -> CatalogError {
     let what = format!("{:?}: {}", status.code(), status.message());
     match status.code() {
-        Code::DeadlineExceeded | Code::Unavailable | Code::Cancelled | Code::ResourceExhausted => {
-            CatalogError::Unavailable(what)
-        }
+        Code::DeadlineExceeded | Code::Cancelled => CatalogError::Timeout(what),
+        Code::Unavailable | Code::ResourceExhausted => CatalogError::Unavailable(what),
         // A transport failure before any answer (connection refused, reset)
         // reaches us as Unknown with a transport source.
         Code::Unknown if std::error::Error::source(status).is_some() => {
@@ -91,10 +90,16 @@ mod tests {
 
     #[test]
     fn deadline_and_unavailable_mean_retry_later() {
-        for code in [Code::DeadlineExceeded, Code::Unavailable, Code::Cancelled] {
+        for code in [Code::Unavailable, Code::ResourceExhausted] {
             assert!(matches!(
                 decode(&Status::new(code, "x")),
                 CatalogError::Unavailable(_)
+            ));
+        }
+        for code in [Code::DeadlineExceeded, Code::Cancelled] {
+            assert!(matches!(
+                decode(&Status::new(code, "x")),
+                CatalogError::Timeout(_)
             ));
         }
         assert!(matches!(

@@ -87,10 +87,22 @@ fn yes() -> bool {
     true
 }
 
+/// Faults the fixture server can be told to show, for fault tests and demos
+/// of degraded operation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// Every answer waits this long first.
+    pub delay: std::time::Duration,
+    /// Every call fails with UNAVAILABLE.
+    pub failing: bool,
+}
+
 /// An in-memory catalog.
 #[derive(Debug, Default)]
 pub struct FixtureCatalog {
     variants: RwLock<HashMap<VariantId, CatalogVariant>>,
+    faults: RwLock<Faults>,
+    served: std::sync::atomic::AtomicU64,
 }
 
 impl FixtureCatalog {
@@ -160,6 +172,7 @@ impl FixtureCatalog {
         }
         Ok(Self {
             variants: RwLock::new(variants),
+            ..Self::default()
         })
     }
 
@@ -189,6 +202,27 @@ impl FixtureCatalog {
             }
             None => false,
         }
+    }
+
+    /// The faults the server shows now.
+    pub fn faults(&self) -> Faults {
+        *self.faults.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sets the faults the server shows.
+    pub fn set_faults(&self, faults: Faults) {
+        *self.faults.write().unwrap_or_else(|e| e.into_inner()) = faults;
+    }
+
+    /// How many lookups the server has received.
+    pub fn served(&self) -> u64 {
+        self.served.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Counts one lookup received by the server.
+    pub(super) fn count_served(&self) {
+        self.served
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Removes a variant; returns false when it was unknown.

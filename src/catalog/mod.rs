@@ -8,12 +8,14 @@
 mod client;
 mod convert;
 mod fixture;
+mod resilient;
 pub mod server;
 
 use std::collections::HashMap;
 
 pub use client::GrpcCatalog;
-pub use fixture::{FixtureCatalog, FixtureError};
+pub use fixture::{Faults, FixtureCatalog, FixtureError};
+pub use resilient::{Resilience, ResilientCatalog};
 
 use crate::domain::catalog::CatalogVariant;
 use crate::domain::ids::VariantId;
@@ -22,11 +24,15 @@ use crate::domain::ids::VariantId;
 pub const MAX_BATCH: usize = 200;
 
 /// Why the catalog gave no answer.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CatalogError {
-    /// Down, overloaded or slower than the deadline: worth retrying later.
+    /// Down or overloaded (refused, reset, UNAVAILABLE): worth retrying.
     #[error("catalog unavailable: {0}")]
     Unavailable(String),
+    /// No answer within the deadline: not retried at once (the caller has
+    /// already waited a whole deadline).
+    #[error("catalog timed out: {0}")]
+    Timeout(String),
     /// Any other failure, including malformed answers.
     #[error("catalog failed: {0}")]
     Unexpected(String),

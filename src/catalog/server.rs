@@ -35,6 +35,14 @@ impl CatalogService for FixtureCatalogService {
         &self,
         request: Request<pb::BatchGetVariantsRequest>,
     ) -> Result<Response<pb::BatchGetVariantsResponse>, Status> {
+        self.catalog.count_served();
+        let faults = self.catalog.faults();
+        if !faults.delay.is_zero() {
+            tokio::time::sleep(faults.delay).await;
+        }
+        if faults.failing {
+            return Err(Status::unavailable("catalog failing (injected fault)"));
+        }
         let raw = request.into_inner().variant_ids;
         if raw.len() > MAX_BATCH {
             return Err(Status::invalid_argument(format!(

@@ -73,6 +73,7 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub maintenance: Maintenance,
     pub settings: Settings,
+    catalog_addr: std::net::SocketAddr,
     catalog_stop: Option<oneshot::Sender<()>>,
     catalog_task: Option<JoinHandle<()>>,
     stop: Option<oneshot::Sender<()>>,
@@ -149,6 +150,8 @@ pub async fn spawn_app_with(
     settings.catalog.url = Some(format!("http://{catalog_addr}"));
     // Tests run the maintenance job themselves, when they mean to.
     settings.jobs.enabled = false;
+    // Tests change catalog data and look at once; fault tests turn it on.
+    settings.catalog.cache_ttl_ms = 0;
     configure(&mut settings);
     settings.validate().expect("test settings are valid");
 
@@ -178,6 +181,7 @@ pub async fn spawn_app_with(
         db,
         maintenance,
         settings,
+        catalog_addr,
         catalog_stop: Some(catalog_stop),
         catalog_task: Some(catalog_task),
         stop: Some(stop),
@@ -551,6 +555,13 @@ impl TestApp {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+    }
+
+    /// Starts the catalog server again on its old address, with its data.
+    pub async fn restart_catalog(&mut self) {
+        let (stop, task, _) = start_catalog(self.catalog.clone(), Some(self.catalog_addr)).await;
+        self.catalog_stop = Some(stop);
+        self.catalog_task = Some(task);
     }
 
     /// Stops the cart server (SIGTERM-equivalent) and waits for it.

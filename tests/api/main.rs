@@ -6,6 +6,7 @@ mod helpers;
 
 mod add_item;
 mod concurrency;
+mod faults;
 mod get_cart;
 mod jobs;
 mod lifecycle;
