@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use tonic::transport::Channel;
 use tonic::{Code, Status};
 use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
 use tonic_types::{ErrorDetails, StatusExt};
 
 /// Which database a test runs on.
@@ -125,7 +126,32 @@ pub async fn spawn_app_with(
     configure: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (db_url, pg_database) = match backend {
+    let (db_url, pg_database) = fresh_database(backend, &dir).await?;
+    Some(start_app(db_url.clone(), db_url, pg_database, dir, configure).await)
+}
+
+/// A PostgreSQL-backed app whose database connections pass through a proxy
+/// the test can cut and restore: a database outage on demand.
+pub async fn spawn_app_behind_proxy(
+    configure: impl FnOnce(&mut Settings),
+) -> Option<(TestApp, DbProxy)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (db_url, pg_database) = fresh_database(Backend::Postgres, &dir).await?;
+    let (scheme_user, rest) = db_url.split_once('@').expect("url with host");
+    let (host_port, database) = rest.split_once('/').expect("url with database");
+    let proxy = DbProxy::start(host_port).await;
+    let proxied = format!("{scheme_user}@{}/{database}", proxy.addr);
+    Some((
+        start_app(proxied, db_url, pg_database, dir, configure).await,
+        proxy,
+    ))
+}
+
+async fn fresh_database(
+    backend: Backend,
+    dir: &tempfile::TempDir,
+) -> Option<(String, Option<(String, String)>)> {
+    Some(match backend {
         Backend::Sqlite => (
             format!("sqlite://{}?mode=rwc", dir.path().join("cart.db").display()),
             None,
@@ -134,8 +160,16 @@ pub async fn spawn_app_with(
             let (url, admin, name) = fresh_postgres_database().await?;
             (url, Some((admin, name)))
         }
-    };
+    })
+}
 
+async fn start_app(
+    db_url: String,
+    inspection_url: String,
+    pg_database: Option<(String, String)>,
+    dir: tempfile::TempDir,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/catalog.json");
     let catalog = Arc::new(FixtureCatalog::from_file(&fixture).expect("demo fixture"));
     let (catalog_stop, catalog_task, catalog_addr) = start_catalog(catalog.clone(), None).await;
@@ -169,10 +203,10 @@ pub async fn spawn_app_with(
         .connect()
         .await
         .expect("connect to the cart service");
-    let db = Database::connect(&db_url)
+    let db = Database::connect(&inspection_url)
         .await
         .expect("inspection connection");
-    Some(TestApp {
+    TestApp {
         addr,
         client: CartServiceClient::new(channel.clone()),
         health: HealthClient::new(channel),
@@ -188,7 +222,64 @@ pub async fn spawn_app_with(
         server: Some(server),
         pg_database,
         _dir: dir,
-    })
+    }
+}
+
+/// A TCP proxy to the database that can be cut (every connection dropped, new
+/// ones refused) and restored.
+pub struct DbProxy {
+    pub addr: std::net::SocketAddr,
+    open: Arc<std::sync::atomic::AtomicBool>,
+    links: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>>,
+    _accept: JoinHandle<()>,
+}
+
+impl DbProxy {
+    async fn start(target: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let addr = listener.local_addr().expect("proxy addr");
+        let open = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let links: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>> = Arc::default();
+        let target = target.to_owned();
+        let accept = tokio::spawn({
+            let open = open.clone();
+            let links = links.clone();
+            async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if !open.load(std::sync::atomic::Ordering::SeqCst) {
+                        continue; // dropped: the client sees the connection close
+                    }
+                    let target = target.clone();
+                    let link = tokio::spawn(async move {
+                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    links.lock().unwrap().push(link);
+                }
+            }
+        });
+        Self {
+            addr,
+            open,
+            links,
+            _accept: accept,
+        }
+    }
+
+    /// Drops every connection and refuses new ones.
+    pub fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    /// Accepts connections again.
+    pub fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Runs `app` until the returned sender fires (or is dropped).
@@ -609,4 +700,23 @@ pub fn amount(m: &Option<cart_service::proto::shop::common::v1::Money>) -> Strin
     let d =
         rust_decimal::Decimal::from(m.units) + rust_decimal::Decimal::new(i64::from(m.nanos), 9);
     d.normalize().to_string()
+}
+
+/// Waits for a health status through the Watch stream (no sleeping).
+pub async fn wait_for(app: &TestApp, service: &str, wanted: ServingStatus) {
+    let mut stream = app
+        .health
+        .clone()
+        .watch(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .expect("watch")
+        .into_inner();
+    while let Some(update) = stream.message().await.expect("watch stream") {
+        if update.status == wanted as i32 {
+            return;
+        }
+    }
+    panic!("{service:?} never reached {wanted:?}");
 }

@@ -6,6 +6,7 @@ mod helpers;
 
 mod add_item;
 mod concurrency;
+mod database_faults;
 mod faults;
 mod get_cart;
 mod jobs;

@@ -17,25 +17,6 @@ async fn status_of(app: &TestApp, service: &str) -> ServingStatus {
     ServingStatus::try_from(response.status).expect("known status")
 }
 
-/// Waits for a health status through the Watch stream (no sleeping).
-async fn wait_for(app: &TestApp, service: &str, wanted: ServingStatus) {
-    let mut stream = app
-        .health
-        .clone()
-        .watch(HealthCheckRequest {
-            service: service.into(),
-        })
-        .await
-        .expect("watch")
-        .into_inner();
-    while let Some(update) = stream.message().await.expect("watch stream") {
-        if update.status == wanted as i32 {
-            return;
-        }
-    }
-    panic!("{service:?} never reached {wanted:?}");
-}
-
 db_test!(health_reports_liveness_and_readiness_serving, |app| {
     assert_eq!(status_of(&app, "").await, ServingStatus::Serving);
     wait_for(&app, "shop.cart.v1.CartService", ServingStatus::Serving).await;
