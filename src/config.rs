@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::domain::money::Currency;
 
 /// A value that must never be printed (database URLs carry passwords).
-#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -49,6 +49,8 @@ pub struct Settings {
     pub telemetry: TelemetrySettings,
     /// Periodic maintenance.
     pub jobs: JobSettings,
+    /// Caller authentication.
+    pub auth: AuthSettings,
 }
 
 /// The gRPC server.
@@ -171,6 +173,32 @@ impl Default for CartSettings {
             default_currency: "USD".into(),
             idempotency_window_hours: 24,
         }
+    }
+}
+
+/// Caller authentication: bearer tokens, comma-separated, per role. With no
+/// tokens at all, every caller is accepted (development, or a mesh that
+/// authenticates callers itself).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Tokens of storefront BFFs: shopper RPCs only.
+    pub storefront_tokens: Secret,
+    /// Tokens of back-office services (checkout, operations): every RPC.
+    pub service_tokens: Secret,
+}
+
+impl AuthSettings {
+    /// Storefront tokens, then service tokens.
+    pub fn tokens(&self) -> (Vec<&str>, Vec<&str>) {
+        fn split(s: &Secret) -> Vec<&str> {
+            s.expose()
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect()
+        }
+        (split(&self.storefront_tokens), split(&self.service_tokens))
     }
 }
 
@@ -336,6 +364,17 @@ impl Settings {
             return Err(invalid(
                 "catalog.url",
                 "must start with http:// or https://",
+            ));
+        }
+        let (storefront, service) = self.auth.tokens();
+        if storefront
+            .iter()
+            .chain(&service)
+            .any(|t| t.len() < 16 || !t.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(invalid(
+                "auth",
+                "tokens must be at least 16 printable characters without spaces",
             ));
         }
         if self.jobs.interval_secs == 0 {

@@ -19,6 +19,7 @@ use crate::domain::money::Currency;
 use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
 use crate::grpc::CartApi;
+use crate::grpc::auth::{AuthLayer, Role};
 use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::service::{CartService, Policy};
@@ -223,6 +224,7 @@ impl Application {
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let router = tonic::transport::Server::builder()
             .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
+            .layer(auth_layer(&self.settings))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
@@ -269,6 +271,17 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The caller-authentication layer for the configured tokens.
+fn auth_layer(settings: &Settings) -> AuthLayer {
+    let (storefront, service) = settings.auth.tokens();
+    AuthLayer::new(
+        storefront
+            .into_iter()
+            .map(|t| (t, Role::Storefront))
+            .chain(service.into_iter().map(|t| (t, Role::Service))),
+    )
 }
 
 /// Server reflection (grpcurl, buf curl): advertises the services this server

@@ -5,6 +5,7 @@
 //! and say how their response is encoded, so a retry can be answered with the
 //! first response byte for byte.
 
+pub mod auth;
 pub mod convert;
 pub mod status;
 

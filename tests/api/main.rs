@@ -5,6 +5,7 @@
 mod helpers;
 
 mod add_item;
+mod auth;
 mod concurrency;
 mod database_faults;
 mod faults;

@@ -1,0 +1,174 @@
+//! Caller authentication: optional bearer tokens per calling service, each
+//! with a role. `storefront` may call the shopper RPCs; `service` may call
+//! everything (checkout and operations RPCs too). Health and reflection stay
+//! open: Kubernetes probes and debugging tools send no token.
+//!
+//! A tower layer rather than a tonic interceptor, because the decision needs
+//! the RPC's path, which an interceptor does not see. Tokens are compared as
+//! SHA-256 digests, so lookups take the same time whatever the guess.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::future::BoxFuture;
+use sha2::{Digest, Sha256};
+use tonic::Status;
+use tower::{Layer, Service};
+
+/// What a caller may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Shopper RPCs (the storefront's BFF).
+    Storefront,
+    /// Every RPC (checkout, operations).
+    Service,
+}
+
+/// The role an RPC needs, from its path; `None` when open to all.
+fn required_role(path: &str) -> Option<Role> {
+    let (service, method) = path.trim_start_matches('/').split_once('/')?;
+    match service {
+        "shop.cart.v1.CartService" => Some(match method {
+            "GetCartById" | "CompleteCart" | "ListCartEvents" => Role::Service,
+            _ => Role::Storefront,
+        }),
+        // Health, reflection: open.
+        _ => None,
+    }
+}
+
+fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// The layer; with no tokens configured it lets everything through.
+#[derive(Debug, Clone, Default)]
+pub struct AuthLayer {
+    tokens: Arc<HashMap<[u8; 32], Role>>,
+}
+
+impl AuthLayer {
+    /// A layer accepting `tokens` with their roles.
+    pub fn new<'a>(tokens: impl IntoIterator<Item = (&'a str, Role)>) -> Self {
+        Self {
+            tokens: Arc::new(tokens.into_iter().map(|(t, r)| (digest(t), r)).collect()),
+        }
+    }
+
+    fn check(&self, path: &str, authorization: Option<&http::HeaderValue>) -> Result<(), Status> {
+        if self.tokens.is_empty() {
+            return Ok(());
+        }
+        let Some(required) = required_role(path) else {
+            return Ok(());
+        };
+        let token = authorization
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
+        let role = self
+            .tokens
+            .get(&digest(token.trim()))
+            .ok_or_else(|| Status::unauthenticated("unknown token"))?;
+        if *role >= required {
+            Ok(())
+        } else {
+            Err(Status::permission_denied(format!(
+                "this caller may not call {path}"
+            )))
+        }
+    }
+}
+
+impl<S> Layer<S> for AuthLayer {
+    type Service = Auth<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Auth {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service the layer makes.
+#[derive(Debug, Clone)]
+pub struct Auth<S> {
+    inner: S,
+    layer: AuthLayer,
+}
+
+impl<S, B, R> Service<http::Request<B>> for Auth<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<R>> + Send + 'static,
+    S::Future: Send + 'static,
+    R: Default + Send + 'static,
+    B: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        match self.layer.check(
+            request.uri().path(),
+            request.headers().get(http::header::AUTHORIZATION),
+        ) {
+            Ok(()) => Box::pin(self.inner.call(request)),
+            Err(status) => Box::pin(async move { Ok(status.into_http()) }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(token: &str) -> http::HeaderValue {
+        http::HeaderValue::from_str(&format!("Bearer {token}")).expect("header")
+    }
+
+    #[test]
+    fn roles_follow_the_rpc() {
+        let layer = AuthLayer::new([("bff", Role::Storefront), ("checkout", Role::Service)]);
+        let shopper_rpc = "/shop.cart.v1.CartService/AddItem";
+        let service_rpc = "/shop.cart.v1.CartService/CompleteCart";
+        assert!(layer.check(shopper_rpc, Some(&header("bff"))).is_ok());
+        assert!(layer.check(shopper_rpc, Some(&header("checkout"))).is_ok());
+        assert!(layer.check(service_rpc, Some(&header("checkout"))).is_ok());
+        let denied = layer
+            .check(service_rpc, Some(&header("bff")))
+            .expect_err("denied");
+        assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+        let unknown = layer
+            .check(shopper_rpc, Some(&header("guess")))
+            .expect_err("unknown");
+        assert_eq!(unknown.code(), tonic::Code::Unauthenticated);
+        let missing = layer.check(shopper_rpc, None).expect_err("missing");
+        assert_eq!(missing.code(), tonic::Code::Unauthenticated);
+        assert!(layer.check("/grpc.health.v1.Health/Check", None).is_ok());
+        assert!(
+            layer
+                .check(
+                    "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                    None
+                )
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn without_tokens_everything_is_open() {
+        let layer = AuthLayer::default();
+        assert!(
+            layer
+                .check("/shop.cart.v1.CartService/CompleteCart", None)
+                .is_ok()
+        );
+    }
+}

@@ -1,0 +1,112 @@
+use crate::db_test;
+use crate::helpers::*;
+use cart_service::config::Secret;
+use cart_service::proto::shop::cart::v1 as pb;
+use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use tonic::Code;
+use tonic::metadata::MetadataValue;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use tonic_health::pb::HealthCheckRequest;
+
+const BFF: &str = "bff-token-0123456789";
+const CHECKOUT: &str = "checkout-token-0123456789";
+
+type Client = CartServiceClient<
+    InterceptedService<
+        Channel,
+        Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>,
+    >,
+>;
+
+async fn client(app: &TestApp, token: Option<&'static str>) -> Client {
+    let channel = Channel::from_shared(format!("http://{}", app.addr))
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    CartServiceClient::with_interceptor(
+        channel,
+        Box::new(move |mut request: tonic::Request<()>| {
+            if let Some(token) = token {
+                let value = MetadataValue::try_from(format!("Bearer {token}")).expect("header");
+                request.metadata_mut().insert("authorization", value);
+            }
+            Ok(request)
+        }),
+    )
+}
+
+fn add() -> pb::AddItemRequest {
+    pb::AddItemRequest {
+        shopper: shopper("s1"),
+        product_id: "prod-classic-tee".into(),
+        variant_id: "var-classic-tee-m".into(),
+        quantity: 1,
+        ..Default::default()
+    }
+}
+
+db_test!(
+    callers_need_a_known_token_and_the_role_for_the_rpc,
+    |settings| {
+        settings.auth.storefront_tokens = Secret::new(BFF);
+        settings.auth.service_tokens = Secret::new(CHECKOUT);
+    },
+    |app| {
+        let (_, _) = expect_code(
+            client(&app, None).await.add_item(add()).await,
+            Code::Unauthenticated,
+        );
+        let (_, _) = expect_code(
+            client(&app, Some("guessed-token-0123456789"))
+                .await
+                .add_item(add())
+                .await,
+            Code::Unauthenticated,
+        );
+        assert_eq!(app.stored().await.carts.len(), 0);
+        let cart = client(&app, Some(BFF))
+            .await
+            .add_item(add())
+            .await
+            .expect("storefront may add")
+            .into_inner()
+            .cart
+            .unwrap();
+        let complete = pb::CompleteCartRequest {
+            cart_id: cart.id.clone(),
+            order_id: "order-1".into(),
+            ..Default::default()
+        };
+        expect_code(
+            client(&app, Some(BFF))
+                .await
+                .complete_cart(complete.clone())
+                .await,
+            Code::PermissionDenied,
+        );
+        client(&app, Some(CHECKOUT))
+            .await
+            .complete_cart(complete)
+            .await
+            .expect("service may complete");
+        client(&app, Some(CHECKOUT))
+            .await
+            .get_cart(pb::GetCartRequest {
+                shopper: shopper("s2"),
+            })
+            .await
+            .expect("service may call shopper RPCs");
+        // Probes and debugging need no token.
+        let health = app
+            .health
+            .clone()
+            .check(HealthCheckRequest {
+                service: String::new(),
+            })
+            .await
+            .expect("health is open");
+        assert_eq!(health.into_inner().status, 1);
+    }
+);
