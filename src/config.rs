@@ -67,6 +67,16 @@ pub struct ServerSettings {
     pub readiness_interval_ms: u64,
     /// Largest request accepted, in bytes.
     pub max_request_bytes: usize,
+    /// PEM certificate chain; with `tls_key_path` the server speaks TLS only.
+    pub tls_cert_path: Option<String>,
+    /// PEM private key of `tls_cert_path`.
+    pub tls_key_path: Option<String>,
+    /// PEM CA bundle; when set, every caller must present a certificate it
+    /// signed (mutual TLS). Needs `tls_cert_path`.
+    pub tls_client_ca_path: Option<String>,
+    /// A second, plaintext listener serving only `grpc.health.v1.Health`, for
+    /// probes that cannot speak TLS (Kubernetes gRPC probes). Unset: none.
+    pub health_port: Option<u16>,
 }
 
 impl Default for ServerSettings {
@@ -77,6 +87,10 @@ impl Default for ServerSettings {
             shutdown_grace_secs: 10,
             readiness_interval_ms: 5000,
             max_request_bytes: 64 * 1024,
+            tls_cert_path: None,
+            tls_key_path: None,
+            tls_client_ca_path: None,
+            health_port: None,
         }
     }
 }
@@ -131,6 +145,13 @@ pub struct CatalogSettings {
     pub breaker_failures: u32,
     /// How long an open circuit fails lookups at once, in milliseconds.
     pub breaker_cooldown_ms: u64,
+    /// PEM CA bundle trusted for an `https://` catalog, besides the system's
+    /// roots.
+    pub tls_ca_path: Option<String>,
+    /// PEM client certificate for a catalog that requires mutual TLS.
+    pub tls_cert_path: Option<String>,
+    /// PEM private key of `tls_cert_path`.
+    pub tls_key_path: Option<String>,
 }
 
 impl Default for CatalogSettings {
@@ -144,6 +165,9 @@ impl Default for CatalogSettings {
             retry_backoff_ms: 20,
             breaker_failures: 5,
             breaker_cooldown_ms: 5000,
+            tls_ca_path: None,
+            tls_cert_path: None,
+            tls_key_path: None,
         }
     }
 }
@@ -400,6 +424,34 @@ impl Settings {
             if !(0..=100_000).contains(&value) {
                 return Err(invalid(setting, "must be between 0 and 100000"));
             }
+        }
+        if self.server.tls_cert_path.is_some() != self.server.tls_key_path.is_some() {
+            return Err(invalid(
+                "server.tls_key_path",
+                "server.tls_cert_path and server.tls_key_path go together",
+            ));
+        }
+        if self.server.tls_client_ca_path.is_some() && self.server.tls_cert_path.is_none() {
+            return Err(invalid(
+                "server.tls_client_ca_path",
+                "mutual TLS needs server.tls_cert_path and server.tls_key_path",
+            ));
+        }
+        if self
+            .server
+            .health_port
+            .is_some_and(|p| p != 0 && p == self.server.port)
+        {
+            return Err(invalid(
+                "server.health_port",
+                "must differ from server.port",
+            ));
+        }
+        if self.catalog.tls_cert_path.is_some() != self.catalog.tls_key_path.is_some() {
+            return Err(invalid(
+                "catalog.tls_key_path",
+                "catalog.tls_cert_path and catalog.tls_key_path go together",
+            ));
         }
         if self.server.readiness_interval_ms == 0 {
             return Err(invalid(

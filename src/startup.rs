@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::ServerTlsConfig;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
@@ -69,6 +70,8 @@ pub struct Application {
     service: CartService,
     maintenance: Maintenance,
     settings: Settings,
+    tls: Option<ServerTlsConfig>,
+    health_listener: Option<(TcpListener, SocketAddr)>,
 }
 
 impl Application {
@@ -102,11 +105,15 @@ impl Application {
         let catalog: Arc<dyn Catalog> = match &settings.catalog.url {
             Some(url) => {
                 let c = &settings.catalog;
-                let client = GrpcCatalog::connect_lazy(url, Duration::from_millis(c.timeout_ms))
-                    .map_err(|reason| StartupError::Setting {
-                        setting: "catalog.url",
-                        reason,
-                    })?;
+                let client = GrpcCatalog::connect_lazy(
+                    url,
+                    Duration::from_millis(c.timeout_ms),
+                    crate::tls::catalog_client(c)?,
+                )
+                .map_err(|reason| StartupError::Setting {
+                    setting: "catalog.url",
+                    reason,
+                })?;
                 Arc::new(ResilientCatalog::new(
                     client,
                     clock.clone(),
@@ -158,14 +165,12 @@ impl Application {
                 empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
             },
         );
-        let addr = format!("{}:{}", settings.server.host, settings.server.port);
-        let listener = TcpListener::bind(&addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr, source })?;
-        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
-            addr: "bound listener".into(),
-            source,
-        })?;
+        let tls = crate::tls::server(&settings.server)?;
+        let (listener, addr) = bind(&settings.server.host, settings.server.port).await?;
+        let health_listener = match settings.server.health_port {
+            Some(port) => Some(bind(&settings.server.host, port).await?),
+            None => None,
+        };
         Ok(Self {
             listener,
             addr,
@@ -173,6 +178,8 @@ impl Application {
             service,
             maintenance,
             settings,
+            tls,
+            health_listener,
         })
     }
 
@@ -185,6 +192,12 @@ impl Application {
     /// The address the listener is bound to.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the plaintext health-only listener, when configured
+    /// (`server.health_port`).
+    pub fn health_addr(&self) -> Option<SocketAddr> {
+        self.health_listener.as_ref().map(|(_, addr)| *addr)
     }
 
     /// Serves until `shutdown` completes, then reports NOT_SERVING on both
@@ -221,8 +234,26 @@ impl Application {
             .enabled
             .then(|| tokio::spawn(self.maintenance.clone().run_every_interval()));
 
-        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let router = tonic::transport::Server::builder()
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = move || {
+            let mut stop_rx = stop_rx.clone();
+            async move {
+                let _ = stop_rx.wait_for(|stop| *stop).await;
+            }
+        };
+        let health_only = self.health_listener.map(|(listener, addr)| {
+            tracing::info!(%addr, "serving health checks in plaintext");
+            tokio::spawn(
+                tonic::transport::Server::builder()
+                    .add_service(health_service.clone())
+                    .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stopped()),
+            )
+        });
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = self.tls {
+            builder = builder.tls_config(tls)?;
+        }
+        let router = builder
             .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
             .layer(auth_layer(&self.settings))
             .add_service(health_service)
@@ -230,10 +261,8 @@ impl Application {
             .add_service(reflection_v1alpha)
             .add_service(cart);
         let incoming = TcpListenerStream::new(self.listener);
-        let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
-            let _ = stop_rx.await;
-        }));
-        tracing::info!(addr = %self.addr, "serving");
+        let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped()));
+        tracing::info!(addr = %self.addr, tls = self.settings.server.tls_cert_path.is_some(), "serving");
 
         tokio::select! {
             result = &mut server => {
@@ -257,7 +286,7 @@ impl Application {
         health
             .set_service_status("", ServingStatus::NotServing)
             .await;
-        let _ = stop_tx.send(());
+        let _ = stop_tx.send(true);
         let grace = self.settings.shutdown_grace();
         match tokio::time::timeout(grace, &mut server).await {
             Ok(Ok(result)) => result?,
@@ -267,10 +296,25 @@ impl Application {
                 server.abort();
             }
         }
+        if let Some(health_only) = health_only {
+            health_only.abort();
+        }
         self.db.close().await;
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let addr = format!("{host}:{port}");
+    let listener = TcpListener::bind(&addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+        addr: "bound listener".into(),
+        source,
+    })?;
+    Ok((listener, addr))
 }
 
 /// The caller-authentication layer for the configured tokens.

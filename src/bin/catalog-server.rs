@@ -1,24 +1,31 @@
-//! `catalog-server [--addr HOST:PORT] [--fixture PATH]`: serves a JSON catalog
-//! fixture over `shop.catalog.v1` (default `0.0.0.0:50061`,
-//! `demo/catalog.json`). The stand-in catalog service of the demo,
-//! docker-compose and the tests.
+//! `catalog-server [--addr HOST:PORT] [--fixture PATH] [--tls-cert PEM --tls-key PEM]`:
+//! serves a JSON catalog fixture over `shop.catalog.v1` (default
+//! `0.0.0.0:50061`, `demo/catalog.json`, plaintext). The stand-in catalog
+//! service of the demo, docker-compose and the tests. Stops on SIGINT or
+//! SIGTERM.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use cart_service::catalog::{FixtureCatalog, server};
+use tonic::transport::{Identity, ServerTlsConfig};
 
-const USAGE: &str = "usage: catalog-server [--addr HOST:PORT] [--fixture PATH]";
+const USAGE: &str =
+    "usage: catalog-server [--addr HOST:PORT] [--fixture PATH] [--tls-cert PEM --tls-key PEM]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let mut addr = "0.0.0.0:50061".to_owned();
     let mut fixture = "demo/catalog.json".to_owned();
+    let mut tls_cert = String::new();
+    let mut tls_key = String::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let slot = match arg.as_str() {
             "--addr" => &mut addr,
             "--fixture" => &mut fixture,
+            "--tls-cert" => &mut tls_cert,
+            "--tls-key" => &mut tls_key,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -36,6 +43,22 @@ async fn main() -> ExitCode {
             }
         }
     }
+    let tls = match (tls_cert.is_empty(), tls_key.is_empty()) {
+        (true, true) => None,
+        (false, false) => match (std::fs::read(&tls_cert), std::fs::read(&tls_key)) {
+            (Ok(cert), Ok(key)) => {
+                Some(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))
+            }
+            (Err(error), _) | (_, Err(error)) => {
+                eprintln!("catalog-server: cannot read the TLS certificate or key: {error}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("catalog-server: --tls-cert and --tls-key go together\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     let catalog = match FixtureCatalog::from_file(fixture.as_ref()) {
         Ok(catalog) => Arc::new(catalog),
         Err(error) => {
@@ -55,9 +78,19 @@ async fn main() -> ExitCode {
         catalog.all().len()
     );
     let shutdown = async {
+        #[cfg(unix)]
+        if let Ok(mut term) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     };
-    match server::serve(listener, catalog, shutdown).await {
+    match server::serve(listener, catalog, tls, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("catalog-server: {error}");

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 use tonic::{Code, Status};
 
 use super::convert::variant_from_proto;
@@ -25,17 +25,27 @@ pub struct GrpcCatalog {
 }
 
 impl GrpcCatalog {
-    /// A client of the catalog at `url` (`http://host:port`), each call bounded
-    /// by `deadline`. No connection is made until the first call.
+    /// A client of the catalog at `url` (`http://host:port`, or `https://`
+    /// with `tls`), each call bounded by `deadline`. No connection is made
+    /// until the first call.
     ///
     /// # Errors
-    /// A description when the URL is malformed.
-    pub fn connect_lazy(url: &str, deadline: Duration) -> Result<Self, String> {
-        let endpoint = Endpoint::from_shared(url.to_owned())
+    /// A description when the URL or the TLS configuration is unusable.
+    pub fn connect_lazy(
+        url: &str,
+        deadline: Duration,
+        tls: Option<ClientTlsConfig>,
+    ) -> Result<Self, String> {
+        let mut endpoint = Endpoint::from_shared(url.to_owned())
             .map_err(|e| format!("invalid catalog URL {url:?}: {e}"))?
             .connect_timeout(deadline)
             .timeout(deadline)
             .tcp_nodelay(true);
+        if let Some(tls) = tls {
+            endpoint = endpoint
+                .tls_config(tls)
+                .map_err(|e| format!("catalog TLS: {e}"))?;
+        }
         Ok(Self {
             client: CatalogServiceClient::new(endpoint.connect_lazy()),
         })

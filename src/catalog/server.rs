@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::ServerTlsConfig;
 use tonic::{Request, Response, Status};
 
 use super::convert::variant_to_proto;
@@ -71,16 +72,22 @@ impl CatalogService for FixtureCatalogService {
     }
 }
 
-/// Serves `catalog` on `listener` until `shutdown` completes.
+/// Serves `catalog` on `listener` (over TLS when `tls` is given) until
+/// `shutdown` completes.
 ///
 /// # Errors
 /// The transport error when serving fails.
 pub async fn serve(
     listener: TcpListener,
     catalog: Arc<FixtureCatalog>,
+    tls: Option<ServerTlsConfig>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), tonic::transport::Error> {
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    builder
         .add_service(CatalogServiceServer::new(FixtureCatalogService::new(
             catalog,
         )))

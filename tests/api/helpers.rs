@@ -68,7 +68,9 @@ macro_rules! db_test {
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub client: CartServiceClient<Channel>,
+    /// Health: on the plaintext health port when one is configured.
     pub health: HealthClient<Channel>,
+    pub health_addr: Option<std::net::SocketAddr>,
     pub catalog: Arc<FixtureCatalog>,
     pub clock: Arc<ManualClock>,
     pub db: DatabaseConnection,
@@ -196,20 +198,25 @@ async fn start_app(
         .await
         .expect("application builds");
     let addr = app.local_addr();
+    let health_addr = app.health_addr();
     let maintenance = app.maintenance();
     let (stop, server) = serve(app);
+    // Lazy: a TLS server does not answer a plaintext handshake; TLS tests
+    // make their own clients.
     let channel = Channel::from_shared(format!("http://{addr}"))
         .expect("url")
-        .connect()
-        .await
-        .expect("connect to the cart service");
+        .connect_lazy();
+    let health_channel = Channel::from_shared(format!("http://{}", health_addr.unwrap_or(addr)))
+        .expect("url")
+        .connect_lazy();
     let db = Database::connect(&inspection_url)
         .await
         .expect("inspection connection");
     TestApp {
         addr,
-        client: CartServiceClient::new(channel.clone()),
-        health: HealthClient::new(channel),
+        client: CartServiceClient::new(channel),
+        health: HealthClient::new(health_channel),
+        health_addr,
         catalog,
         clock,
         db,
@@ -305,7 +312,7 @@ async fn start_catalog(
     let addr = listener.local_addr().expect("catalog addr");
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        server::serve(listener, catalog, async {
+        server::serve(listener, catalog, None, async {
             let _ = stopped.await;
         })
         .await

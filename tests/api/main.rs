@@ -16,4 +16,5 @@ mod lines;
 mod merge;
 mod operations;
 mod retries;
+mod tls;
 mod validate;
