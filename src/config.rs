@@ -51,6 +51,8 @@ pub struct Settings {
     pub jobs: JobSettings,
     /// Caller authentication.
     pub auth: AuthSettings,
+    /// Rate limits and load shedding.
+    pub limits: LimitSettings,
 }
 
 /// The gRPC server.
@@ -223,6 +225,30 @@ impl AuthSettings {
                 .collect()
         }
         (split(&self.storefront_tokens), split(&self.service_tokens))
+    }
+}
+
+/// Rate limits and load shedding.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Most cart calls in flight on this replica; more are refused at once
+    /// (RESOURCE_EXHAUSTED). 0: no cap.
+    pub max_in_flight: usize,
+    /// Shopper writes a session may make per minute, sustained (token bucket
+    /// refill). 0: no limit.
+    pub session_writes_per_minute: u32,
+    /// Shopper writes a session may make at once (bucket size).
+    pub session_write_burst: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            max_in_flight: 512,
+            session_writes_per_minute: 120,
+            session_write_burst: 20,
+        }
     }
 }
 
@@ -451,6 +477,12 @@ impl Settings {
             return Err(invalid(
                 "catalog.tls_key_path",
                 "catalog.tls_cert_path and catalog.tls_key_path go together",
+            ));
+        }
+        if self.limits.session_writes_per_minute > 0 && self.limits.session_write_burst == 0 {
+            return Err(invalid(
+                "limits.session_write_burst",
+                "must be at least 1 while session writes are limited",
             ));
         }
         if self.server.readiness_interval_ms == 0 {

@@ -21,6 +21,7 @@ use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
 use crate::grpc::CartApi;
 use crate::grpc::auth::{AuthLayer, Role};
+use crate::grpc::limits::{InFlightLayer, RateLimiter};
 use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::service::{CartService, Policy};
@@ -68,6 +69,7 @@ pub struct Application {
     addr: SocketAddr,
     db: Database,
     service: CartService,
+    session_writes: Option<RateLimiter>,
     maintenance: Maintenance,
     settings: Settings,
     tls: Option<ServerTlsConfig>,
@@ -153,6 +155,11 @@ impl Application {
             },
         };
         let service = CartService::new(db.clone(), catalog, clock.clone(), policy);
+        let session_writes = RateLimiter::new(
+            clock.clone(),
+            settings.limits.session_writes_per_minute,
+            settings.limits.session_write_burst,
+        );
         let jobs = &settings.jobs;
         let maintenance = Maintenance::new(
             db.clone(),
@@ -176,6 +183,7 @@ impl Application {
             addr,
             db,
             service,
+            session_writes,
             maintenance,
             settings,
             tls,
@@ -225,7 +233,7 @@ impl Application {
         let reflection_v1 = reflection().build_v1()?;
         let reflection_v1alpha = reflection().build_v1alpha()?;
         let max_request = self.settings.server.max_request_bytes;
-        let cart = CartServiceServer::new(CartApi::new(self.service))
+        let cart = CartServiceServer::new(CartApi::new(self.service, self.session_writes))
             .max_decoding_message_size(max_request);
 
         let jobs = self
@@ -256,6 +264,7 @@ impl Application {
         let router = builder
             .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
             .layer(auth_layer(&self.settings))
+            .layer(InFlightLayer::new(self.settings.limits.max_in_flight))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)

@@ -102,7 +102,7 @@ pub struct Faults {
 pub struct FixtureCatalog {
     variants: RwLock<HashMap<VariantId, CatalogVariant>>,
     faults: RwLock<Faults>,
-    served: std::sync::atomic::AtomicU64,
+    served: tokio::sync::watch::Sender<u64>,
 }
 
 impl FixtureCatalog {
@@ -216,13 +216,19 @@ impl FixtureCatalog {
 
     /// How many lookups the server has received.
     pub fn served(&self) -> u64 {
-        self.served.load(std::sync::atomic::Ordering::SeqCst)
+        *self.served.borrow()
+    }
+
+    /// Waits until the server has received at least `count` lookups.
+    pub async fn wait_until_served(&self, count: u64) {
+        let mut served = self.served.subscribe();
+        // The sender lives in `self`, so the channel cannot close here.
+        let _ = served.wait_for(|n| *n >= count).await;
     }
 
     /// Counts one lookup received by the server.
     pub(super) fn count_served(&self) {
-        self.served
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.served.send_modify(|n| *n += 1);
     }
 
     /// Removes a variant; returns false when it was unknown.

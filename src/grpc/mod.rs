@@ -7,26 +7,61 @@
 
 pub mod auth;
 pub mod convert;
+pub mod limits;
 pub mod status;
 
 use prost::Message;
+use std::sync::Arc;
+
 use tonic::{Request, Response, Status};
 
+use crate::domain::cart::Shopper;
 use crate::proto::shop::cart::v1 as pb;
 use crate::proto::shop::cart::v1::cart_service_server::CartService as CartServiceApi;
 use crate::service::{CartService, WriteResult, Written};
+use limits::RateLimiter;
 use status::ApiError;
 
 /// The `CartService` gRPC service.
 #[derive(Debug, Clone)]
 pub struct CartApi {
     service: CartService,
+    session_writes: Option<Arc<RateLimiter>>,
 }
 
 impl CartApi {
-    /// Serves `service`.
-    pub fn new(service: CartService) -> Self {
-        Self { service }
+    /// Serves `service`, limiting each session's writes with `session_writes`
+    /// when given.
+    pub fn new(service: CartService, session_writes: Option<RateLimiter>) -> Self {
+        Self {
+            service,
+            session_writes: session_writes.map(Arc::new),
+        }
+    }
+
+    /// The start of every shopper write: the session's write budget, then
+    /// the request id and expected version (see [`convert::write_meta`]).
+    fn shopper_write(
+        &self,
+        method: &str,
+        shopper: &Shopper,
+        request_id: &str,
+        expected_version: Option<i64>,
+        request: &impl Message,
+    ) -> Result<convert::WriteMeta, Status> {
+        if let Some(limiter) = &self.session_writes {
+            limiter
+                .check(shopper.session_id.as_str())
+                .map_err(|retry_after| fail(ApiError::RateLimited { retry_after }))?;
+        }
+        convert::write_meta(
+            method,
+            convert::shopper_scope(shopper),
+            request_id,
+            expected_version,
+            request,
+        )
+        .map_err(fail)
     }
 }
 
@@ -81,10 +116,9 @@ impl CartServiceApi for CartApi {
     ) -> Result<Response<pb::AddItemResponse>, Status> {
         let (request, request_id) = take_request_id!(request);
         let (shopper, add) = convert::add_item(request.clone())?;
-        let scope = convert::shopper_scope(&shopper);
-        let meta = convert::write_meta(
+        let meta = self.shopper_write(
             "AddItem",
-            scope,
+            &shopper,
             &request_id,
             request.expected_version,
             &request,
@@ -107,10 +141,9 @@ impl CartServiceApi for CartApi {
     ) -> Result<Response<pb::UpdateItemResponse>, Status> {
         let (request, request_id) = take_request_id!(request);
         let (shopper, item_id, quantity) = convert::update_item(request.clone())?;
-        let scope = convert::shopper_scope(&shopper);
-        let meta = convert::write_meta(
+        let meta = self.shopper_write(
             "UpdateItem",
-            scope,
+            &shopper,
             &request_id,
             request.expected_version,
             &request,
@@ -133,10 +166,9 @@ impl CartServiceApi for CartApi {
     ) -> Result<Response<pb::RemoveItemResponse>, Status> {
         let (request, request_id) = take_request_id!(request);
         let (shopper, item_id) = convert::remove_item(request.clone())?;
-        let scope = convert::shopper_scope(&shopper);
-        let meta = convert::write_meta(
+        let meta = self.shopper_write(
             "RemoveItem",
-            scope,
+            &shopper,
             &request_id,
             request.expected_version,
             &request,
@@ -159,10 +191,9 @@ impl CartServiceApi for CartApi {
     ) -> Result<Response<pb::ClearCartResponse>, Status> {
         let (request, request_id) = take_request_id!(request);
         let shopper = convert::shopper_only(request.shopper.clone())?;
-        let scope = convert::shopper_scope(&shopper);
-        let meta = convert::write_meta(
+        let meta = self.shopper_write(
             "ClearCart",
-            scope,
+            &shopper,
             &request_id,
             request.expected_version,
             &request,
@@ -185,10 +216,9 @@ impl CartServiceApi for CartApi {
     ) -> Result<Response<pb::SetEmailResponse>, Status> {
         let (request, request_id) = take_request_id!(request);
         let (shopper, email) = convert::set_email(request.clone())?;
-        let scope = convert::shopper_scope(&shopper);
-        let meta = convert::write_meta(
+        let meta = self.shopper_write(
             "SetEmail",
-            scope,
+            &shopper,
             &request_id,
             request.expected_version,
             &request,
@@ -224,10 +254,9 @@ impl CartServiceApi for CartApi {
     ) -> Result<Response<pb::MergeGuestCartResponse>, Status> {
         let (request, request_id) = take_request_id!(request);
         let (shopper, guest_session, strategy) = convert::merge_guest_cart(request.clone())?;
-        let scope = convert::shopper_scope(&shopper);
-        let meta = convert::write_meta(
+        let meta = self.shopper_write(
             "MergeGuestCart",
-            scope,
+            &shopper,
             &request_id,
             request.expected_version,
             &request,
@@ -252,10 +281,9 @@ impl CartServiceApi for CartApi {
     ) -> Result<Response<pb::RefreshCartResponse>, Status> {
         let (request, request_id) = take_request_id!(request);
         let shopper = convert::shopper_only(request.shopper.clone())?;
-        let scope = convert::shopper_scope(&shopper);
-        let meta = convert::write_meta(
+        let meta = self.shopper_write(
             "RefreshCart",
-            scope,
+            &shopper,
             &request_id,
             request.expected_version,
             &request,

@@ -21,6 +21,9 @@ pub const ERROR_DOMAIN: &str = "cart.shop";
 /// How long a caller should wait before retrying an UNAVAILABLE call.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// How long a caller should wait after its call was shed for overload.
+const OVERLOAD_RETRY_AFTER: Duration = Duration::from_millis(200);
+
 /// A request field and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldViolation {
@@ -39,6 +42,17 @@ pub enum ApiError {
     /// A use case failed.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// The session used up its write budget: RESOURCE_EXHAUSTED with
+    /// RetryInfo saying when the next write is allowed.
+    #[error("rate limited")]
+    RateLimited {
+        /// Until the next write is allowed.
+        retry_after: Duration,
+    },
+    /// Too many calls in flight on this replica: RESOURCE_EXHAUSTED, shed at
+    /// once.
+    #[error("overloaded")]
+    Overloaded,
 }
 
 fn error_info(
@@ -252,6 +266,31 @@ impl From<ApiError> for Status {
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
             ApiError::Service(ServiceError::Rejected(rejection)) => rejection_status(&rejection),
+            ApiError::RateLimited { retry_after } => {
+                // Whole milliseconds, rounded up: never "retry now" too early.
+                let retry_after = Duration::from_millis(
+                    u64::try_from(retry_after.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX),
+                );
+                let message = format!(
+                    "too many changes to this cart; retry in {} ms",
+                    retry_after.as_millis()
+                );
+                let mut details = ErrorDetails::with_retry_info(Some(retry_after));
+                details.add_quota_failure_violation(
+                    "session",
+                    "writes per session exceeded the configured rate",
+                );
+                let (reason, domain, meta) = error_info("RATE_LIMITED", &[]);
+                details.set_error_info(reason, domain, meta);
+                Status::with_error_details(Code::ResourceExhausted, message, details)
+            }
+            ApiError::Overloaded => {
+                let message = "the cart service is overloaded; retry shortly";
+                let mut details = ErrorDetails::with_retry_info(Some(OVERLOAD_RETRY_AFTER));
+                let (reason, domain, meta) = error_info("OVERLOADED", &[]);
+                details.set_error_info(reason, domain, meta);
+                Status::with_error_details(Code::ResourceExhausted, message, details)
+            }
             ApiError::Service(ServiceError::Storage(StorageError::Unavailable(cause))) => {
                 tracing::warn!(error = %cause, "database unavailable");
                 unavailable(
@@ -411,14 +450,31 @@ mod tests {
                 Code::Internal,
                 None,
             ),
+            (
+                ApiError::RateLimited {
+                    retry_after: Duration::from_micros(1500),
+                },
+                Code::ResourceExhausted,
+                Some("RATE_LIMITED"),
+            ),
+            (
+                ApiError::Overloaded,
+                Code::ResourceExhausted,
+                Some("OVERLOADED"),
+            ),
         ];
         for (error, code, reason) in cases {
             let status = Status::from(error);
             assert_eq!(status.code(), code, "{status:?}");
             let details = status.get_error_details();
             assert_eq!(details.error_info().map(|i| i.reason.as_str()), reason);
-            if code == Code::Unavailable {
+            if matches!(code, Code::Unavailable | Code::ResourceExhausted) {
                 assert!(details.retry_info().is_some());
+            }
+            if reason == Some("RATE_LIMITED") {
+                // Rounded up to whole milliseconds.
+                let delay = details.retry_info().and_then(|r| r.retry_delay);
+                assert_eq!(delay, Some(Duration::from_millis(2)));
             }
             if code == Code::Internal {
                 assert_eq!(status.message(), "internal error");

@@ -188,6 +188,8 @@ async fn start_app(
     settings.jobs.enabled = false;
     // Tests change catalog data and look at once; fault tests turn it on.
     settings.catalog.cache_ttl_ms = 0;
+    // Tests hammer one session on purpose; the limit tests turn it on.
+    settings.limits.session_writes_per_minute = 0;
     configure(&mut settings);
     settings.validate().expect("test settings are valid");
 

@@ -12,6 +12,7 @@ mod faults;
 mod get_cart;
 mod jobs;
 mod lifecycle;
+mod limits;
 mod lines;
 mod merge;
 mod operations;

@@ -16,8 +16,8 @@ use rcgen::{
 };
 use tonic::Code;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, ServerTlsConfig};
-use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
 
 /// A certificate authority and the files it issued, in a temporary folder.
 struct Pki {
