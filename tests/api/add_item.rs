@@ -253,29 +253,6 @@ db_test!(a_variant_priced_in_another_currency_is_refused, |app| {
     assert_eq!(app.stored().await.carts.len(), 0);
 });
 
-fn metadata(json: serde_json::Value) -> prost_types::Struct {
-    fn value(v: serde_json::Value) -> prost_types::Value {
-        use prost_types::value::Kind;
-        let kind = match v {
-            serde_json::Value::Null => Kind::NullValue(0),
-            serde_json::Value::Bool(b) => Kind::BoolValue(b),
-            serde_json::Value::Number(n) => Kind::NumberValue(n.as_f64().unwrap()),
-            serde_json::Value::String(s) => Kind::StringValue(s),
-            serde_json::Value::Array(a) => Kind::ListValue(prost_types::ListValue {
-                values: a.into_iter().map(value).collect(),
-            }),
-            serde_json::Value::Object(o) => Kind::StructValue(prost_types::Struct {
-                fields: o.into_iter().map(|(k, v)| (k, value(v))).collect(),
-            }),
-        };
-        prost_types::Value { kind: Some(kind) }
-    }
-    match value(json).kind {
-        Some(prost_types::value::Kind::StructValue(s)) => s,
-        _ => panic!("object expected"),
-    }
-}
-
 db_test!(
     line_metadata_is_kept_and_oversized_metadata_refused,
     |app| {

@@ -10,6 +10,7 @@ mod concurrency;
 mod database_faults;
 mod faults;
 mod get_cart;
+mod hostile;
 mod jobs;
 mod lifecycle;
 mod limits;
