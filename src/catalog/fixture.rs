@@ -231,6 +231,12 @@ impl FixtureCatalog {
         self.served.send_modify(|n| *n += 1);
     }
 
+    /// Adds or replaces a variant.
+    pub fn insert(&self, variant: CatalogVariant) {
+        let mut variants = self.variants.write().unwrap_or_else(|e| e.into_inner());
+        variants.insert(variant.id.clone(), variant);
+    }
+
     /// Removes a variant; returns false when it was unknown.
     pub fn remove(&self, id: &VariantId) -> bool {
         let mut variants = self.variants.write().unwrap_or_else(|e| e.into_inner());

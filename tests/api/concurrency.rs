@@ -1,5 +1,6 @@
 use crate::db_test;
 use crate::helpers::*;
+use cart_service::domain::ids::VariantId;
 
 /// Distinct in-stock variants of the demo catalog.
 const VARIANTS: [&str; 10] = [
@@ -51,19 +52,36 @@ db_test!(
 );
 
 db_test!(
-    the_line_limit_holds_under_concurrent_adds_of_distinct_variants,
+    the_line_limit_holds_under_fifty_concurrent_adds_of_distinct_variants,
     |settings| {
-        settings.cart.max_lines = 4;
+        settings.cart.max_lines = 20;
     },
     |app| {
-        let calls = VARIANTS[..8].iter().map(|v| app.add(shopper("s1"), v, 1));
+        // 50 distinct variants: copies of one demo variant under new ids.
+        let template = app
+            .catalog
+            .lookup(&[VariantId::parse("var-gift-card-25").expect("id")])
+            .into_values()
+            .next()
+            .expect("demo variant");
+        let ids: Vec<String> = (0..50)
+            .map(|n| format!("var-gift-card-25-copy-{n}"))
+            .collect();
+        for id in &ids {
+            let mut copy = template.clone();
+            copy.id = VariantId::parse(id).expect("id");
+            app.catalog.insert(copy);
+        }
+        let calls = ids.iter().map(|v| app.add(shopper("s1"), v, 1));
         let results = futures::future::join_all(calls).await;
         let ok = results.iter().filter(|r| r.is_ok()).count();
-        assert_eq!(ok, 4);
+        assert_eq!(ok, 20);
         for result in results.into_iter().filter(|r| r.is_err()) {
             let (_, details) = expect_code(result, tonic::Code::FailedPrecondition);
             assert_eq!(reason(&details), "CART_LINE_LIMIT");
         }
-        assert_eq!(app.stored().await.items.len(), 4);
+        let stored = app.stored().await;
+        assert_eq!(stored.items.len(), 20);
+        assert_eq!(app.get(shopper("s1")).await.version, 20);
     }
 );
