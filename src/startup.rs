@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::ServerTlsConfig;
+use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
@@ -254,7 +254,7 @@ impl Application {
             tokio::spawn(
                 tonic::transport::Server::builder()
                     .add_service(health_service.clone())
-                    .serve_with_incoming_shutdown(TcpListenerStream::new(listener), stopped()),
+                    .serve_with_incoming_shutdown(incoming(listener), stopped()),
             )
         });
         let mut builder = tonic::transport::Server::builder();
@@ -269,7 +269,7 @@ impl Application {
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
             .add_service(cart);
-        let incoming = TcpListenerStream::new(self.listener);
+        let incoming = incoming(self.listener);
         let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped()));
         tracing::info!(addr = %self.addr, tls = self.settings.server.tls_cert_path.is_some(), "serving");
 
@@ -312,6 +312,14 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The accepted connections of `listener`, with Nagle's algorithm off: a
+/// gRPC response is written in pieces (headers, message, trailers), and
+/// Nagle would hold the last piece until the client's delayed ACK, about
+/// 40 ms later.
+pub fn incoming(listener: TcpListener) -> TcpIncoming {
+    TcpIncoming::from(listener).with_nodelay(Some(true))
 }
 
 async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), StartupError> {

@@ -376,9 +376,11 @@ async fn add_item(client: &mut Cart, session: &str, product: &Product) -> Outcom
     }
 }
 
+/// One call of the scenario; `worker` and its `seq`-th call pick the data.
 async fn one_call(
     shared: &Shared,
     worker: usize,
+    seq: u64,
     cart: &mut Cart,
     health: &mut HealthClient<Channel>,
 ) -> Outcome {
@@ -402,9 +404,14 @@ async fn one_call(
             get_cart(cart, filled).await
         }
         Scenario::AddItem => {
-            // A fresh session every 5 adds, each add another variant.
-            let session = format!("lg-{}-add-{}", shared.run, n / LINES_PER_CART as u64);
-            let product = &shared.products[(n as usize + worker) % shared.products.len()];
+            // Each worker its own sessions, a fresh one every 5 adds, each
+            // add another variant: no two calls in flight share a cart.
+            let session = format!(
+                "lg-{}-add-{worker}-{}",
+                shared.run,
+                seq / LINES_PER_CART as u64
+            );
+            let product = &shared.products[(seq as usize + worker) % shared.products.len()];
             add_item(cart, &session, product).await
         }
         Scenario::Mixed => {
@@ -472,12 +479,12 @@ async fn worker(
     let mut cart = cart_client(channel.clone(), &shared.options)?;
     let mut health = HealthClient::new(channel);
     let mut tally = Tally::default();
-    loop {
+    for seq in 0.. {
         let started = Instant::now();
         if started >= stop_at {
-            return Ok(tally);
+            break;
         }
-        let outcome = one_call(&shared, worker, &mut cart, &mut health).await;
+        let outcome = one_call(&shared, worker, seq, &mut cart, &mut health).await;
         if started < measure_from {
             continue;
         }
@@ -491,6 +498,7 @@ async fn worker(
             Err(failure) => *tally.errors.entry(failure).or_default() += 1,
         }
     }
+    Ok(tally)
 }
 
 /// The nearest-rank percentile `permille`/1000 of `sorted` microseconds, in

@@ -5,7 +5,6 @@ use std::future::Future;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::ServerTlsConfig;
 use tonic::{Request, Response, Status};
 
@@ -91,6 +90,6 @@ pub async fn serve(
         .add_service(CatalogServiceServer::new(FixtureCatalogService::new(
             catalog,
         )))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .serve_with_incoming_shutdown(crate::startup::incoming(listener), shutdown)
         .await
 }

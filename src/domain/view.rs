@@ -202,7 +202,12 @@ pub fn build(
         .as_ref()
         .map_or_else(|| settings.default_currency.clone(), |c| c.currency.clone());
     let mut warnings = Vec::new();
-    if matches!(catalog, CatalogSnapshot::Unavailable) && !lines.is_empty() {
+    // Any line the catalog could not be asked about (it was down, or did not
+    // answer a second lookup) is served from its stored snapshot.
+    if lines
+        .iter()
+        .any(|l| matches!(catalog.get(&l.variant_id), Known::Unknown))
+    {
         warnings.push(Warning {
             kind: WarningKind::CatalogUnavailable,
             message: "the catalog is unavailable: names, prices and stock are as when added"
@@ -467,5 +472,27 @@ mod tests {
                 .iter()
                 .any(|i| i.kind == IssueKind::CatalogUnavailable)
         );
+    }
+
+    #[test]
+    fn a_line_the_catalog_was_not_asked_about_is_also_a_warning() {
+        // Answered about "a" only: "b" is served from its stored snapshot.
+        let catalog = CatalogSnapshot::Answered(HashMap::from([catalog_of("a", Decimal::ONE, 9)]));
+        let lines = vec![line("a", 1, Decimal::ONE), line("b", 1, Decimal::ONE)];
+        let view = build(None, lines, &catalog, &settings());
+        assert_eq!(view.items[1].availability, Availability::Unknown);
+        assert!(
+            view.warnings
+                .iter()
+                .any(|w| w.kind == WarningKind::CatalogUnavailable)
+        );
+        // Fully answered: no such warning.
+        let view = build(
+            None,
+            vec![line("a", 1, Decimal::ONE)],
+            &catalog,
+            &settings(),
+        );
+        assert!(view.warnings.is_empty(), "{:?}", view.warnings);
     }
 }

@@ -133,6 +133,16 @@ where
     }
 }
 
+/// What catalog data a write's rule needs before its transaction.
+#[derive(Debug, Clone, Copy)]
+enum Needs<'a> {
+    /// This variant's, if any (adding it; or nothing at all).
+    Only(Option<&'a VariantId>),
+    /// Every line's, and this variant's if any (raising a quantity,
+    /// re-pricing).
+    EveryLine(Option<&'a VariantId>),
+}
+
 /// Refuses a write whose `expected_version` is not the cart's (0 when there
 /// is no cart).
 fn check_version(opts: &WriteOptions<'_>, cart: Option<&Cart>) -> Result<(), Rejection> {
@@ -242,8 +252,14 @@ impl CartService {
                 now,
             )
         };
-        self.mutate(shopper, Some(&variant_id), WhenAbsent::Create, opts, rule)
-            .await
+        self.mutate(
+            shopper,
+            Needs::Only(Some(&variant_id)),
+            WhenAbsent::Create,
+            opts,
+            rule,
+        )
+        .await
     }
 
     /// Sets a line's quantity; `None` removes the line.
@@ -262,8 +278,14 @@ impl CartService {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::update_item(lines, item_id, quantity, catalog, now)
         };
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
-            .await
+        self.mutate(
+            shopper,
+            Needs::EveryLine(None),
+            WhenAbsent::WriteNothing,
+            opts,
+            rule,
+        )
+        .await
     }
 
     /// Removes a line.
@@ -280,8 +302,14 @@ impl CartService {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             rules::remove_item(lines, item_id)
         };
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
-            .await
+        self.mutate(
+            shopper,
+            Needs::Only(None),
+            WhenAbsent::WriteNothing,
+            opts,
+            rule,
+        )
+        .await
     }
 
     /// Removes every line; a shopper with no cart gets the empty view.
@@ -296,8 +324,14 @@ impl CartService {
     ) -> Result<Written, ServiceError> {
         let rule =
             |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| Ok(rules::clear(lines));
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
-            .await
+        self.mutate(
+            shopper,
+            Needs::Only(None),
+            WhenAbsent::WriteNothing,
+            opts,
+            rule,
+        )
+        .await
     }
 
     /// Sets the checkout e-mail address, creating the cart if needed.
@@ -314,7 +348,7 @@ impl CartService {
         let rule = |cart: &mut Cart, _: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             Ok(rules::set_email(cart, email.clone()))
         };
-        self.mutate(shopper, None, WhenAbsent::Create, opts, rule)
+        self.mutate(shopper, Needs::Only(None), WhenAbsent::Create, opts, rule)
             .await
     }
 
@@ -332,8 +366,14 @@ impl CartService {
         let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::refresh(cart, lines, catalog, now)
         };
-        self.mutate(shopper, None, WhenAbsent::WriteNothing, opts, rule)
-            .await
+        self.mutate(
+            shopper,
+            Needs::EveryLine(None),
+            WhenAbsent::WriteNothing,
+            opts,
+            rule,
+        )
+        .await
     }
 
     /// Merges the active guest cart of `guest_session` into the customer's
@@ -492,13 +532,23 @@ impl CartService {
     async fn mutate(
         &self,
         shopper: &Shopper,
-        extra: Option<&VariantId>,
+        needs: Needs<'_>,
         when_absent: WhenAbsent,
         opts: &WriteOptions<'_>,
         rule: impl CartRule,
     ) -> Result<Written, ServiceError> {
-        let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
-        let snapshot = self.lookup(known.iter().chain(extra)).await;
+        let snapshot = match needs {
+            // The rule needs at most one variant, and the view is built after
+            // commit, asking about the other lines then (from the cache, as a
+            // rule): one statement less than reading the lines first.
+            Needs::Only(variant) if opts.idempotency.is_none() => self.lookup(variant).await,
+            // The rule needs every line's variant, or (with a request id) the
+            // whole view is built inside the transaction.
+            Needs::Only(variant) | Needs::EveryLine(variant) => {
+                let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
+                self.lookup(known.iter().chain(variant)).await
+            }
+        };
         retrying(|| self.transaction(shopper, when_absent, &snapshot, opts, &rule)).await
     }
 
