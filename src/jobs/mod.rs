@@ -139,7 +139,7 @@ impl Maintenance {
     {
         let mut total = 0;
         loop {
-            let tx = self.db.begin_write().await?;
+            let (_turn, tx) = self.db.begin_write().await?;
             let done = step(&tx).await?;
             tx.commit().await?;
             total += done;

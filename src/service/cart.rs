@@ -19,7 +19,7 @@ use crate::domain::ids::{CartId, ItemId, OrderId, RequestId, SessionId, VariantI
 use crate::domain::quantity::Quantity;
 use crate::domain::rules::{self, AddItem, Limits, MergeStrategy, Rejection};
 use crate::domain::view::{self, CartView, Issue, ViewSettings};
-use crate::storage::{Database, StorageError, carts, idempotency};
+use crate::storage::{Database, StorageError, WriterTurn, carts, idempotency};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
 /// unique-index race is run again before the failure reaches the caller.
@@ -195,11 +195,12 @@ impl CartService {
     #[tracing::instrument(skip_all)]
     pub async fn get_cart(&self, shopper: &Shopper) -> Result<CartView, ServiceError> {
         let now = self.clock.now();
-        let conn = self.db.conn();
-        let cart = carts::find_active(conn, shopper, false)
+        let (cart, lines) = carts::find_active_with_lines(self.db.conn(), shopper)
             .await?
-            .filter(|c| !c.is_expired(now));
-        self.view_of(cart).await
+            .filter(|(c, _)| !c.is_expired(now))
+            .map_or((None, Vec::new()), |(c, lines)| (Some(c), lines));
+        let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
+        Ok(view::build(cart, lines, &snapshot, &self.policy.view))
     }
 
     /// Checks the cart for checkout against the catalog now. Writes nothing.
@@ -579,6 +580,7 @@ impl CartService {
     async fn finish(
         &self,
         tx: DatabaseTransaction,
+        turn: WriterTurn,
         opts: &WriteOptions<'_>,
         snapshot: &CatalogSnapshot,
         cart: Option<Cart>,
@@ -589,6 +591,8 @@ impl CartService {
     ) -> Result<Written, ServiceError> {
         let Some(idem) = &opts.idempotency else {
             tx.commit().await?;
+            // The view may ask the catalog: never while other writers wait.
+            drop(turn);
             let view = self.view_with(cart, lines, snapshot.clone()).await;
             return Ok(Written::Fresh(Box::new(WriteResult {
                 view,
@@ -627,7 +631,7 @@ impl CartService {
     ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
         let policy = &self.policy;
-        let tx = self.db.begin_write().await?;
+        let (turn, tx) = self.db.begin_write().await?;
         let mut events = Vec::new();
         let found = self.open_active(&tx, shopper, now).await?;
         if let Some(response) = self.replayed(&tx, opts, now).await? {
@@ -676,6 +680,7 @@ impl CartService {
             return self
                 .finish(
                     tx,
+                    turn,
                     opts,
                     snapshot,
                     None,
@@ -695,6 +700,7 @@ impl CartService {
         }
         self.finish(
             tx,
+            turn,
             opts,
             snapshot,
             Some(cart),
@@ -718,7 +724,7 @@ impl CartService {
     ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
         let ttl = self.policy.ttl;
-        let tx = self.db.begin_write().await?;
+        let (turn, tx) = self.db.begin_write().await?;
         let guest_cart = carts::find_active(&tx, guest, true)
             .await?
             .filter(|c| !c.is_expired(now));
@@ -741,6 +747,7 @@ impl CartService {
                 return self
                     .finish(
                         tx,
+                        turn,
                         opts,
                         snapshot,
                         customer_cart,
@@ -762,7 +769,17 @@ impl CartService {
                 }
                 let lines = carts::lines(&tx, &cart).await?;
                 return self
-                    .finish(tx, opts, snapshot, Some(cart), lines, Vec::new(), true, now)
+                    .finish(
+                        tx,
+                        turn,
+                        opts,
+                        snapshot,
+                        Some(cart),
+                        lines,
+                        Vec::new(),
+                        true,
+                        now,
+                    )
                     .await;
             }
             (Some(guest_cart), Some(customer_cart)) => (guest_cart, customer_cart),
@@ -810,6 +827,7 @@ impl CartService {
         .await?;
         self.finish(
             tx,
+            turn,
             opts,
             snapshot,
             Some(target),
@@ -829,7 +847,7 @@ impl CartService {
         opts: &WriteOptions<'_>,
     ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
-        let tx = self.db.begin_write().await?;
+        let (turn, tx) = self.db.begin_write().await?;
         let Some(mut cart) = carts::find_by_id(&tx, id, true).await? else {
             return refuse(tx, Rejection::CartNotFound(id)).await;
         };
@@ -852,6 +870,7 @@ impl CartService {
         }
         self.finish(
             tx,
+            turn,
             opts,
             snapshot,
             Some(cart),
