@@ -93,6 +93,9 @@ pub enum Rejection {
     },
     /// The request id was used before for another request.
     RequestIdReused,
+    /// A call with the same request id is still running; retry shortly and
+    /// get its response.
+    RequestInProgress,
 }
 
 /// What AddItem asks for.

@@ -21,6 +21,10 @@ pub const ERROR_DOMAIN: &str = "cart.shop";
 /// How long a caller should wait before retrying an UNAVAILABLE call.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
+/// How long a caller should wait before retrying a call whose request id is
+/// still being served.
+const IN_PROGRESS_RETRY_AFTER: Duration = Duration::from_millis(100);
+
 /// How long a caller should wait after its call was shed for overload.
 const OVERLOAD_RETRY_AFTER: Duration = Duration::from_millis(200);
 
@@ -240,6 +244,13 @@ fn rejection_status(rejection: &Rejection) -> Status {
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(Code::InvalidArgument, message, details)
         }
+        Rejection::RequestInProgress => {
+            let message = "a call with this request_id is still running; retry shortly";
+            let mut details = ErrorDetails::with_retry_info(Some(IN_PROGRESS_RETRY_AFTER));
+            let (reason, domain, meta) = error_info("REQUEST_IN_PROGRESS", &[]);
+            details.set_error_info(reason, domain, meta);
+            Status::with_error_details(Code::Aborted, message, details)
+        }
         Rejection::CartEmpty(id) => precondition(
             "STATUS",
             format!("carts/{id}"),
@@ -456,6 +467,11 @@ mod tests {
                 },
                 Code::ResourceExhausted,
                 Some("RATE_LIMITED"),
+            ),
+            (
+                Rejection::RequestInProgress.into(),
+                Code::Aborted,
+                Some("REQUEST_IN_PROGRESS"),
             ),
             (
                 ApiError::Overloaded,

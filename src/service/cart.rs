@@ -1,11 +1,11 @@
 //! The cart use cases behind `shop.cart.v1.CartService`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 
 use super::ServiceError;
 use crate::catalog::Catalog;
@@ -168,6 +168,32 @@ pub struct CartService {
     catalog: Arc<dyn Catalog>,
     clock: Arc<dyn Clock>,
     policy: Policy,
+    /// Request ids (with their scope) of the keyed writes running in this
+    /// process.
+    running: Arc<Mutex<HashSet<(String, String)>>>,
+}
+
+/// How a write starts: replaying a remembered response, or running (holding
+/// its request id, if any).
+enum Start {
+    Replay(Vec<u8>),
+    Run(Option<Running>),
+}
+
+/// A keyed write's hold on its request id while it runs; released on drop.
+#[derive(Debug)]
+struct Running {
+    key: (String, String),
+    running: Arc<Mutex<HashSet<(String, String)>>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.key);
+    }
 }
 
 impl CartService {
@@ -183,6 +209,58 @@ impl CartService {
             catalog,
             clock,
             policy,
+            running: Arc::default(),
+        }
+    }
+
+    /// The start of a write: with a request id seen before, its remembered
+    /// response; otherwise the id is marked as running in this process until
+    /// the returned hold is dropped.
+    ///
+    /// # Errors
+    /// `RequestInProgress` when a call with the same id is running here;
+    /// `RequestIdReused`; storage failures.
+    async fn start(&self, opts: &WriteOptions<'_>) -> Result<Start, ServiceError> {
+        let Some(idem) = &opts.idempotency else {
+            return Ok(Start::Run(None));
+        };
+        // A retry after the first call ended replays at once, however many
+        // retries run together.
+        if let Some(response) = self
+            .replayed(self.db.conn(), opts, self.clock.now())
+            .await?
+        {
+            return Ok(Start::Replay(response));
+        }
+        let key = (idem.scope.clone(), idem.request_id.as_str().to_owned());
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        if !running.insert(key.clone()) {
+            return Err(Rejection::RequestInProgress.into());
+        }
+        Ok(Start::Run(Some(Running {
+            key,
+            running: self.running.clone(),
+        })))
+    }
+
+    /// The first statement of a keyed write on PostgreSQL: claims the request
+    /// id for this transaction, so a duplicate running on another replica is
+    /// refused instead of waiting on the cart lock.
+    ///
+    /// # Errors
+    /// `RequestInProgress` when another transaction holds it.
+    async fn claim(
+        &self,
+        tx: &DatabaseTransaction,
+        opts: &WriteOptions<'_>,
+    ) -> Result<(), ServiceError> {
+        let Some(idem) = &opts.idempotency else {
+            return Ok(());
+        };
+        if idempotency::try_claim(tx, &idem.scope, idem.request_id.as_str()).await? {
+            Ok(())
+        } else {
+            Err(Rejection::RequestInProgress.into())
         }
     }
 
@@ -391,6 +469,10 @@ impl CartService {
         strategy: MergeStrategy,
         opts: &WriteOptions<'_>,
     ) -> Result<Written, ServiceError> {
+        let _running = match self.start(opts).await? {
+            Start::Replay(response) => return Ok(Written::Replayed(response)),
+            Start::Run(running) => running,
+        };
         let guest = Shopper {
             session_id: guest_session,
             customer_id: None,
@@ -415,6 +497,10 @@ impl CartService {
         order_id: OrderId,
         opts: &WriteOptions<'_>,
     ) -> Result<Written, ServiceError> {
+        let _running = match self.start(opts).await? {
+            Start::Replay(response) => return Ok(Written::Replayed(response)),
+            Start::Run(running) => running,
+        };
         let conn = self.db.conn();
         let known = match carts::find_by_id(conn, id, false).await? {
             Some(cart) => carts::lines(conn, &cart).await?,
@@ -538,6 +624,10 @@ impl CartService {
         opts: &WriteOptions<'_>,
         rule: impl CartRule,
     ) -> Result<Written, ServiceError> {
+        let _running = match self.start(opts).await? {
+            Start::Replay(response) => return Ok(Written::Replayed(response)),
+            Start::Run(running) => running,
+        };
         let snapshot = match needs {
             // The rule needs at most one variant, and the view is built after
             // commit, asking about the other lines then (from the cache, as a
@@ -560,7 +650,7 @@ impl CartService {
     /// `RequestIdReused` when it was seen with another request.
     async fn replayed(
         &self,
-        tx: &DatabaseTransaction,
+        tx: &impl ConnectionTrait,
         opts: &WriteOptions<'_>,
         now: DateTime<Utc>,
     ) -> Result<Option<Vec<u8>>, ServiceError> {
@@ -632,6 +722,7 @@ impl CartService {
         let now = self.clock.now();
         let policy = &self.policy;
         let (turn, tx) = self.db.begin_write().await?;
+        self.claim(&tx, opts).await?;
         let mut events = Vec::new();
         let found = self.open_active(&tx, shopper, now).await?;
         if let Some(response) = self.replayed(&tx, opts, now).await? {
@@ -725,6 +816,7 @@ impl CartService {
         let now = self.clock.now();
         let ttl = self.policy.ttl;
         let (turn, tx) = self.db.begin_write().await?;
+        self.claim(&tx, opts).await?;
         let guest_cart = carts::find_active(&tx, guest, true)
             .await?
             .filter(|c| !c.is_expired(now));
@@ -848,6 +940,7 @@ impl CartService {
     ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
         let (turn, tx) = self.db.begin_write().await?;
+        self.claim(&tx, opts).await?;
         let Some(mut cart) = carts::find_by_id(&tx, id, true).await? else {
             return refuse(tx, Rejection::CartNotFound(id)).await;
         };

@@ -96,3 +96,46 @@ pub async fn remember(
     .await?;
     Ok(())
 }
+
+/// The advisory-lock key of `request_id` in `scope` (64 bits of SHA-256):
+/// what a running keyed write holds on PostgreSQL.
+pub fn lock_key(scope: &str, request_id: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let mut digest = Sha256::new();
+    digest.update(b"idempotency\0");
+    digest.update(scope.as_bytes());
+    digest.update([0]);
+    digest.update(request_id.as_bytes());
+    let digest = digest.finalize();
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(bytes)
+}
+
+/// Claims `request_id` in `scope` for the rest of the transaction: false when
+/// another transaction holds it (a duplicate running on another replica). On
+/// SQLite, where this process's writers already run one at a time, always
+/// true.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn try_claim(
+    conn: &impl ConnectionTrait,
+    scope: &str,
+    request_id: &str,
+) -> Result<bool, StorageError> {
+    if conn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(true);
+    }
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1) AS claimed",
+            [lock_key(scope, request_id).into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get("", "claimed")?,
+        None => false,
+    })
+}

@@ -53,16 +53,101 @@ db_test!(
 db_test!(concurrent_first_uses_of_one_request_id_apply_once, |app| {
     let request = add_request("s1", "var-gift-card-25", "prod-gift-card", 2, "req-race");
     let calls = futures::future::join_all((0..20).map(|_| add_raw(&app, request.clone()))).await;
-    let bodies: Vec<Vec<u8>> = calls
-        .into_iter()
-        .map(|r| r.expect("succeeds").encode_to_vec())
-        .collect();
+    // Each caller gets the response, or ABORTED while another runs; retried,
+    // the aborted ones get the same response.
+    let mut bodies = Vec::new();
+    for call in calls {
+        let body = match call {
+            Ok(body) => body,
+            Err(status) => {
+                assert_eq!(status.code(), Code::Aborted, "{status:?}");
+                assert_eq!(
+                    reason(&tonic_types::StatusExt::get_error_details(&status)),
+                    "REQUEST_IN_PROGRESS"
+                );
+                add_raw(&app, request.clone())
+                    .await
+                    .expect("the retry replays")
+            }
+        };
+        bodies.push(body.encode_to_vec());
+    }
     assert!(
         bodies.windows(2).all(|w| w[0] == w[1]),
         "every caller sees the one response"
     );
     assert_eq!(app.get(shopper("s1")).await.items[0].quantity, 2);
 });
+
+db_test!(
+    a_retry_while_the_first_call_runs_is_aborted_and_safe_to_retry,
+    |settings| {
+        settings.catalog.timeout_ms = 10_000;
+    },
+    |app| {
+        // The first call waits on a slow catalog.
+        app.catalog.set_faults(cart_service::catalog::Faults {
+            delay: std::time::Duration::from_millis(1000),
+            ..Default::default()
+        });
+        let request = add_request("s1", "var-gift-card-25", "prod-gift-card", 2, "req-slow");
+        let mut client = app.client.clone();
+        let first_request = request.clone();
+        let first = tokio::spawn(async move { client.add_item(first_request).await });
+        app.catalog.wait_until_served(1).await;
+        let before = app.stored().await;
+        let (status, details) = expect_code(add_raw(&app, request.clone()).await, Code::Aborted);
+        assert_eq!(reason(&details), "REQUEST_IN_PROGRESS", "{status:?}");
+        assert!(details.retry_info().is_some());
+        assert_eq!(app.stored().await, before, "the duplicate changed data");
+        let first = first
+            .await
+            .expect("task")
+            .expect("the first call succeeds")
+            .into_inner();
+        app.catalog
+            .set_faults(cart_service::catalog::Faults::default());
+        let retry = add_raw(&app, request).await.expect("the retry replays");
+        assert_eq!(retry.encode_to_vec(), first.encode_to_vec());
+        let cart = app.get(shopper("s1")).await;
+        assert_eq!((cart.items[0].quantity, cart.version), (2, 1));
+    }
+);
+
+/// PostgreSQL: a keyed write running on another replica holds its request id
+/// for its transaction (an advisory lock); a duplicate here is ABORTED
+/// instead of waiting for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_id_running_on_another_replica_is_aborted() {
+    use cart_service::storage::idempotency::lock_key;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let Some(app) = spawn_app_with(Backend::Postgres, |_| {}).await else {
+        return;
+    };
+    let request = add_request(
+        "s1",
+        "var-gift-card-25",
+        "prod-gift-card",
+        1,
+        "req-elsewhere",
+    );
+    // What the other replica's transaction holds while it runs.
+    let other_replica = app.db.begin().await.expect("begin");
+    other_replica
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [lock_key("shopper:s1:", "req-elsewhere").into()],
+        ))
+        .await
+        .expect("lock");
+    let (_, details) = expect_code(add_raw(&app, request.clone()).await, Code::Aborted);
+    assert_eq!(reason(&details), "REQUEST_IN_PROGRESS");
+    assert!(app.stored().await.carts.is_empty());
+    other_replica.rollback().await.expect("release");
+    add_raw(&app, request).await.expect("applies once released");
+    assert_eq!(app.get(shopper("s1")).await.items[0].quantity, 1);
+}
 
 db_test!(
     a_request_id_reused_for_another_request_is_refused_and_changes_nothing,
