@@ -118,7 +118,7 @@ impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: Secret::new("sqlite://cart.db?mode=rwc"),
-            max_connections: 16,
+            max_connections: 8,
             acquire_timeout_ms: 3000,
             sqlite_busy_timeout_ms: 5000,
             run_migrations: true,
