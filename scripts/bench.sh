@@ -106,6 +106,10 @@ start_cart "postgres://$PG_USER@$PG_HOST:5432/cart_bench?sslmode=disable" postgr
 for scenario in get-cart add-item mixed; do
   loadgen "postgres-$scenario" "http://127.0.0.1:$CART_PORT" "$scenario"
 done
+# Latency when not saturated: the same reads and writes at 8 in flight.
+for scenario in get-cart add-item; do
+  IN_FLIGHT=8 loadgen "postgres-$scenario-8-in-flight" "http://127.0.0.1:$CART_PORT" "$scenario"
+done
 stop_cart postgres
 
 say "writing $OUT"

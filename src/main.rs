@@ -6,11 +6,6 @@ use cart_service::config::Settings;
 use cart_service::startup::Application;
 use cart_service::telemetry;
 
-/// mimalloc: glibc's allocator spent about a fifth of the service's CPU time
-/// under load (many small allocations freed on other threads).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = match Settings::load() {
