@@ -20,8 +20,9 @@ use crate::domain::money::Currency;
 use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
 use crate::grpc::CartApi;
-use crate::grpc::auth::{AuthLayer, Role};
-use crate::grpc::limits::{InFlightLayer, RateLimiter};
+use crate::grpc::auth::{CallerTokens, Role};
+use crate::grpc::gate::GateLayer;
+use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::service::{CartService, Policy};
@@ -263,8 +264,10 @@ impl Application {
         }
         let router = builder
             .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
-            .layer(auth_layer(&self.settings))
-            .layer(InFlightLayer::new(self.settings.limits.max_in_flight))
+            .layer(GateLayer(caller_tokens(&self.settings)))
+            .layer(GateLayer(InFlightCap::new(
+                self.settings.limits.max_in_flight,
+            )))
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
@@ -334,10 +337,10 @@ async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), Startu
     Ok((listener, addr))
 }
 
-/// The caller-authentication layer for the configured tokens.
-fn auth_layer(settings: &Settings) -> AuthLayer {
+/// The configured caller tokens and their roles.
+fn caller_tokens(settings: &Settings) -> CallerTokens {
     let (storefront, service) = settings.auth.tokens();
-    AuthLayer::new(
+    CallerTokens::new(
         storefront
             .into_iter()
             .map(|t| (t, Role::Storefront))

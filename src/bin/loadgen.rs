@@ -17,7 +17,10 @@
 //! - `add-item`: fresh sessions, each adding 5 distinct variants one by one;
 //!   each answer must hold the added variant;
 //! - `mixed`: a BFF-like mix over `--carts` pre-filled carts: 70% GetCart,
-//!   20% AddItem, 5% UpdateItem, 5% Validate.
+//!   20% AddItem, 5% UpdateItem, 5% Validate. A quarter of the calls write,
+//!   spread over the carts' sessions: keep requests/s × 0.25 / carts under
+//!   the service's per-session write rate (2/s by default), or the excess is
+//!   RESOURCE_EXHAUSTED, as it would be for a real shopper.
 //!
 //! `--wait-ready` waits up to that long for the target's health to report
 //! SERVING first; `--fail-on-error` exits non-zero when any call failed (the

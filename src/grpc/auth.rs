@@ -3,18 +3,18 @@
 //! everything (checkout and operations RPCs too). Health and reflection stay
 //! open: Kubernetes probes and debugging tools send no token.
 //!
-//! A tower layer rather than a tonic interceptor, because the decision needs
-//! the RPC's path, which an interceptor does not see. Tokens are compared as
-//! SHA-256 digests, so lookups take the same time whatever the guess.
+//! A [`Gate`] (tower layer) rather than a tonic interceptor, because the
+//! decision needs the RPC's path, which an interceptor does not see. Tokens
+//! are compared as SHA-256 digests, so lookups take the same time whatever
+//! the guess.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use futures::future::BoxFuture;
 use sha2::{Digest, Sha256};
 use tonic::Status;
-use tower::{Layer, Service};
+
+use super::gate::Gate;
 
 /// What a caller may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,14 +42,15 @@ fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// The layer; with no tokens configured it lets everything through.
+/// The known tokens and their roles: a [`Gate`]. With no tokens configured
+/// it lets everything through.
 #[derive(Debug, Clone, Default)]
-pub struct AuthLayer {
+pub struct CallerTokens {
     tokens: Arc<HashMap<[u8; 32], Role>>,
 }
 
-impl AuthLayer {
-    /// A layer accepting `tokens` with their roles.
+impl CallerTokens {
+    /// Accepts `tokens` with their roles.
     pub fn new<'a>(tokens: impl IntoIterator<Item = (&'a str, Role)>) -> Self {
         Self {
             tokens: Arc::new(tokens.into_iter().map(|(t, r)| (digest(t), r)).collect()),
@@ -81,47 +82,11 @@ impl AuthLayer {
     }
 }
 
-impl<S> Layer<S> for AuthLayer {
-    type Service = Auth<S>;
+impl Gate for CallerTokens {
+    type Pass = ();
 
-    fn layer(&self, inner: S) -> Self::Service {
-        Auth {
-            inner,
-            layer: self.clone(),
-        }
-    }
-}
-
-/// The service the layer makes.
-#[derive(Debug, Clone)]
-pub struct Auth<S> {
-    inner: S,
-    layer: AuthLayer,
-}
-
-impl<S, B, R> Service<http::Request<B>> for Auth<S>
-where
-    S: Service<http::Request<B>, Response = http::Response<R>> + Send + 'static,
-    S::Future: Send + 'static,
-    R: Default + Send + 'static,
-    B: Send + 'static,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        match self.layer.check(
-            request.uri().path(),
-            request.headers().get(http::header::AUTHORIZATION),
-        ) {
-            Ok(()) => Box::pin(self.inner.call(request)),
-            Err(status) => Box::pin(async move { Ok(status.into_http()) }),
-        }
+    fn admit(&self, path: &str, headers: &http::HeaderMap) -> Result<(), Status> {
+        self.check(path, headers.get(http::header::AUTHORIZATION))
     }
 }
 
@@ -135,7 +100,7 @@ mod tests {
 
     #[test]
     fn roles_follow_the_rpc() {
-        let layer = AuthLayer::new([("bff", Role::Storefront), ("checkout", Role::Service)]);
+        let layer = CallerTokens::new([("bff", Role::Storefront), ("checkout", Role::Service)]);
         let shopper_rpc = "/shop.cart.v1.CartService/AddItem";
         let service_rpc = "/shop.cart.v1.CartService/CompleteCart";
         assert!(layer.check(shopper_rpc, Some(&header("bff"))).is_ok());
@@ -164,7 +129,7 @@ mod tests {
 
     #[test]
     fn without_tokens_everything_is_open() {
-        let layer = AuthLayer::default();
+        let layer = CallerTokens::default();
         assert!(
             layer
                 .check("/shop.cart.v1.CartService/CompleteCart", None)

@@ -6,15 +6,13 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::Status;
-use tower::{Layer, Service};
 
+use super::gate::Gate;
 use super::status::ApiError;
 use crate::clock::Clock;
 
@@ -90,13 +88,14 @@ impl RateLimiter {
 /// The path prefix of the RPCs the in-flight cap applies to.
 const LIMITED_PREFIX: &str = "/shop.cart.v1.CartService/";
 
-/// At most `max` cart calls in flight; the rest are refused at once.
+/// At most `max` cart calls in flight; the rest are refused at once: a
+/// [`Gate`].
 #[derive(Debug, Clone)]
-pub struct InFlightLayer {
+pub struct InFlightCap {
     permits: Option<Arc<Semaphore>>,
 }
 
-impl InFlightLayer {
+impl InFlightCap {
     /// A cap of `max` calls; 0 means no cap.
     pub fn new(max: usize) -> Self {
         Self {
@@ -105,62 +104,25 @@ impl InFlightLayer {
     }
 }
 
-impl<S> Layer<S> for InFlightLayer {
-    type Service = InFlight<S>;
+impl Gate for InFlightCap {
+    type Pass = Option<OwnedSemaphorePermit>;
 
-    fn layer(&self, inner: S) -> Self::Service {
-        InFlight {
-            inner,
-            permits: self.permits.clone(),
-        }
-    }
-}
-
-/// The service [`InFlightLayer`] makes.
-#[derive(Debug, Clone)]
-pub struct InFlight<S> {
-    inner: S,
-    permits: Option<Arc<Semaphore>>,
-}
-
-impl<S, B, R> Service<http::Request<B>> for InFlight<S>
-where
-    S: Service<http::Request<B>, Response = http::Response<R>> + Send + 'static,
-    S::Future: Send + 'static,
-    R: Default + Send + 'static,
-    B: Send + 'static,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+    fn admit(
+        &self,
+        path: &str,
+        _headers: &http::HeaderMap,
+    ) -> Result<Option<OwnedSemaphorePermit>, Status> {
         let Some(permits) = self
             .permits
             .as_ref()
-            .filter(|_| request.uri().path().starts_with(LIMITED_PREFIX))
+            .filter(|_| path.starts_with(LIMITED_PREFIX))
         else {
-            return Box::pin(self.inner.call(request));
+            return Ok(None);
         };
-        match permits.clone().try_acquire_owned() {
-            Ok(permit) => {
-                let call = self.inner.call(request);
-                Box::pin(async move {
-                    let response = call.await;
-                    drop(permit);
-                    response
-                })
-            }
-            Err(_) => {
-                tracing::warn!(rpc = %request.uri().path(), "overloaded: call shed");
-                let status = Status::from(ApiError::Overloaded);
-                Box::pin(async move { Ok(status.into_http()) })
-            }
-        }
+        permits.clone().try_acquire_owned().map(Some).map_err(|_| {
+            tracing::warn!(rpc = %path, "overloaded: call shed");
+            Status::from(ApiError::Overloaded)
+        })
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod convert;
+pub mod gate;
 pub mod limits;
 pub mod status;
 
