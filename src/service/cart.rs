@@ -607,8 +607,7 @@ impl CartService {
             return Ok(Some(cart));
         }
         cart.status = CartStatus::Abandoned;
-        carts::save_header(tx, &cart).await?;
-        carts::append_events(tx, cart.id, &[Event::abandoned_on_expiry(&cart)], now).await?;
+        carts::save(tx, &cart, &[Event::abandoned_on_expiry(&cart)], now).await?;
         Ok(None)
     }
 
@@ -786,8 +785,7 @@ impl CartService {
             cart.touch(now, policy.ttl);
             events.extend(change.events);
             carts::apply(&tx, cart.id, &change.lines, now).await?;
-            carts::save_header(&tx, &cart).await?;
-            carts::append_events(&tx, cart.id, &events, now).await?;
+            carts::save(&tx, &cart, &events, now).await?;
         }
         self.finish(
             tx,
@@ -854,11 +852,12 @@ impl CartService {
                 let mut cart = guest_cart;
                 cart.customer_id.clone_from(&customer.customer_id);
                 cart.touch(now, ttl);
-                carts::save_header(&tx, &cart).await?;
-                if let Some(customer_id) = &customer.customer_id {
-                    carts::append_events(&tx, cart.id, &[Event::customer_linked(customer_id)], now)
-                        .await?;
-                }
+                let linked: Vec<Event> = customer
+                    .customer_id
+                    .iter()
+                    .map(Event::customer_linked)
+                    .collect();
+                carts::save(&tx, &cart, &linked, now).await?;
                 let lines = carts::lines(&tx, &cart).await?;
                 return self
                     .finish(
@@ -893,11 +892,10 @@ impl CartService {
         };
         target.touch(now, ttl);
         carts::apply(&tx, target.id, &change.lines, now).await?;
-        carts::save_header(&tx, &target).await?;
         let strategy_name = strategy.as_str();
-        carts::append_events(
+        carts::save(
             &tx,
-            target.id,
+            &target,
             &[Event::merged_from(
                 guest_cart.id,
                 strategy_name,
@@ -909,10 +907,9 @@ impl CartService {
         guest_cart.status = CartStatus::Merged;
         guest_cart.merged_into = Some(target.id);
         guest_cart.touch(now, ttl);
-        carts::save_header(&tx, &guest_cart).await?;
-        carts::append_events(
+        carts::save(
             &tx,
-            guest_cart.id,
+            &guest_cart,
             &[Event::merged_into(target.id, strategy_name)],
             now,
         )
@@ -955,8 +952,7 @@ impl CartService {
         match rules::complete(&mut cart, order_id, lines.len(), now) {
             Ok(Some(change)) => {
                 cart.touch(now, self.policy.ttl);
-                carts::save_header(&tx, &cart).await?;
-                carts::append_events(&tx, cart.id, &change.events, now).await?;
+                carts::save(&tx, &cart, &change.events, now).await?;
             }
             Ok(None) => {}
             Err(rejection) => return refuse(tx, rejection).await,

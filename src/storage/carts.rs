@@ -227,7 +227,7 @@ pub async fn find_by_id(
 /// # Errors
 /// [`StorageError`] on database failure; `Conflict` when the new owner already
 /// has an active cart (a partial unique index), which a retry resolves.
-pub async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(), StorageError> {
+async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(), StorageError> {
     carts::Entity::update_many()
         .col_expr(carts::Column::Status, Expr::value(cart.status.as_str()))
         .col_expr(
@@ -253,6 +253,58 @@ pub async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(),
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Saves the cart's header and appends `events` to its log. On PostgreSQL a
+/// single event goes in the same statement as the header (a data-modifying
+/// `WITH`): a write costs one round trip less. SQLite has no such statement,
+/// and several events take one statement each.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn save(
+    conn: &impl ConnectionTrait,
+    cart: &Cart,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    match events {
+        [event] if conn.get_database_backend() == DbBackend::Postgres => {
+            let stmt = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "WITH header AS (\
+                   UPDATE carts SET status = $2, customer_id = $3, completed_order_id = $4, \
+                   merged_into_cart_id = $5, email = $6, version = $7, updated_at = $8, \
+                   expires_at = $9 WHERE id = $1) \
+                 INSERT INTO cart_events (cart_id, seq, event_type, event_data, created_at) \
+                 SELECT $1, COALESCE(MAX(seq), 0) + 1, $10, $11, $12 \
+                 FROM cart_events WHERE cart_id = $1",
+                [
+                    cart.id.uuid().into(),
+                    cart.status.as_str().into(),
+                    cart.customer_id
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned())
+                        .into(),
+                    cart.order_id.as_ref().map(|o| o.as_str().to_owned()).into(),
+                    cart.merged_into.map(|c| c.uuid()).into(),
+                    cart.email.as_ref().map(|e| e.as_str().to_owned()).into(),
+                    cart.version.into(),
+                    cart.updated_at.into(),
+                    cart.expires_at.into(),
+                    event.kind.as_str().into(),
+                    event.data.clone().into(),
+                    now.into(),
+                ],
+            );
+            conn.execute_raw(stmt).await?;
+            Ok(())
+        }
+        _ => {
+            save_header(conn, cart).await?;
+            append_events(conn, cart.id, events, now).await
+        }
+    }
 }
 
 /// The cart's lines, oldest first.
@@ -394,7 +446,7 @@ fn quantity_column(quantity: u32) -> i32 {
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
-pub async fn append_events(
+async fn append_events(
     conn: &impl ConnectionTrait,
     cart_id: CartId,
     events: &[Event],

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::StorageError;
-use super::carts::{append_events, cart_from_model, save_header};
+use super::carts::{cart_from_model, save};
 use super::entity::{cart_items, carts};
 use crate::domain::cart::{CartStatus, Event};
 
@@ -64,8 +64,7 @@ pub async fn expire_batch(
         cart.status = CartStatus::Abandoned;
         cart.version += 1;
         cart.updated_at = now;
-        save_header(conn, &cart).await?;
-        append_events(conn, cart.id, &[Event::abandoned_on_expiry(&cart)], now).await?;
+        save(conn, &cart, &[Event::abandoned_on_expiry(&cart)], now).await?;
     }
     Ok(count)
 }
