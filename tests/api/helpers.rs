@@ -753,3 +753,17 @@ pub fn metadata(json: serde_json::Value) -> prost_types::Struct {
         _ => panic!("object expected"),
     }
 }
+
+/// The health status `app` reports for `service` ("" is liveness).
+pub async fn status_of(app: &TestApp, service: &str) -> ServingStatus {
+    let response = app
+        .health
+        .clone()
+        .check(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .expect("health check answers")
+        .into_inner();
+    ServingStatus::try_from(response.status).expect("known status")
+}

@@ -9,7 +9,6 @@ use crate::helpers::*;
 use cart_service::catalog::Faults;
 use cart_service::proto::shop::cart::v1 as pb;
 use tonic::Code;
-use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 
 fn add(session: &str, variant: &str) -> pb::AddItemRequest {
@@ -116,16 +115,8 @@ db_test!(
             Code::ResourceExhausted,
         );
         assert_eq!(reason(&details), "OVERLOADED");
-        let health = app
-            .health
-            .clone()
-            .check(HealthCheckRequest {
-                service: String::new(),
-            })
-            .await
-            .expect("health is never shed")
-            .into_inner();
-        assert_eq!(health.status, ServingStatus::Serving as i32);
+        // Health is never shed.
+        assert_eq!(status_of(&app, "").await, ServingStatus::Serving);
 
         let cart = slow
             .await

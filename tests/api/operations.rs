@@ -4,19 +4,6 @@ use crate::db_test;
 use crate::helpers::*;
 use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
 
-async fn status_of(app: &TestApp, service: &str) -> ServingStatus {
-    let response = app
-        .health
-        .clone()
-        .check(HealthCheckRequest {
-            service: service.into(),
-        })
-        .await
-        .expect("health check answers")
-        .into_inner();
-    ServingStatus::try_from(response.status).expect("known status")
-}
-
 db_test!(health_reports_liveness_and_readiness_serving, |app| {
     assert_eq!(status_of(&app, "").await, ServingStatus::Serving);
     wait_for(&app, "shop.cart.v1.CartService", ServingStatus::Serving).await;
