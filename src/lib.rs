@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod grpc;
 pub mod jobs;
+pub mod net;
 pub mod proto;
 pub mod service;
 pub mod startup;

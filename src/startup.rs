@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tonic::transport::ServerTlsConfig;
-use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
@@ -24,6 +23,7 @@ use crate::grpc::auth::{CallerTokens, Role};
 use crate::grpc::gate::GateLayer;
 use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::jobs::{Maintenance, MaintenanceSettings};
+use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::service::{CartService, Policy};
 use crate::storage::{Database, DatabaseOptions, StorageError};
@@ -42,6 +42,9 @@ pub enum StartupError {
         /// Why.
         reason: String,
     },
+    /// A TLS file named by a setting could not be read.
+    #[error(transparent)]
+    TlsFile(#[from] crate::tls::TlsFileError),
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Database(#[from] StorageError),
@@ -315,14 +318,6 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
-}
-
-/// The accepted connections of `listener`, with Nagle's algorithm off: a
-/// gRPC response is written in pieces (headers, message, trailers), and
-/// Nagle would hold the last piece until the client's delayed ACK, about
-/// 40 ms later.
-pub fn incoming(listener: TcpListener) -> TcpIncoming {
-    TcpIncoming::from(listener).with_nodelay(Some(true))
 }
 
 async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), StartupError> {

@@ -6,19 +6,31 @@
 use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
 
 use crate::config::{CatalogSettings, ServerSettings};
-use crate::startup::StartupError;
 
-fn read(setting: &'static str, path: &str) -> Result<Vec<u8>, StartupError> {
-    std::fs::read(path).map_err(|e| StartupError::Setting {
+/// A TLS file named by a setting that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {setting}: cannot read {path}: {source}")]
+pub struct TlsFileError {
+    /// The setting naming the file.
+    pub setting: &'static str,
+    /// The file.
+    pub path: String,
+    /// Why it could not be read.
+    pub source: std::io::Error,
+}
+
+fn read(setting: &'static str, path: &str) -> Result<Vec<u8>, TlsFileError> {
+    std::fs::read(path).map_err(|source| TlsFileError {
         setting,
-        reason: format!("cannot read {path}: {e}"),
+        path: path.to_owned(),
+        source,
     })
 }
 
 fn identity(
     cert: (&'static str, &str),
     key: (&'static str, &str),
-) -> Result<Identity, StartupError> {
+) -> Result<Identity, TlsFileError> {
     Ok(Identity::from_pem(
         read(cert.0, cert.1)?,
         read(key.0, key.1)?,
@@ -28,8 +40,8 @@ fn identity(
 /// The server's TLS configuration; `None` serves plaintext.
 ///
 /// # Errors
-/// [`StartupError::Setting`] when a file cannot be read.
-pub fn server(settings: &ServerSettings) -> Result<Option<ServerTlsConfig>, StartupError> {
+/// [`TlsFileError`] when a file cannot be read.
+pub fn server(settings: &ServerSettings) -> Result<Option<ServerTlsConfig>, TlsFileError> {
     let (Some(cert), Some(key)) = (&settings.tls_cert_path, &settings.tls_key_path) else {
         return Ok(None);
     };
@@ -51,8 +63,8 @@ pub fn server(settings: &ServerSettings) -> Result<Option<ServerTlsConfig>, Star
 /// when the catalog requires one. `None` for `http://`.
 ///
 /// # Errors
-/// [`StartupError::Setting`] when a file cannot be read.
-pub fn catalog_client(settings: &CatalogSettings) -> Result<Option<ClientTlsConfig>, StartupError> {
+/// [`TlsFileError`] when a file cannot be read.
+pub fn catalog_client(settings: &CatalogSettings) -> Result<Option<ClientTlsConfig>, TlsFileError> {
     if !settings
         .url
         .as_deref()

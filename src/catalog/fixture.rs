@@ -2,7 +2,8 @@
 //!
 //! The demo runs on it in-process; `catalog-server` serves it over gRPC for
 //! docker-compose and the tests. Its data can be changed at run time
-//! ([`FixtureCatalog::update`]), which is how tests move prices and stock.
+//! ([`FixtureCatalog::update`], [`FixtureCatalog::insert`],
+//! [`FixtureCatalog::remove`]), which is how tests move prices and stock.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -87,22 +88,10 @@ fn yes() -> bool {
     true
 }
 
-/// Faults the fixture server can be told to show, for fault tests and demos
-/// of degraded operation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Faults {
-    /// Every answer waits this long first.
-    pub delay: std::time::Duration,
-    /// Every call fails with UNAVAILABLE.
-    pub failing: bool,
-}
-
 /// An in-memory catalog.
 #[derive(Debug, Default)]
 pub struct FixtureCatalog {
     variants: RwLock<HashMap<VariantId, CatalogVariant>>,
-    faults: RwLock<Faults>,
-    served: tokio::sync::watch::Sender<u64>,
 }
 
 impl FixtureCatalog {
@@ -172,7 +161,6 @@ impl FixtureCatalog {
         }
         Ok(Self {
             variants: RwLock::new(variants),
-            ..Self::default()
         })
     }
 
@@ -202,33 +190,6 @@ impl FixtureCatalog {
             }
             None => false,
         }
-    }
-
-    /// The faults the server shows now.
-    pub fn faults(&self) -> Faults {
-        *self.faults.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Sets the faults the server shows.
-    pub fn set_faults(&self, faults: Faults) {
-        *self.faults.write().unwrap_or_else(|e| e.into_inner()) = faults;
-    }
-
-    /// How many lookups the server has received.
-    pub fn served(&self) -> u64 {
-        *self.served.borrow()
-    }
-
-    /// Waits until the server has received at least `count` lookups.
-    pub async fn wait_until_served(&self, count: u64) {
-        let mut served = self.served.subscribe();
-        // The sender lives in `self`, so the channel cannot close here.
-        let _ = served.wait_for(|n| *n >= count).await;
-    }
-
-    /// Counts one lookup received by the server.
-    pub(super) fn count_served(&self) {
-        self.served.send_modify(|n| *n += 1);
     }
 
     /// Adds or replaces a variant.

@@ -14,7 +14,7 @@ pub mod server;
 use std::collections::HashMap;
 
 pub use client::GrpcCatalog;
-pub use fixture::{Faults, FixtureCatalog, FixtureError};
+pub use fixture::{FixtureCatalog, FixtureError};
 pub use resilient::{Resilience, ResilientCatalog};
 
 use crate::domain::catalog::CatalogVariant;

@@ -35,14 +35,6 @@ impl CatalogService for FixtureCatalogService {
         &self,
         request: Request<pb::BatchGetVariantsRequest>,
     ) -> Result<Response<pb::BatchGetVariantsResponse>, Status> {
-        self.catalog.count_served();
-        let faults = self.catalog.faults();
-        if !faults.delay.is_zero() {
-            tokio::time::sleep(faults.delay).await;
-        }
-        if faults.failing {
-            return Err(Status::unavailable("catalog failing (injected fault)"));
-        }
         let raw = request.into_inner().variant_ids;
         if raw.len() > MAX_BATCH {
             return Err(Status::invalid_argument(format!(
@@ -90,6 +82,6 @@ pub async fn serve(
         .add_service(CatalogServiceServer::new(FixtureCatalogService::new(
             catalog,
         )))
-        .serve_with_incoming_shutdown(crate::startup::incoming(listener), shutdown)
+        .serve_with_incoming_shutdown(crate::net::incoming(listener), shutdown)
         .await
 }

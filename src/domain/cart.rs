@@ -1,13 +1,14 @@
 //! The cart and its lines, and the changes a use case makes to them.
 //!
 //! A use case loads a [`Cart`] and its [`Line`]s, asks the rules in
-//! [`super::rules`] for the change, and storage writes the resulting
+//! [`super::rules`] for the [`Change`], and storage writes the resulting
 //! [`LineChange`]s and [`Event`]s in the same transaction.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Value, json};
 
+use super::adjustment::Adjustment;
 use super::email::Email;
+use super::event::Event;
 use super::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
 use super::metadata::Metadata;
 use super::money::{Currency, Money};
@@ -55,6 +56,57 @@ pub struct Shopper {
     pub session_id: SessionId,
     /// The signed-in customer, if any.
     pub customer_id: Option<CustomerId>,
+}
+
+impl Shopper {
+    /// A guest of `session_id`: no customer.
+    pub fn guest(session_id: SessionId) -> Self {
+        Self {
+            session_id,
+            customer_id: None,
+        }
+    }
+}
+
+impl AsRef<Shopper> for Shopper {
+    fn as_ref(&self) -> &Shopper {
+        self
+    }
+}
+
+/// A shopper known to be signed in: what a use case that needs the customer
+/// (MergeGuestCart) takes, so it cannot run without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    shopper: Shopper,
+    customer_id: CustomerId,
+}
+
+impl SignedIn {
+    /// The shopper, if signed in.
+    pub fn new(shopper: Shopper) -> Option<Self> {
+        let customer_id = shopper.customer_id.clone()?;
+        Some(Self {
+            shopper,
+            customer_id,
+        })
+    }
+
+    /// As a shopper (whose cart is the customer's).
+    pub fn shopper(&self) -> &Shopper {
+        &self.shopper
+    }
+
+    /// The customer.
+    pub fn customer_id(&self) -> &CustomerId {
+        &self.customer_id
+    }
+}
+
+impl AsRef<Shopper> for SignedIn {
+    fn as_ref(&self) -> &Shopper {
+        &self.shopper
+    }
 }
 
 /// A cart without its lines.
@@ -181,190 +233,6 @@ pub enum LineChange {
     Cleared,
 }
 
-/// Kinds of cart event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    /// The cart was created.
-    Created,
-    /// A line was added or incremented.
-    ItemAdded,
-    /// A line's quantity was set.
-    ItemUpdated,
-    /// A line was removed.
-    ItemRemoved,
-    /// Every line was removed.
-    Cleared,
-    /// The e-mail address was set.
-    EmailSet,
-    /// The cart expired and was set aside.
-    Abandoned,
-    /// A guest cart became a customer's.
-    CustomerLinked,
-    /// A guest cart was merged (logged on both carts).
-    Merged,
-    /// Prices, quantities or lines were brought in line with the catalog.
-    Refreshed,
-    /// The cart became an order.
-    Completed,
-}
-
-impl EventKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::ItemAdded => "item_added",
-            Self::ItemUpdated => "item_updated",
-            Self::ItemRemoved => "item_removed",
-            Self::Cleared => "cleared",
-            Self::EmailSet => "email_set",
-            Self::Abandoned => "abandoned",
-            Self::CustomerLinked => "customer_linked",
-            Self::Merged => "merged",
-            Self::Refreshed => "refreshed",
-            Self::Completed => "completed",
-        }
-    }
-}
-
-/// An event to append to a cart's log: its kind and JSON data naming what
-/// changed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// Kind.
-    pub kind: EventKind,
-    /// What changed.
-    pub data: Value,
-}
-
-impl Event {
-    /// The event recording the creation of `cart`.
-    pub fn created(cart: &Cart) -> Self {
-        Self {
-            kind: EventKind::Created,
-            data: json!({
-                "session_id": cart.session_id.as_str(),
-                "customer_id": cart.customer_id.as_ref().map(CustomerId::as_str),
-                "currency": cart.currency.as_str(),
-            }),
-        }
-    }
-
-    /// The event recording that a guest cart became `customer`'s.
-    pub fn customer_linked(customer: &CustomerId) -> Self {
-        Self {
-            kind: EventKind::CustomerLinked,
-            data: json!({ "customer_id": customer.as_str() }),
-        }
-    }
-
-    /// The event, on a guest cart, recording that it went into `target`.
-    pub fn merged_into(target: CartId, strategy: &str) -> Self {
-        Self {
-            kind: EventKind::Merged,
-            data: json!({ "role": "source", "into_cart_id": target.to_string(), "strategy": strategy }),
-        }
-    }
-
-    /// The event, on a customer cart, recording that `source` went into it.
-    pub fn merged_from(source: CartId, strategy: &str, adjustments: &[Adjustment]) -> Self {
-        Self {
-            kind: EventKind::Merged,
-            data: json!({
-                "role": "target",
-                "from_cart_id": source.to_string(),
-                "strategy": strategy,
-                "adjustments": adjustments.iter().map(Adjustment::to_json).collect::<Vec<_>>(),
-            }),
-        }
-    }
-
-    /// The event recording that `cart` expired and was set aside.
-    pub fn abandoned_on_expiry(cart: &Cart) -> Self {
-        Self {
-            kind: EventKind::Abandoned,
-            data: json!({ "reason": "expired", "expires_at": cart.expires_at.to_rfc3339() }),
-        }
-    }
-}
-
-/// An event as recorded in a cart's log.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedEvent {
-    /// Per-cart sequence number, from 1, without gaps.
-    pub seq: i64,
-    /// Event type name (see [`EventKind::as_str`]).
-    pub kind: String,
-    /// What changed (a JSON object).
-    pub data: Value,
-    /// When it was recorded.
-    pub created_at: DateTime<Utc>,
-}
-
-/// What happened to a line that a merge or refresh could not keep as it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdjustmentKind {
-    /// Quantity lowered to stock or to the line cap.
-    QuantityClamped,
-    /// Dropped for lack of stock.
-    DroppedOutOfStock,
-    /// Dropped: the variant is gone, inactive or priced in another currency.
-    DroppedUnavailable,
-    /// Dropped: the cart had its most lines.
-    DroppedLineLimit,
-    /// Dropped by the merge strategy.
-    DroppedByStrategy,
-    /// Locked price replaced by the catalog price.
-    PriceUpdated,
-}
-
-impl AdjustmentKind {
-    /// The name used in event data.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::QuantityClamped => "quantity_clamped",
-            Self::DroppedOutOfStock => "dropped_out_of_stock",
-            Self::DroppedUnavailable => "dropped_unavailable",
-            Self::DroppedLineLimit => "dropped_line_limit",
-            Self::DroppedByStrategy => "dropped_by_strategy",
-            Self::PriceUpdated => "price_updated",
-        }
-    }
-}
-
-/// A line a merge or refresh changed or dropped, for the shopper to be told.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Adjustment {
-    /// What happened.
-    pub kind: AdjustmentKind,
-    /// The variant.
-    pub variant_id: VariantId,
-    /// The resulting line, unless dropped.
-    pub item_id: Option<ItemId>,
-    /// Quantity asked for.
-    pub requested: u32,
-    /// Quantity kept (0 when dropped).
-    pub quantity: u32,
-    /// Previous price, for price updates.
-    pub old_price: Option<Money>,
-    /// New price, for price updates.
-    pub new_price: Option<Money>,
-    /// Explanation.
-    pub message: String,
-}
-
-impl Adjustment {
-    /// The adjustment as event data.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "kind": self.kind.as_str(),
-            "variant_id": self.variant_id.as_str(),
-            "requested": self.requested,
-            "quantity": self.quantity,
-        })
-    }
-}
-
 /// The outcome of a rule: what to write, what to log, what to tell.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Change {
@@ -377,6 +245,15 @@ pub struct Change {
 }
 
 impl Change {
+    /// Line writes recorded by one event, with nothing to tell.
+    pub fn recorded(lines: Vec<LineChange>, event: Event) -> Self {
+        Self {
+            lines,
+            events: vec![event],
+            adjustments: Vec::new(),
+        }
+    }
+
     /// Whether there is nothing to write: such a change is not recorded and
     /// does not bump the version.
     pub fn is_empty(&self) -> bool {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::ids::{ProductId, VariantId};
-use super::money::Money;
+use super::money::{Currency, Money};
 
 /// A product image.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,4 +117,32 @@ impl CatalogSnapshot {
             map.extend(more);
         }
     }
+}
+
+/// Whether a variant may go into, or stay in, a cart in a given currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sellable<'a> {
+    /// Yes: known, active and priced in the cart's currency.
+    Yes(&'a CatalogVariant),
+    /// No: unknown to the catalog, inactive, or priced in another currency.
+    No,
+    /// Nothing is known: the catalog did not answer or was not asked.
+    Unknown,
+}
+
+impl<'a> Known<'a> {
+    /// The one "still sellable" check of lines already in a cart (merges,
+    /// refreshes, copies).
+    pub fn sellable_in(self, currency: &Currency) -> Sellable<'a> {
+        match self {
+            Self::Found(v) if v.active && v.price.currency == *currency => Sellable::Yes(v),
+            Self::Found(_) | Self::Missing => Sellable::No,
+            Self::Unknown => Sellable::Unknown,
+        }
+    }
+}
+
+/// What a shopper is told about a product that can no longer be bought.
+pub fn no_longer_available(product_name: &str) -> String {
+    format!("{product_name} is no longer available")
 }

@@ -1,11 +1,14 @@
 //! Pure types and rules of carts: identifiers, quantities, money, e-mail
-//! addresses, metadata, the cart and its lines, pricing, warnings and
-//! validation. No I/O and no framework types: the gRPC layer parses into these
+//! addresses, metadata, the cart and its lines, the rules of changing them
+//! (one module per use case), adjustments, the event log's events, pricing,
+//! warnings and validation. No I/O and no framework types: the gRPC layer parses into these
 //! types once, and storage and the catalog client translate to and from them.
 
+pub mod adjustment;
 pub mod cart;
 pub mod catalog;
 pub mod email;
+pub mod event;
 pub mod ids;
 pub mod metadata;
 pub mod money;
@@ -72,6 +75,58 @@ pub(crate) mod test_support {
                 available,
                 backorder_allowed: false,
             },
+        }
+    }
+
+    /// Builders shared by the rules' unit tests.
+    pub mod rules {
+        use chrono::{DateTime, Duration, TimeZone, Utc};
+        use rust_decimal::Decimal;
+
+        use crate::domain::cart::{Cart, Change, Line, Shopper};
+        use crate::domain::catalog::{CatalogVariant, Known};
+        use crate::domain::ids::{ProductId, SessionId, VariantId};
+        use crate::domain::quantity::Quantity;
+        use crate::domain::rules::{AddItem, Limits, Rejection, add_item};
+
+        pub const LIMITS: Limits = Limits { max_lines: 2 };
+
+        pub fn now() -> DateTime<Utc> {
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+        }
+
+        pub fn cart() -> Cart {
+            let shopper = Shopper::guest(SessionId::parse("s").unwrap());
+            Cart::new(&shopper, super::usd(), now(), Duration::days(30))
+        }
+
+        pub fn variant(id: &str, available: i64) -> CatalogVariant {
+            super::variant(id, Decimal::new(1000, 2), available)
+        }
+
+        pub fn add(id: &str, quantity: i64) -> AddItem {
+            AddItem {
+                product_id: ProductId::parse("p").unwrap(),
+                variant_id: VariantId::parse(id).unwrap(),
+                quantity: Quantity::parse(quantity).unwrap(),
+                metadata: None,
+            }
+        }
+
+        /// Adds `quantity` of `v` to a fresh cart's `lines`.
+        pub fn add_to(
+            lines: &mut Vec<Line>,
+            v: &CatalogVariant,
+            quantity: i64,
+        ) -> Result<Change, Rejection> {
+            add_item(
+                &cart(),
+                lines,
+                Known::Found(v),
+                add(v.id.as_str(), quantity),
+                LIMITS,
+                now(),
+            )
         }
     }
 }

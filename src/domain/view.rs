@@ -2,7 +2,7 @@
 //! warnings, and the checkout validation built on them.
 
 use super::cart::{Cart, Line};
-use super::catalog::{CatalogSnapshot, CatalogVariant, Known};
+use super::catalog::{CatalogSnapshot, CatalogVariant, Known, no_longer_available};
 use super::ids::{ItemId, VariantId};
 use super::money::{Currency, Money};
 
@@ -124,14 +124,14 @@ fn item_view(line: Line, known: Known<'_>, settings: &ViewSettings) -> (ItemView
         Known::Missing => {
             warn(
                 WarningKind::Unavailable,
-                format!("{} is no longer available", line.product_name),
+                no_longer_available(&line.product_name),
             );
             (None, Availability::Unavailable, None)
         }
         Known::Found(v) if !v.active => {
             warn(
                 WarningKind::Unavailable,
-                format!("{} is no longer available", v.product_name),
+                no_longer_available(&v.product_name),
             );
             (Some(v.clone()), Availability::Unavailable, None)
         }
@@ -327,7 +327,7 @@ pub fn validate(view: &CartView) -> Vec<Issue> {
         match item.availability {
             Availability::Unavailable => issues.push(Issue::for_item(
                 IssueKind::ItemUnavailable,
-                format!("{name} is no longer available"),
+                no_longer_available(name),
                 item,
             )),
             Availability::OutOfStock => issues.push(Issue {

@@ -13,7 +13,6 @@ use tonic_types::{ErrorDetails, StatusExt};
 use crate::domain::quantity::MAX_LINE_QUANTITY;
 use crate::domain::rules::Rejection;
 use crate::service::ServiceError;
-use crate::storage::StorageError;
 
 /// The `domain` of every `google.rpc.ErrorInfo` this service sends.
 pub const ERROR_DOMAIN: &str = "cart.shop";
@@ -223,7 +222,21 @@ fn rejection_status(rejection: &Rejection) -> Status {
             &[("cart_id", id.to_string())],
             format!("cart {id} has expired"),
         ),
-        Rejection::VersionMismatch { expected, current } => {
+        Rejection::CartEmpty(id) => precondition(
+            "STATUS",
+            format!("carts/{id}"),
+            "CART_EMPTY",
+            &[("cart_id", id.to_string())],
+            format!("cart {id} has no items"),
+        ),
+    }
+}
+
+/// The status of a failed use case.
+fn service_status(error: ServiceError) -> Status {
+    match error {
+        ServiceError::Rejected(rejection) => rejection_status(&rejection),
+        ServiceError::VersionMismatch { expected, current } => {
             let message =
                 format!("the cart is at version {current}, not {expected}; reload and retry");
             let mut details = ErrorDetails::new();
@@ -237,27 +250,39 @@ fn rejection_status(rejection: &Rejection) -> Status {
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(Code::Aborted, message, details)
         }
-        Rejection::RequestIdReused => {
+        ServiceError::RequestIdReused => {
             let message = "request_id was already used for a different request";
             let mut details = ErrorDetails::with_bad_request_violation("request_id", message);
             let (reason, domain, meta) = error_info("REQUEST_ID_REUSED", &[]);
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(Code::InvalidArgument, message, details)
         }
-        Rejection::RequestInProgress => {
+        ServiceError::RequestInProgress => {
             let message = "a call with this request_id is still running; retry shortly";
             let mut details = ErrorDetails::with_retry_info(Some(IN_PROGRESS_RETRY_AFTER));
             let (reason, domain, meta) = error_info("REQUEST_IN_PROGRESS", &[]);
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(Code::Aborted, message, details)
         }
-        Rejection::CartEmpty(id) => precondition(
-            "STATUS",
-            format!("carts/{id}"),
-            "CART_EMPTY",
-            &[("cart_id", id.to_string())],
-            format!("cart {id} has no items"),
-        ),
+        ServiceError::DatabaseUnavailable(cause) => {
+            tracing::warn!(error = %cause, "database unavailable");
+            unavailable(
+                "DATABASE_UNAVAILABLE",
+                "the cart store is unavailable; retry later",
+            )
+        }
+        ServiceError::Conflict(cause) => {
+            tracing::warn!(error = %cause, "transaction conflict persisted after retries");
+            let mut details = ErrorDetails::new();
+            let (reason, domain, meta) = error_info("CONCURRENT_MODIFICATION", &[]);
+            details.set_error_info(reason, domain, meta);
+            Status::with_error_details(
+                Code::Aborted,
+                "the cart was changed concurrently; retry",
+                details,
+            )
+        }
+        error @ ServiceError::Internal(_) => internal(&error),
     }
 }
 
@@ -276,7 +301,7 @@ impl From<ApiError> for Status {
                 }
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
-            ApiError::Service(ServiceError::Rejected(rejection)) => rejection_status(&rejection),
+            ApiError::Service(error) => service_status(error),
             ApiError::RateLimited { retry_after } => {
                 // Whole milliseconds, rounded up: never "retry now" too early.
                 let retry_after = Duration::from_millis(
@@ -302,27 +327,6 @@ impl From<ApiError> for Status {
                 details.set_error_info(reason, domain, meta);
                 Status::with_error_details(Code::ResourceExhausted, message, details)
             }
-            ApiError::Service(ServiceError::Storage(StorageError::Unavailable(cause))) => {
-                tracing::warn!(error = %cause, "database unavailable");
-                unavailable(
-                    "DATABASE_UNAVAILABLE",
-                    "the cart store is unavailable; retry later",
-                )
-            }
-            ApiError::Service(ServiceError::Storage(StorageError::Conflict(cause))) => {
-                tracing::warn!(error = %cause, "transaction conflict persisted after retries");
-                let mut details = ErrorDetails::new();
-                let (reason, domain, meta) = error_info("CONCURRENT_MODIFICATION", &[]);
-                details.set_error_info(reason, domain, meta);
-                Status::with_error_details(
-                    Code::Aborted,
-                    "the cart was changed concurrently; retry",
-                    details,
-                )
-            }
-            ApiError::Service(
-                error @ ServiceError::Storage(StorageError::Corrupt(_) | StorageError::Other(_)),
-            ) => internal(&error),
         }
     }
 }
@@ -333,6 +337,7 @@ mod tests {
     use crate::domain::cart::CartStatus;
     use crate::domain::ids::{CartId, ItemId, ProductId, VariantId};
     use crate::domain::money::Currency;
+    use crate::storage::StorageError;
 
     fn variant() -> VariantId {
         VariantId::parse("var-1").expect("valid")
@@ -433,7 +438,7 @@ mod tests {
                 Some("CART_NOT_ACTIVE"),
             ),
             (
-                Rejection::VersionMismatch {
+                ServiceError::VersionMismatch {
                     expected: 1,
                     current: 2,
                 }
@@ -442,7 +447,7 @@ mod tests {
                 Some("CONCURRENT_MODIFICATION"),
             ),
             (
-                Rejection::RequestIdReused.into(),
+                ServiceError::RequestIdReused.into(),
                 Code::InvalidArgument,
                 Some("REQUEST_ID_REUSED"),
             ),
@@ -457,7 +462,7 @@ mod tests {
                 Some("CART_EMPTY"),
             ),
             (
-                ServiceError::Storage(StorageError::Corrupt("x".into())).into(),
+                ServiceError::Internal(StorageError::Corrupt("x".into())).into(),
                 Code::Internal,
                 None,
             ),
@@ -469,7 +474,7 @@ mod tests {
                 Some("RATE_LIMITED"),
             ),
             (
-                Rejection::RequestInProgress.into(),
+                ServiceError::RequestInProgress.into(),
                 Code::Aborted,
                 Some("REQUEST_IN_PROGRESS"),
             ),

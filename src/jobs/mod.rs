@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Duration as Age;
-use sea_orm::TransactionTrait;
 
 use crate::clock::Clock;
 use crate::storage::maintenance::{self, Purge};
-use crate::storage::{Database, StorageError};
+use crate::storage::{Database, StorageError, Tx};
 
 /// Knobs of the maintenance job.
 #[derive(Debug, Clone)]
@@ -73,7 +72,7 @@ impl Maintenance {
     /// failure stay done.
     #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> Result<MaintenanceReport, StorageError> {
-        let leader = self.db.conn().begin().await?;
+        let leader = self.db.begin().await?;
         if !maintenance::try_lead(&leader).await? {
             leader.rollback().await?;
             tracing::info!("maintenance skipped: another replica is running it");
@@ -132,14 +131,14 @@ impl Maintenance {
     async fn in_batches<F>(&self, step: F) -> Result<u64, StorageError>
     where
         F: for<'t> Fn(
-            &'t sea_orm::DatabaseTransaction,
+            &'t Tx,
         ) -> std::pin::Pin<
             Box<dyn std::future::Future<Output = Result<u64, StorageError>> + Send + 't>,
         >,
     {
         let mut total = 0;
         loop {
-            let (_turn, tx) = self.db.begin_write().await?;
+            let tx = self.db.begin_write().await?;
             let done = step(&tx).await?;
             tx.commit().await?;
             total += done;

@@ -1,35 +1,73 @@
-//! Use cases. Each call is one database transaction; the catalog is asked once
-//! per call, before the transaction, so no lock is held across a network call.
+//! Use cases, one module per use case: [`reads`] (GetCart, Validate,
+//! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`merge`]
+//! (MergeGuestCart) and [`complete`] (CompleteCart). Every write goes through
+//! the pipeline in [`write`] — one transaction, the request id claimed and
+//! replayed and the expected version checked once, in one place — with
+//! [`idempotency`] deciding what identifies a request. [`view`] builds the
+//! cart views: the catalog is asked once per call, never under a lock.
 
-mod cart;
+mod complete;
+mod edit;
+mod error;
+mod idempotency;
+mod merge;
+mod reads;
+mod view;
+mod write;
 
-pub use cart::{
-    CartService, Encoder, EventPage, Idempotency, Policy, WriteOptions, WriteResult, Written,
-};
+use std::sync::Arc;
 
-use crate::domain::rules::Rejection;
-use crate::storage::StorageError;
+use chrono::Duration;
 
-/// Why a use case failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// A cart rule refused the change; nothing was written. A catalog that
-    /// did not answer a call needing it is `Rejection::CatalogUnavailable`.
-    #[error("refused: {0:?}")]
-    Rejected(Rejection),
-    /// The database failed.
-    #[error(transparent)]
-    Storage(#[from] StorageError),
+pub use error::ServiceError;
+pub use idempotency::RequestKey;
+pub use reads::EventPage;
+pub use write::{Encoder, WriteOptions, WriteResult, Written};
+
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::domain::rules::Limits;
+use crate::domain::view::ViewSettings;
+use crate::storage::Database;
+
+/// The knobs of the cart rules.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// A cart expires this long after its last change.
+    pub ttl: Duration,
+    /// How long a request id is remembered.
+    pub idempotency_window: Duration,
+    /// Line limits.
+    pub limits: Limits,
+    /// View settings (low-stock threshold, default currency).
+    pub view: ViewSettings,
 }
 
-impl From<Rejection> for ServiceError {
-    fn from(r: Rejection) -> Self {
-        Self::Rejected(r)
-    }
+/// The cart use cases.
+#[derive(Debug, Clone)]
+pub struct CartService {
+    db: Database,
+    catalog: Arc<dyn Catalog>,
+    clock: Arc<dyn Clock>,
+    policy: Policy,
+    /// The keyed writes running in this process.
+    in_flight: idempotency::InFlight,
 }
 
-impl From<sea_orm::DbErr> for ServiceError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        Self::Storage(err.into())
+impl CartService {
+    /// The use cases over `db` and `catalog`.
+    pub fn new(
+        db: Database,
+        catalog: Arc<dyn Catalog>,
+        clock: Arc<dyn Clock>,
+        policy: Policy,
+    ) -> Self {
+        Self {
+            db,
+            catalog,
+            clock,
+            policy,
+            in_flight: idempotency::InFlight::default(),
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! The cart repository: carts, their lines and their event log.
+//! The cart repository: cart headers — finding the shopper's cart, creating
+//! it, saving its header with the change's events.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -6,81 +7,14 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
     QueryOrder, QuerySelect, RelationTrait, Statement,
 };
-use serde_json::Value;
 
 use super::StorageError;
-use super::decimal::DbDecimal;
-use super::entity::{cart_events, cart_items, carts};
-use crate::domain::cart::{Cart, CartStatus, Event, Line, LineChange, RecordedEvent, Shopper};
-use crate::domain::email::Email;
-use crate::domain::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
-use crate::domain::metadata::Metadata;
-use crate::domain::money::{Currency, Money};
-
-fn corrupt(what: &str, err: impl std::fmt::Display) -> StorageError {
-    StorageError::Corrupt(format!("{what}: {err}"))
-}
-
-pub(super) fn cart_from_model(m: carts::Model) -> Result<Cart, StorageError> {
-    Ok(Cart {
-        id: CartId::from_uuid(m.id),
-        session_id: SessionId::parse(&m.session_id).map_err(|e| corrupt("carts.session_id", e))?,
-        customer_id: m
-            .customer_id
-            .as_deref()
-            .map(CustomerId::parse)
-            .transpose()
-            .map_err(|e| corrupt("carts.customer_id", e))?,
-        email: m
-            .email
-            .as_deref()
-            .map(Email::parse)
-            .transpose()
-            .map_err(|e| corrupt("carts.email", e))?,
-        currency: Currency::parse(&m.currency).map_err(|e| corrupt("carts.currency", e))?,
-        status: CartStatus::from_stored(&m.status)
-            .ok_or_else(|| corrupt("carts.status", &m.status))?,
-        version: m.version,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-        expires_at: m.expires_at,
-        order_id: m
-            .completed_order_id
-            .as_deref()
-            .map(OrderId::parse)
-            .transpose()
-            .map_err(|e| corrupt("carts.completed_order_id", e))?,
-        merged_into: m.merged_into_cart_id.map(CartId::from_uuid),
-    })
-}
-
-fn metadata_from_json(value: Option<Value>) -> Option<Metadata> {
-    match value {
-        Some(Value::Object(map)) => Some(Metadata::from_stored(map)),
-        _ => None,
-    }
-}
-
-fn line_from_model(m: cart_items::Model, currency: &Currency) -> Result<Line, StorageError> {
-    Ok(Line {
-        id: ItemId::from_uuid(m.id),
-        product_id: ProductId::parse(&m.product_id)
-            .map_err(|e| corrupt("cart_items.product_id", e))?,
-        variant_id: VariantId::parse(&m.variant_id)
-            .map_err(|e| corrupt("cart_items.variant_id", e))?,
-        quantity: u32::try_from(m.quantity).map_err(|e| corrupt("cart_items.quantity", e))?,
-        unit_price: Money {
-            amount: m.price_at_time.0,
-            currency: currency.clone(),
-        },
-        product_name: m.product_name,
-        variant_name: m.variant_name,
-        sku: m.sku,
-        metadata: metadata_from_json(m.metadata),
-        added_at: m.added_at,
-        updated_at: m.updated_at,
-    })
-}
+use super::entity::{cart_items, carts};
+use super::events;
+use super::rows::{cart_from_model, corrupt, line_from_model};
+use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
+use crate::domain::event::Event;
+use crate::domain::ids::{CartId, VariantId};
 
 /// The shopper's active cart. `status = 'active'` is written as a literal,
 /// not a bind parameter: only then can PostgreSQL's cached generic plan use
@@ -292,8 +226,8 @@ pub async fn save(
                     cart.version.into(),
                     cart.updated_at.into(),
                     cart.expires_at.into(),
-                    event.kind.as_str().into(),
-                    event.data.clone().into(),
+                    event.kind().as_str().into(),
+                    event.data().into(),
                     now.into(),
                 ],
             );
@@ -302,217 +236,7 @@ pub async fn save(
         }
         _ => {
             save_header(conn, cart).await?;
-            append_events(conn, cart.id, events, now).await
+            events::append(conn, cart.id, events, now).await
         }
     }
-}
-
-/// The cart's lines, oldest first.
-///
-/// # Errors
-/// [`StorageError`] on database failure or corrupt data.
-pub async fn lines(conn: &impl ConnectionTrait, cart: &Cart) -> Result<Vec<Line>, StorageError> {
-    cart_items::Entity::find()
-        .filter(cart_items::Column::CartId.eq(cart.id.uuid()))
-        .order_by_asc(cart_items::Column::AddedAt)
-        .order_by_asc(cart_items::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| line_from_model(m, &cart.currency))
-        .collect()
-}
-
-/// Writes line changes of `cart` made at `now`.
-///
-/// A new line is an upsert that adds to the quantity of a line of the same
-/// variant, so two adds can never make two lines.
-///
-/// # Errors
-/// [`StorageError`] on database failure.
-pub async fn apply(
-    conn: &impl ConnectionTrait,
-    cart_id: CartId,
-    changes: &[LineChange],
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let this_cart = cart_items::Column::CartId.eq(cart_id.uuid());
-    for change in changes {
-        match change {
-            LineChange::Added(line) => {
-                let model = cart_items::ActiveModel {
-                    id: Set(line.id.uuid()),
-                    cart_id: Set(cart_id.uuid()),
-                    product_id: Set(line.product_id.as_str().to_owned()),
-                    variant_id: Set(line.variant_id.as_str().to_owned()),
-                    quantity: Set(quantity_column(line.quantity)),
-                    price_at_time: Set(DbDecimal(line.unit_price.amount)),
-                    product_name: Set(line.product_name.clone()),
-                    variant_name: Set(line.variant_name.clone()),
-                    sku: Set(line.sku.clone()),
-                    metadata: Set(line.metadata.as_ref().map(Metadata::to_value)),
-                    added_at: Set(line.added_at),
-                    updated_at: Set(line.updated_at),
-                };
-                cart_items::Entity::insert(model)
-                    .on_conflict(
-                        OnConflict::columns([
-                            cart_items::Column::CartId,
-                            cart_items::Column::VariantId,
-                        ])
-                        .value(
-                            cart_items::Column::Quantity,
-                            Expr::cust("cart_items.quantity + excluded.quantity"),
-                        )
-                        .value(
-                            cart_items::Column::Metadata,
-                            Expr::cust("COALESCE(excluded.metadata, cart_items.metadata)"),
-                        )
-                        .update_column(cart_items::Column::UpdatedAt)
-                        .to_owned(),
-                    )
-                    .exec_without_returning(conn)
-                    .await?;
-            }
-            LineChange::Incremented { id, by, metadata } => {
-                let mut update = cart_items::Entity::update_many()
-                    .col_expr(
-                        cart_items::Column::Quantity,
-                        Expr::col(cart_items::Column::Quantity).add(quantity_column(*by)),
-                    )
-                    .col_expr(cart_items::Column::UpdatedAt, Expr::value(now));
-                if let Some(metadata) = metadata {
-                    update = update.col_expr(
-                        cart_items::Column::Metadata,
-                        Expr::value(metadata.to_value()),
-                    );
-                }
-                update
-                    .filter(this_cart.clone())
-                    .filter(cart_items::Column::Id.eq(id.uuid()))
-                    .exec(conn)
-                    .await?;
-            }
-            LineChange::QuantitySet { id, quantity } => {
-                cart_items::Entity::update_many()
-                    .col_expr(
-                        cart_items::Column::Quantity,
-                        Expr::value(quantity_column(*quantity)),
-                    )
-                    .col_expr(cart_items::Column::UpdatedAt, Expr::value(now))
-                    .filter(this_cart.clone())
-                    .filter(cart_items::Column::Id.eq(id.uuid()))
-                    .exec(conn)
-                    .await?;
-            }
-            LineChange::Repriced { id, unit_price } => {
-                cart_items::Entity::update_many()
-                    .col_expr(
-                        cart_items::Column::PriceAtTime,
-                        Expr::value(DbDecimal(unit_price.amount)),
-                    )
-                    .col_expr(cart_items::Column::UpdatedAt, Expr::value(now))
-                    .filter(this_cart.clone())
-                    .filter(cart_items::Column::Id.eq(id.uuid()))
-                    .exec(conn)
-                    .await?;
-            }
-            LineChange::Removed(id) => {
-                cart_items::Entity::delete_many()
-                    .filter(this_cart.clone())
-                    .filter(cart_items::Column::Id.eq(id.uuid()))
-                    .exec(conn)
-                    .await?;
-            }
-            LineChange::Cleared => {
-                cart_items::Entity::delete_many()
-                    .filter(this_cart.clone())
-                    .exec(conn)
-                    .await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Quantities are at most 100, so they always fit the INTEGER column.
-fn quantity_column(quantity: u32) -> i32 {
-    i32::try_from(quantity).unwrap_or(i32::MAX)
-}
-
-/// Appends events to the cart's log, each with the next per-cart sequence
-/// number. Callers hold the cart's lock, so numbers are gap-free; the primary
-/// key (cart_id, seq) would refuse a duplicate anyway.
-///
-/// # Errors
-/// [`StorageError`] on database failure.
-async fn append_events(
-    conn: &impl ConnectionTrait,
-    cart_id: CartId,
-    events: &[Event],
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let backend = conn.get_database_backend();
-    let p = |n: u8| match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    };
-    let sql = format!(
-        "INSERT INTO cart_events (cart_id, seq, event_type, event_data, created_at) \
-         SELECT {id}, COALESCE(MAX(seq), 0) + 1, {kind}, {data}, {at} \
-         FROM cart_events WHERE cart_id = {id}",
-        id = p(1),
-        kind = p(2),
-        data = p(3),
-        at = p(4),
-    );
-    for event in events {
-        let stmt = Statement::from_sql_and_values(
-            backend,
-            sql.clone(),
-            [
-                cart_id.uuid().into(),
-                event.kind.as_str().into(),
-                event.data.clone().into(),
-                now.into(),
-            ],
-        );
-        conn.execute_raw(stmt).await?;
-    }
-    Ok(())
-}
-
-/// At most `limit` events of the cart with a sequence number above `after`,
-/// oldest first.
-///
-/// # Errors
-/// [`StorageError`] on database failure.
-pub async fn events_after(
-    conn: &impl ConnectionTrait,
-    cart_id: CartId,
-    after: i64,
-    limit: u64,
-) -> Result<Vec<RecordedEvent>, StorageError> {
-    let rows: Vec<(i64, String, Value, DateTime<Utc>)> = cart_events::Entity::find()
-        .select_only()
-        .column(cart_events::Column::Seq)
-        .column(cart_events::Column::EventType)
-        .column(cart_events::Column::EventData)
-        .column(cart_events::Column::CreatedAt)
-        .filter(cart_events::Column::CartId.eq(cart_id.uuid()))
-        .filter(cart_events::Column::Seq.gt(after))
-        .order_by_asc(cart_events::Column::Seq)
-        .limit(limit)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(seq, kind, data, created_at)| RecordedEvent {
-            seq,
-            kind,
-            data,
-            created_at,
-        })
-        .collect())
 }

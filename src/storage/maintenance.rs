@@ -10,9 +10,11 @@ use sea_orm::{
 };
 
 use super::StorageError;
-use super::carts::{cart_from_model, save};
+use super::carts::save;
 use super::entity::{cart_items, carts};
-use crate::domain::cart::{CartStatus, Event};
+use super::rows::cart_from_model;
+use crate::domain::cart::CartStatus;
+use crate::domain::event::Event;
 
 /// The advisory-lock key of the maintenance leader ("cartmain").
 pub const LEADER_LOCK_KEY: i64 = 0x6361_7274_6d61_696e;
@@ -64,7 +66,15 @@ pub async fn expire_batch(
         cart.status = CartStatus::Abandoned;
         cart.version += 1;
         cart.updated_at = now;
-        save(conn, &cart, &[Event::abandoned_on_expiry(&cart)], now).await?;
+        save(
+            conn,
+            &cart,
+            &[Event::Abandoned {
+                expires_at: cart.expires_at,
+            }],
+            now,
+        )
+        .await?;
     }
     Ok(count)
 }

@@ -1,5 +1,5 @@
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use cart_service::proto::shop::cart::v1 as pb;
 use tonic::Code;
 
@@ -107,16 +107,8 @@ db_test!(a_missing_or_malformed_shopper_is_invalid_argument, |app| {
 });
 
 db_test!(an_unknown_variant_is_not_found_with_resource_info, |app| {
-    let result = app
-        .add_request(pb::AddItemRequest {
-            shopper: shopper("s1"),
-            product_id: "prod-classic-tee".into(),
-            variant_id: "var-does-not-exist".into(),
-            quantity: 1,
-            metadata: None,
-            ..Default::default()
-        })
-        .await;
+    let request = add_item_request(shopper("s1"), "prod-classic-tee", "var-does-not-exist", 1);
+    let result = app.add_request(request).await;
     let (_, details) = expect_code(result, Code::NotFound);
     let info = details.resource_info().expect("resource info");
     assert_eq!(info.resource_type, "shop.catalog.v1.Variant");
@@ -125,16 +117,8 @@ db_test!(an_unknown_variant_is_not_found_with_resource_info, |app| {
 });
 
 db_test!(a_variant_of_another_product_is_not_found, |app| {
-    let result = app
-        .add_request(pb::AddItemRequest {
-            shopper: shopper("s1"),
-            product_id: "prod-hoodie".into(),
-            variant_id: "var-classic-tee-m".into(),
-            quantity: 1,
-            metadata: None,
-            ..Default::default()
-        })
-        .await;
+    let request = add_item_request(shopper("s1"), "prod-hoodie", "var-classic-tee-m", 1);
+    let result = app.add_request(request).await;
     let (_, details) = expect_code(result, Code::NotFound);
     assert_eq!(reason(&details), "VARIANT_NOT_FOUND");
     assert_eq!(app.stored().await.carts.len(), 0);
@@ -257,12 +241,8 @@ db_test!(
     line_metadata_is_kept_and_oversized_metadata_refused,
     |app| {
         let request = |meta| pb::AddItemRequest {
-            shopper: shopper("s1"),
-            product_id: "prod-classic-tee".into(),
-            variant_id: "var-classic-tee-m".into(),
-            quantity: 1,
             metadata: Some(meta),
-            ..Default::default()
+            ..add_tee_request("s1", 1)
         };
         let cart = app
             .add_request(request(metadata(
@@ -276,12 +256,8 @@ db_test!(
         let big = metadata(serde_json::json!({ "note": "x".repeat(5000) }));
         let (_, details) = expect_code(app.add_request(request(big)).await, Code::InvalidArgument);
         assert_eq!(bad_fields(&details), ["metadata"]);
-        let mut deep = serde_json::json!(1);
-        for _ in 0..9 {
-            deep = serde_json::json!({ "a": deep });
-        }
         let (_, details) = expect_code(
-            app.add_request(request(metadata(deep))).await,
+            app.add_request(request(deep_metadata(9))).await,
             Code::InvalidArgument,
         );
         assert_eq!(bad_fields(&details), ["metadata"]);
@@ -291,14 +267,10 @@ db_test!(
 
 db_test!(a_request_over_the_size_limit_is_refused, |app| {
     let request = pb::AddItemRequest {
-        shopper: shopper("s1"),
-        product_id: "prod-classic-tee".into(),
-        variant_id: "var-classic-tee-m".into(),
-        quantity: 1,
         metadata: Some(metadata(
             serde_json::json!({ "blob": "y".repeat(100 * 1024) }),
         )),
-        ..Default::default()
+        ..add_tee_request("s1", 1)
     };
     let result = app.add_request(request).await;
     let (_status, _) = expect_code(result, Code::OutOfRange);

@@ -1,5 +1,5 @@
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use cart_service::config::Secret;
 use cart_service::proto::shop::cart::v1 as pb;
 use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
@@ -37,16 +37,6 @@ async fn client(app: &TestApp, token: Option<&'static str>) -> Client {
     )
 }
 
-fn add() -> pb::AddItemRequest {
-    pb::AddItemRequest {
-        shopper: shopper("s1"),
-        product_id: "prod-classic-tee".into(),
-        variant_id: "var-classic-tee-m".into(),
-        quantity: 1,
-        ..Default::default()
-    }
-}
-
 db_test!(
     callers_need_a_known_token_and_the_role_for_the_rpc,
     |settings| {
@@ -54,31 +44,28 @@ db_test!(
         settings.auth.service_tokens = Secret::new(CHECKOUT);
     },
     |app| {
+        let add = add_tee_request("s1", 1);
         let (_, _) = expect_code(
-            client(&app, None).await.add_item(add()).await,
+            client(&app, None).await.add_item(add.clone()).await,
             Code::Unauthenticated,
         );
         let (_, _) = expect_code(
             client(&app, Some("guessed-token-0123456789"))
                 .await
-                .add_item(add())
+                .add_item(add.clone())
                 .await,
             Code::Unauthenticated,
         );
         assert_eq!(app.stored().await.carts.len(), 0);
         let cart = client(&app, Some(BFF))
             .await
-            .add_item(add())
+            .add_item(add)
             .await
             .expect("storefront may add")
             .into_inner()
             .cart
             .unwrap();
-        let complete = pb::CompleteCartRequest {
-            cart_id: cart.id.clone(),
-            order_id: "order-1".into(),
-            ..Default::default()
-        };
+        let complete = complete_cart_request(&cart.id, "order-1");
         expect_code(
             client(&app, Some(BFF))
                 .await
@@ -102,3 +89,4 @@ db_test!(
         assert_eq!(status_of(&app, "").await, ServingStatus::Serving);
     }
 );
+

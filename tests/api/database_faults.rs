@@ -1,7 +1,7 @@
 //! Database outages, on PostgreSQL (SQLite is a file in the process: it has
 //! no network to lose).
 
-use crate::helpers::*;
+use crate::support::*;
 use sea_orm::ConnectionTrait;
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;

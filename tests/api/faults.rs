@@ -1,8 +1,7 @@
 use std::time::Duration;
 
 use crate::db_test;
-use crate::helpers::*;
-use cart_service::catalog::Faults;
+use crate::support::*;
 use cart_service::domain::ids::VariantId;
 use cart_service::proto::shop::cart::v1 as pb;
 use rust_decimal::Decimal;
@@ -46,15 +45,15 @@ db_test!(
         app.add(shopper("s1"), "var-classic-tee-m", 2)
             .await
             .expect("added");
-        app.catalog.set_faults(Faults {
+        app.set_catalog_faults(Faults {
             delay: Duration::from_secs(2),
             failing: false,
         });
-        let before = app.catalog.served();
+        let before = app.catalog_served();
         let started = std::time::Instant::now();
         let cart = app.get(shopper("s1")).await;
         assert!(degraded(&cart));
-        assert_eq!(app.catalog.served() - before, 1, "a timeout is not retried");
+        assert_eq!(app.catalog_served() - before, 1, "a timeout is not retried");
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "answered within the deadline, not the delay"
@@ -79,13 +78,13 @@ db_test!(
         app.add(shopper("s1"), "var-classic-tee-m", 2)
             .await
             .expect("added");
-        app.catalog.set_faults(Faults {
+        app.set_catalog_faults(Faults {
             delay: Duration::ZERO,
             failing: true,
         });
-        let before = app.catalog.served();
+        let before = app.catalog_served();
         assert!(degraded(&app.get(shopper("s1")).await));
-        assert_eq!(app.catalog.served() - before, 3, "one call and two retries");
+        assert_eq!(app.catalog_served() - before, 3, "one call and two retries");
     }
 );
 
@@ -100,38 +99,38 @@ db_test!(
         app.add(shopper("s1"), "var-classic-tee-m", 2)
             .await
             .expect("added");
-        app.catalog.set_faults(Faults {
+        app.set_catalog_faults(Faults {
             delay: Duration::ZERO,
             failing: true,
         });
-        let before = app.catalog.served();
+        let before = app.catalog_served();
         for _ in 0..3 {
             assert!(degraded(&app.get(shopper("s1")).await));
         }
-        assert_eq!(app.catalog.served() - before, 3);
+        assert_eq!(app.catalog_served() - before, 3);
         assert!(degraded(&app.get(shopper("s1")).await));
         expect_code(
             app.add(shopper("s1"), "var-classic-tee-m", 1).await,
             Code::Unavailable,
         );
-        assert_eq!(app.catalog.served() - before, 3, "open: no call goes out");
+        assert_eq!(app.catalog_served() - before, 3, "open: no call goes out");
         app.clock.advance(chrono::Duration::seconds(6));
         assert!(degraded(&app.get(shopper("s1")).await));
         assert_eq!(
-            app.catalog.served() - before,
+            app.catalog_served() - before,
             4,
             "half-open: one trial, which failed"
         );
         assert!(degraded(&app.get(shopper("s1")).await));
-        assert_eq!(app.catalog.served() - before, 4, "open again");
-        app.catalog.set_faults(Faults::default());
+        assert_eq!(app.catalog_served() - before, 4, "open again");
+        app.set_catalog_faults(Faults::default());
         app.clock.advance(chrono::Duration::seconds(6));
         assert!(
             !degraded(&app.get(shopper("s1")).await),
             "the trial succeeded: closed"
         );
         assert!(!degraded(&app.get(shopper("s1")).await));
-        assert_eq!(app.catalog.served() - before, 6);
+        assert_eq!(app.catalog_served() - before, 6);
     }
 );
 
@@ -144,10 +143,10 @@ db_test!(
         app.add(shopper("s1"), "var-classic-tee-m", 2)
             .await
             .expect("added");
-        let before = app.catalog.served();
+        let before = app.catalog_served();
         app.get(shopper("s1")).await;
         app.get(shopper("s1")).await;
-        assert_eq!(app.catalog.served(), before, "served from the cache");
+        assert_eq!(app.catalog_served(), before, "served from the cache");
         app.catalog
             .update(&VariantId::parse("var-classic-tee-m").unwrap(), |v| {
                 v.price.amount = Decimal::new(2499, 2)
@@ -157,6 +156,6 @@ db_test!(
         app.clock.advance(chrono::Duration::seconds(6));
         let fresh = app.get(shopper("s1")).await;
         assert!(fresh.items[0].price_changed);
-        assert_eq!(app.catalog.served(), before + 1);
+        assert_eq!(app.catalog_served(), before + 1);
     }
 );

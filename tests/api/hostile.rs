@@ -6,9 +6,10 @@ use futures::future::BoxFuture;
 use prost_types::value::Kind;
 
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use cart_service::proto::shop::cart::v1 as pb;
 use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use pb::MergeStrategy;
 use tonic::transport::Channel;
 use tonic::{Code, Status};
 
@@ -32,20 +33,6 @@ struct Case {
 
 type Client = CartServiceClient<Channel>;
 
-fn add(session: &str, product: &str, variant: &str, quantity: i32) -> pb::AddItemRequest {
-    pb::AddItemRequest {
-        shopper: shopper(session),
-        product_id: product.into(),
-        variant_id: variant.into(),
-        quantity,
-        ..Default::default()
-    }
-}
-
-fn tee(quantity: i32) -> pb::AddItemRequest {
-    add("s1", "prod-classic-tee", "var-classic-tee-m", quantity)
-}
-
 fn adding(client: &Client, request: pb::AddItemRequest) -> BoxFuture<'static, Result<(), Status>> {
     let mut client = client.clone();
     Box::pin(async move { client.add_item(request).await.map(drop) })
@@ -59,26 +46,10 @@ fn updating(
     Box::pin(async move { client.update_item(request).await.map(drop) })
 }
 
-fn setting_email(client: &Client, email: String) -> BoxFuture<'static, Result<(), Status>> {
+fn setting_email(client: &Client, email: &str) -> BoxFuture<'static, Result<(), Status>> {
     let mut client = client.clone();
-    Box::pin(async move {
-        client
-            .set_email(pb::SetEmailRequest {
-                shopper: shopper("s1"),
-                email,
-                ..Default::default()
-            })
-            .await
-            .map(drop)
-    })
-}
-
-fn deep_metadata(levels: usize) -> prost_types::Struct {
-    let mut json = serde_json::json!(1);
-    for _ in 0..levels {
-        json = serde_json::json!({ "a": json });
-    }
-    metadata(json)
+    let request = set_email_request(shopper("s1"), email);
+    Box::pin(async move { client.set_email(request).await.map(drop) })
 }
 
 db_test!(
@@ -108,7 +79,7 @@ db_test!(
             .into(),
         };
         // The first call with this key succeeds; its reuse is a case below.
-        let mut keyed = tee(1);
+        let mut keyed = add_tee_request("s1", 1);
         keyed.request_id = "key-1".into();
         app.client
             .clone()
@@ -121,19 +92,19 @@ db_test!(
                 name: "quantity 0",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("quantity"),
-                call: adding(&c, tee(0)),
+                call: adding(&c, add_tee_request("s1", 0)),
             },
             Case {
                 name: "quantity 101",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("quantity"),
-                call: adding(&c, tee(101)),
+                call: adding(&c, add_tee_request("s1", 101)),
             },
             Case {
                 name: "quantity i32::MIN",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("quantity"),
-                call: adding(&c, tee(i32::MIN)),
+                call: adding(&c, add_tee_request("s1", i32::MIN)),
             },
             Case {
                 name: "missing shopper",
@@ -143,7 +114,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         shopper: None,
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -151,19 +122,13 @@ db_test!(
                 name: "session id of 129 characters",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("shopper.session_id"),
-                call: adding(
-                    &c,
-                    add(&long(129), "prod-classic-tee", "var-classic-tee-m", 1),
-                ),
+                call: adding(&c, add_tee_request(&long(129), 1)),
             },
             Case {
                 name: "session id with a newline",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("shopper.session_id"),
-                call: adding(
-                    &c,
-                    add("s1\nX-Admin: 1", "prod-classic-tee", "var-classic-tee-m", 1),
-                ),
+                call: adding(&c, add_tee_request("s1\nX-Admin: 1", 1)),
             },
             Case {
                 name: "customer id of 129 characters",
@@ -173,7 +138,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         shopper: customer("s1", &long(129)),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -181,7 +146,13 @@ db_test!(
                 name: "non-ASCII variant id",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("variant_id"),
-                call: adding(&c, add("s1", "prod-classic-tee", "var-👕", 1)),
+                call: adding(
+                    &c,
+                    pb::AddItemRequest {
+                        variant_id: "var-👕".into(),
+                        ..add_tee_request("s1", 1)
+                    },
+                ),
             },
             Case {
                 name: "SQL in a variant id is only an unknown id",
@@ -189,20 +160,35 @@ db_test!(
                 expect: Expect::Reason("VARIANT_NOT_FOUND"),
                 call: adding(
                     &c,
-                    add("s1", "prod-classic-tee", "x';DROP_TABLE_carts;--", 1),
+                    pb::AddItemRequest {
+                        variant_id: "x';DROP_TABLE_carts;--".into(),
+                        ..add_tee_request("s1", 1)
+                    },
                 ),
             },
             Case {
                 name: "unknown variant",
                 code: Code::NotFound,
                 expect: Expect::Reason("VARIANT_NOT_FOUND"),
-                call: adding(&c, add("s1", "prod-classic-tee", "var-nope", 1)),
+                call: adding(
+                    &c,
+                    pb::AddItemRequest {
+                        variant_id: "var-nope".into(),
+                        ..add_tee_request("s1", 1)
+                    },
+                ),
             },
             Case {
                 name: "variant of another product",
                 code: Code::NotFound,
                 expect: Expect::Reason("VARIANT_NOT_FOUND"),
-                call: adding(&c, add("s1", "prod-nope", "var-classic-tee-m", 1)),
+                call: adding(
+                    &c,
+                    pb::AddItemRequest {
+                        product_id: "prod-nope".into(),
+                        ..add_tee_request("s1", 1)
+                    },
+                ),
             },
             Case {
                 name: "metadata over 4 KiB",
@@ -212,7 +198,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         metadata: Some(metadata(serde_json::json!({ "note": long(5000) }))),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -224,7 +210,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         metadata: Some(deep_metadata(9)),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -236,7 +222,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         metadata: Some(nan),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -248,7 +234,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         metadata: Some(metadata(serde_json::json!({ "blob": long(70_000) }))),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -260,7 +246,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         request_id: long(129),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -284,7 +270,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         expected_version: Some(-1),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -296,7 +282,7 @@ db_test!(
                     &c,
                     pb::AddItemRequest {
                         expected_version: Some(1),
-                        ..tee(1)
+                        ..add_tee_request("s1", 1)
                     },
                 ),
             },
@@ -304,7 +290,13 @@ db_test!(
                 name: "over stock",
                 code: Code::FailedPrecondition,
                 expect: Expect::Reason("OUT_OF_STOCK"),
-                call: adding(&c, add("s1", "prod-classic-tee", "var-classic-tee-l", 4)),
+                call: adding(
+                    &c,
+                    pb::AddItemRequest {
+                        variant_id: "var-classic-tee-l".into(),
+                        ..add_tee_request("s1", 4)
+                    },
+                ),
             },
             Case {
                 name: "malformed item id",
@@ -312,59 +304,38 @@ db_test!(
                 expect: Expect::Field("item_id"),
                 call: updating(
                     &c,
-                    pb::UpdateItemRequest {
-                        shopper: shopper("s1"),
-                        item_id: "../../etc/passwd".into(),
-                        quantity: 1,
-                        ..Default::default()
-                    },
+                    update_item_request(shopper("s1"), "../../etc/passwd", 1),
                 ),
             },
             Case {
                 name: "another cart's item",
                 code: Code::NotFound,
                 expect: Expect::Reason("ITEM_NOT_FOUND"),
-                call: updating(
-                    &c,
-                    pb::UpdateItemRequest {
-                        shopper: shopper("s1"),
-                        item_id: their_item.clone(),
-                        quantity: 5,
-                        ..Default::default()
-                    },
-                ),
+                call: updating(&c, update_item_request(shopper("s1"), &their_item, 5)),
             },
             Case {
                 name: "update quantity -1",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("quantity"),
-                call: updating(
-                    &c,
-                    pb::UpdateItemRequest {
-                        shopper: shopper("s1"),
-                        item_id: my_item.clone(),
-                        quantity: -1,
-                        ..Default::default()
-                    },
-                ),
+                call: updating(&c, update_item_request(shopper("s1"), &my_item, -1)),
             },
             Case {
                 name: "e-mail without @",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("email"),
-                call: setting_email(&c, "ada.example.com".into()),
+                call: setting_email(&c, "ada.example.com"),
             },
             Case {
                 name: "e-mail with a header injection",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("email"),
-                call: setting_email(&c, "ada@example.com\r\nBcc: all@example.com".into()),
+                call: setting_email(&c, "ada@example.com\r\nBcc: all@example.com"),
             },
             Case {
                 name: "e-mail of 255 characters",
                 code: Code::InvalidArgument,
                 expect: Expect::Field("email"),
-                call: setting_email(&c, format!("{}@example.com", long(243))),
+                call: setting_email(&c, &format!("{}@example.com", long(243))),
             },
             Case {
                 name: "unknown merge strategy",
@@ -372,15 +343,15 @@ db_test!(
                 expect: Expect::Field("strategy"),
                 call: {
                     let mut c = c.clone();
-                    Box::pin(async move {
-                        c.merge_guest_cart(pb::MergeGuestCartRequest {
-                            shopper: customer("s1", "cust-1"),
-                            strategy: 99,
-                            ..Default::default()
-                        })
-                        .await
-                        .map(drop)
-                    })
+                    let request = pb::MergeGuestCartRequest {
+                        strategy: 99,
+                        ..merge_guest_cart_request(
+                            customer("s1", "cust-1"),
+                            "",
+                            MergeStrategy::Unspecified,
+                        )
+                    };
+                    Box::pin(async move { c.merge_guest_cart(request).await.map(drop) })
                 },
             },
             Case {
@@ -389,14 +360,9 @@ db_test!(
                 expect: Expect::Field("shopper.customer_id"),
                 call: {
                     let mut c = c.clone();
-                    Box::pin(async move {
-                        c.merge_guest_cart(pb::MergeGuestCartRequest {
-                            shopper: shopper("s1"),
-                            ..Default::default()
-                        })
-                        .await
-                        .map(drop)
-                    })
+                    let request =
+                        merge_guest_cart_request(shopper("s1"), "", MergeStrategy::Unspecified);
+                    Box::pin(async move { c.merge_guest_cart(request).await.map(drop) })
                 },
             },
             Case {
@@ -405,15 +371,8 @@ db_test!(
                 expect: Expect::Field("order_id"),
                 call: {
                     let mut c = c.clone();
-                    Box::pin(async move {
-                        c.complete_cart(pb::CompleteCartRequest {
-                            cart_id: "1 OR 1=1".into(),
-                            order_id: String::new(),
-                            ..Default::default()
-                        })
-                        .await
-                        .map(drop)
-                    })
+                    let request = complete_cart_request("1 OR 1=1", "");
+                    Box::pin(async move { c.complete_cart(request).await.map(drop) })
                 },
             },
             Case {

@@ -1,7 +1,7 @@
 use chrono::Duration;
 
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use cart_service::jobs::MaintenanceReport;
 use cart_service::proto::shop::cart::v1 as pb;
 use cart_service::storage::maintenance::LEADER_LOCK_KEY;

@@ -5,21 +5,10 @@
 use std::time::Duration;
 
 use crate::db_test;
-use crate::helpers::*;
-use cart_service::catalog::Faults;
+use crate::support::*;
 use cart_service::proto::shop::cart::v1 as pb;
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
-
-fn add(session: &str, variant: &str) -> pb::AddItemRequest {
-    pb::AddItemRequest {
-        shopper: shopper(session),
-        product_id: "prod-classic-tee".into(),
-        variant_id: variant.into(),
-        quantity: 1,
-        ..Default::default()
-    }
-}
 
 db_test!(
     a_session_over_its_write_budget_is_refused_until_it_refills,
@@ -29,15 +18,16 @@ db_test!(
     },
     |app| {
         let mut client = app.client.clone();
+        let s1_add = add_tee_request("s1", 1);
         for _ in 0..3 {
             client
-                .add_item(add("s1", "var-classic-tee-m"))
+                .add_item(s1_add.clone())
                 .await
                 .expect("within the burst");
         }
         let before = app.stored().await;
         let (status, details) = expect_code(
-            client.add_item(add("s1", "var-classic-tee-m")).await,
+            client.add_item(s1_add.clone()).await,
             Code::ResourceExhausted,
         );
         assert_eq!(reason(&details), "RATE_LIMITED");
@@ -61,20 +51,14 @@ db_test!(
         assert_eq!(app.get(shopper("s1")).await.items[0].quantity, 3);
         app.validate(shopper("s1")).await.expect("validate");
         client
-            .add_item(add("s2", "var-classic-tee-m"))
+            .add_item(add_tee_request("s2", 1))
             .await
             .expect("another session has its own budget");
 
         // One second later, one more write.
         app.clock.advance(chrono::Duration::seconds(1));
-        client
-            .add_item(add("s1", "var-classic-tee-m"))
-            .await
-            .expect("refilled");
-        expect_code(
-            client.add_item(add("s1", "var-classic-tee-m")).await,
-            Code::ResourceExhausted,
-        );
+        client.add_item(s1_add.clone()).await.expect("refilled");
+        expect_code(client.add_item(s1_add).await, Code::ResourceExhausted);
         assert_eq!(app.get(shopper("s1")).await.items[0].quantity, 4);
     }
 );
@@ -87,14 +71,14 @@ db_test!(
     },
     |app| {
         // The one slot is held by an add waiting on a slow catalog.
-        app.catalog.set_faults(Faults {
+        app.set_catalog_faults(Faults {
             delay: Duration::from_millis(1500),
             ..Faults::default()
         });
         let mut client = app.client.clone();
-        let slow =
-            tokio::spawn(async move { client.add_item(add("s1", "var-classic-tee-m")).await });
-        app.catalog.wait_until_served(1).await;
+        let s1_add = add_tee_request("s1", 1);
+        let slow = tokio::spawn(async move { client.add_item(s1_add).await });
+        app.wait_until_catalog_served(1).await;
 
         let (status, details) = expect_code(
             app.client
@@ -107,11 +91,12 @@ db_test!(
         );
         assert_eq!(reason(&details), "OVERLOADED", "{status:?}");
         assert!(details.retry_info().is_some());
+        let s2_add = pb::AddItemRequest {
+            variant_id: "var-classic-tee-l".into(),
+            ..add_tee_request("s2", 1)
+        };
         let (_, details) = expect_code(
-            app.client
-                .clone()
-                .add_item(add("s2", "var-classic-tee-l"))
-                .await,
+            app.client.clone().add_item(s2_add.clone()).await,
             Code::ResourceExhausted,
         );
         assert_eq!(reason(&details), "OVERLOADED");
@@ -126,12 +111,12 @@ db_test!(
             .cart
             .expect("cart");
         assert_eq!(cart.items.len(), 1);
-        app.catalog.set_faults(Faults::default());
+        app.set_catalog_faults(Faults::default());
         // The slot is free again; the shed add wrote nothing.
         assert!(app.get(shopper("s2")).await.items.is_empty());
         app.client
             .clone()
-            .add_item(add("s2", "var-classic-tee-l"))
+            .add_item(s2_add)
             .await
             .expect("served once the slot is free");
     }

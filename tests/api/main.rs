@@ -2,7 +2,7 @@
 //! PostgreSQL (`TEST_DATABASE_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/postgres`; a fresh database per test).
 
-mod helpers;
+mod support;
 
 mod add_item;
 mod auth;

@@ -1,5 +1,5 @@
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use cart_service::domain::ids::VariantId;
 use cart_service::proto::shop::cart::v1 as pb;
 use pb::{CartAdjustmentType as Adj, MergeStrategy as Strategy};
@@ -123,20 +123,8 @@ db_test!(
         let tee = VariantId::parse("var-classic-tee-m").unwrap();
         let socks = VariantId::parse("var-socks-3pack").unwrap();
         let request = pb::AddItemRequest {
-            shopper: shopper("s1"),
-            product_id: "prod-socks".into(),
-            variant_id: "var-socks-3pack".into(),
-            quantity: 1,
-            metadata: Some(prost_types::Struct {
-                fields: [(
-                    "gift".to_owned(),
-                    prost_types::Value {
-                        kind: Some(prost_types::value::Kind::StringValue("yes".into())),
-                    },
-                )]
-                .into(),
-            }),
-            ..Default::default()
+            metadata: Some(metadata(serde_json::json!({ "gift": "yes" }))),
+            ..add_item_request(shopper("s1"), "prod-socks", "var-socks-3pack", 1)
         };
         app.add_request(request).await.expect("guest socks");
         app.add(shopper("s1"), "var-classic-tee-m", 1)
@@ -449,16 +437,11 @@ db_test!(
             Code::InvalidArgument,
         );
         assert_eq!(bad_fields(&details), ["shopper.customer_id"]);
-        let unknown_strategy = app
-            .client
-            .clone()
-            .merge_guest_cart(pb::MergeGuestCartRequest {
-                shopper: customer("s1", "c1"),
-                guest_session_id: String::new(),
-                strategy: 99,
-                ..Default::default()
-            })
-            .await;
+        let request = pb::MergeGuestCartRequest {
+            strategy: 99,
+            ..merge_guest_cart_request(customer("s1", "c1"), "", Strategy::Unspecified)
+        };
+        let unknown_strategy = app.client.clone().merge_guest_cart(request).await;
         let (_, details) = expect_code(unknown_strategy, Code::InvalidArgument);
         assert_eq!(bad_fields(&details), ["strategy"]);
         app.stop_catalog().await;

@@ -1,7 +1,7 @@
 use std::process::Command;
 
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
 
 db_test!(health_reports_liveness_and_readiness_serving, |app| {

@@ -1,26 +1,9 @@
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use cart_service::domain::ids::VariantId;
 use cart_service::proto::shop::cart::v1 as pb;
 use prost::Message;
 use tonic::Code;
-
-fn add_request(
-    session: &str,
-    variant: &str,
-    product: &str,
-    quantity: i32,
-    request_id: &str,
-) -> pb::AddItemRequest {
-    pb::AddItemRequest {
-        shopper: shopper(session),
-        product_id: product.into(),
-        variant_id: variant.into(),
-        quantity,
-        request_id: request_id.into(),
-        ..Default::default()
-    }
-}
 
 async fn add_raw(
     app: &TestApp,
@@ -32,7 +15,10 @@ async fn add_raw(
 db_test!(
     a_hundred_retries_of_one_request_id_apply_once_with_byte_identical_responses,
     |app| {
-        let request = add_request("s1", "var-gift-card-25", "prod-gift-card", 3, "req-1");
+        let request = pb::AddItemRequest {
+            request_id: "req-1".into(),
+            ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 3)
+        };
         let first = add_raw(&app, request.clone()).await.expect("first");
         let retries =
             futures::future::join_all((0..100).map(|_| add_raw(&app, request.clone()))).await;
@@ -51,7 +37,10 @@ db_test!(
 );
 
 db_test!(concurrent_first_uses_of_one_request_id_apply_once, |app| {
-    let request = add_request("s1", "var-gift-card-25", "prod-gift-card", 2, "req-race");
+    let request = pb::AddItemRequest {
+        request_id: "req-race".into(),
+        ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 2)
+    };
     let calls = futures::future::join_all((0..20).map(|_| add_raw(&app, request.clone()))).await;
     // Each caller gets the response, or ABORTED while another runs; retried,
     // the aborted ones get the same response.
@@ -86,15 +75,18 @@ db_test!(
     },
     |app| {
         // The first call waits on a slow catalog.
-        app.catalog.set_faults(cart_service::catalog::Faults {
+        app.set_catalog_faults(Faults {
             delay: std::time::Duration::from_millis(1000),
             ..Default::default()
         });
-        let request = add_request("s1", "var-gift-card-25", "prod-gift-card", 2, "req-slow");
+        let request = pb::AddItemRequest {
+            request_id: "req-slow".into(),
+            ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 2)
+        };
         let mut client = app.client.clone();
         let first_request = request.clone();
         let first = tokio::spawn(async move { client.add_item(first_request).await });
-        app.catalog.wait_until_served(1).await;
+        app.wait_until_catalog_served(1).await;
         let before = app.stored().await;
         let (status, details) = expect_code(add_raw(&app, request.clone()).await, Code::Aborted);
         assert_eq!(reason(&details), "REQUEST_IN_PROGRESS", "{status:?}");
@@ -105,8 +97,7 @@ db_test!(
             .expect("task")
             .expect("the first call succeeds")
             .into_inner();
-        app.catalog
-            .set_faults(cart_service::catalog::Faults::default());
+        app.set_catalog_faults(Faults::default());
         let retry = add_raw(&app, request).await.expect("the retry replays");
         assert_eq!(retry.encode_to_vec(), first.encode_to_vec());
         let cart = app.get(shopper("s1")).await;
@@ -124,13 +115,10 @@ async fn a_request_id_running_on_another_replica_is_aborted() {
     let Some(app) = spawn_app_with(Backend::Postgres, |_| {}).await else {
         return;
     };
-    let request = add_request(
-        "s1",
-        "var-gift-card-25",
-        "prod-gift-card",
-        1,
-        "req-elsewhere",
-    );
+    let request = pb::AddItemRequest {
+        request_id: "req-elsewhere".into(),
+        ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+    };
     // What the other replica's transaction holds while it runs.
     let other_replica = app.db.begin().await.expect("begin");
     other_replica
@@ -152,27 +140,24 @@ async fn a_request_id_running_on_another_replica_is_aborted() {
 db_test!(
     a_request_id_reused_for_another_request_is_refused_and_changes_nothing,
     |app| {
-        add_raw(
-            &app,
-            add_request("s1", "var-gift-card-25", "prod-gift-card", 1, "req-1"),
-        )
-        .await
-        .expect("first");
+        let first = pb::AddItemRequest {
+            request_id: "req-1".into(),
+            ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+        };
+        add_raw(&app, first.clone()).await.expect("first");
         let before = app.stored().await;
-        let other = add_request("s1", "var-gift-card-25", "prod-gift-card", 2, "req-1");
+        let other = pb::AddItemRequest {
+            quantity: 2,
+            ..first
+        };
         let (_, details) = expect_code(add_raw(&app, other).await, Code::InvalidArgument);
         assert_eq!(reason(&details), "REQUEST_ID_REUSED");
         assert_eq!(bad_fields(&details), ["request_id"]);
-        let set_email = app
-            .client
-            .clone()
-            .set_email(pb::SetEmailRequest {
-                shopper: shopper("s1"),
-                email: "ada@example.com".into(),
-                request_id: "req-1".into(),
-                ..Default::default()
-            })
-            .await;
+        let request = pb::SetEmailRequest {
+            request_id: "req-1".into(),
+            ..set_email_request(shopper("s1"), "ada@example.com")
+        };
+        let set_email = app.client.clone().set_email(request).await;
         let (_, details) = expect_code(set_email, Code::InvalidArgument);
         assert_eq!(
             reason(&details),
@@ -184,18 +169,16 @@ db_test!(
 );
 
 db_test!(request_ids_are_scoped_to_the_shopper, |app| {
-    add_raw(
-        &app,
-        add_request("s1", "var-gift-card-25", "prod-gift-card", 1, "same"),
-    )
-    .await
-    .expect("s1");
-    let theirs = add_raw(
-        &app,
-        add_request("s2", "var-gift-card-25", "prod-gift-card", 1, "same"),
-    )
-    .await
-    .expect("s2");
+    let mine = pb::AddItemRequest {
+        request_id: "same".into(),
+        ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+    };
+    add_raw(&app, mine.clone()).await.expect("s1");
+    let same_key = pb::AddItemRequest {
+        shopper: shopper("s2"),
+        ..mine
+    };
+    let theirs = add_raw(&app, same_key).await.expect("s2");
     let cart = theirs.cart.unwrap();
     assert_eq!(
         cart.session_id, "s2",
@@ -205,13 +188,10 @@ db_test!(request_ids_are_scoped_to_the_shopper, |app| {
 });
 
 db_test!(a_failed_call_can_be_retried_with_its_request_id, |app| {
-    let request = add_request(
-        "s1",
-        "var-classic-tee-l",
-        "prod-classic-tee",
-        5,
-        "req-stock",
-    );
+    let request = pb::AddItemRequest {
+        request_id: "req-stock".into(),
+        ..add_item_request(shopper("s1"), "prod-classic-tee", "var-classic-tee-l", 5)
+    };
     expect_code(
         add_raw(&app, request.clone()).await,
         Code::FailedPrecondition,
@@ -227,7 +207,10 @@ db_test!(a_failed_call_can_be_retried_with_its_request_id, |app| {
 });
 
 db_test!(a_request_id_is_forgotten_after_its_window, |app| {
-    let request = add_request("s1", "var-gift-card-25", "prod-gift-card", 1, "req-old");
+    let request = pb::AddItemRequest {
+        request_id: "req-old".into(),
+        ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+    };
     add_raw(&app, request.clone()).await.expect("first");
     app.clock.advance(chrono::Duration::hours(25));
     add_raw(&app, request).await.expect("applies again");
@@ -237,17 +220,16 @@ db_test!(a_request_id_is_forgotten_after_its_window, |app| {
 db_test!(
     a_malformed_request_id_or_version_is_invalid_argument,
     |app| {
-        let (_, details) = expect_code(
-            add_raw(
-                &app,
-                add_request("s1", "var-gift-card-25", "prod-gift-card", 1, "has space"),
-            )
-            .await,
-            Code::InvalidArgument,
-        );
+        let spaced = pb::AddItemRequest {
+            request_id: "has space".into(),
+            ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+        };
+        let (_, details) = expect_code(add_raw(&app, spaced).await, Code::InvalidArgument);
         assert_eq!(bad_fields(&details), ["request_id"]);
-        let mut request = add_request("s1", "var-gift-card-25", "prod-gift-card", 1, "");
-        request.expected_version = Some(-1);
+        let request = pb::AddItemRequest {
+            expected_version: Some(-1),
+            ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+        };
         let (_, details) = expect_code(add_raw(&app, request).await, Code::InvalidArgument);
         assert_eq!(bad_fields(&details), ["expected_version"]);
         assert_eq!(app.stored().await.carts.len(), 0);
@@ -257,8 +239,10 @@ db_test!(
 db_test!(
     a_stale_expected_version_is_aborted_with_the_current_version,
     |app| {
-        let mut request = add_request("s1", "var-gift-card-25", "prod-gift-card", 1, "");
-        request.expected_version = Some(0);
+        let mut request = pb::AddItemRequest {
+            expected_version: Some(0),
+            ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+        };
         add_raw(&app, request.clone())
             .await
             .expect("version 0: no cart yet");
@@ -277,17 +261,11 @@ db_test!(
             .cart
             .unwrap();
         assert_eq!((cart.version, cart.items[0].quantity), (2, 2));
-        let update = app
-            .client
-            .clone()
-            .update_item(pb::UpdateItemRequest {
-                shopper: shopper("s1"),
-                item_id: cart.items[0].id.clone(),
-                quantity: 5,
-                expected_version: Some(1),
-                ..Default::default()
-            })
-            .await;
+        let stale = pb::UpdateItemRequest {
+            expected_version: Some(1),
+            ..update_item_request(shopper("s1"), &cart.items[0].id, 5)
+        };
+        let update = app.client.clone().update_item(stale).await;
         expect_code(update, Code::Aborted);
     }
 );

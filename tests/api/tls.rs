@@ -6,9 +6,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::helpers::*;
-use cart_service::catalog::{FixtureCatalog, server};
-use cart_service::proto::shop::cart::v1 as pb;
+use crate::db_test;
+use crate::support::*;
 use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -115,217 +114,179 @@ fn tls_client(
     CartServiceClient::new(channel)
 }
 
-fn add(session: &str) -> pb::AddItemRequest {
-    pb::AddItemRequest {
-        shopper: shopper(session),
-        product_id: "prod-classic-tee".into(),
-        variant_id: "var-classic-tee-m".into(),
-        quantity: 1,
-        ..Default::default()
-    }
-}
-
-/// Runs `scenario` on SQLite and on PostgreSQL.
-macro_rules! both_backends {
-    ($name:ident, $scenario:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_sqlite() {
-                super::$scenario(super::Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn on_postgres() {
-                super::$scenario(super::Backend::Postgres).await;
-            }
-        }
-    };
-}
-
-both_backends!(tls_serves_only_callers_that_speak_tls, tls_only);
-both_backends!(
-    mutual_tls_needs_a_client_certificate_from_the_ca,
-    mutual_tls
-);
-both_backends!(the_catalog_is_reached_over_mutual_tls, catalog_over_tls);
-
-async fn tls_only(backend: Backend) {
-    let pki = Pki::new("cart");
-    let cert = pki.server("cart");
-    let (cert_path, key_path) = (cert.cert_path.clone(), cert.key_path.clone());
-    let Some(app) = spawn_app_with(backend, move |s| {
-        s.server.tls_cert_path = Some(cert_path);
-        s.server.tls_key_path = Some(key_path);
-    })
-    .await
-    else {
-        return;
-    };
-
-    let cart = tls_client(app.addr, &pki.ca_pem(), None)
-        .add_item(add("s1"))
-        .await
-        .expect("a TLS caller trusting the CA is served")
-        .into_inner()
-        .cart
-        .expect("cart");
-    assert_eq!(cart.items.len(), 1);
-    let before = app.stored().await;
-
-    // Plaintext against the TLS port: refused before any RPC runs.
-    let plaintext = app.client.clone().add_item(add("s2")).await;
-    assert!(plaintext.is_err(), "plaintext call served: {plaintext:?}");
-    // A caller that does not trust the server's CA refuses the server.
-    let stranger = Pki::new("other");
-    let untrusted = tls_client(app.addr, &stranger.ca_pem(), None)
-        .add_item(add("s3"))
-        .await;
-    let status = untrusted.expect_err("untrusted server accepted");
-    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
-    assert_eq!(app.stored().await, before, "a refused call wrote something");
-}
-
-async fn mutual_tls(backend: Backend) {
-    let pki = Pki::new("cart");
-    let cert = pki.server("cart");
-    let (cert_path, key_path, ca_path) =
-        (cert.cert_path.clone(), cert.key_path.clone(), pki.ca_path());
-    let Some(app) = spawn_app_with(backend, move |s| {
-        s.server.tls_cert_path = Some(cert_path);
-        s.server.tls_key_path = Some(key_path);
-        s.server.tls_client_ca_path = Some(ca_path);
-        s.server.health_port = Some(0);
-    })
-    .await
-    else {
-        return;
-    };
-
-    // Probes use the plaintext health port, which serves nothing else.
-    wait_for(&app, "shop.cart.v1.CartService", ServingStatus::Serving).await;
-    let health_addr = app.health_addr.expect("health port bound");
-    let health_only = CartServiceClient::new(
-        Channel::from_shared(format!("http://{health_addr}"))
-            .expect("url")
-            .connect_lazy(),
-    )
-    .add_item(add("s0"))
-    .await;
-    assert_eq!(
-        health_only
-            .expect_err("the health port served the cart API")
-            .code(),
-        Code::Unimplemented
-    );
-
-    let bff = pki.client("bff");
-    let cart = tls_client(app.addr, &pki.ca_pem(), Some(&bff))
-        .add_item(add("s1"))
-        .await
-        .expect("a caller with a certificate from the CA is served")
-        .into_inner()
-        .cart
-        .expect("cart");
-    assert_eq!(cart.items.len(), 1);
-    let before = app.stored().await;
-
-    let anonymous = tls_client(app.addr, &pki.ca_pem(), None)
-        .add_item(add("s2"))
-        .await;
-    assert!(anonymous.is_err(), "caller without certificate served");
-    let stranger = Pki::new("other").client("intruder");
-    let foreign = tls_client(app.addr, &pki.ca_pem(), Some(&stranger))
-        .add_item(add("s3"))
-        .await;
-    assert!(foreign.is_err(), "certificate from another CA accepted");
-    assert_eq!(
-        app.stored().await,
-        before,
-        "a refused caller wrote something"
-    );
-
-    // The plaintext health port answers liveness too.
-    assert_eq!(status_of(&app, "").await, ServingStatus::Serving);
-}
-
-async fn catalog_over_tls(backend: Backend) {
-    // A catalog that requires client certificates from the cart's CA.
-    let pki = Pki::new("catalog");
-    let catalog_cert = pki.server("catalog");
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/catalog.json");
-    let catalog = Arc::new(FixtureCatalog::from_file(&fixture).expect("demo fixture"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let catalog_addr = listener.local_addr().expect("addr");
-    let tls = ServerTlsConfig::new()
-        .identity(Identity::from_pem(
-            &catalog_cert.cert_pem,
-            &catalog_cert.key_pem,
-        ))
-        .client_ca_root(Certificate::from_pem(pki.ca_pem()));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = catalog.clone();
-    let task = tokio::spawn(async move {
-        server::serve(listener, served, Some(tls), async {
-            let _ = stopped.await;
+db_test!(
+    tls_serves_only_callers_that_speak_tls,
+    |backend: Backend| {
+        let pki = Pki::new("cart");
+        let cert = pki.server("cart");
+        let (cert_path, key_path) = (cert.cert_path.clone(), cert.key_path.clone());
+        let Some(app) = spawn_app_with(backend, move |s| {
+            s.server.tls_cert_path = Some(cert_path);
+            s.server.tls_key_path = Some(key_path);
         })
         .await
-        .expect("TLS catalog serves");
-    });
+        else {
+            return;
+        };
 
-    let cart_identity = pki.client("cart-service");
-    let ca_path = pki.ca_path();
-    let (cert_path, key_path) = (
-        cart_identity.cert_path.clone(),
-        cart_identity.key_path.clone(),
-    );
-    let Some(app) = spawn_app_with(backend, move |s| {
-        s.catalog.url = Some(format!("https://{catalog_addr}"));
-        s.catalog.tls_ca_path = Some(ca_path);
-        s.catalog.tls_cert_path = Some(cert_path);
-        s.catalog.tls_key_path = Some(key_path);
-    })
-    .await
-    else {
-        return;
-    };
-    let cart = app
-        .client
-        .clone()
-        .add_item(add("s1"))
-        .await
-        .expect("priced through the TLS catalog")
-        .into_inner()
-        .cart
-        .expect("cart");
-    assert_eq!(cart.items.len(), 1);
-    assert!(catalog.served() >= 1, "the TLS catalog was not asked");
+        let cart = tls_client(app.addr, &pki.ca_pem(), None)
+            .add_item(add_tee_request("s1", 1))
+            .await
+            .expect("a TLS caller trusting the CA is served")
+            .into_inner()
+            .cart
+            .expect("cart");
+        assert_eq!(cart.items.len(), 1);
+        let before = app.stored().await;
 
-    // Without a client certificate the catalog refuses the cart service,
-    // which reports the catalog unavailable and writes nothing.
-    let ca_path = pki.ca_path();
-    let Some(refused) = spawn_app_with(backend, move |s| {
-        s.catalog.url = Some(format!("https://{catalog_addr}"));
-        s.catalog.tls_ca_path = Some(ca_path);
-        s.catalog.retries = 0;
-    })
-    .await
-    else {
-        return;
-    };
-    let before = refused.stored().await;
-    let status = refused
-        .client
-        .clone()
-        .add_item(add("s1"))
+        // Plaintext against the TLS port: refused before any RPC runs.
+        let plaintext = app.client.clone().add_item(add_tee_request("s2", 1)).await;
+        assert!(plaintext.is_err(), "plaintext call served: {plaintext:?}");
+        // A caller that does not trust the server's CA refuses the server.
+        let stranger = Pki::new("other");
+        let untrusted = tls_client(app.addr, &stranger.ca_pem(), None)
+            .add_item(add_tee_request("s3", 1))
+            .await;
+        let status = untrusted.expect_err("untrusted server accepted");
+        assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+        assert_eq!(app.stored().await, before, "a refused call wrote something");
+    }
+);
+
+db_test!(
+    mutual_tls_needs_a_client_certificate_from_the_ca,
+    |backend: Backend| {
+        let pki = Pki::new("cart");
+        let cert = pki.server("cart");
+        let (cert_path, key_path, ca_path) =
+            (cert.cert_path.clone(), cert.key_path.clone(), pki.ca_path());
+        let Some(app) = spawn_app_with(backend, move |s| {
+            s.server.tls_cert_path = Some(cert_path);
+            s.server.tls_key_path = Some(key_path);
+            s.server.tls_client_ca_path = Some(ca_path);
+            s.server.health_port = Some(0);
+        })
         .await
-        .expect_err("the catalog accepted a caller without a certificate");
-    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
-    assert_eq!(refused.stored().await, before);
-    let _ = stop.send(());
-    let _ = task.await;
-}
+        else {
+            return;
+        };
+
+        // Probes use the plaintext health port, which serves nothing else.
+        wait_for(&app, "shop.cart.v1.CartService", ServingStatus::Serving).await;
+        let health_addr = app.health_addr.expect("health port bound");
+        let health_only = CartServiceClient::new(
+            Channel::from_shared(format!("http://{health_addr}"))
+                .expect("url")
+                .connect_lazy(),
+        )
+        .add_item(add_tee_request("s0", 1))
+        .await;
+        assert_eq!(
+            health_only
+                .expect_err("the health port served the cart API")
+                .code(),
+            Code::Unimplemented
+        );
+
+        let bff = pki.client("bff");
+        let cart = tls_client(app.addr, &pki.ca_pem(), Some(&bff))
+            .add_item(add_tee_request("s1", 1))
+            .await
+            .expect("a caller with a certificate from the CA is served")
+            .into_inner()
+            .cart
+            .expect("cart");
+        assert_eq!(cart.items.len(), 1);
+        let before = app.stored().await;
+
+        let anonymous = tls_client(app.addr, &pki.ca_pem(), None)
+            .add_item(add_tee_request("s2", 1))
+            .await;
+        assert!(anonymous.is_err(), "caller without certificate served");
+        let stranger = Pki::new("other").client("intruder");
+        let foreign = tls_client(app.addr, &pki.ca_pem(), Some(&stranger))
+            .add_item(add_tee_request("s3", 1))
+            .await;
+        assert!(foreign.is_err(), "certificate from another CA accepted");
+        assert_eq!(
+            app.stored().await,
+            before,
+            "a refused caller wrote something"
+        );
+
+        // The plaintext health port answers liveness too.
+        assert_eq!(status_of(&app, "").await, ServingStatus::Serving);
+    }
+);
+
+db_test!(
+    the_catalog_is_reached_over_mutual_tls,
+    |backend: Backend| {
+        // A catalog that requires client certificates from the cart's CA.
+        let pki = Pki::new("catalog");
+        let catalog_cert = pki.server("catalog");
+        let tls = ServerTlsConfig::new()
+            .identity(Identity::from_pem(
+                &catalog_cert.cert_pem,
+                &catalog_cert.key_pem,
+            ))
+            .client_ca_root(Certificate::from_pem(pki.ca_pem()));
+        let catalog = Arc::new(FaultyCatalog::new(demo_catalog()));
+        let mut catalog_server = CatalogServer::start(catalog.clone(), None, Some(tls)).await;
+        let catalog_addr = catalog_server.addr;
+
+        let cart_identity = pki.client("cart-service");
+        let ca_path = pki.ca_path();
+        let (cert_path, key_path) = (
+            cart_identity.cert_path.clone(),
+            cart_identity.key_path.clone(),
+        );
+        let Some(app) = spawn_app_with(backend, move |s| {
+            s.catalog.url = Some(format!("https://{catalog_addr}"));
+            s.catalog.tls_ca_path = Some(ca_path);
+            s.catalog.tls_cert_path = Some(cert_path);
+            s.catalog.tls_key_path = Some(key_path);
+        })
+        .await
+        else {
+            return;
+        };
+        let cart = app
+            .client
+            .clone()
+            .add_item(add_tee_request("s1", 1))
+            .await
+            .expect("priced through the TLS catalog")
+            .into_inner()
+            .cart
+            .expect("cart");
+        assert_eq!(cart.items.len(), 1);
+        assert!(catalog.served() >= 1, "the TLS catalog was not asked");
+
+        // Without a client certificate the catalog refuses the cart service,
+        // which reports the catalog unavailable and writes nothing.
+        let ca_path = pki.ca_path();
+        let Some(refused) = spawn_app_with(backend, move |s| {
+            s.catalog.url = Some(format!("https://{catalog_addr}"));
+            s.catalog.tls_ca_path = Some(ca_path);
+            s.catalog.retries = 0;
+        })
+        .await
+        else {
+            return;
+        };
+        let before = refused.stored().await;
+        let status = refused
+            .client
+            .clone()
+            .add_item(add_tee_request("s1", 1))
+            .await
+            .expect_err("the catalog accepted a caller without a certificate");
+        assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+        assert_eq!(refused.stored().await, before);
+        catalog_server.stop().await;
+    }
+);
 
 #[test]
 fn tls_settings_go_in_pairs() {

@@ -1,5 +1,5 @@
 use crate::db_test;
-use crate::helpers::*;
+use crate::support::*;
 use cart_service::domain::ids::VariantId;
 use cart_service::proto::shop::cart::v1 as pb;
 use rust_decimal::Decimal;

@@ -1,0 +1,242 @@
+//! The load's side of the wire: channels, the cart client with its token,
+//! readiness, fixture products, pre-filled carts and the checked calls.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::options::*;
+use cart_service::catalog::FixtureCatalog;
+use cart_service::proto::shop::cart::v1 as pb;
+use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use tonic::metadata::MetadataValue;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Channel, Endpoint};
+use tonic::{Code, Status};
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+pub(crate) type Cart = CartServiceClient<InterceptedService<Channel, Auth>>;
+
+/// Adds the bearer token, when given, to every call.
+#[derive(Clone)]
+pub(crate) struct Auth(pub(crate) Option<MetadataValue<tonic::metadata::Ascii>>);
+
+impl tonic::service::Interceptor for Auth {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, Status> {
+        if let Some(token) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", token.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// What a call came to: Ok, or the code it failed with. A wrong answer
+/// (e.g. a cart missing its lines) counts as `Code::Internal` here, named
+/// "WRONG_ANSWER" in the report.
+pub(crate) type Outcome = Result<(), Failure>;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Failure {
+    Status(String),
+    WrongAnswer,
+}
+
+pub(crate) fn code_name(code: Code) -> String {
+    format!("{code:?}")
+}
+
+pub(crate) fn failed(status: &Status) -> Failure {
+    Failure::Status(code_name(status.code()))
+}
+
+/// A variant the load may add: in stock for far more than the run adds.
+#[derive(Debug, Clone)]
+pub(crate) struct Product {
+    pub(crate) product_id: String,
+    pub(crate) variant_id: String,
+}
+
+pub(crate) fn load_products(fixture: &str) -> Result<Vec<Product>, String> {
+    let catalog = FixtureCatalog::from_file(fixture.as_ref()).map_err(|e| e.to_string())?;
+    let products: Vec<Product> = catalog
+        .all()
+        .into_iter()
+        .filter(|v| {
+            v.active
+                && v.price.currency.as_str() == "USD"
+                && (!v.inventory.tracked || v.inventory.available >= 500)
+        })
+        .map(|v| Product {
+            product_id: v.product_id.to_string(),
+            variant_id: v.id.to_string(),
+        })
+        .collect();
+    if products.len() < LINES_PER_CART {
+        return Err(format!(
+            "the fixture has {} plentiful USD variants; {LINES_PER_CART} are needed",
+            products.len()
+        ));
+    }
+    Ok(products)
+}
+
+pub(crate) fn shopper(session: &str) -> Option<pb::Shopper> {
+    Some(pb::Shopper {
+        session_id: session.to_owned(),
+        customer_id: String::new(),
+    })
+}
+
+pub(crate) fn add_request(session: &str, product: &Product) -> pb::AddItemRequest {
+    pb::AddItemRequest {
+        shopper: shopper(session),
+        product_id: product.product_id.clone(),
+        variant_id: product.variant_id.clone(),
+        quantity: 1,
+        ..Default::default()
+    }
+}
+
+pub(crate) fn has_variant(cart: Option<&pb::Cart>, variant: &str) -> bool {
+    cart.is_some_and(|c| c.items.iter().any(|i| i.variant_id == variant))
+}
+
+/// A pre-filled cart: its session and its line ids.
+#[derive(Debug, Clone)]
+pub(crate) struct Filled {
+    pub(crate) session: String,
+    pub(crate) items: Vec<String>,
+}
+
+/// Everything the workers share.
+pub(crate) struct Shared {
+    pub(crate) options: Options,
+    pub(crate) run: String,
+    pub(crate) products: Vec<Product>,
+    pub(crate) carts: Vec<Filled>,
+    pub(crate) next: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn next(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+pub(crate) fn connect(options: &Options) -> Result<Vec<Channel>, String> {
+    let mut channels = Vec::with_capacity(options.connections);
+    for _ in 0..options.connections {
+        let channel = Endpoint::from_shared(options.target.clone())
+            .map_err(|e| format!("bad target {:?}: {e}", options.target))?
+            .tcp_nodelay(true);
+        // Lazy: `--wait-ready` may be waiting for the server to come up.
+        channels.push(channel.connect_lazy());
+    }
+    Ok(channels)
+}
+
+pub(crate) fn cart_client(channel: Channel, options: &Options) -> Result<Cart, String> {
+    let token = options
+        .token
+        .as_ref()
+        .map(|t| MetadataValue::try_from(format!("Bearer {t}")))
+        .transpose()
+        .map_err(|_| "the token is not a valid header value".to_owned())?;
+    Ok(CartServiceClient::with_interceptor(channel, Auth(token)))
+}
+
+/// Waits until `service` reports SERVING (retrying while the server is not
+/// up yet), or fails after `within`.
+pub(crate) async fn wait_ready(
+    channel: Channel,
+    service: &str,
+    within: Duration,
+) -> Result<(), String> {
+    let deadline = Instant::now() + within;
+    let mut health = HealthClient::new(channel);
+    loop {
+        let status = health
+            .check(HealthCheckRequest {
+                service: service.to_owned(),
+            })
+            .await
+            .map(|r| r.into_inner().status);
+        if status
+            .as_ref()
+            .is_ok_and(|s| *s == ServingStatus::Serving as i32)
+        {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!(
+                "the service is not ready after {within:?}: {status:?}"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Fills `count` carts with 5 lines each, 32 at a time.
+pub(crate) async fn fill_carts(
+    client: &Cart,
+    run: &str,
+    products: &[Product],
+    count: usize,
+) -> Result<Vec<Filled>, String> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    stream::iter(0..count)
+        .map(|n| {
+            let mut client = client.clone();
+            let session = format!("lg-{run}-cart-{n}");
+            async move {
+                let mut cart = None;
+                for k in 0..LINES_PER_CART {
+                    let product = &products[(n + k) % products.len()];
+                    cart = client
+                        .add_item(add_request(&session, product))
+                        .await
+                        .map_err(|s| format!("filling cart {n}: {:?} {}", s.code(), s.message()))?
+                        .into_inner()
+                        .cart;
+                }
+                let items = cart
+                    .map(|c| c.items.into_iter().map(|i| i.id).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                if items.len() != LINES_PER_CART {
+                    return Err(format!("cart {n} has {} lines after filling", items.len()));
+                }
+                Ok(Filled { session, items })
+            }
+        })
+        .buffer_unordered(32)
+        .try_collect()
+        .await
+}
+
+pub(crate) async fn get_cart(client: &mut Cart, cart: &Filled) -> Outcome {
+    let response = client
+        .get_cart(pb::GetCartRequest {
+            shopper: shopper(&cart.session),
+        })
+        .await
+        .map_err(|s| failed(&s))?;
+    match response.into_inner().cart {
+        Some(c) if c.items.len() >= LINES_PER_CART => Ok(()),
+        _ => Err(Failure::WrongAnswer),
+    }
+}
+
+pub(crate) async fn add_item(client: &mut Cart, session: &str, product: &Product) -> Outcome {
+    let response = client
+        .add_item(add_request(session, product))
+        .await
+        .map_err(|s| failed(&s))?;
+    if has_variant(response.into_inner().cart.as_ref(), &product.variant_id) {
+        Ok(())
+    } else {
+        Err(Failure::WrongAnswer)
+    }
+}

@@ -1,0 +1,139 @@
+//! Command-line options: scenarios, sizes, target.
+
+use std::time::Duration;
+
+pub(crate) const USAGE: &str =
+    "usage: loadgen [--target URL] [--scenario health|get-cart|add-item|mixed] \
+[--connections N] [--in-flight N] [--duration SECS] [--warmup SECS] [--carts N] \
+[--fixture PATH] [--token TOKEN] [--wait-ready SECS] [--output text|json] [--fail-on-error]
+       loadgen serve-health [--addr HOST:PORT]";
+
+/// Lines per pre-filled cart.
+pub(crate) const LINES_PER_CART: usize = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scenario {
+    Health,
+    GetCart,
+    AddItem,
+    Mixed,
+}
+
+impl Scenario {
+    pub(crate) fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "health" => Self::Health,
+            "get-cart" => Self::GetCart,
+            "add-item" => Self::AddItem,
+            "mixed" => Self::Mixed,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Health => "health",
+            Self::GetCart => "get-cart",
+            Self::AddItem => "add-item",
+            Self::Mixed => "mixed",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub(crate) target: String,
+    pub(crate) scenario: Scenario,
+    pub(crate) connections: usize,
+    pub(crate) in_flight: usize,
+    pub(crate) duration: Duration,
+    pub(crate) warmup: Duration,
+    pub(crate) carts: usize,
+    pub(crate) fixture: String,
+    pub(crate) token: Option<String>,
+    pub(crate) wait_ready: Duration,
+    pub(crate) json: bool,
+    pub(crate) fail_on_error: bool,
+}
+
+pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        target: "http://127.0.0.1:50051".into(),
+        scenario: Scenario::Health,
+        connections: 4,
+        in_flight: 64,
+        duration: Duration::from_secs(15),
+        warmup: Duration::from_secs(3),
+        carts: 1000,
+        fixture: "demo/catalog.json".into(),
+        token: None,
+        wait_ready: Duration::ZERO,
+        json: false,
+        fail_on_error: false,
+    };
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        if flag == "--fail-on-error" {
+            o.fail_on_error = true;
+            continue;
+        }
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value"))?
+            .as_str();
+        let number = |what: &str| {
+            value
+                .parse::<u64>()
+                .map_err(|_| format!("{what} must be a whole number, got {value:?}"))
+        };
+        match flag.as_str() {
+            "--target" => o.target = value.to_owned(),
+            "--scenario" => {
+                o.scenario =
+                    Scenario::parse(value).ok_or_else(|| format!("unknown scenario {value:?}"))?;
+            }
+            "--connections" => {
+                o.connections = usize::try_from(number("--connections")?.max(1)).unwrap_or(1)
+            }
+            "--in-flight" => {
+                o.in_flight = usize::try_from(number("--in-flight")?.max(1)).unwrap_or(1)
+            }
+            "--duration" => o.duration = Duration::from_secs(number("--duration")?.max(1)),
+            "--warmup" => o.warmup = Duration::from_secs(number("--warmup")?),
+            "--carts" => o.carts = usize::try_from(number("--carts")?.max(1)).unwrap_or(1),
+            "--fixture" => o.fixture = value.to_owned(),
+            "--token" => o.token = Some(value.to_owned()),
+            "--wait-ready" => o.wait_ready = Duration::from_secs(number("--wait-ready")?),
+            "--output" => {
+                o.json = match value {
+                    "json" => true,
+                    "text" => false,
+                    other => return Err(format!("--output is text or json, got {other:?}")),
+                }
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_parsed_and_bad_ones_named() {
+        let args: Vec<String> = ["--scenario", "mixed", "--in-flight", "8", "--fail-on-error"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let options = parse_args(&args).expect("valid");
+        assert_eq!(options.scenario, Scenario::Mixed);
+        assert_eq!(options.in_flight, 8);
+        assert!(options.fail_on_error);
+        let bad = parse_args(&["--scenario".to_owned(), "nope".to_owned()]);
+        assert!(bad.expect_err("unknown").contains("nope"));
+        let missing = parse_args(&["--duration".to_owned()]);
+        assert!(missing.expect_err("no value").contains("--duration"));
+    }
+}

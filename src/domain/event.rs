@@ -1,0 +1,318 @@
+//! The cart's event log: the one definition of every event and of the data it
+//! records.
+//!
+//! Every change appends events to the cart's log (`cart_events`, read back by
+//! `ListCartEvents`). [`Event::data`] is the JSON object stored with an event;
+//! its fields, per event type, are documented for analytics consumers in
+//! `docs/events.md`. Field names are a contract: add fields, never rename or
+//! repurpose one. No event copies personal data (an e-mail address) into the
+//! log.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+
+use super::adjustment::Adjustment;
+use super::ids::{CartId, CustomerId, ItemId, OrderId, SessionId, VariantId};
+use super::money::Currency;
+use super::rules::MergeStrategy;
+
+/// An event to append to a cart's log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The cart was created (its first event).
+    Created {
+        /// The session that created it.
+        session_id: SessionId,
+        /// The customer, for a customer's cart.
+        customer_id: Option<CustomerId>,
+        /// The cart's currency.
+        currency: Currency,
+    },
+    /// Units of a variant were added: a new line, or more of an existing one.
+    ItemAdded {
+        /// The line.
+        item_id: ItemId,
+        /// Its variant.
+        variant_id: VariantId,
+        /// Units this change added.
+        added: u32,
+        /// The line's quantity afterwards.
+        quantity: u32,
+        /// The line's locked unit price.
+        unit_price: Decimal,
+    },
+    /// A line's quantity was set.
+    ItemUpdated {
+        /// The line.
+        item_id: ItemId,
+        /// Its variant.
+        variant_id: VariantId,
+        /// Quantity before.
+        from: u32,
+        /// Quantity after.
+        to: u32,
+    },
+    /// A line was removed.
+    ItemRemoved {
+        /// The line.
+        item_id: ItemId,
+        /// Its variant.
+        variant_id: VariantId,
+        /// The quantity it held.
+        quantity: u32,
+    },
+    /// Every line was removed.
+    Cleared {
+        /// How many lines there were.
+        lines_removed: usize,
+    },
+    /// The checkout e-mail address was set (the address stays out of the log).
+    EmailSet {
+        /// Whether an earlier address was replaced.
+        replaced: bool,
+    },
+    /// The cart passed its expiry and was set aside.
+    Abandoned {
+        /// When it expired.
+        expires_at: DateTime<Utc>,
+    },
+    /// A guest cart became a customer's.
+    CustomerLinked {
+        /// The customer.
+        customer_id: CustomerId,
+    },
+    /// On a guest cart: it was merged into a customer's cart.
+    MergedInto {
+        /// The customer's cart.
+        into_cart_id: CartId,
+        /// How.
+        strategy: MergeStrategy,
+    },
+    /// On a customer's cart: a guest cart was merged into it.
+    MergedFrom {
+        /// The guest cart.
+        from_cart_id: CartId,
+        /// How.
+        strategy: MergeStrategy,
+        /// Guest lines clamped or dropped on the way.
+        adjustments: Vec<Adjustment>,
+    },
+    /// Prices, quantities or lines were brought in line with the catalog.
+    Refreshed {
+        /// What changed.
+        adjustments: Vec<Adjustment>,
+    },
+    /// The cart became an order.
+    Completed {
+        /// The order.
+        order_id: OrderId,
+    },
+}
+
+/// Event types, as stored in `cart_events.event_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// [`Event::Created`].
+    Created,
+    /// [`Event::ItemAdded`].
+    ItemAdded,
+    /// [`Event::ItemUpdated`].
+    ItemUpdated,
+    /// [`Event::ItemRemoved`].
+    ItemRemoved,
+    /// [`Event::Cleared`].
+    Cleared,
+    /// [`Event::EmailSet`].
+    EmailSet,
+    /// [`Event::Abandoned`].
+    Abandoned,
+    /// [`Event::CustomerLinked`].
+    CustomerLinked,
+    /// [`Event::MergedInto`] and [`Event::MergedFrom`] (told apart by `role`).
+    Merged,
+    /// [`Event::Refreshed`].
+    Refreshed,
+    /// [`Event::Completed`].
+    Completed,
+}
+
+impl EventKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::ItemAdded => "item_added",
+            Self::ItemUpdated => "item_updated",
+            Self::ItemRemoved => "item_removed",
+            Self::Cleared => "cleared",
+            Self::EmailSet => "email_set",
+            Self::Abandoned => "abandoned",
+            Self::CustomerLinked => "customer_linked",
+            Self::Merged => "merged",
+            Self::Refreshed => "refreshed",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+impl Event {
+    /// The event's type.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Self::Created { .. } => EventKind::Created,
+            Self::ItemAdded { .. } => EventKind::ItemAdded,
+            Self::ItemUpdated { .. } => EventKind::ItemUpdated,
+            Self::ItemRemoved { .. } => EventKind::ItemRemoved,
+            Self::Cleared { .. } => EventKind::Cleared,
+            Self::EmailSet { .. } => EventKind::EmailSet,
+            Self::Abandoned { .. } => EventKind::Abandoned,
+            Self::CustomerLinked { .. } => EventKind::CustomerLinked,
+            Self::MergedInto { .. } | Self::MergedFrom { .. } => EventKind::Merged,
+            Self::Refreshed { .. } => EventKind::Refreshed,
+            Self::Completed { .. } => EventKind::Completed,
+        }
+    }
+
+    /// The JSON object stored with the event (see `docs/events.md`).
+    pub fn data(&self) -> Value {
+        match self {
+            Self::Created {
+                session_id,
+                customer_id,
+                currency,
+            } => json!({
+                "session_id": session_id.as_str(),
+                "customer_id": customer_id.as_ref().map(CustomerId::as_str),
+                "currency": currency.as_str(),
+            }),
+            Self::ItemAdded {
+                item_id,
+                variant_id,
+                added,
+                quantity,
+                unit_price,
+            } => json!({
+                "item_id": item_id.to_string(),
+                "variant_id": variant_id.as_str(),
+                "added": added,
+                "quantity": quantity,
+                "unit_price": unit_price.to_string(),
+            }),
+            Self::ItemUpdated {
+                item_id,
+                variant_id,
+                from,
+                to,
+            } => json!({
+                "item_id": item_id.to_string(),
+                "variant_id": variant_id.as_str(),
+                "from": from,
+                "to": to,
+            }),
+            Self::ItemRemoved {
+                item_id,
+                variant_id,
+                quantity,
+            } => json!({
+                "item_id": item_id.to_string(),
+                "variant_id": variant_id.as_str(),
+                "quantity": quantity,
+            }),
+            Self::Cleared { lines_removed } => json!({ "lines_removed": lines_removed }),
+            Self::EmailSet { replaced } => json!({ "replaced": replaced }),
+            Self::Abandoned { expires_at } => {
+                json!({ "reason": "expired", "expires_at": expires_at.to_rfc3339() })
+            }
+            Self::CustomerLinked { customer_id } => json!({ "customer_id": customer_id.as_str() }),
+            Self::MergedInto {
+                into_cart_id,
+                strategy,
+            } => json!({
+                "role": "source",
+                "into_cart_id": into_cart_id.to_string(),
+                "strategy": strategy.as_str(),
+            }),
+            Self::MergedFrom {
+                from_cart_id,
+                strategy,
+                adjustments,
+            } => json!({
+                "role": "target",
+                "from_cart_id": from_cart_id.to_string(),
+                "strategy": strategy.as_str(),
+                "adjustments": adjustments_data(adjustments),
+            }),
+            Self::Refreshed { adjustments } => {
+                json!({ "adjustments": adjustments_data(adjustments) })
+            }
+            Self::Completed { order_id } => json!({ "order_id": order_id.as_str() }),
+        }
+    }
+}
+
+/// Adjustments as event data: what happened to which variant, asked and kept.
+fn adjustments_data(adjustments: &[Adjustment]) -> Value {
+    adjustments
+        .iter()
+        .map(|a| {
+            json!({
+                "kind": a.kind.as_str(),
+                "variant_id": a.variant_id.as_str(),
+                "requested": a.requested,
+                "quantity": a.quantity,
+            })
+        })
+        .collect()
+}
+
+/// An event as recorded in a cart's log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedEvent {
+    /// Per-cart sequence number, from 1, without gaps.
+    pub seq: i64,
+    /// Event type name (see [`EventKind::as_str`]).
+    pub kind: String,
+    /// What changed (a JSON object).
+    pub data: Value,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_events_name_their_role_and_the_other_cart() {
+        let other = CartId::new();
+        let into = Event::MergedInto {
+            into_cart_id: other,
+            strategy: MergeStrategy::KeepGuest,
+        };
+        assert_eq!(into.kind().as_str(), "merged");
+        assert_eq!(into.data()["role"], "source");
+        assert_eq!(into.data()["into_cart_id"], other.to_string());
+        assert_eq!(into.data()["strategy"], "keep_guest");
+        let from = Event::MergedFrom {
+            from_cart_id: other,
+            strategy: MergeStrategy::Merge,
+            adjustments: Vec::new(),
+        };
+        assert_eq!(from.data()["role"], "target");
+        assert_eq!(from.data()["adjustments"], json!([]));
+    }
+
+    #[test]
+    fn prices_are_recorded_as_exact_decimal_strings() {
+        let added = Event::ItemAdded {
+            item_id: ItemId::new(),
+            variant_id: VariantId::parse("v").expect("valid"),
+            added: 2,
+            quantity: 3,
+            unit_price: Decimal::new(1999, 2),
+        };
+        assert_eq!(added.data()["unit_price"], "19.99");
+        assert_eq!(added.data()["quantity"], 3);
+    }
+}

@@ -1,0 +1,133 @@
+//! The rules of changing a cart, one module per use case: [`edit`] (AddItem,
+//! UpdateItem, RemoveItem, ClearCart, SetEmail), [`merge`], [`refresh`] and
+//! [`complete`]. Each rule takes the lines loaded under the cart's lock and
+//! what the catalog said, changes the lines in memory (so the response needs
+//! no re-read) and returns the [`Change`](super::cart::Change) storage must
+//! write — or a [`Rejection`], and then nothing is written.
+//!
+//! Only refusals of the cart's own rules live here; refusals of the service's
+//! protocol (a stale `expected_version`, a reused request id) belong to the
+//! service.
+
+pub mod complete;
+pub mod edit;
+pub mod merge;
+pub mod refresh;
+
+pub use complete::complete;
+pub use edit::{AddItem, add_item, clear, remove_item, set_email, update_item};
+pub use merge::{MergeStrategy, merge};
+pub use refresh::refresh;
+
+use super::cart::CartStatus;
+use super::catalog::{CatalogVariant, Known};
+use super::ids::{CartId, ItemId, ProductId, VariantId};
+use super::money::Currency;
+use super::quantity::MAX_LINE_QUANTITY;
+
+/// Limits a cart is held to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Most distinct lines in one cart.
+    pub max_lines: usize,
+}
+
+/// Why a rule refused a change. Nothing is written when a rule refuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// The catalog does not know the variant.
+    VariantNotFound(VariantId),
+    /// The variant exists but belongs to another product.
+    VariantNotOfProduct {
+        /// The variant asked for.
+        variant_id: VariantId,
+        /// The product asked for.
+        product_id: ProductId,
+    },
+    /// No such line in the shopper's cart.
+    ItemNotFound(ItemId),
+    /// The variant can no longer be bought.
+    VariantInactive(VariantId),
+    /// Not enough stock for the line's new quantity.
+    OutOfStock {
+        /// The variant.
+        variant_id: VariantId,
+        /// The line quantity that was asked for.
+        requested: u32,
+        /// Units available.
+        available: i64,
+    },
+    /// The line would hold more than 100 units.
+    LineQuantityLimit {
+        /// The variant.
+        variant_id: VariantId,
+        /// The line quantity that was asked for.
+        requested: u32,
+    },
+    /// The cart already has the most lines it may have.
+    CartLineLimit {
+        /// The limit.
+        max_lines: usize,
+    },
+    /// The variant is priced in another currency than the cart.
+    CurrencyMismatch {
+        /// The cart's currency.
+        cart: Currency,
+        /// The variant's price currency.
+        price: Currency,
+    },
+    /// The change needs current catalog data and the catalog did not answer.
+    CatalogUnavailable,
+    /// No cart with that id.
+    CartNotFound(CartId),
+    /// The cart was completed by another order.
+    CartAlreadyCompleted(CartId),
+    /// The cart is merged or abandoned.
+    CartNotActive {
+        /// The cart.
+        cart_id: CartId,
+        /// Its status.
+        status: CartStatus,
+    },
+    /// The cart has expired.
+    CartExpired(CartId),
+    /// The cart has no lines.
+    CartEmpty(CartId),
+}
+
+/// The variant, when it can be bought now (AddItem, raising a quantity).
+fn active_variant<'a>(known: Known<'a>, id: &VariantId) -> Result<&'a CatalogVariant, Rejection> {
+    match known {
+        Known::Found(v) if v.active => Ok(v),
+        Known::Found(_) => Err(Rejection::VariantInactive(id.clone())),
+        Known::Missing => Err(Rejection::VariantNotFound(id.clone())),
+        Known::Unknown => Err(Rejection::CatalogUnavailable),
+    }
+}
+
+/// Refuses a line of `total` units of `variant`: over the line cap, or more
+/// than the stock can supply.
+fn check_stock(variant: &CatalogVariant, total: u32) -> Result<(), Rejection> {
+    if total > MAX_LINE_QUANTITY {
+        return Err(Rejection::LineQuantityLimit {
+            variant_id: variant.id.clone(),
+            requested: total,
+        });
+    }
+    if !variant.inventory.can_supply(total) {
+        return Err(Rejection::OutOfStock {
+            variant_id: variant.id.clone(),
+            requested: total,
+            available: variant.inventory.available.max(0),
+        });
+    }
+    Ok(())
+}
+
+/// The most units of `variant` one line may hold now (clamps, not
+/// refusals: merges and refreshes).
+fn line_cap(variant: &CatalogVariant) -> u32 {
+    variant.inventory.limit().map_or(MAX_LINE_QUANTITY, |n| {
+        u32::try_from(n).unwrap_or(u32::MAX).min(MAX_LINE_QUANTITY)
+    })
+}

@@ -1,0 +1,69 @@
+//! CompleteCart: checkout hands the cart over to an order, once.
+
+use super::idempotency::Scope;
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
+use super::{CartService, ServiceError};
+use crate::domain::cart::Cart;
+use crate::domain::ids::{CartId, OrderId};
+use crate::domain::rules::{self, Rejection};
+use crate::storage::{carts, lines};
+
+impl CartService {
+    /// Completes a cart by an order; repeating with the same order changes
+    /// nothing.
+    ///
+    /// # Errors
+    /// `CartNotFound`, `CartAlreadyCompleted`, `CartNotActive`, `CartExpired`,
+    /// `CartEmpty`; the write pipeline's errors.
+    #[tracing::instrument(skip_all, fields(cart_id = %id, order_id = %order_id))]
+    pub async fn complete_cart(
+        &self,
+        id: CartId,
+        order_id: OrderId,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async {
+            let conn = self.db.conn();
+            let known = match carts::find_by_id(conn, id, false).await? {
+                Some(cart) => lines::of_cart(conn, &cart).await?,
+                None => Vec::new(),
+            };
+            Ok(self.lookup(known.iter().map(|l| &l.variant_id)).await)
+        };
+        let step = || Complete {
+            id,
+            order_id: &order_id,
+            cart: None,
+        };
+        self.write(Scope::cart(id), opts, catalog, step).await
+    }
+}
+
+/// The transaction of a completion.
+struct Complete<'a> {
+    id: CartId,
+    order_id: &'a OrderId,
+    cart: Option<Cart>,
+}
+
+impl Step for Complete<'_> {
+    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError> {
+        let cart = carts::find_by_id(ctx.tx, self.id, true)
+            .await?
+            .ok_or(Rejection::CartNotFound(self.id))?;
+        let version = cart.version;
+        self.cart = Some(cart);
+        Ok(version)
+    }
+
+    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError> {
+        let mut cart = self.cart.ok_or(Rejection::CartNotFound(self.id))?;
+        let lines = lines::of_cart(ctx.tx, &cart).await?;
+        let order_id = self.order_id.clone();
+        if let Some(change) = rules::complete(&mut cart, order_id, lines.len(), ctx.now)? {
+            cart.touch(ctx.now, ctx.policy.ttl);
+            carts::save(ctx.tx, &cart, &change.events, ctx.now).await?;
+        }
+        Ok(Outcome::of(Some(cart), lines))
+    }
+}

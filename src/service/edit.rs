@@ -1,0 +1,274 @@
+//! The shopper's edits of their own cart — AddItem, UpdateItem, RemoveItem,
+//! ClearCart, SetEmail and RefreshCart — each a cart rule run by one [`Edit`]
+//! step through [`CartService::write`].
+
+use chrono::{DateTime, Utc};
+
+use super::idempotency::Scope;
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::{CartService, ServiceError};
+use crate::domain::cart::{Cart, Change, Line, Shopper};
+use crate::domain::catalog::CatalogSnapshot;
+use crate::domain::email::Email;
+use crate::domain::event::Event;
+use crate::domain::ids::{ItemId, VariantId};
+use crate::domain::quantity::Quantity;
+use crate::domain::rules::{self, AddItem, Rejection};
+use crate::storage::{StorageError, carts, lines};
+
+/// A cart rule as an edit runs it: given the locked cart and lines, what the
+/// catalog said and the time, the change to write (or a refusal).
+trait CartRule:
+    Fn(&mut Cart, &mut Vec<Line>, &CatalogSnapshot, DateTime<Utc>) -> Result<Change, Rejection>
+{
+}
+
+impl<F> CartRule for F where
+    F: Fn(&mut Cart, &mut Vec<Line>, &CatalogSnapshot, DateTime<Utc>) -> Result<Change, Rejection>
+{
+}
+
+/// What to do when the shopper has no active cart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WhenAbsent {
+    /// Create it (AddItem, SetEmail).
+    Create,
+    /// Run the rule on an empty cart and write nothing (ClearCart,
+    /// RefreshCart, and the line RPCs, whose rules then refuse with NOT_FOUND).
+    WriteNothing,
+}
+
+/// What catalog data an edit's rule needs before its transaction.
+#[derive(Debug, Clone, Copy)]
+enum Needs<'a> {
+    /// This variant's, if any (adding it; or nothing at all).
+    Only(Option<&'a VariantId>),
+    /// Every line's, and this variant's if any (raising a quantity,
+    /// re-pricing).
+    EveryLine(Option<&'a VariantId>),
+}
+
+impl CartService {
+    /// Adds units of a variant, creating the cart if needed.
+    ///
+    /// # Errors
+    /// [`ServiceError::Rejected`] when a rule refuses (the catalog being
+    /// unavailable included); the write pipeline's errors.
+    #[tracing::instrument(skip_all, fields(variant_id = %add.variant_id, quantity = add.quantity.get()))]
+    pub async fn add_item(
+        &self,
+        shopper: &Shopper,
+        add: AddItem,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let variant_id = add.variant_id.clone();
+        let limits = self.policy.limits;
+        let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
+            let known = catalog.get(&variant_id);
+            rules::add_item(cart, lines, known, add.clone(), limits, now)
+        };
+        let needs = Needs::Only(Some(&variant_id));
+        self.edit(shopper, needs, WhenAbsent::Create, opts, rule)
+            .await
+    }
+
+    /// Sets a line's quantity; `None` removes the line.
+    ///
+    /// # Errors
+    /// As [`Self::add_item`]; `ItemNotFound` when the line is not the
+    /// shopper's.
+    #[tracing::instrument(skip_all, fields(item_id = %item_id))]
+    pub async fn update_item(
+        &self,
+        shopper: &Shopper,
+        item_id: ItemId,
+        quantity: Option<Quantity>,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let rule = |_: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
+            rules::update_item(lines, item_id, quantity, catalog, now)
+        };
+        let needs = Needs::EveryLine(None);
+        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+            .await
+    }
+
+    /// Removes a line.
+    ///
+    /// # Errors
+    /// `ItemNotFound` when the line is not the shopper's; the write
+    /// pipeline's errors.
+    #[tracing::instrument(skip_all, fields(item_id = %item_id))]
+    pub async fn remove_item(
+        &self,
+        shopper: &Shopper,
+        item_id: ItemId,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let rule = |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| {
+            rules::remove_item(lines, item_id)
+        };
+        let needs = Needs::Only(None);
+        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+            .await
+    }
+
+    /// Removes every line; a shopper with no cart gets the empty view.
+    ///
+    /// # Errors
+    /// The write pipeline's errors.
+    #[tracing::instrument(skip_all)]
+    pub async fn clear(
+        &self,
+        shopper: &Shopper,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let rule =
+            |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| Ok(rules::clear(lines));
+        let needs = Needs::Only(None);
+        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+            .await
+    }
+
+    /// Sets the checkout e-mail address, creating the cart if needed.
+    ///
+    /// # Errors
+    /// The write pipeline's errors.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_email(
+        &self,
+        shopper: &Shopper,
+        email: Email,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let rule = |cart: &mut Cart, _: &mut Vec<Line>, _: &CatalogSnapshot, _| {
+            Ok(rules::set_email(cart, email.clone()))
+        };
+        let needs = Needs::Only(None);
+        self.edit(shopper, needs, WhenAbsent::Create, opts, rule)
+            .await
+    }
+
+    /// Accepts current catalog prices and stock; returns what changed.
+    ///
+    /// # Errors
+    /// `CatalogUnavailable` when the cart has lines and the catalog does not
+    /// answer; the write pipeline's errors.
+    #[tracing::instrument(skip_all)]
+    pub async fn refresh(
+        &self,
+        shopper: &Shopper,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
+            rules::refresh(cart, lines, catalog, now)
+        };
+        let needs = Needs::EveryLine(None);
+        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+            .await
+    }
+
+    /// Runs `rule` on the shopper's cart through the write pipeline, asking
+    /// the catalog first about what `needs` says.
+    async fn edit(
+        &self,
+        shopper: &Shopper,
+        needs: Needs<'_>,
+        when_absent: WhenAbsent,
+        opts: &WriteOptions,
+        rule: impl CartRule,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async {
+            Ok(match needs {
+                // The rule needs at most one variant, and the view is built
+                // after commit, asking about the other lines then (from the
+                // cache, as a rule): one statement less than reading the
+                // lines first.
+                Needs::Only(variant) if opts.request.is_none() => self.lookup(variant).await,
+                // The rule needs every line's variant, or (with a request id)
+                // the whole view is built inside the transaction.
+                Needs::Only(variant) | Needs::EveryLine(variant) => {
+                    let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
+                    self.lookup(known.iter().chain(variant)).await
+                }
+            })
+        };
+        let step = || Edit {
+            shopper,
+            when_absent,
+            rule: &rule,
+            found: None,
+        };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+}
+
+/// The transaction of an edit.
+struct Edit<'a, R> {
+    shopper: &'a Shopper,
+    when_absent: WhenAbsent,
+    rule: &'a R,
+    /// The shopper's active cart, once locked.
+    found: Option<Cart>,
+}
+
+impl<R: CartRule> Step for Edit<'_, R> {
+    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError> {
+        self.found = lock_active(ctx.tx, self.shopper, ctx.now).await?;
+        Ok(self.found.as_ref().map_or(0, |c| c.version))
+    }
+
+    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError> {
+        let (now, tx, policy) = (ctx.now, ctx.tx, ctx.policy);
+        let mut events = Vec::new();
+        let (mut cart, mut lines, stored) = match self.found {
+            Some(cart) => {
+                let lines = lines::of_cart(tx, &cart).await?;
+                (cart, lines, true)
+            }
+            None => {
+                let currency = policy.view.default_currency.clone();
+                let fresh = Cart::new(self.shopper, currency, now, policy.ttl);
+                match self.when_absent {
+                    WhenAbsent::WriteNothing => (fresh, Vec::new(), false),
+                    WhenAbsent::Create if carts::insert_if_absent(tx, &fresh).await? => {
+                        events.push(Event::Created {
+                            session_id: fresh.session_id.clone(),
+                            customer_id: fresh.customer_id.clone(),
+                            currency: fresh.currency.clone(),
+                        });
+                        (fresh, Vec::new(), true)
+                    }
+                    WhenAbsent::Create => {
+                        // Another call created it between our read and insert
+                        // (PostgreSQL: it committed while we waited on the
+                        // unique index); it is visible to this statement.
+                        let cart = carts::find_active(tx, self.shopper, true)
+                            .await?
+                            .ok_or_else(|| StorageError::Corrupt("active cart vanished".into()))?;
+                        let lines = lines::of_cart(tx, &cart).await?;
+                        (cart, lines, true)
+                    }
+                }
+            }
+        };
+        let change = (self.rule)(&mut cart, &mut lines, ctx.snapshot, now)?;
+        if !stored {
+            return Ok(Outcome {
+                adjustments: change.adjustments,
+                ..Outcome::default()
+            });
+        }
+        if !(change.is_empty() && events.is_empty()) {
+            cart.touch(now, policy.ttl);
+            events.extend(change.events);
+            lines::apply(tx, cart.id, &change.lines, now).await?;
+            carts::save(tx, &cart, &events, now).await?;
+        }
+        Ok(Outcome {
+            adjustments: change.adjustments,
+            ..Outcome::of(Some(cart), lines)
+        })
+    }
+}

@@ -1,0 +1,142 @@
+//! MergeGuestCart: a guest cart joins the customer's at sign-in — linked when
+//! the customer has no cart, merged by the chosen strategy otherwise — in one
+//! transaction, all or nothing.
+
+use super::idempotency::Scope;
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::{CartService, ServiceError};
+use crate::domain::cart::{Cart, CartStatus, Shopper, SignedIn};
+use crate::domain::event::Event;
+use crate::domain::ids::SessionId;
+use crate::domain::rules::{self, MergeStrategy};
+use crate::storage::{carts, lines};
+
+impl CartService {
+    /// Merges the active guest cart of `guest_session` into the customer's,
+    /// per `strategy`, atomically.
+    ///
+    /// # Errors
+    /// `CatalogUnavailable` when guest lines need the catalog and it does not
+    /// answer; the write pipeline's errors.
+    #[tracing::instrument(skip_all, fields(strategy = strategy.as_str()))]
+    pub async fn merge_guest_cart(
+        &self,
+        customer: &SignedIn,
+        guest_session: SessionId,
+        strategy: MergeStrategy,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let guest = Shopper::guest(guest_session);
+        let catalog = async {
+            let conn = self.db.conn();
+            let mut known = carts::active_variant_ids(conn, &guest).await?;
+            known.extend(carts::active_variant_ids(conn, customer.shopper()).await?);
+            Ok(self.lookup(&known).await)
+        };
+        let step = || Merge {
+            customer,
+            guest: &guest,
+            strategy,
+            guest_cart: None,
+            customer_cart: None,
+        };
+        self.write(Scope::shopper(customer.shopper()), opts, catalog, step)
+            .await
+    }
+}
+
+/// The transaction of a merge.
+struct Merge<'a> {
+    customer: &'a SignedIn,
+    guest: &'a Shopper,
+    strategy: MergeStrategy,
+    guest_cart: Option<Cart>,
+    customer_cart: Option<Cart>,
+}
+
+impl Step for Merge<'_> {
+    /// Locks the guest cart, then the customer's (always in that order, so
+    /// two merges cannot deadlock). The caller's `expected_version` is the
+    /// customer cart's.
+    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError> {
+        self.guest_cart = carts::find_active(ctx.tx, self.guest, true)
+            .await?
+            .filter(|c| !c.is_expired(ctx.now));
+        self.customer_cart = lock_active(ctx.tx, self.customer.shopper(), ctx.now).await?;
+        Ok(self.customer_cart.as_ref().map_or(0, |c| c.version))
+    }
+
+    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError> {
+        match (self.guest_cart, self.customer_cart) {
+            // Nothing to merge (or merged by an earlier call): no change
+            // beyond setting aside an expired customer cart.
+            (None, None) => Ok(Outcome::default()),
+            (None, Some(cart)) => {
+                let lines = lines::of_cart(ctx.tx, &cart).await?;
+                Ok(Outcome::of(Some(cart), lines))
+            }
+            (Some(guest), None) => link(ctx, guest, self.customer).await,
+            (Some(guest), Some(target)) => combine(ctx, guest, target, self.strategy).await,
+        }
+    }
+}
+
+/// The customer has no cart: the guest cart becomes theirs.
+async fn link(ctx: &Ctx<'_>, mut cart: Cart, customer: &SignedIn) -> Result<Outcome, ServiceError> {
+    cart.customer_id = Some(customer.customer_id().clone());
+    cart.touch(ctx.now, ctx.policy.ttl);
+    let linked = Event::CustomerLinked {
+        customer_id: customer.customer_id().clone(),
+    };
+    carts::save(ctx.tx, &cart, &[linked], ctx.now).await?;
+    let lines = lines::of_cart(ctx.tx, &cart).await?;
+    Ok(Outcome {
+        merged: true,
+        ..Outcome::of(Some(cart), lines)
+    })
+}
+
+/// Both have a cart: the guest's lines go into the customer's by `strategy`,
+/// and the guest cart ends `merged`.
+async fn combine(
+    ctx: &Ctx<'_>,
+    mut guest: Cart,
+    mut target: Cart,
+    strategy: MergeStrategy,
+) -> Result<Outcome, ServiceError> {
+    let (tx, now, ttl) = (ctx.tx, ctx.now, ctx.policy.ttl);
+    let guest_lines = lines::of_cart(tx, &guest).await?;
+    let mut lines = lines::of_cart(tx, &target).await?;
+    let limits = ctx.policy.limits;
+    let change = rules::merge(
+        &target,
+        &mut lines,
+        &guest_lines,
+        strategy,
+        ctx.snapshot,
+        limits,
+        now,
+    )?;
+    target.touch(now, ttl);
+    lines::apply(tx, target.id, &change.lines, now).await?;
+    let merged_from = Event::MergedFrom {
+        from_cart_id: guest.id,
+        strategy,
+        adjustments: change.adjustments.clone(),
+    };
+    carts::save(tx, &target, &[merged_from], now).await?;
+    guest.status = CartStatus::Merged;
+    guest.merged_into = Some(target.id);
+    guest.touch(now, ttl);
+    let merged_into = Event::MergedInto {
+        into_cart_id: target.id,
+        strategy,
+    };
+    carts::save(tx, &guest, &[merged_into], now).await?;
+    Ok(Outcome {
+        cart: Some(target),
+        lines,
+        adjustments: change.adjustments,
+        merged: true,
+    })
+}

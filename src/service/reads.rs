@@ -1,0 +1,91 @@
+//! The reads: GetCart, Validate, GetCartById and ListCartEvents. A read
+//! writes nothing — not even a cart for a shopper who has none.
+
+use super::{CartService, ServiceError};
+use crate::domain::cart::Shopper;
+use crate::domain::event::RecordedEvent;
+use crate::domain::ids::CartId;
+use crate::domain::rules::Rejection;
+use crate::domain::view::{self, CartView, Issue};
+use crate::storage::{carts, events};
+
+/// A page of cart events.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage {
+    /// Events, oldest first.
+    pub events: Vec<RecordedEvent>,
+    /// Sequence number to continue after, when there are more.
+    pub next_after: Option<i64>,
+}
+
+impl CartService {
+    /// The shopper's cart, enriched from the catalog. With no (unexpired)
+    /// cart, an empty view. Degrades to stored snapshots with a warning when
+    /// the catalog does not answer.
+    ///
+    /// # Errors
+    /// Storage failures.
+    #[tracing::instrument(skip_all)]
+    pub async fn get_cart(&self, shopper: &Shopper) -> Result<CartView, ServiceError> {
+        let now = self.clock.now();
+        let (cart, lines) = carts::find_active_with_lines(self.db.conn(), shopper)
+            .await?
+            .filter(|(c, _)| !c.is_expired(now))
+            .map_or((None, Vec::new()), |(c, lines)| (Some(c), lines));
+        let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
+        Ok(view::build(cart, lines, &snapshot, &self.policy.view))
+    }
+
+    /// Checks the cart for checkout against the catalog now.
+    ///
+    /// # Errors
+    /// Storage failures.
+    #[tracing::instrument(skip_all)]
+    pub async fn validate(
+        &self,
+        shopper: &Shopper,
+    ) -> Result<(CartView, Vec<Issue>), ServiceError> {
+        let view = self.get_cart(shopper).await?;
+        let issues = view::validate(&view);
+        Ok((view, issues))
+    }
+
+    /// Any cart by id, whatever its status (checkout).
+    ///
+    /// # Errors
+    /// `CartNotFound`; storage failures.
+    #[tracing::instrument(skip_all, fields(cart_id = %id))]
+    pub async fn get_cart_by_id(&self, id: CartId) -> Result<CartView, ServiceError> {
+        let cart = carts::find_by_id(self.db.conn(), id, false)
+            .await?
+            .ok_or(Rejection::CartNotFound(id))?;
+        self.view_of(Some(cart)).await
+    }
+
+    /// A page of at most `page_size` events of a cart, after sequence number
+    /// `after`.
+    ///
+    /// # Errors
+    /// `CartNotFound`; storage failures.
+    #[tracing::instrument(skip_all, fields(cart_id = %id))]
+    pub async fn list_events(
+        &self,
+        id: CartId,
+        after: i64,
+        page_size: u64,
+    ) -> Result<EventPage, ServiceError> {
+        let conn = self.db.conn();
+        carts::find_by_id(conn, id, false)
+            .await?
+            .ok_or(Rejection::CartNotFound(id))?;
+        let mut events = events::after(conn, id, after, page_size + 1).await?;
+        let more = events.len() as u64 > page_size;
+        events.truncate(usize::try_from(page_size).unwrap_or(usize::MAX));
+        let next_after = if more {
+            events.last().map(|e| e.seq)
+        } else {
+            None
+        };
+        Ok(EventPage { events, next_after })
+    }
+}

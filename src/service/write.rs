@@ -1,0 +1,264 @@
+//! The write pipeline every mutation goes through, and its unit of work.
+//!
+//! [`CartService::write`] runs one write:
+//! 1. with a request id: a retry of a finished call is answered from its
+//!    remembered response at once; otherwise the id is held in this process
+//!    while the call runs (a duplicate here is `RequestInProgress`);
+//! 2. the catalog is asked, once and before any transaction, about what the
+//!    write needs (so no lock is ever held across a network call);
+//! 3. one transaction ([`Tx`]): claim the request id (PostgreSQL advisory
+//!    lock: a duplicate on another replica is refused), replay if a call with
+//!    it committed meanwhile, let the [`Step`] lock what it changes, check
+//!    `expected_version` against it, let the step apply its rule and write,
+//!    then commit the [`Outcome`] — with a request id, the response is built
+//!    and remembered in the same transaction.
+//!
+//! Serialization failures, deadlocks and unique-index races run step 3 again
+//! (at most [`MAX_ATTEMPTS`] times) with a fresh step. A refusal rolls back.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+
+use super::idempotency::{Keyed, RequestKey, Running, Scope};
+use super::{CartService, Policy, ServiceError};
+use crate::domain::adjustment::Adjustment;
+use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
+use crate::domain::catalog::CatalogSnapshot;
+use crate::domain::event::Event;
+use crate::domain::view::{self, CartView};
+use crate::storage::{Tx, carts};
+
+/// How many times a transaction that hit a serialization failure, deadlock or
+/// unique-index race is run before the failure reaches the caller.
+const MAX_ATTEMPTS: u32 = 3;
+
+/// Encodes a write's response, to be remembered with its request id.
+pub type Encoder = fn(&WriteResult) -> Vec<u8>;
+
+/// Options every write takes.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    /// AIP-155 request id, when given.
+    pub request: Option<RequestKey>,
+    /// AIP-154 expected version, when given.
+    pub expected_version: Option<i64>,
+    /// How the response is encoded, to be remembered for retries.
+    pub encode: Encoder,
+}
+
+/// What a write returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteResult {
+    /// The cart afterwards.
+    pub view: CartView,
+    /// Lines a merge or refresh changed or dropped.
+    pub adjustments: Vec<Adjustment>,
+    /// MergeGuestCart: false when there was no active guest cart.
+    pub merged: bool,
+}
+
+/// A write's outcome: done now, or the remembered response of an earlier
+/// call with the same request id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// Done by this call.
+    Fresh(Box<WriteResult>),
+    /// Done before: the first call's encoded response, byte for byte.
+    Replayed(Vec<u8>),
+}
+
+/// What a step's transaction leaves, for the response.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    /// The cart afterwards (`None`: the shopper still has none).
+    pub cart: Option<Cart>,
+    /// Its lines.
+    pub lines: Vec<Line>,
+    /// Lines changed or dropped on the shopper's behalf.
+    pub adjustments: Vec<Adjustment>,
+    /// MergeGuestCart: whether a guest cart was merged or linked.
+    pub merged: bool,
+}
+
+impl Outcome {
+    /// `cart` with `lines`, nothing adjusted.
+    pub fn of(cart: Option<Cart>, lines: Vec<Line>) -> Self {
+        Self {
+            cart,
+            lines,
+            ..Self::default()
+        }
+    }
+}
+
+/// What a step sees inside its transaction.
+pub(super) struct Ctx<'a> {
+    /// The transaction.
+    pub tx: &'a Tx,
+    /// The time of this attempt.
+    pub now: DateTime<Utc>,
+    /// What the catalog said before the transaction.
+    pub snapshot: &'a CatalogSnapshot,
+    /// The cart rules' knobs.
+    pub policy: &'a Policy,
+}
+
+/// One write's work inside its transaction; built afresh for every attempt.
+pub(super) trait Step {
+    /// Reads and locks what the write changes; returns the version the
+    /// caller's `expected_version` is checked against (0: no cart).
+    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError>;
+
+    /// Applies the rule and writes the change.
+    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError>;
+}
+
+impl CartService {
+    /// Runs a write of `scope` (see the module documentation): `catalog` is
+    /// awaited before the transaction, `step` builds each attempt's work.
+    ///
+    /// # Errors
+    /// The step's refusals; `RequestIdReused`, `RequestInProgress`,
+    /// `VersionMismatch`; storage failures.
+    pub(super) async fn write<S: Step>(
+        &self,
+        scope: Scope,
+        opts: &WriteOptions,
+        catalog: impl Future<Output = Result<CatalogSnapshot, ServiceError>>,
+        step: impl Fn() -> S,
+    ) -> Result<Written, ServiceError> {
+        let keyed = opts
+            .request
+            .as_ref()
+            .map(|key| Keyed { scope: &scope, key });
+        let _running: Option<Running> = match keyed {
+            Some(keyed) => {
+                // A retry after the first call ended replays at once, however
+                // many retries run together.
+                if let Some(response) = keyed.replayed(self.db.conn(), self.clock.now()).await? {
+                    return Ok(Written::Replayed(response));
+                }
+                Some(self.in_flight.hold(keyed)?)
+            }
+            None => None,
+        };
+        let snapshot = catalog.await?;
+        let mut tries = 1;
+        loop {
+            match self.attempt(keyed, opts, &snapshot, step()).await {
+                Err(ServiceError::Conflict(error)) if tries < MAX_ATTEMPTS => {
+                    tracing::debug!(%error, tries, "transaction conflict; retrying");
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One attempt: the transaction of a write.
+    async fn attempt(
+        &self,
+        keyed: Option<Keyed<'_>>,
+        opts: &WriteOptions,
+        snapshot: &CatalogSnapshot,
+        mut step: impl Step,
+    ) -> Result<Written, ServiceError> {
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        if let Some(keyed) = keyed {
+            keyed.claim(&tx).await?;
+            if let Some(response) = keyed.replayed(&tx, now).await? {
+                tx.rollback().await?;
+                return Ok(Written::Replayed(response));
+            }
+        }
+        let ctx = Ctx {
+            tx: &tx,
+            now,
+            snapshot,
+            policy: &self.policy,
+        };
+        let applied = async {
+            let current = step.lock(&ctx).await?;
+            match opts.expected_version {
+                Some(expected) if expected != current => {
+                    Err(ServiceError::VersionMismatch { expected, current })
+                }
+                _ => step.apply(&ctx).await,
+            }
+        }
+        .await;
+        match applied {
+            Ok(outcome) => self.commit(tx, keyed, opts, snapshot, outcome, now).await,
+            Err(refusal) if refusal.is_refusal() => {
+                tx.rollback().await?;
+                Err(refusal)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Ends a write: with a request id, builds and encodes the response and
+    /// remembers it in the same transaction; then commits.
+    async fn commit(
+        &self,
+        tx: Tx,
+        keyed: Option<Keyed<'_>>,
+        opts: &WriteOptions,
+        snapshot: &CatalogSnapshot,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<Written, ServiceError> {
+        let Outcome {
+            cart,
+            lines,
+            adjustments,
+            merged,
+        } = outcome;
+        let Some(keyed) = keyed else {
+            tx.commit().await?;
+            // The view may ask the catalog: never while other writers wait.
+            let view = self.view_with(cart, lines, snapshot.clone()).await;
+            return Ok(Written::Fresh(Box::new(WriteResult {
+                view,
+                adjustments,
+                merged,
+            })));
+        };
+        // Built from what the catalog said before the transaction: no network
+        // call while the cart is locked.
+        let result = WriteResult {
+            view: view::build(cart, lines, snapshot, &self.policy.view),
+            adjustments,
+            merged,
+        };
+        let until = now + self.policy.idempotency_window;
+        keyed
+            .remember(&tx, (opts.encode)(&result), now, until)
+            .await?;
+        tx.commit().await?;
+        Ok(Written::Fresh(Box::new(result)))
+    }
+}
+
+/// The shopper's active cart, locked; an expired one is set aside
+/// (`abandoned`, with its event) in this transaction and `None` returned.
+pub(super) async fn lock_active(
+    tx: &Tx,
+    shopper: &Shopper,
+    now: DateTime<Utc>,
+) -> Result<Option<Cart>, ServiceError> {
+    let Some(mut cart) = carts::find_active(tx, shopper, true).await? else {
+        return Ok(None);
+    };
+    if !cart.is_expired(now) {
+        return Ok(Some(cart));
+    }
+    cart.status = CartStatus::Abandoned;
+    let abandoned = Event::Abandoned {
+        expires_at: cart.expires_at,
+    };
+    carts::save(tx, &cart, &[abandoned], now).await?;
+    Ok(None)
+}

@@ -1,0 +1,80 @@
+//! Rows as domain values: the one place stored models become [`Cart`]s and
+//! [`Line`]s, refusing data that does not parse.
+
+use serde_json::Value;
+
+use super::StorageError;
+use super::entity::{cart_items, carts};
+use crate::domain::cart::{Cart, CartStatus, Line};
+use crate::domain::email::Email;
+use crate::domain::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
+use crate::domain::metadata::Metadata;
+use crate::domain::money::{Currency, Money};
+
+pub(super) fn corrupt(what: &str, err: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(format!("{what}: {err}"))
+}
+
+pub(super) fn cart_from_model(m: carts::Model) -> Result<Cart, StorageError> {
+    Ok(Cart {
+        id: CartId::from_uuid(m.id),
+        session_id: SessionId::parse(&m.session_id).map_err(|e| corrupt("carts.session_id", e))?,
+        customer_id: m
+            .customer_id
+            .as_deref()
+            .map(CustomerId::parse)
+            .transpose()
+            .map_err(|e| corrupt("carts.customer_id", e))?,
+        email: m
+            .email
+            .as_deref()
+            .map(Email::parse)
+            .transpose()
+            .map_err(|e| corrupt("carts.email", e))?,
+        currency: Currency::parse(&m.currency).map_err(|e| corrupt("carts.currency", e))?,
+        status: CartStatus::from_stored(&m.status)
+            .ok_or_else(|| corrupt("carts.status", &m.status))?,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+        expires_at: m.expires_at,
+        order_id: m
+            .completed_order_id
+            .as_deref()
+            .map(OrderId::parse)
+            .transpose()
+            .map_err(|e| corrupt("carts.completed_order_id", e))?,
+        merged_into: m.merged_into_cart_id.map(CartId::from_uuid),
+    })
+}
+
+fn metadata_from_json(value: Option<Value>) -> Option<Metadata> {
+    match value {
+        Some(Value::Object(map)) => Some(Metadata::from_stored(map)),
+        _ => None,
+    }
+}
+
+pub(super) fn line_from_model(
+    m: cart_items::Model,
+    currency: &Currency,
+) -> Result<Line, StorageError> {
+    Ok(Line {
+        id: ItemId::from_uuid(m.id),
+        product_id: ProductId::parse(&m.product_id)
+            .map_err(|e| corrupt("cart_items.product_id", e))?,
+        variant_id: VariantId::parse(&m.variant_id)
+            .map_err(|e| corrupt("cart_items.variant_id", e))?,
+        quantity: u32::try_from(m.quantity).map_err(|e| corrupt("cart_items.quantity", e))?,
+        unit_price: Money {
+            amount: m.price_at_time.0,
+            currency: currency.clone(),
+        },
+        product_name: m.product_name,
+        variant_name: m.variant_name,
+        sku: m.sku,
+        metadata: metadata_from_json(m.metadata),
+        added_at: m.added_at,
+        updated_at: m.updated_at,
+    })
+}

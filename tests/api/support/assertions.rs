@@ -1,0 +1,77 @@
+//! What tests check answers with: the code and details of a refused call,
+//! money as text, and the statuses the health service reports.
+
+use tonic::{Code, Status};
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use super::harness::TestApp;
+
+/// Asserts `result` failed with `code` and returns its details.
+pub fn expect_code<T: std::fmt::Debug>(
+    result: Result<T, Status>,
+    code: Code,
+) -> (Status, ErrorDetails) {
+    match result {
+        Ok(value) => panic!("expected {code:?}, got success: {value:?}"),
+        Err(status) => {
+            assert_eq!(status.code(), code, "unexpected status: {status:?}");
+            let details = status.get_error_details();
+            (status, details)
+        }
+    }
+}
+
+/// The ErrorInfo reason of `details`.
+pub fn reason(details: &ErrorDetails) -> &str {
+    details.error_info().map_or("", |i| i.reason.as_str())
+}
+
+/// The field paths of a BadRequest.
+pub fn bad_fields(details: &ErrorDetails) -> Vec<String> {
+    details
+        .bad_request()
+        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Money as a decimal string, e.g. "39.98".
+pub fn amount(m: &Option<cart_service::proto::shop::common::v1::Money>) -> String {
+    let m = m.as_ref().expect("money present");
+    let d =
+        rust_decimal::Decimal::from(m.units) + rust_decimal::Decimal::new(i64::from(m.nanos), 9);
+    d.normalize().to_string()
+}
+
+/// Waits for a health status through the Watch stream (no sleeping).
+pub async fn wait_for(app: &TestApp, service: &str, wanted: ServingStatus) {
+    let mut stream = app
+        .health
+        .clone()
+        .watch(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .expect("watch")
+        .into_inner();
+    while let Some(update) = stream.message().await.expect("watch stream") {
+        if update.status == wanted as i32 {
+            return;
+        }
+    }
+    panic!("{service:?} never reached {wanted:?}");
+}
+
+/// The health status `app` reports for `service` ("" is liveness).
+pub async fn status_of(app: &TestApp, service: &str) -> ServingStatus {
+    let response = app
+        .health
+        .clone()
+        .check(HealthCheckRequest {
+            service: service.into(),
+        })
+        .await
+        .expect("health check answers")
+        .into_inner();
+    ServingStatus::try_from(response.status).expect("known status")
+}

@@ -1,0 +1,20 @@
+//! What the tests share, one concern per module: the harness that starts a
+//! cart service on a fresh database and runs a test on both databases
+//! ([`harness`]), those databases and what is stored in them ([`database`]),
+//! a database proxy that can be cut ([`proxy`]), the catalog server and the
+//! faults it can show ([`catalog`]), one request builder and one call helper
+//! per RPC ([`client`]), and what tests assert with ([`assertions`]).
+//!
+//! Test files take all of it with `use crate::support::*;`.
+
+mod assertions;
+mod catalog;
+mod client;
+mod database;
+mod harness;
+mod proxy;
+
+pub use assertions::*;
+pub use catalog::*;
+pub use client::*;
+pub use harness::*;
