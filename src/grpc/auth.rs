@@ -25,14 +25,34 @@ pub enum Role {
     Service,
 }
 
+/// The role each `shop.cart.v1.CartService` RPC needs. Every RPC is listed
+/// (a unit test holds the table to the proto); an RPC missing from it — or a
+/// path that is no RPC at all — needs the service role: deny by default.
+const CART_RPC_ROLES: &[(&str, Role)] = &[
+    ("GetCart", Role::Storefront),
+    ("AddItem", Role::Storefront),
+    ("UpdateItem", Role::Storefront),
+    ("RemoveItem", Role::Storefront),
+    ("ClearCart", Role::Storefront),
+    ("SetEmail", Role::Storefront),
+    ("Validate", Role::Storefront),
+    ("MergeGuestCart", Role::Storefront),
+    ("RefreshCart", Role::Storefront),
+    ("GetCartById", Role::Service),
+    ("CompleteCart", Role::Service),
+    ("ListCartEvents", Role::Service),
+];
+
 /// The role an RPC needs, from its path; `None` when open to all.
 fn required_role(path: &str) -> Option<Role> {
     let (service, method) = path.trim_start_matches('/').split_once('/')?;
     match service {
-        "shop.cart.v1.CartService" => Some(match method {
-            "GetCartById" | "CompleteCart" | "ListCartEvents" => Role::Service,
-            _ => Role::Storefront,
-        }),
+        "shop.cart.v1.CartService" => Some(
+            CART_RPC_ROLES
+                .iter()
+                .find(|(rpc, _)| *rpc == method)
+                .map_or(Role::Service, |(_, role)| *role),
+        ),
         // Health, reflection: open.
         _ => None,
     }
@@ -125,6 +145,39 @@ mod tests {
                 )
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn the_role_table_lists_every_rpc_of_the_service_and_no_other() {
+        use prost::Message;
+        let set = prost_types::FileDescriptorSet::decode(crate::proto::FILE_DESCRIPTOR_SET)
+            .expect("descriptor set");
+        let mut rpcs: Vec<String> = set
+            .file
+            .iter()
+            .filter(|f| f.package() == "shop.cart.v1")
+            .flat_map(|f| &f.service)
+            .filter(|s| s.name() == "CartService")
+            .flat_map(|s| s.method.iter().map(|m| m.name().to_owned()))
+            .collect();
+        rpcs.sort();
+        let mut listed: Vec<String> = CART_RPC_ROLES
+            .iter()
+            .map(|(m, _)| (*m).to_owned())
+            .collect();
+        listed.sort();
+        assert_eq!(listed, rpcs);
+    }
+
+    #[test]
+    fn an_rpc_missing_from_the_table_needs_the_service_role() {
+        let layer = CallerTokens::new([("bff", Role::Storefront), ("checkout", Role::Service)]);
+        let unlisted = "/shop.cart.v1.CartService/PurgeEverything";
+        let denied = layer
+            .check(unlisted, Some(&header("bff")))
+            .expect_err("a storefront may not call an unlisted RPC");
+        assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+        assert!(layer.check(unlisted, Some(&header("checkout"))).is_ok());
     }
 
     #[test]

@@ -90,3 +90,49 @@ db_test!(
     }
 );
 
+/// Calls `path` (any method name) with a GetCart request and `token`.
+async fn call_path(
+    app: &TestApp,
+    token: &str,
+    path: &'static str,
+) -> Result<tonic::Response<pb::GetCartResponse>, tonic::Status> {
+    let channel = Channel::from_shared(format!("http://{}", app.addr))
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.expect("channel ready");
+    let mut request = tonic::Request::new(pb::GetCartRequest {
+        shopper: shopper("s1"),
+    });
+    let value = MetadataValue::try_from(format!("Bearer {token}")).expect("header");
+    request.metadata_mut().insert("authorization", value);
+    let codec = tonic_prost::ProstCodec::<pb::GetCartRequest, pb::GetCartResponse>::default();
+    let path = http::uri::PathAndQuery::from_static(path);
+    grpc.unary(request, path, codec).await
+}
+
+db_test!(
+    a_storefront_token_cannot_call_an_rpc_outside_the_storefront_list,
+    |settings| {
+        settings.auth.storefront_tokens = Secret::new(BFF);
+        settings.auth.service_tokens = Secret::new(CHECKOUT);
+    },
+    |app| {
+        // An RPC the role table does not list (one added later, or none at
+        // all) needs the service role: deny by default.
+        let unlisted = "/shop.cart.v1.CartService/PurgeAllCarts";
+        expect_code(call_path(&app, BFF, unlisted).await, Code::PermissionDenied);
+        // The service role passes the gate and meets a method that does not
+        // exist.
+        expect_code(
+            call_path(&app, CHECKOUT, unlisted).await,
+            Code::Unimplemented,
+        );
+        // A listed storefront RPC through the same path-based call is served.
+        call_path(&app, BFF, "/shop.cart.v1.CartService/GetCart")
+            .await
+            .expect("storefront may read its cart");
+    }
+);
