@@ -1,5 +1,5 @@
-//! Adjustments: what a merge, a refresh or a copy did to a line on the
-//! shopper's behalf (clamped, dropped, re-priced), so the shopper is told
+//! Adjustments: what a merge or a refresh did to a line on the shopper's
+//! behalf (clamped, dropped, re-priced), so the shopper is told
 //! instead of finding out at checkout.
 
 use super::cart::Line;

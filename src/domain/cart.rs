@@ -1,14 +1,12 @@
 //! The cart and its lines, and the changes a use case makes to them.
 //!
 //! A use case loads a [`Cart`] and its [`Line`]s, asks the rules in
-//! [`super::rules`] for the [`Change`], and storage writes the resulting
-//! [`LineChange`]s and [`Event`]s in the same transaction.
+//! [`super::rules`] for the change, and storage writes the resulting
+//! [`LineChange`]s and events in the same transaction.
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::adjustment::Adjustment;
 use super::email::Email;
-use super::event::Event;
 use super::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
 use super::metadata::Metadata;
 use super::money::{Currency, Money};
@@ -233,30 +231,24 @@ pub enum LineChange {
     Cleared,
 }
 
-/// The outcome of a rule: what to write, what to log, what to tell.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Change {
-    /// Line writes, in order.
-    pub lines: Vec<LineChange>,
-    /// Events, in order.
-    pub events: Vec<Event>,
-    /// Lines changed or dropped on the shopper's behalf.
-    pub adjustments: Vec<Adjustment>,
+/// How a guest cart is combined with the customer's at sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeStrategy {
+    /// Sum the lines, clamped to stock and limits.
+    Merge,
+    /// Keep the customer's lines, drop the guest's.
+    KeepCustomer,
+    /// Replace the customer's lines with the guest's.
+    KeepGuest,
 }
 
-impl Change {
-    /// Line writes recorded by one event, with nothing to tell.
-    pub fn recorded(lines: Vec<LineChange>, event: Event) -> Self {
-        Self {
-            lines,
-            events: vec![event],
-            adjustments: Vec::new(),
+impl MergeStrategy {
+    /// The name used in event data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Merge => "merge",
+            Self::KeepCustomer => "keep_customer",
+            Self::KeepGuest => "keep_guest",
         }
-    }
-
-    /// Whether there is nothing to write: such a change is not recorded and
-    /// does not bump the version.
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty() && self.events.is_empty()
     }
 }

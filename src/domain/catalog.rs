@@ -131,8 +131,8 @@ pub enum Sellable<'a> {
 }
 
 impl<'a> Known<'a> {
-    /// The one "still sellable" check of lines already in a cart (merges,
-    /// refreshes, copies).
+    /// The one "still sellable" check of lines already in a cart (merges and
+    /// refreshes).
     pub fn sellable_in(self, currency: &Currency) -> Sellable<'a> {
         match self {
             Self::Found(v) if v.active && v.price.currency == *currency => Sellable::Yes(v),

@@ -5,17 +5,18 @@
 //! `ListCartEvents`). [`Event::data`] is the JSON object stored with an event;
 //! its fields, per event type, are documented for analytics consumers in
 //! `docs/events.md`. Field names are a contract: add fields, never rename or
-//! repurpose one. No event copies personal data (an e-mail address) into the
-//! log.
+//! repurpose one. No event holds contact data: the e-mail address never
+//! enters the log (session and customer ids are the BFF's pseudonymous
+//! identifiers).
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::adjustment::Adjustment;
+use super::cart::MergeStrategy;
 use super::ids::{CartId, CustomerId, ItemId, OrderId, SessionId, VariantId};
 use super::money::Currency;
-use super::rules::MergeStrategy;
 
 /// An event to append to a cart's log.
 #[derive(Debug, Clone, PartialEq)]

@@ -83,11 +83,11 @@ pub(crate) mod test_support {
         use chrono::{DateTime, Duration, TimeZone, Utc};
         use rust_decimal::Decimal;
 
-        use crate::domain::cart::{Cart, Change, Line, Shopper};
+        use crate::domain::cart::{Cart, Line, Shopper};
         use crate::domain::catalog::{CatalogVariant, Known};
         use crate::domain::ids::{ProductId, SessionId, VariantId};
         use crate::domain::quantity::Quantity;
-        use crate::domain::rules::{AddItem, Limits, Rejection, add_item};
+        use crate::domain::rules::{AddItem, Change, Limits, Rejection, add_item};
 
         pub const LIMITS: Limits = Limits { max_lines: 2 };
 

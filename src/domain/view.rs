@@ -109,6 +109,42 @@ pub struct ViewSettings {
     pub default_currency: Currency,
 }
 
+/// How `variant`'s stock stands against `line`, with the units shown (for
+/// tracked stock), warning through `warn` when short or low.
+fn stock_of(
+    line: &Line,
+    variant: &CatalogVariant,
+    settings: &ViewSettings,
+    warn: &mut impl FnMut(WarningKind, String),
+) -> (Availability, Option<i64>) {
+    let stock = variant.inventory;
+    let available = stock.tracked.then_some(stock.available.max(0));
+    let availability = if !stock.can_supply(line.quantity) {
+        warn(
+            WarningKind::OutOfStock,
+            format!(
+                "only {} of {} left, {} in the cart",
+                stock.available.max(0),
+                variant.product_name,
+                line.quantity
+            ),
+        );
+        Availability::OutOfStock
+    } else if stock
+        .limit()
+        .is_some_and(|n| n < settings.low_stock_threshold)
+    {
+        warn(
+            WarningKind::LowStock,
+            format!("only {} of {} left", stock.available, variant.product_name),
+        );
+        Availability::LowStock
+    } else {
+        Availability::InStock
+    };
+    (availability, available)
+}
+
 fn item_view(line: Line, known: Known<'_>, settings: &ViewSettings) -> (ItemView, Vec<Warning>) {
     let subtotal = line.unit_price.times(line.quantity);
     let mut warnings = Vec::new();
@@ -136,31 +172,7 @@ fn item_view(line: Line, known: Known<'_>, settings: &ViewSettings) -> (ItemView
             (Some(v.clone()), Availability::Unavailable, None)
         }
         Known::Found(v) => {
-            let stock = v.inventory;
-            let available = stock.tracked.then_some(stock.available.max(0));
-            let availability = if !stock.can_supply(line.quantity) {
-                warn(
-                    WarningKind::OutOfStock,
-                    format!(
-                        "only {} of {} left, {} in the cart",
-                        stock.available.max(0),
-                        v.product_name,
-                        line.quantity
-                    ),
-                );
-                Availability::OutOfStock
-            } else if stock
-                .limit()
-                .is_some_and(|n| n < settings.low_stock_threshold)
-            {
-                warn(
-                    WarningKind::LowStock,
-                    format!("only {} of {} left", stock.available, v.product_name),
-                );
-                Availability::LowStock
-            } else {
-                Availability::InStock
-            };
+            let (availability, available) = stock_of(&line, v, settings, &mut warn);
             (Some(v.clone()), availability, available)
         }
     };

@@ -1,11 +1,12 @@
 //! CompleteCart: checkout hands the cart over to an order, once.
 
 use super::idempotency::Scope;
+use super::reads::cart_by_id;
 use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::Cart;
 use crate::domain::ids::{CartId, OrderId};
-use crate::domain::rules::{self, Rejection};
+use crate::domain::rules;
 use crate::storage::{carts, lines};
 
 impl CartService {
@@ -30,34 +31,31 @@ impl CartService {
             };
             Ok(self.lookup(known.iter().map(|l| &l.variant_id)).await)
         };
-        let step = || Complete {
+        let step = Complete {
             id,
             order_id: &order_id,
-            cart: None,
         };
         self.write(Scope::cart(id), opts, catalog, step).await
     }
 }
 
-/// The transaction of a completion.
+/// The transaction of a completion: these two functions issue its SQL.
 struct Complete<'a> {
     id: CartId,
     order_id: &'a OrderId,
-    cart: Option<Cart>,
 }
 
 impl Step for Complete<'_> {
-    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError> {
-        let cart = carts::find_by_id(ctx.tx, self.id, true)
-            .await?
-            .ok_or(Rejection::CartNotFound(self.id))?;
+    /// The cart, whatever its status.
+    type Locked = Cart;
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Cart, i64), ServiceError> {
+        let cart = cart_by_id(ctx.tx, self.id, true).await?;
         let version = cart.version;
-        self.cart = Some(cart);
-        Ok(version)
+        Ok((cart, version))
     }
 
-    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError> {
-        let mut cart = self.cart.ok_or(Rejection::CartNotFound(self.id))?;
+    async fn apply(&self, ctx: &Ctx<'_>, mut cart: Cart) -> Result<Outcome, ServiceError> {
         let lines = lines::of_cart(ctx.tx, &cart).await?;
         let order_id = self.order_id.clone();
         if let Some(change) = rules::complete(&mut cart, order_id, lines.len(), ctx.now)? {

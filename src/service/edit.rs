@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 use super::idempotency::Scope;
 use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
 use super::{CartService, ServiceError};
-use crate::domain::cart::{Cart, Change, Line, Shopper};
+use crate::domain::cart::{Cart, Line, Shopper};
 use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::email::Email;
 use crate::domain::event::Event;
 use crate::domain::ids::{ItemId, VariantId};
 use crate::domain::quantity::Quantity;
-use crate::domain::rules::{self, AddItem, Rejection};
+use crate::domain::rules::{self, AddItem, Change, Rejection};
 use crate::storage::{StorageError, carts, lines};
 
 /// A cart rule as an edit runs it: given the locked cart and lines, what the
@@ -193,36 +193,37 @@ impl CartService {
                 }
             })
         };
-        let step = || Edit {
+        let step = Edit {
             shopper,
             when_absent,
             rule: &rule,
-            found: None,
         };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
     }
 }
 
-/// The transaction of an edit.
+/// The transaction of an edit: these two functions issue its SQL.
 struct Edit<'a, R> {
     shopper: &'a Shopper,
     when_absent: WhenAbsent,
     rule: &'a R,
-    /// The shopper's active cart, once locked.
-    found: Option<Cart>,
 }
 
 impl<R: CartRule> Step for Edit<'_, R> {
-    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError> {
-        self.found = lock_active(ctx.tx, self.shopper, ctx.now).await?;
-        Ok(self.found.as_ref().map_or(0, |c| c.version))
+    /// The shopper's active cart, if any.
+    type Locked = Option<Cart>;
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Option<Cart>, i64), ServiceError> {
+        let found = lock_active(ctx.tx, self.shopper, ctx.now).await?;
+        let version = found.as_ref().map_or(0, |c| c.version);
+        Ok((found, version))
     }
 
-    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError> {
+    async fn apply(&self, ctx: &Ctx<'_>, found: Option<Cart>) -> Result<Outcome, ServiceError> {
         let (now, tx, policy) = (ctx.now, ctx.tx, ctx.policy);
         let mut events = Vec::new();
-        let (mut cart, mut lines, stored) = match self.found {
+        let (mut cart, mut lines, stored) = match found {
             Some(cart) => {
                 let lines = lines::of_cart(tx, &cart).await?;
                 (cart, lines, true)

@@ -3,8 +3,9 @@
 use crate::domain::rules::Rejection;
 use crate::storage::StorageError;
 
-/// Why a use case failed. Nothing was written, except by a failed commit's
-/// predecessors (none: every use case is one transaction).
+/// Why a use case failed. Every use case is one transaction: when it fails,
+/// nothing it meant to write was written (a commit that fails in flight may
+/// or may not have been applied; `request_id` is what makes that safe).
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// A cart rule refused the change. A catalog that did not answer a call
@@ -42,10 +43,7 @@ impl ServiceError {
     /// A refusal: the transaction is rolled back at once, and the caller is
     /// told why.
     pub(super) fn is_refusal(&self) -> bool {
-        matches!(
-            self,
-            Self::Rejected(_) | Self::VersionMismatch { .. } | Self::RequestIdReused
-        )
+        matches!(self, Self::Rejected(_) | Self::VersionMismatch { .. })
     }
 }
 

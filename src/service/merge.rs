@@ -33,41 +33,41 @@ impl CartService {
             known.extend(carts::active_variant_ids(conn, customer.shopper()).await?);
             Ok(self.lookup(&known).await)
         };
-        let step = || Merge {
+        let step = Merge {
             customer,
             guest: &guest,
             strategy,
-            guest_cart: None,
-            customer_cart: None,
         };
         self.write(Scope::shopper(customer.shopper()), opts, catalog, step)
             .await
     }
 }
 
-/// The transaction of a merge.
+/// The transaction of a merge: these functions issue its SQL.
 struct Merge<'a> {
     customer: &'a SignedIn,
     guest: &'a Shopper,
     strategy: MergeStrategy,
-    guest_cart: Option<Cart>,
-    customer_cart: Option<Cart>,
 }
 
 impl Step for Merge<'_> {
+    /// The guest's active, unexpired cart and the customer's active cart.
+    type Locked = (Option<Cart>, Option<Cart>);
+
     /// Locks the guest cart, then the customer's (always in that order, so
     /// two merges cannot deadlock). The caller's `expected_version` is the
     /// customer cart's.
-    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError> {
-        self.guest_cart = carts::find_active(ctx.tx, self.guest, true)
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        let guest_cart = carts::find_active(ctx.tx, self.guest, true)
             .await?
             .filter(|c| !c.is_expired(ctx.now));
-        self.customer_cart = lock_active(ctx.tx, self.customer.shopper(), ctx.now).await?;
-        Ok(self.customer_cart.as_ref().map_or(0, |c| c.version))
+        let customer_cart = lock_active(ctx.tx, self.customer.shopper(), ctx.now).await?;
+        let version = customer_cart.as_ref().map_or(0, |c| c.version);
+        Ok(((guest_cart, customer_cart), version))
     }
 
-    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError> {
-        match (self.guest_cart, self.customer_cart) {
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        match locked {
             // Nothing to merge (or merged by an earlier call): no change
             // beyond setting aside an expired customer cart.
             (None, None) => Ok(Outcome::default()),

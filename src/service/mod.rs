@@ -4,7 +4,8 @@
 //! the pipeline in [`write`] — one transaction, the request id claimed and
 //! replayed and the expected version checked once, in one place — with
 //! [`idempotency`] deciding what identifies a request. [`view`] builds the
-//! cart views: the catalog is asked once per call, never under a lock.
+//! cart views: the catalog is asked with one batched lookup at a time (never
+//! once per line) and never while a cart is locked.
 
 mod complete;
 mod edit;

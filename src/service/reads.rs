@@ -2,12 +2,12 @@
 //! writes nothing — not even a cart for a shopper who has none.
 
 use super::{CartService, ServiceError};
-use crate::domain::cart::Shopper;
+use crate::domain::cart::{Cart, Shopper};
 use crate::domain::event::RecordedEvent;
 use crate::domain::ids::CartId;
 use crate::domain::rules::Rejection;
 use crate::domain::view::{self, CartView, Issue};
-use crate::storage::{carts, events};
+use crate::storage::{Executor, carts, events};
 
 /// A page of cart events.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,9 +56,7 @@ impl CartService {
     /// `CartNotFound`; storage failures.
     #[tracing::instrument(skip_all, fields(cart_id = %id))]
     pub async fn get_cart_by_id(&self, id: CartId) -> Result<CartView, ServiceError> {
-        let cart = carts::find_by_id(self.db.conn(), id, false)
-            .await?
-            .ok_or(Rejection::CartNotFound(id))?;
+        let cart = cart_by_id(self.db.conn(), id, false).await?;
         self.view_of(Some(cart)).await
     }
 
@@ -75,9 +73,7 @@ impl CartService {
         page_size: u64,
     ) -> Result<EventPage, ServiceError> {
         let conn = self.db.conn();
-        carts::find_by_id(conn, id, false)
-            .await?
-            .ok_or(Rejection::CartNotFound(id))?;
+        cart_by_id(conn, id, false).await?;
         let mut events = events::after(conn, id, after, page_size + 1).await?;
         let more = events.len() as u64 > page_size;
         events.truncate(usize::try_from(page_size).unwrap_or(usize::MAX));
@@ -88,4 +84,19 @@ impl CartService {
         };
         Ok(EventPage { events, next_after })
     }
+}
+
+/// The cart with `id`, whatever its status; locked for the rest of the
+/// transaction when `lock` is set.
+///
+/// # Errors
+/// `CartNotFound`; storage failures.
+pub(super) async fn cart_by_id(
+    conn: &impl Executor,
+    id: CartId,
+    lock: bool,
+) -> Result<Cart, ServiceError> {
+    Ok(carts::find_by_id(conn, id, lock)
+        .await?
+        .ok_or(Rejection::CartNotFound(id))?)
 }

@@ -1,5 +1,5 @@
-//! Cart views as the use cases build them: the catalog asked once per view
-//! (never once per line), and a view built from what it said.
+//! Cart views as the use cases build them: the catalog asked with one batched
+//! lookup (never once per line), and a view built from what it said.
 
 use std::collections::BTreeSet;
 

@@ -14,7 +14,7 @@
 //!    and remembered in the same transaction.
 //!
 //! Serialization failures, deadlocks and unique-index races run step 3 again
-//! (at most [`MAX_ATTEMPTS`] times) with a fresh step. A refusal rolls back.
+//! (at most [`MAX_ATTEMPTS`] times). A refusal rolls back.
 
 use std::future::Future;
 
@@ -104,19 +104,22 @@ pub(super) struct Ctx<'a> {
     pub policy: &'a Policy,
 }
 
-/// One write's work inside its transaction; built afresh for every attempt.
+/// One write's work inside its transaction, run once per attempt.
 pub(super) trait Step {
-    /// Reads and locks what the write changes; returns the version the
-    /// caller's `expected_version` is checked against (0: no cart).
-    async fn lock(&mut self, ctx: &Ctx<'_>) -> Result<i64, ServiceError>;
+    /// What [`Step::lock`] found, for [`Step::apply`].
+    type Locked;
 
-    /// Applies the rule and writes the change.
-    async fn apply(self, ctx: &Ctx<'_>) -> Result<Outcome, ServiceError>;
+    /// Reads and locks what the write changes; returns it, with the version
+    /// the caller's `expected_version` is checked against (0: no cart).
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError>;
+
+    /// Applies the rule to what was locked and writes the change.
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError>;
 }
 
 impl CartService {
     /// Runs a write of `scope` (see the module documentation): `catalog` is
-    /// awaited before the transaction, `step` builds each attempt's work.
+    /// awaited before the transaction, `step` is each attempt's work.
     ///
     /// # Errors
     /// The step's refusals; `RequestIdReused`, `RequestInProgress`,
@@ -126,7 +129,7 @@ impl CartService {
         scope: Scope,
         opts: &WriteOptions,
         catalog: impl Future<Output = Result<CatalogSnapshot, ServiceError>>,
-        step: impl Fn() -> S,
+        step: S,
     ) -> Result<Written, ServiceError> {
         let keyed = opts
             .request
@@ -146,7 +149,7 @@ impl CartService {
         let snapshot = catalog.await?;
         let mut tries = 1;
         loop {
-            match self.attempt(keyed, opts, &snapshot, step()).await {
+            match self.attempt(keyed, opts, &snapshot, &step).await {
                 Err(ServiceError::Conflict(error)) if tries < MAX_ATTEMPTS => {
                     tracing::debug!(%error, tries, "transaction conflict; retrying");
                     tries += 1;
@@ -162,7 +165,7 @@ impl CartService {
         keyed: Option<Keyed<'_>>,
         opts: &WriteOptions,
         snapshot: &CatalogSnapshot,
-        mut step: impl Step,
+        step: &impl Step,
     ) -> Result<Written, ServiceError> {
         let now = self.clock.now();
         let tx = self.db.begin_write().await?;
@@ -180,12 +183,12 @@ impl CartService {
             policy: &self.policy,
         };
         let applied = async {
-            let current = step.lock(&ctx).await?;
+            let (locked, current) = step.lock(&ctx).await?;
             match opts.expected_version {
                 Some(expected) if expected != current => {
                     Err(ServiceError::VersionMismatch { expected, current })
                 }
-                _ => step.apply(&ctx).await,
+                _ => step.apply(&ctx, locked).await,
             }
         }
         .await;

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Change;
 use super::Rejection;
-use crate::domain::cart::{Cart, CartStatus, Change};
+use crate::domain::cart::{Cart, CartStatus};
 use crate::domain::event::Event;
 use crate::domain::ids::OrderId;
 

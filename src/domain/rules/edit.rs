@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Change;
 use super::{Limits, Rejection, active_variant, check_stock};
-use crate::domain::cart::{Cart, Change, Line, LineChange};
+use crate::domain::cart::{Cart, Line, LineChange};
 use crate::domain::catalog::{CatalogSnapshot, Known};
 use crate::domain::email::Email;
 use crate::domain::event::Event;

@@ -3,33 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Change;
 use super::{Limits, Rejection, line_cap};
 use crate::domain::adjustment::{Adjustment, AdjustmentKind};
-use crate::domain::cart::{Cart, Change, Line, LineChange};
+use crate::domain::cart::{Cart, Line, LineChange, MergeStrategy};
 use crate::domain::catalog::{CatalogSnapshot, Sellable, no_longer_available};
 use crate::domain::ids::ItemId;
-
-/// How a guest cart is combined with the customer's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MergeStrategy {
-    /// Sum the lines, clamped to stock and limits.
-    Merge,
-    /// Keep the customer's lines, drop the guest's.
-    KeepCustomer,
-    /// Replace the customer's lines with the guest's.
-    KeepGuest,
-}
-
-impl MergeStrategy {
-    /// The name used in event data.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Merge => "merge",
-            Self::KeepCustomer => "keep_customer",
-            Self::KeepGuest => "keep_guest",
-        }
-    }
-}
 
 /// Merges `guest` lines into the customer's `lines` (the customer cart is
 /// `cart`), per `strategy`. Lines that cannot go over as they were are

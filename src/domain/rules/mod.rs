@@ -2,8 +2,8 @@
 //! UpdateItem, RemoveItem, ClearCart, SetEmail), [`merge`], [`refresh`] and
 //! [`complete`]. Each rule takes the lines loaded under the cart's lock and
 //! what the catalog said, changes the lines in memory (so the response needs
-//! no re-read) and returns the [`Change`](super::cart::Change) storage must
-//! write — or a [`Rejection`], and then nothing is written.
+//! no re-read) and returns the [`Change`] storage must write — or a
+//! [`Rejection`], and then nothing is written.
 //!
 //! Only refusals of the cart's own rules live here; refusals of the service's
 //! protocol (a stale `expected_version`, a reused request id) belong to the
@@ -14,16 +14,47 @@ pub mod edit;
 pub mod merge;
 pub mod refresh;
 
+pub use crate::domain::cart::MergeStrategy;
 pub use complete::complete;
 pub use edit::{AddItem, add_item, clear, remove_item, set_email, update_item};
-pub use merge::{MergeStrategy, merge};
+pub use merge::merge;
 pub use refresh::refresh;
 
-use super::cart::CartStatus;
+use super::adjustment::Adjustment;
+use super::cart::{CartStatus, LineChange};
 use super::catalog::{CatalogVariant, Known};
+use super::event::Event;
 use super::ids::{CartId, ItemId, ProductId, VariantId};
 use super::money::Currency;
 use super::quantity::MAX_LINE_QUANTITY;
+
+/// The outcome of a rule: what to write, what to log, what to tell.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Change {
+    /// Line writes, in order.
+    pub lines: Vec<LineChange>,
+    /// Events, in order.
+    pub events: Vec<Event>,
+    /// Lines changed or dropped on the shopper's behalf.
+    pub adjustments: Vec<Adjustment>,
+}
+
+impl Change {
+    /// Line writes recorded by one event, with nothing to tell.
+    pub fn recorded(lines: Vec<LineChange>, event: Event) -> Self {
+        Self {
+            lines,
+            events: vec![event],
+            adjustments: Vec::new(),
+        }
+    }
+
+    /// Whether there is nothing to write: such a change is not recorded and
+    /// does not bump the version.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.events.is_empty()
+    }
+}
 
 /// Limits a cart is held to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

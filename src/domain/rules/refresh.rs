@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Change;
 use super::{Rejection, line_cap};
 use crate::domain::adjustment::{Adjustment, AdjustmentKind};
-use crate::domain::cart::{Cart, Change, Line, LineChange};
+use crate::domain::cart::{Cart, Line, LineChange};
 use crate::domain::catalog::{CatalogSnapshot, CatalogVariant, Sellable, no_longer_available};
 use crate::domain::event::Event;
 
