@@ -369,6 +369,14 @@ impl Settings {
     /// # Errors
     /// [`ConfigError::Invalid`] naming the first bad setting.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.check_database_and_cart()?;
+        self.check_catalog_and_auth()?;
+        self.check_jobs()?;
+        self.check_transport()
+    }
+
+    /// The database URL and pool, and the cart rules.
+    fn check_database_and_cart(&self) -> Result<(), ConfigError> {
         let url = self.database.url.expose();
         if !(url.starts_with("sqlite:")
             || url.starts_with("postgres://")
@@ -399,6 +407,11 @@ impl Settings {
         }
         Currency::parse(&self.cart.default_currency)
             .map_err(|e| invalid("cart.default_currency", e.to_string()))?;
+        Ok(())
+    }
+
+    /// The catalog client and caller tokens.
+    fn check_catalog_and_auth(&self) -> Result<(), ConfigError> {
         if self.catalog.retries > 10 {
             return Err(invalid("catalog.retries", "must be at most 10"));
         }
@@ -427,6 +440,11 @@ impl Settings {
                 "tokens must be at least 16 printable characters without spaces",
             ));
         }
+        Ok(())
+    }
+
+    /// The maintenance job.
+    fn check_jobs(&self) -> Result<(), ConfigError> {
         if self.jobs.interval_secs == 0 {
             return Err(invalid("jobs.interval_secs", "must be at least 1"));
         }
@@ -451,6 +469,11 @@ impl Settings {
                 return Err(invalid(setting, "must be between 0 and 100000"));
             }
         }
+        Ok(())
+    }
+
+    /// TLS, ports, limits and readiness.
+    fn check_transport(&self) -> Result<(), ConfigError> {
         if self.server.tls_cert_path.is_some() != self.server.tls_key_path.is_some() {
             return Err(invalid(
                 "server.tls_key_path",

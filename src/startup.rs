@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tonic::transport::ServerTlsConfig;
 use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::server::HealthReporter;
 
 use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog, Resilience, ResilientCatalog};
@@ -108,74 +109,15 @@ impl Application {
         if settings.database.run_migrations {
             db.migrate().await?;
         }
-        let catalog: Arc<dyn Catalog> = match &settings.catalog.url {
-            Some(url) => {
-                let c = &settings.catalog;
-                let client = GrpcCatalog::connect_lazy(
-                    url,
-                    Duration::from_millis(c.timeout_ms),
-                    crate::tls::catalog_client(c)?,
-                )
-                .map_err(|reason| StartupError::Setting {
-                    setting: "catalog.url",
-                    reason,
-                })?;
-                Arc::new(ResilientCatalog::new(
-                    client,
-                    clock.clone(),
-                    Resilience {
-                        cache_ttl: Duration::from_millis(c.cache_ttl_ms),
-                        retries: c.retries,
-                        retry_backoff: Duration::from_millis(c.retry_backoff_ms),
-                        breaker_failures: c.breaker_failures,
-                        breaker_cooldown: Duration::from_millis(c.breaker_cooldown_ms),
-                    },
-                ))
-            }
-            None => Arc::new(
-                FixtureCatalog::from_file(settings.catalog.fixture_path.as_ref()).map_err(|e| {
-                    StartupError::Setting {
-                        setting: "catalog.fixture_path",
-                        reason: e.to_string(),
-                    }
-                })?,
-            ),
-        };
-        let default_currency = Currency::parse(&settings.cart.default_currency).map_err(|e| {
-            StartupError::Setting {
-                setting: "cart.default_currency",
-                reason: e.to_string(),
-            }
-        })?;
-        let policy = Policy {
-            ttl: chrono::Duration::days(settings.cart.ttl_days),
-            idempotency_window: chrono::Duration::hours(settings.cart.idempotency_window_hours),
-            limits: Limits {
-                max_lines: settings.cart.max_lines,
-            },
-            view: ViewSettings {
-                low_stock_threshold: settings.cart.low_stock_threshold,
-                default_currency,
-            },
-        };
+        let catalog = catalog(&settings, clock.clone())?;
+        let policy = policy(&settings)?;
         let service = CartService::new(db.clone(), catalog, clock.clone(), policy);
         let session_writes = RateLimiter::new(
             clock.clone(),
             settings.limits.session_writes_per_minute,
             settings.limits.session_write_burst,
         );
-        let jobs = &settings.jobs;
-        let maintenance = Maintenance::new(
-            db.clone(),
-            clock,
-            MaintenanceSettings {
-                interval: Duration::from_secs(jobs.interval_secs),
-                batch_size: jobs.batch_size,
-                abandoned_retention: chrono::Duration::days(jobs.abandoned_retention_days),
-                merged_retention: chrono::Duration::days(jobs.merged_retention_days),
-                empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
-            },
-        );
+        let maintenance = maintenance(&settings, db.clone(), clock);
         let tls = crate::tls::server(&settings.server)?;
         let (listener, addr) = bind(&settings.server.host, settings.server.port).await?;
         let health_listener = match settings.server.health_port {
@@ -228,23 +170,20 @@ impl Application {
         health
             .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
             .await;
-        let readiness = tokio::spawn(watch_readiness(
+        let mut background = vec![tokio::spawn(watch_readiness(
             health.clone(),
             self.db.clone(),
             Duration::from_millis(self.settings.server.readiness_interval_ms),
-        ));
+        ))];
+        if self.settings.jobs.enabled {
+            background.push(tokio::spawn(self.maintenance.clone().run_every_interval()));
+        }
 
         let reflection_v1 = reflection().build_v1()?;
         let reflection_v1alpha = reflection().build_v1alpha()?;
         let max_request = self.settings.server.max_request_bytes;
         let cart = CartServiceServer::new(CartApi::new(self.service, self.session_writes))
             .max_decoding_message_size(max_request);
-
-        let jobs = self
-            .settings
-            .jobs
-            .enabled
-            .then(|| tokio::spawn(self.maintenance.clone().run_every_interval()));
 
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = move || {
@@ -253,14 +192,9 @@ impl Application {
                 let _ = stop_rx.wait_for(|stop| *stop).await;
             }
         };
-        let health_only = self.health_listener.map(|(listener, addr)| {
-            tracing::info!(%addr, "serving health checks in plaintext");
-            tokio::spawn(
-                tonic::transport::Server::builder()
-                    .add_service(health_service.clone())
-                    .serve_with_incoming_shutdown(incoming(listener), stopped()),
-            )
-        });
+        let health_only = self
+            .health_listener
+            .map(|(listener, addr)| serve_health_only(listener, addr, &health_service, stopped()));
         let mut builder = tonic::transport::Server::builder();
         if let Some(tls) = self.tls {
             builder = builder.tls_config(tls)?;
@@ -279,38 +213,23 @@ impl Application {
         let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped()));
         tracing::info!(addr = %self.addr, tls = self.settings.server.tls_cert_path.is_some(), "serving");
 
-        tokio::select! {
-            result = &mut server => {
-                readiness.abort();
-                if let Some(jobs) = &jobs {
-                    jobs.abort();
-                }
-                return Ok(result??);
-            }
-            () = shutdown => {}
+        let ended_by_itself = tokio::select! {
+            result = &mut server => Some(result),
+            () = shutdown => None,
+        };
+        for task in &background {
+            task.abort();
         }
-
-        tracing::info!("shutting down: reporting NOT_SERVING and draining");
-        readiness.abort();
-        if let Some(jobs) = &jobs {
-            jobs.abort();
+        if let Some(result) = ended_by_itself {
+            return Ok(result??);
         }
-        health
-            .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
-            .await;
-        health
-            .set_service_status("", ServingStatus::NotServing)
-            .await;
-        let _ = stop_tx.send(true);
-        let grace = self.settings.shutdown_grace();
-        match tokio::time::timeout(grace, &mut server).await {
-            Ok(Ok(result)) => result?,
-            Ok(Err(join)) => tracing::error!(error = %join, "server task failed"),
-            Err(_) => {
-                tracing::warn!(?grace, "grace period over; cutting off open calls");
-                server.abort();
-            }
-        }
+        drain(
+            &health,
+            &stop_tx,
+            &mut server,
+            self.settings.shutdown_grace(),
+        )
+        .await?;
         if let Some(health_only) = health_only {
             health_only.abort();
         }
@@ -318,6 +237,123 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Serves only `grpc.health.v1` in plaintext on `listener` (for probes when
+/// the main port speaks TLS) until `stopped` completes.
+fn serve_health_only(
+    listener: TcpListener,
+    addr: SocketAddr,
+    health: &HealthServer<impl Health>,
+    stopped: impl Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<Result<(), tonic::transport::Error>> {
+    tracing::info!(%addr, "serving health checks in plaintext");
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(health.clone())
+            .serve_with_incoming_shutdown(incoming(listener), stopped),
+    )
+}
+
+/// Shutdown: reports NOT_SERVING on both health names, stops accepting, and
+/// lets open calls finish within `grace` (longer calls are cut off).
+async fn drain(
+    health: &HealthReporter,
+    stop: &tokio::sync::watch::Sender<bool>,
+    server: &mut tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+    grace: Duration,
+) -> Result<(), StartupError> {
+    tracing::info!("shutting down: reporting NOT_SERVING and draining");
+    health
+        .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
+        .await;
+    health
+        .set_service_status("", ServingStatus::NotServing)
+        .await;
+    let _ = stop.send(true);
+    match tokio::time::timeout(grace, &mut *server).await {
+        Ok(Ok(result)) => result?,
+        Ok(Err(join)) => tracing::error!(error = %join, "server task failed"),
+        Err(_) => {
+            tracing::warn!(?grace, "grace period over; cutting off open calls");
+            server.abort();
+        }
+    }
+    Ok(())
+}
+
+/// The catalog the settings name: the gRPC client (with cache, retries and
+/// breaker) for `catalog.url`, else the fixture file.
+fn catalog(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<dyn Catalog>, StartupError> {
+    Ok(match &settings.catalog.url {
+        Some(url) => {
+            let c = &settings.catalog;
+            let client = GrpcCatalog::connect_lazy(
+                url,
+                Duration::from_millis(c.timeout_ms),
+                crate::tls::catalog_client(c)?,
+            )
+            .map_err(|reason| StartupError::Setting {
+                setting: "catalog.url",
+                reason,
+            })?;
+            Arc::new(ResilientCatalog::new(
+                client,
+                clock.clone(),
+                Resilience {
+                    cache_ttl: Duration::from_millis(c.cache_ttl_ms),
+                    retries: c.retries,
+                    retry_backoff: Duration::from_millis(c.retry_backoff_ms),
+                    breaker_failures: c.breaker_failures,
+                    breaker_cooldown: Duration::from_millis(c.breaker_cooldown_ms),
+                },
+            ))
+        }
+        None => Arc::new(
+            FixtureCatalog::from_file(settings.catalog.fixture_path.as_ref()).map_err(|e| {
+                StartupError::Setting {
+                    setting: "catalog.fixture_path",
+                    reason: e.to_string(),
+                }
+            })?,
+        ),
+    })
+}
+
+/// The cart rules' knobs from the settings.
+fn policy(settings: &Settings) -> Result<Policy, StartupError> {
+    let default_currency =
+        Currency::parse(&settings.cart.default_currency).map_err(|e| StartupError::Setting {
+            setting: "cart.default_currency",
+            reason: e.to_string(),
+        })?;
+    Ok(Policy {
+        ttl: chrono::Duration::days(settings.cart.ttl_days),
+        idempotency_window: chrono::Duration::hours(settings.cart.idempotency_window_hours),
+        limits: Limits {
+            max_lines: settings.cart.max_lines,
+        },
+        view: ViewSettings {
+            low_stock_threshold: settings.cart.low_stock_threshold,
+            default_currency,
+        },
+    })
+}
+
+/// The maintenance job from the settings.
+fn maintenance(settings: &Settings, db: Database, clock: Arc<dyn Clock>) -> Maintenance {
+    let jobs = &settings.jobs;
+    Maintenance::new(
+        db.clone(),
+        clock,
+        MaintenanceSettings {
+            interval: Duration::from_secs(jobs.interval_secs),
+            batch_size: jobs.batch_size,
+            abandoned_retention: chrono::Duration::days(jobs.abandoned_retention_days),
+            merged_retention: chrono::Duration::days(jobs.merged_retention_days),
+            empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
+        },
+    )
 }
 
 async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), StartupError> {

@@ -43,21 +43,9 @@ async fn main() -> ExitCode {
             }
         }
     }
-    let tls = match (tls_cert.is_empty(), tls_key.is_empty()) {
-        (true, true) => None,
-        (false, false) => match (std::fs::read(&tls_cert), std::fs::read(&tls_key)) {
-            (Ok(cert), Ok(key)) => {
-                Some(ServerTlsConfig::new().identity(Identity::from_pem(cert, key)))
-            }
-            (Err(error), _) | (_, Err(error)) => {
-                eprintln!("catalog-server: cannot read the TLS certificate or key: {error}");
-                return ExitCode::from(2);
-            }
-        },
-        _ => {
-            eprintln!("catalog-server: --tls-cert and --tls-key go together\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let tls = match tls_config(&tls_cert, &tls_key) {
+        Ok(tls) => tls,
+        Err(code) => return code,
     };
     let catalog = match FixtureCatalog::from_file(fixture.as_ref()) {
         Ok(catalog) => Arc::new(catalog),
@@ -77,24 +65,45 @@ async fn main() -> ExitCode {
         "catalog-server: serving {} variants from {fixture} on {addr}",
         catalog.all().len()
     );
-    let shutdown = async {
-        #[cfg(unix)]
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    match server::serve(listener, catalog, tls, shutdown).await {
+    match server::serve(listener, catalog, tls, stopped()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("catalog-server: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The TLS configuration of `--tls-cert` and `--tls-key` (both or neither).
+fn tls_config(cert: &str, key: &str) -> Result<Option<ServerTlsConfig>, ExitCode> {
+    match (cert.is_empty(), key.is_empty()) {
+        (true, true) => Ok(None),
+        (false, false) => match (std::fs::read(cert), std::fs::read(key)) {
+            (Ok(cert), Ok(key)) => Ok(Some(
+                ServerTlsConfig::new().identity(Identity::from_pem(cert, key)),
+            )),
+            (Err(error), _) | (_, Err(error)) => {
+                eprintln!("catalog-server: cannot read the TLS certificate or key: {error}");
+                Err(ExitCode::from(2))
+            }
+        },
+        _ => {
+            eprintln!("catalog-server: --tls-cert and --tls-key go together\n{USAGE}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

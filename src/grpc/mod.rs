@@ -96,9 +96,7 @@ impl CartServiceApi for CartApi {
         &self,
         request: Request<pb::ClearCartRequest>,
     ) -> Result<Response<pb::ClearCartResponse>, Status> {
-        let (call, shopper, ()) = self.shopper_write(request, |r: pb::ClearCartRequest| {
-            Ok((parse::shopper_only(r.shopper)?, ()))
-        })?;
+        let (call, shopper, ()) = self.shopper_write(request, parse::clear_cart)?;
         let written = self.service.clear(&shopper, &call.options).await;
         call.reply(written)
     }
@@ -143,9 +141,7 @@ impl CartServiceApi for CartApi {
         &self,
         request: Request<pb::RefreshCartRequest>,
     ) -> Result<Response<pb::RefreshCartResponse>, Status> {
-        let (call, shopper, ()) = self.shopper_write(request, |r: pb::RefreshCartRequest| {
-            Ok((parse::shopper_only(r.shopper)?, ()))
-        })?;
+        let (call, shopper, ()) = self.shopper_write(request, parse::refresh_cart)?;
         let written = self.service.refresh(&shopper, &call.options).await;
         call.reply(written)
     }

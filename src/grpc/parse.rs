@@ -35,7 +35,10 @@ impl Violations {
 
     /// Records a violation of `field`.
     fn refuse(&mut self, field: &str, description: String) {
-        self.check::<()>(field, Err(ParseError(description)));
+        self.0.push(FieldViolation {
+            field: field.to_owned(),
+            description,
+        });
     }
 
     /// The parsed request when every field was valid.
@@ -73,6 +76,22 @@ pub fn shopper_only(raw: Option<pb::Shopper>) -> Result<Shopper, ApiError> {
     let mut v = Violations::default();
     let parsed = shopper(&mut v, raw);
     v.finish(parsed)
+}
+
+/// Parses ClearCart.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn clear_cart(req: pb::ClearCartRequest) -> Result<(Shopper, ()), ApiError> {
+    Ok((shopper_only(req.shopper)?, ()))
+}
+
+/// Parses RefreshCart.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn refresh_cart(req: pb::RefreshCartRequest) -> Result<(Shopper, ()), ApiError> {
+    Ok((shopper_only(req.shopper)?, ()))
 }
 
 /// Parses AddItem.
@@ -171,10 +190,10 @@ pub fn merge_guest_cart(
         Ok(pb::MergeStrategy::Unspecified | pb::MergeStrategy::Merge) => Some(MergeStrategy::Merge),
         Ok(pb::MergeStrategy::KeepCustomer) => Some(MergeStrategy::KeepCustomer),
         Ok(pb::MergeStrategy::KeepGuest) => Some(MergeStrategy::KeepGuest),
-        Err(_) => v.check(
-            "strategy",
-            Err(ParseError(format!("unknown strategy {}", req.strategy))),
-        ),
+        Err(_) => {
+            v.refuse("strategy", format!("unknown strategy {}", req.strategy));
+            None
+        }
     };
     let parsed = (|| Some((signed_in?, (guest_session?, strategy?))))();
     v.finish(parsed)
@@ -217,12 +236,13 @@ pub fn list_cart_events(req: &pb::ListCartEventsRequest) -> Result<(CartId, i64,
     let size = match req.page_size {
         0 => Some(DEFAULT_PAGE_SIZE),
         n @ 1..=MAX_PAGE_SIZE => Some(u64::from(n.unsigned_abs())),
-        n => v.check(
-            "page_size",
-            Err(ParseError(format!(
-                "page size must be between 0 and {MAX_PAGE_SIZE}, got {n}"
-            ))),
-        ),
+        n => {
+            v.refuse(
+                "page_size",
+                format!("page size must be between 0 and {MAX_PAGE_SIZE}, got {n}"),
+            );
+            None
+        }
     };
     let after = match (&id, req.page_token.as_str()) {
         (_, "") => Some(0),
@@ -255,12 +275,13 @@ pub fn write_options(
             .map(|id| Some(RequestKey::new(id, method, request))),
     };
     let expected_version = match expected_version {
-        Some(n) if n < 0 => v.check(
-            "expected_version",
-            Err(ParseError(format!(
-                "expected_version must not be negative, got {n}"
-            ))),
-        ),
+        Some(n) if n < 0 => {
+            v.refuse(
+                "expected_version",
+                format!("expected_version must not be negative, got {n}"),
+            );
+            None
+        }
         other => Some(other),
     };
     let parsed = (|| {

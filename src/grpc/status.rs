@@ -112,6 +112,10 @@ fn internal(error: &dyn std::error::Error) -> Status {
     Status::internal("internal error")
 }
 
+/// The status of each cart-rule refusal. One arm per [`Rejection`], kept in
+/// one function on purpose: it is the table a reader checks against
+/// `docs/errors.md`, and the exhaustive match makes a new refusal fail to
+/// compile until it has a code and a reason.
 fn rejection_status(rejection: &Rejection) -> Status {
     match rejection {
         Rejection::VariantNotFound(v) => not_found(

@@ -24,19 +24,7 @@ pub(crate) async fn one_call(
 ) -> Outcome {
     let n = shared.next();
     match shared.options.scenario {
-        Scenario::Health => {
-            let response = health
-                .check(HealthCheckRequest {
-                    service: String::new(),
-                })
-                .await
-                .map_err(|s| failed(&s))?;
-            if response.into_inner().status == ServingStatus::Serving as i32 {
-                Ok(())
-            } else {
-                Err(Failure::WrongAnswer)
-            }
-        }
+        Scenario::Health => check_health(health).await,
         Scenario::GetCart => {
             let filled = &shared.carts[n as usize % shared.carts.len()];
             get_cart(cart, filled).await
@@ -60,29 +48,7 @@ pub(crate) async fn one_call(
                     let product = &shared.products[fastrand::usize(0..shared.products.len())];
                     add_item(cart, &filled.session, product).await
                 }
-                90..95 => {
-                    let item_id = filled.items[fastrand::usize(0..filled.items.len())].clone();
-                    let quantity = fastrand::i32(1..=5);
-                    let response = cart
-                        .update_item(pb::UpdateItemRequest {
-                            shopper: shopper(&filled.session),
-                            item_id: item_id.clone(),
-                            quantity,
-                            ..Default::default()
-                        })
-                        .await
-                        .map_err(|s| failed(&s))?;
-                    let updated = response.into_inner().cart.is_some_and(|c| {
-                        c.items
-                            .iter()
-                            .any(|i| i.id == item_id && i.quantity == quantity)
-                    });
-                    if updated {
-                        Ok(())
-                    } else {
-                        Err(Failure::WrongAnswer)
-                    }
-                }
+                90..95 => update_item(cart, filled).await,
                 _ => {
                     let response = cart
                         .validate(pb::ValidateRequest {
@@ -97,6 +63,47 @@ pub(crate) async fn one_call(
                 }
             }
         }
+    }
+}
+
+/// Health/Check on `""`: must be SERVING.
+async fn check_health(health: &mut HealthClient<Channel>) -> Outcome {
+    let response = health
+        .check(HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .map_err(|s| failed(&s))?;
+    if response.into_inner().status == ServingStatus::Serving as i32 {
+        Ok(())
+    } else {
+        Err(Failure::WrongAnswer)
+    }
+}
+
+/// UpdateItem of a random line of `filled` to 1–5 units: the answer must
+/// show the new quantity.
+async fn update_item(cart: &mut Cart, filled: &Filled) -> Outcome {
+    let item_id = filled.items[fastrand::usize(0..filled.items.len())].clone();
+    let quantity = fastrand::i32(1..=5);
+    let response = cart
+        .update_item(pb::UpdateItemRequest {
+            shopper: shopper(&filled.session),
+            item_id: item_id.clone(),
+            quantity,
+            ..Default::default()
+        })
+        .await
+        .map_err(|s| failed(&s))?;
+    let updated = response.into_inner().cart.is_some_and(|c| {
+        c.items
+            .iter()
+            .any(|i| i.id == item_id && i.quantity == quantity)
+    });
+    if updated {
+        Ok(())
+    } else {
+        Err(Failure::WrongAnswer)
     }
 }
 
