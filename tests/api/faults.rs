@@ -7,20 +7,34 @@ use cart_service::proto::shop::cart::v1 as pb;
 use rust_decimal::Decimal;
 use tonic::Code;
 
+/// A catalog that fails every call, without delay.
+const FAILING: Faults = Faults {
+    delay: Duration::ZERO,
+    failing: true,
+};
+
 fn degraded(cart: &pb::Cart) -> bool {
     cart.warnings
         .iter()
         .any(|w| w.r#type == pb::CartWarningType::CatalogUnavailable as i32)
 }
 
+/// Guest s1's cart of two Classic Tees M, written while the catalog is
+/// well; then `faults` on every catalog call. Returns the lookups served so
+/// far: what the test counts the catalog's calls from.
+async fn cart_then_catalog_faults(app: &TestApp, faults: Faults) -> u64 {
+    app.add(shopper("s1"), "var-classic-tee-m", 2)
+        .await
+        .expect("added");
+    app.set_catalog_faults(faults);
+    app.catalog_served()
+}
+
 db_test!(
     reads_degrade_while_the_catalog_is_down_and_recover_when_it_returns,
     |app| {
         let mut app = app;
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("added");
-        app.stop_catalog().await;
+        app.cart_with_the_catalog_down("s1").await;
         assert!(degraded(&app.get(shopper("s1")).await));
         expect_code(
             app.add(shopper("s1"), "var-classic-tee-m", 1).await,
@@ -42,14 +56,11 @@ db_test!(
         settings.catalog.timeout_ms = 200;
     },
     |app| {
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("added");
-        app.set_catalog_faults(Faults {
+        let slow = Faults {
             delay: Duration::from_secs(2),
             failing: false,
-        });
-        let before = app.catalog_served();
+        };
+        let before = cart_then_catalog_faults(&app, slow).await;
         let started = std::time::Instant::now();
         let cart = app.get(shopper("s1")).await;
         assert!(degraded(&cart));
@@ -75,14 +86,7 @@ db_test!(
         settings.catalog.breaker_failures = 100;
     },
     |app| {
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("added");
-        app.set_catalog_faults(Faults {
-            delay: Duration::ZERO,
-            failing: true,
-        });
-        let before = app.catalog_served();
+        let before = cart_then_catalog_faults(&app, FAILING).await;
         assert!(degraded(&app.get(shopper("s1")).await));
         assert_eq!(app.catalog_served() - before, 3, "one call and two retries");
     }
@@ -96,14 +100,7 @@ db_test!(
         settings.catalog.breaker_cooldown_ms = 5000;
     },
     |app| {
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("added");
-        app.set_catalog_faults(Faults {
-            delay: Duration::ZERO,
-            failing: true,
-        });
-        let before = app.catalog_served();
+        let before = cart_then_catalog_faults(&app, FAILING).await;
         for _ in 0..3 {
             assert!(degraded(&app.get(shopper("s1")).await));
         }

@@ -127,10 +127,7 @@ db_test!(
     the_cart_is_served_from_snapshots_while_the_catalog_is_down,
     |app| {
         let mut app = app;
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("added");
-        app.stop_catalog().await;
+        app.cart_with_the_catalog_down("s1").await;
         let cart = app.get(shopper("s1")).await;
         assert_eq!(cart.items.len(), 1);
         let line = &cart.items[0];

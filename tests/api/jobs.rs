@@ -15,16 +15,23 @@ async fn abandoned_events(app: &TestApp, cart_id: &str) -> usize {
         .count()
 }
 
-db_test!(expired_carts_are_abandoned_once_each_with_an_event, |app| {
-    let mut old = Vec::new();
-    for session in ["a", "b", "c"] {
-        old.push(
-            app.add(shopper(session), "var-classic-tee-m", 1)
-                .await
-                .expect("added")
-                .id,
-        );
+/// One guest cart per session, each holding one `variant`; their ids, in
+/// order.
+async fn one_line_carts<S: AsRef<str>>(
+    app: &TestApp,
+    sessions: impl IntoIterator<Item = S>,
+    variant: &str,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    for session in sessions {
+        let who = shopper(session.as_ref());
+        ids.push(app.add(who, variant, 1).await.expect("added").id);
     }
+    ids
+}
+
+db_test!(expired_carts_are_abandoned_once_each_with_an_event, |app| {
+    let old = one_line_carts(&app, ["a", "b", "c"], "var-classic-tee-m").await;
     app.clock.advance(Duration::days(31));
     let fresh = app
         .add(shopper("d"), "var-classic-tee-m", 1)
@@ -57,17 +64,9 @@ db_test!(
     |app| {
         // A merged guest cart, two empty guest carts, a full guest cart, a
         // customer cart, a completed cart.
-        app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
-            .await
-            .expect("customer");
-        let merged = app
-            .add(shopper("g1"), "var-socks-3pack", 1)
-            .await
-            .expect("guest")
-            .id;
-        app.merge(customer("g1", "c1"), "", pb::MergeStrategy::Merge)
-            .await
-            .expect("merged");
+        app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
+        let merged = app.guest_adds("g1", &[("var-socks-3pack", 1)]).await.id;
+        app.merge_guest("g1", "c1", pb::MergeStrategy::Merge).await;
         let empty_a = app
             .set_email(shopper("e1"), "a@example.com")
             .await
@@ -78,16 +77,8 @@ db_test!(
             .await
             .expect("empty")
             .id;
-        let full = app
-            .add(shopper("g2"), "var-classic-tee-m", 1)
-            .await
-            .expect("guest")
-            .id;
-        let done = app
-            .add(shopper("g3"), "var-classic-tee-m", 1)
-            .await
-            .expect("guest")
-            .id;
+        let full = app.guest_adds("g2", &[("var-classic-tee-m", 1)]).await.id;
+        let done = app.guest_adds("g3", &[("var-classic-tee-m", 1)]).await.id;
         app.complete(&done, "order-1").await.expect("completed");
         let before_events = app.count("SELECT COUNT(*) AS n FROM cart_events").await;
 
@@ -136,11 +127,7 @@ db_test!(
         settings.jobs.batch_size = 2;
     },
     |app| {
-        for session in ["a", "b", "c", "d", "e"] {
-            app.add(shopper(session), "var-gift-card-25", 1)
-                .await
-                .expect("added");
-        }
+        one_line_carts(&app, ["a", "b", "c", "d", "e"], "var-gift-card-25").await;
         app.clock.advance(Duration::days(31));
         assert_eq!(app.maintenance.run_once().await.expect("run").expired, 5);
         assert_eq!(
@@ -195,16 +182,8 @@ async fn two_replicas_on_one_postgres_database_do_the_work_once() {
     let Some(app) = spawn_app_with(Backend::Postgres, |_| {}).await else {
         return;
     };
-    let sessions: Vec<String> = (0..30).map(|i| format!("s{i}")).collect();
-    let mut ids = Vec::new();
-    for s in &sessions {
-        ids.push(
-            app.add(shopper(s), "var-gift-card-25", 1)
-                .await
-                .expect("added")
-                .id,
-        );
-    }
+    let sessions = (0..30).map(|i| format!("s{i}"));
+    let ids = one_line_carts(&app, sessions, "var-gift-card-25").await;
     app.clock.advance(Duration::days(31));
     let (replica, stop, server) = app.spawn_replica().await;
     let (ours, theirs) = tokio::join!(app.maintenance.run_once(), replica.run_once());

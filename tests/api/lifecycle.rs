@@ -1,6 +1,5 @@
 use crate::db_test;
 use crate::support::*;
-use cart_service::domain::ids::VariantId;
 use cart_service::proto::shop::cart::v1 as pb;
 use rust_decimal::Decimal;
 use tonic::Code;
@@ -8,28 +7,8 @@ use tonic::Code;
 db_test!(
     refresh_accepts_prices_clamps_to_stock_drops_the_gone_and_validation_then_passes,
     |app| {
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("tee");
-        app.add(shopper("s1"), "var-coffee-beans-1kg", 5)
-            .await
-            .expect("coffee");
-        app.add(shopper("s1"), "var-socks-3pack", 1)
-            .await
-            .expect("socks");
-        app.set_email(shopper("s1"), "ada@example.com")
-            .await
-            .expect("email");
-        app.catalog
-            .update(&VariantId::parse("var-classic-tee-m").unwrap(), |v| {
-                v.price.amount = Decimal::new(1799, 2)
-            });
-        app.catalog
-            .update(&VariantId::parse("var-coffee-beans-1kg").unwrap(), |v| {
-                v.inventory.available = 3
-            });
-        app.catalog
-            .remove(&VariantId::parse("var-socks-3pack").unwrap());
+        // Five bags of coffee beans, three left in stock.
+        app.stale_cart("s1", "var-coffee-beans-1kg", 5, 3).await;
         assert!(!app.validate(shopper("s1")).await.unwrap().valid);
         let r = app.refresh(shopper("s1")).await.expect("refreshed");
         let mut kinds: Vec<_> = r
@@ -152,16 +131,9 @@ db_test!(
 db_test!(
     merged_expired_empty_and_unknown_carts_cannot_be_completed,
     |app| {
-        let guest = app
-            .add(shopper("s1"), "var-classic-tee-m", 1)
-            .await
-            .expect("guest");
-        app.add(customer("phone", "c1"), "var-socks-3pack", 1)
-            .await
-            .expect("customer");
-        app.merge(customer("s1", "c1"), "", pb::MergeStrategy::Merge)
-            .await
-            .expect("merged");
+        let guest = app.guest_adds("s1", &[("var-classic-tee-m", 1)]).await;
+        app.customer_adds("c1", &[("var-socks-3pack", 1)]).await;
+        app.merge_guest("s1", "c1", pb::MergeStrategy::Merge).await;
         let (_, details) = expect_code(
             app.complete(&guest.id, "o1").await,
             Code::FailedPrecondition,

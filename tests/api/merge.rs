@@ -37,10 +37,7 @@ db_test!(
             .add(shopper("s1"), "var-classic-tee-m", 2)
             .await
             .expect("added");
-        let r = app
-            .merge(customer("s1", "c1"), "", Strategy::Unspecified)
-            .await
-            .expect("merged");
+        let r = app.merge_guest("s1", "c1", Strategy::Unspecified).await;
         assert!(r.merged);
         let cart = r.cart.unwrap();
         assert_eq!(cart.id, guest.id, "the same cart, now the customer's");
@@ -67,23 +64,15 @@ db_test!(
     merge_sums_quantities_clamped_to_stock_and_reports_every_adjustment,
     |app| {
         // var-classic-tee-l has 3 in stock.
-        app.add(customer("phone", "c1"), "var-classic-tee-l", 2)
-            .await
-            .expect("customer");
-        app.add(customer("phone", "c1"), "var-ceramic-mug-white", 1)
-            .await
-            .expect("customer");
+        app.customer_adds(
+            "c1",
+            &[("var-classic-tee-l", 2), ("var-ceramic-mug-white", 1)],
+        )
+        .await;
         let guest = app
-            .add(shopper("s1"), "var-classic-tee-l", 2)
-            .await
-            .expect("guest");
-        app.add(shopper("s1"), "var-socks-3pack", 4)
-            .await
-            .expect("guest");
-        let r = app
-            .merge(customer("s1", "c1"), "", Strategy::Merge)
-            .await
-            .expect("merged");
+            .guest_adds("s1", &[("var-classic-tee-l", 2), ("var-socks-3pack", 4)])
+            .await;
+        let r = app.merge_guest("s1", "c1", Strategy::Merge).await;
         assert!(r.merged);
         let cart = r.cart.as_ref().unwrap();
         assert_eq!(
@@ -137,10 +126,7 @@ db_test!(
         app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
             .await
             .expect("customer tee at 24.99");
-        let r = app
-            .merge(customer("s1", "c1"), "", Strategy::Merge)
-            .await
-            .expect("merged");
+        let r = app.merge_guest("s1", "c1", Strategy::Merge).await;
         let cart = r.cart.unwrap();
         let tee_line = cart
             .items
@@ -171,16 +157,9 @@ db_test!(
 );
 
 db_test!(keep_customer_drops_the_guest_lines, |app| {
-    app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
-        .await
-        .expect("customer");
-    app.add(shopper("s1"), "var-socks-3pack", 2)
-        .await
-        .expect("guest");
-    let r = app
-        .merge(customer("s1", "c1"), "", Strategy::KeepCustomer)
-        .await
-        .expect("merged");
+    app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
+    app.guest_adds("s1", &[("var-socks-3pack", 2)]).await;
+    let r = app.merge_guest("s1", "c1", Strategy::KeepCustomer).await;
     assert_eq!(
         quantities(r.cart.as_ref().unwrap()),
         [("var-classic-tee-m".to_owned(), 1)]
@@ -192,16 +171,9 @@ db_test!(keep_customer_drops_the_guest_lines, |app| {
 });
 
 db_test!(keep_guest_replaces_the_customers_lines, |app| {
-    app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
-        .await
-        .expect("customer");
-    app.add(shopper("s1"), "var-socks-3pack", 2)
-        .await
-        .expect("guest");
-    let r = app
-        .merge(customer("s1", "c1"), "", Strategy::KeepGuest)
-        .await
-        .expect("merged");
+    app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
+    app.guest_adds("s1", &[("var-socks-3pack", 2)]).await;
+    let r = app.merge_guest("s1", "c1", Strategy::KeepGuest).await;
     assert_eq!(
         quantities(r.cart.as_ref().unwrap()),
         [("var-socks-3pack".to_owned(), 2)]
@@ -213,17 +185,12 @@ db_test!(keep_guest_replaces_the_customers_lines, |app| {
 });
 
 db_test!(merging_an_empty_guest_cart_changes_no_lines, |app| {
-    app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
-        .await
-        .expect("customer");
+    app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
     let guest = app
         .set_email(shopper("s1"), "ada@example.com")
         .await
         .expect("empty guest cart");
-    let r = app
-        .merge(customer("s1", "c1"), "", Strategy::Merge)
-        .await
-        .expect("merged");
+    let r = app.merge_guest("s1", "c1", Strategy::Merge).await;
     assert!(r.merged);
     assert_eq!(
         quantities(r.cart.as_ref().unwrap()),
@@ -241,22 +208,12 @@ db_test!(
         settings.cart.max_lines = 2;
     },
     |app| {
-        app.add(customer("phone", "c1"), "var-classic-tee-s", 1)
-            .await
-            .expect("customer");
-        app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
-            .await
-            .expect("customer");
-        app.add(shopper("s1"), "var-classic-tee-m", 1)
-            .await
-            .expect("guest, same variant");
-        app.add(shopper("s1"), "var-socks-3pack", 1)
-            .await
-            .expect("guest, new variant");
-        let r = app
-            .merge(customer("s1", "c1"), "", Strategy::Merge)
-            .await
-            .expect("merged");
+        app.customer_adds("c1", &[("var-classic-tee-s", 1), ("var-classic-tee-m", 1)])
+            .await;
+        // One variant the customer's cart has, one it has not.
+        app.guest_adds("s1", &[("var-classic-tee-m", 1), ("var-socks-3pack", 1)])
+            .await;
+        let r = app.merge_guest("s1", "c1", Strategy::Merge).await;
         let cart = r.cart.as_ref().unwrap();
         assert_eq!(
             quantities(cart),
@@ -275,18 +232,16 @@ db_test!(
 db_test!(
     merging_after_stock_dropped_clamps_or_drops_guest_lines,
     |app| {
-        app.add(shopper("s1"), "var-coffee-beans-1kg", 10)
-            .await
-            .expect("guest");
-        app.add(shopper("s1"), "var-yoga-mat-std", 2)
-            .await
-            .expect("guest");
-        app.add(shopper("s1"), "var-notebook-a5", 1)
-            .await
-            .expect("guest");
-        app.add(customer("phone", "c1"), "var-socks-3pack", 1)
-            .await
-            .expect("customer");
+        app.guest_adds(
+            "s1",
+            &[
+                ("var-coffee-beans-1kg", 10),
+                ("var-yoga-mat-std", 2),
+                ("var-notebook-a5", 1),
+            ],
+        )
+        .await;
+        app.customer_adds("c1", &[("var-socks-3pack", 1)]).await;
         app.catalog
             .update(&VariantId::parse("var-coffee-beans-1kg").unwrap(), |v| {
                 v.inventory.available = 4
@@ -299,10 +254,7 @@ db_test!(
             .update(&VariantId::parse("var-notebook-a5").unwrap(), |v| {
                 v.active = false
             });
-        let r = app
-            .merge(customer("s1", "c1"), "", Strategy::Merge)
-            .await
-            .expect("merged");
+        let r = app.merge_guest("s1", "c1", Strategy::Merge).await;
         assert_eq!(
             quantities(r.cart.as_ref().unwrap()),
             [
@@ -331,16 +283,9 @@ db_test!(
 db_test!(
     a_retried_merge_changes_nothing_and_returns_the_customers_cart,
     |app| {
-        app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
-            .await
-            .expect("customer");
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("guest");
-        let first = app
-            .merge(customer("s1", "c1"), "", Strategy::Merge)
-            .await
-            .expect("merged");
+        app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
+        app.guest_adds("s1", &[("var-classic-tee-m", 2)]).await;
+        let first = app.merge_guest("s1", "c1", Strategy::Merge).await;
         let before = app.stored().await;
         let again = app
             .merge(customer("s1", "c1"), "", Strategy::Merge)
@@ -364,12 +309,8 @@ db_test!(
 );
 
 db_test!(concurrent_merges_of_one_guest_cart_apply_once, |app| {
-    app.add(customer("phone", "c1"), "var-gift-card-25", 1)
-        .await
-        .expect("customer");
-    app.add(shopper("s1"), "var-gift-card-25", 5)
-        .await
-        .expect("guest");
+    app.customer_adds("c1", &[("var-gift-card-25", 1)]).await;
+    app.guest_adds("s1", &[("var-gift-card-25", 5)]).await;
     let calls = (0..6).map(|_| app.merge(customer("s1", "c1"), "", Strategy::Merge));
     let results = futures::future::join_all(calls).await;
     let merged = results
@@ -384,12 +325,8 @@ db_test!(concurrent_merges_of_one_guest_cart_apply_once, |app| {
 db_test!(
     a_merge_and_adds_on_the_customer_cart_at_once_lose_nothing,
     |app| {
-        app.add(customer("phone", "c1"), "var-gift-card-25", 1)
-            .await
-            .expect("customer");
-        app.add(shopper("s1"), "var-gift-card-25", 5)
-            .await
-            .expect("guest");
+        app.customer_adds("c1", &[("var-gift-card-25", 1)]).await;
+        app.guest_adds("s1", &[("var-gift-card-25", 5)]).await;
         let merge = app.merge(customer("s1", "c1"), "", Strategy::Merge);
         let adds = futures::future::join_all(
             (0..5).map(|_| app.add(customer("phone", "c1"), "var-gift-card-25", 2)),
@@ -403,9 +340,8 @@ db_test!(
 );
 
 db_test!(a_rotated_session_names_its_guest_cart, |app| {
-    app.add(shopper("before-sign-in"), "var-socks-3pack", 1)
-        .await
-        .expect("guest");
+    app.guest_adds("before-sign-in", &[("var-socks-3pack", 1)])
+        .await;
     let r = app
         .merge(
             customer("after-sign-in", "c1"),
@@ -425,12 +361,8 @@ db_test!(
     merge_needs_a_customer_and_a_catalog_and_changes_nothing_without,
     |app| {
         let mut app = app;
-        app.add(customer("phone", "c1"), "var-classic-tee-m", 1)
-            .await
-            .expect("customer");
-        app.add(shopper("s1"), "var-socks-3pack", 1)
-            .await
-            .expect("guest");
+        app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
+        app.guest_adds("s1", &[("var-socks-3pack", 1)]).await;
         let before = app.stored().await;
         let (_, details) = expect_code(
             app.merge(shopper("s1"), "", Strategy::Merge).await,

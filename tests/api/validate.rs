@@ -1,8 +1,6 @@
 use crate::db_test;
 use crate::support::*;
-use cart_service::domain::ids::VariantId;
 use cart_service::proto::shop::cart::v1 as pb;
-use rust_decimal::Decimal;
 use tonic::Code;
 
 fn kinds(response: &pb::ValidateResponse) -> Vec<pb::ValidationIssueType> {
@@ -20,6 +18,16 @@ fn issue(response: &pb::ValidateResponse, kind: pb::ValidationIssueType) -> &pb:
         .iter()
         .find(|i| i.r#type == kind as i32)
         .unwrap_or_else(|| panic!("no {kind:?} issue in {:?}", response.issues))
+}
+
+/// Guest s1's cart ready for checkout: two Classic Tees M and an e-mail.
+async fn ready_cart(app: &TestApp) {
+    app.add(shopper("s1"), "var-classic-tee-m", 2)
+        .await
+        .expect("added");
+    app.set_email(shopper("s1"), "ada@example.com")
+        .await
+        .expect("email");
 }
 
 db_test!(set_email_creates_the_cart_and_trims_the_address, |app| {
@@ -87,12 +95,7 @@ db_test!(
 );
 
 db_test!(a_cart_with_an_email_and_good_lines_is_valid, |app| {
-    app.add(shopper("s1"), "var-classic-tee-m", 2)
-        .await
-        .expect("added");
-    app.set_email(shopper("s1"), "ada@example.com")
-        .await
-        .expect("email");
+    ready_cart(&app).await;
     let response = app.validate(shopper("s1")).await.expect("validated");
     assert!(response.valid, "{:?}", response.issues);
     assert!(response.issues.is_empty());
@@ -102,28 +105,8 @@ db_test!(a_cart_with_an_email_and_good_lines_is_valid, |app| {
 db_test!(
     validation_reports_price_changes_short_stock_and_gone_variants,
     |app| {
-        app.add(shopper("s1"), "var-classic-tee-m", 2)
-            .await
-            .expect("tee");
-        app.add(shopper("s1"), "var-classic-tee-l", 3)
-            .await
-            .expect("tee l");
-        app.add(shopper("s1"), "var-socks-3pack", 1)
-            .await
-            .expect("socks");
-        app.set_email(shopper("s1"), "ada@example.com")
-            .await
-            .expect("email");
-        app.catalog
-            .update(&VariantId::parse("var-classic-tee-m").unwrap(), |v| {
-                v.price.amount = Decimal::new(1799, 2)
-            });
-        app.catalog
-            .update(&VariantId::parse("var-classic-tee-l").unwrap(), |v| {
-                v.inventory.available = 1
-            });
-        app.catalog
-            .remove(&VariantId::parse("var-socks-3pack").unwrap());
+        // Three Classic Tees L, one left in stock.
+        app.stale_cart("s1", "var-classic-tee-l", 3, 1).await;
         let response = app.validate(shopper("s1")).await.expect("validated");
         assert!(!response.valid);
         let price = issue(&response, pb::ValidationIssueType::PriceChanged);
@@ -140,12 +123,7 @@ db_test!(
 
 db_test!(validation_fails_when_the_catalog_is_down, |app| {
     let mut app = app;
-    app.add(shopper("s1"), "var-classic-tee-m", 2)
-        .await
-        .expect("added");
-    app.set_email(shopper("s1"), "ada@example.com")
-        .await
-        .expect("email");
+    ready_cart(&app).await;
     app.stop_catalog().await;
     let response = app.validate(shopper("s1")).await.expect("validated");
     assert!(!response.valid);

@@ -3,11 +3,13 @@
 //! ([`harness`]), those databases and what is stored in them ([`database`]),
 //! a database proxy that can be cut ([`proxy`]), the catalog server and the
 //! faults it can show ([`catalog`]), one request builder and one call helper
-//! per RPC ([`client`]), and what tests assert with ([`assertions`]).
+//! per RPC ([`client`]), the carts several test files start from
+//! ([`carts`]), and what tests assert with ([`assertions`]).
 //!
 //! Test files take all of it with `use crate::support::*;`.
 
 mod assertions;
+mod carts;
 mod catalog;
 mod client;
 mod database;
