@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_carts;
 mod m20261121_000002_add_merged_into;
+mod m20261121_000003_hot_cart_headers;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_carts::Migration),
             Box::new(m20261121_000002_add_merged_into::Migration),
+            Box::new(m20261121_000003_hot_cart_headers::Migration),
         ]
     }
 }

@@ -5,16 +5,22 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Statement,
+    QueryOrder, QuerySelect, RelationTrait,
 };
 
 use super::StorageError;
 use super::entity::{cart_items, carts};
-use super::events;
 use super::rows::{cart_from_model, corrupt, line_from_model};
+use super::{events, one_statement};
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
 use crate::domain::event::Event;
 use crate::domain::ids::{CartId, VariantId};
+
+/// The day (since the Unix epoch) of `expires_at`: what expiry is indexed by,
+/// so that sliding `expires_at` on every write leaves the indexes alone.
+pub(super) fn expires_day(expires_at: DateTime<Utc>) -> i64 {
+    expires_at.timestamp().div_euclid(86_400)
+}
 
 /// The shopper's active cart. `status = 'active'` is written as a literal,
 /// not a bind parameter: only then can PostgreSQL's cached generic plan use
@@ -128,6 +134,7 @@ pub async fn insert_if_absent(
         created_at: Set(cart.created_at),
         updated_at: Set(cart.updated_at),
         expires_at: Set(cart.expires_at),
+        expires_day: Set(Some(expires_day(cart.expires_at))),
         completed_order_id: Set(None),
         merged_into_cart_id: Set(None),
     };
@@ -183,16 +190,20 @@ async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(), Sto
         .col_expr(carts::Column::Version, Expr::value(cart.version))
         .col_expr(carts::Column::UpdatedAt, Expr::value(cart.updated_at))
         .col_expr(carts::Column::ExpiresAt, Expr::value(cart.expires_at))
+        .col_expr(
+            carts::Column::ExpiresDay,
+            Expr::value(expires_day(cart.expires_at)),
+        )
         .filter(carts::Column::Id.eq(cart.id.uuid()))
         .exec(conn)
         .await?;
     Ok(())
 }
 
-/// Saves the cart's header and appends `events` to its log. On PostgreSQL a
-/// single event goes in the same statement as the header (a data-modifying
-/// `WITH`): a write costs one round trip less. SQLite has no such statement,
-/// and several events take one statement each.
+/// Saves the cart's header and appends `events` to its log. On PostgreSQL
+/// it is one statement (a data-modifying `WITH`): a write costs one round
+/// trip however many events it has. SQLite has no such statement: the header
+/// and each event take one statement each.
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
@@ -202,38 +213,8 @@ pub async fn save(
     events: &[Event],
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    match events {
-        [event] if conn.get_database_backend() == DbBackend::Postgres => {
-            let stmt = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "WITH header AS (\
-                   UPDATE carts SET status = $2, customer_id = $3, completed_order_id = $4, \
-                   merged_into_cart_id = $5, email = $6, version = $7, updated_at = $8, \
-                   expires_at = $9 WHERE id = $1) \
-                 INSERT INTO cart_events (cart_id, seq, event_type, event_data, created_at) \
-                 SELECT $1, COALESCE(MAX(seq), 0) + 1, $10, $11, $12 \
-                 FROM cart_events WHERE cart_id = $1",
-                [
-                    cart.id.uuid().into(),
-                    cart.status.as_str().into(),
-                    cart.customer_id
-                        .as_ref()
-                        .map(|c| c.as_str().to_owned())
-                        .into(),
-                    cart.order_id.as_ref().map(|o| o.as_str().to_owned()).into(),
-                    cart.merged_into.map(|c| c.uuid()).into(),
-                    cart.email.as_ref().map(|e| e.as_str().to_owned()).into(),
-                    cart.version.into(),
-                    cart.updated_at.into(),
-                    cart.expires_at.into(),
-                    event.kind().as_str().into(),
-                    event.data().into(),
-                    now.into(),
-                ],
-            );
-            conn.execute_raw(stmt).await?;
-            Ok(())
-        }
+    match conn.get_database_backend() {
+        DbBackend::Postgres => one_statement::save(conn, cart, events, now).await,
         _ => {
             save_header(conn, cart).await?;
             events::append(conn, cart.id, events, now).await

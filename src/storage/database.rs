@@ -30,6 +30,8 @@ pub struct DatabaseOptions {
 #[derive(Debug, Clone)]
 pub struct Database {
     conn: DatabaseConnection,
+    /// The pool's size: how many dead connections it can hold at most.
+    max_connections: u32,
     /// SQLite has one writer at a time: this process's writers queue here,
     /// in order, instead of sleeping in SQLite's busy handler (which backs off
     /// up to 100 ms a try and made the tail latency of concurrent writes
@@ -135,6 +137,7 @@ impl Database {
             .then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Self {
             conn,
+            max_connections: options.max_connections,
             sqlite_writer,
         })
     }
@@ -185,9 +188,31 @@ impl Database {
             ..TransactionOptions::default()
         };
         Ok(Tx {
-            tx: self.conn.begin_with_options(options).await?,
+            tx: self.begin_on_a_live_connection(options).await?,
             _turn: turn,
         })
+    }
+
+    /// Begins a transaction, passing over pooled connections whose backend
+    /// was terminated while they sat idle (after a database restart or
+    /// failover the pool holds several): a failed BEGIN ran nothing.
+    async fn begin_on_a_live_connection(
+        &self,
+        options: TransactionOptions,
+    ) -> Result<DatabaseTransaction, StorageError> {
+        let mut tries = 0;
+        loop {
+            match self.conn.begin_with_options(options).await {
+                Ok(tx) => return Ok(tx),
+                Err(err) => {
+                    let err = StorageError::from(err);
+                    tries += 1;
+                    if !err.never_ran() || tries > self.max_connections {
+                        return Err(err);
+                    }
+                }
+            }
+        }
     }
 
     /// Begins a transaction that only holds locks (the maintenance leader's),
@@ -197,7 +222,9 @@ impl Database {
     /// [`StorageError`] when no connection can be had.
     pub async fn begin(&self) -> Result<Tx, StorageError> {
         Ok(Tx {
-            tx: self.conn.begin().await?,
+            tx: self
+                .begin_on_a_live_connection(TransactionOptions::default())
+                .await?,
             _turn: None,
         })
     }
@@ -206,6 +233,12 @@ impl Database {
     /// function).
     pub fn conn(&self) -> &impl super::Executor {
         &self.conn
+    }
+
+    /// Whether a whole write can be one statement that commits by itself
+    /// (PostgreSQL's data-modifying `WITH`; see [`super::one_statement`]).
+    pub fn writes_in_one_statement(&self) -> bool {
+        self.backend() == DbBackend::Postgres
     }
 
     /// Which backend this is.

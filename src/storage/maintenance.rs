@@ -2,7 +2,7 @@
 //! in bounded batches.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::StorageError;
-use super::carts::save;
+use super::carts::{expires_day, save};
 use super::entity::{cart_items, carts};
 use super::rows::cart_from_model;
 use crate::domain::cart::CartStatus;
@@ -51,10 +51,15 @@ pub async fn expire_batch(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
+    // Index-driven through the partial index on `expires_day` of active
+    // carts; `status` is a literal so a cached generic plan can use it.
+    let active = Expr::col((carts::Entity, carts::Column::Status))
+        .eq(Expr::cust(format!("'{}'", CartStatus::Active.as_str())));
     let mut query = carts::Entity::find()
-        .filter(carts::Column::Status.eq(CartStatus::Active.as_str()))
+        .filter(active)
+        .filter(carts::Column::ExpiresDay.lte(expires_day(now)))
         .filter(carts::Column::ExpiresAt.lte(now))
-        .order_by_asc(carts::Column::ExpiresAt)
+        .order_by_asc(carts::Column::ExpiresDay)
         .limit(limit);
     if conn.get_database_backend() == DbBackend::Postgres {
         query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);

@@ -18,6 +18,7 @@ pub mod events;
 pub mod idempotency;
 pub mod lines;
 pub mod maintenance;
+pub mod one_statement;
 mod rows;
 
 pub use database::{Database, DatabaseOptions, Tx};
@@ -55,14 +56,39 @@ impl From<DbErr> for StorageError {
     }
 }
 
-fn classify(err: DbErr) -> StorageError {
-    use sea_orm::sqlx::Error as Sqlx;
-    let sqlx_err = match &err {
+impl StorageError {
+    /// Whether the statement certainly did not run: PostgreSQL said it was
+    /// terminating the connection (class 57P0, e.g. `pg_terminate_backend`
+    /// or a restart) — the backend was gone before the statement ran, or the
+    /// statement died uncommitted with it. Running it again on another
+    /// connection is safe, even a write. A broken socket says nothing of the
+    /// sort: the write may have committed before the answer was lost.
+    pub fn never_ran(&self) -> bool {
+        match self {
+            Self::Unavailable(err) => sqlx_error(err)
+                .and_then(|e| match e {
+                    sea_orm::sqlx::Error::Database(db) => db.code(),
+                    _ => None,
+                })
+                .is_some_and(|code| code.starts_with("57P0")),
+            _ => false,
+        }
+    }
+}
+
+/// The driver's error under a SeaORM error, if any.
+fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match err {
         DbErr::Conn(RuntimeErr::SqlxError(e))
         | DbErr::Exec(RuntimeErr::SqlxError(e))
         | DbErr::Query(RuntimeErr::SqlxError(e)) => Some(e.as_ref()),
         _ => None,
-    };
+    }
+}
+
+fn classify(err: DbErr) -> StorageError {
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx_err = sqlx_error(&err);
     match (&err, sqlx_err) {
         (DbErr::ConnectionAcquire(_) | DbErr::Conn(_), _) => StorageError::Unavailable(err),
         (_, Some(Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::Tls(_))) => {

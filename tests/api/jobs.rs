@@ -225,3 +225,67 @@ async fn a_replica_skips_the_run_while_another_holds_the_leadership() {
     other_leader.commit().await.expect("release");
     assert_eq!(app.maintenance.run_once().await.expect("run").expired, 1);
 }
+
+/// The column names in the plain and partial indexes of `table`.
+async fn indexed_columns(app: &TestApp, table: &str) -> Vec<String> {
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "SELECT a.attname AS name FROM pg_index i \
+                 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+                 WHERE i.indrelid = '{table}'::regclass"
+            ),
+        ))
+        .await
+        .expect("index columns");
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "name").expect("name"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn header_updates_touch_no_indexed_column_and_expiry_still_uses_an_index() {
+    let Some(app) = spawn_app_with(Backend::Postgres, |_| {}).await else {
+        return;
+    };
+    // Every write rewrites these: none indexed, so the update can be HOT.
+    let indexed = indexed_columns(&app, "carts").await;
+    for column in ["version", "updated_at", "expires_at"] {
+        assert!(!indexed.iter().any(|c| c == column), "{column} is indexed");
+    }
+    // The composite keys cover these; their own indexes are gone.
+    let names: Vec<String> = app
+        .db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public'",
+        ))
+        .await
+        .expect("indexes")
+        .iter()
+        .map(|r| r.try_get::<String>("", "name").expect("name"))
+        .collect();
+    assert!(!names.iter().any(|n| n == "idx_cart_items_cart_id"));
+    assert!(!names.iter().any(|n| n == "idx_cart_events_cart_id"));
+    // Expiry is found through the partial index on active carts' expiry day.
+    let tx = app.db.begin().await.expect("begin");
+    tx.execute_unprepared("SET LOCAL enable_seqscan = off")
+        .await
+        .expect("set");
+    let plan = tx
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "EXPLAIN SELECT id FROM carts WHERE status = 'active' AND expires_day <= 20400 \
+             AND expires_at <= now() ORDER BY expires_day LIMIT 500",
+        ))
+        .await
+        .expect("explain")
+        .iter()
+        .map(|r| r.try_get::<String>("", "QUERY PLAN").expect("plan"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(plan.contains("idx_carts_active_expires_day"), "{plan}");
+    tx.rollback().await.expect("rollback");
+}

@@ -17,6 +17,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// Days since the Unix epoch of `expires_at`: what expiry is indexed by
+    /// (see migration `m20261121_000003_hot_cart_headers`).
+    pub expires_day: Option<i64>,
     pub completed_order_id: Option<String>,
     pub merged_into_cart_id: Option<Uuid>,
 }
