@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::idempotency::Scope;
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::write::{AtOnce, Ctx, Outcome, Step, WriteOptions, Written, lock_active};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, Line, Shopper};
 use crate::domain::catalog::CatalogSnapshot;
@@ -14,7 +14,7 @@ use crate::domain::event::Event;
 use crate::domain::ids::{ItemId, VariantId};
 use crate::domain::quantity::Quantity;
 use crate::domain::rules::{self, AddItem, Change, Rejection};
-use crate::storage::{StorageError, carts, lines};
+use crate::storage::{StorageError, carts, lines, one_statement};
 
 /// A cart rule as an edit runs it: given the locked cart and lines, what the
 /// catalog said and the time, the change to write (or a refusal).
@@ -203,7 +203,16 @@ impl CartService {
     }
 }
 
-/// The transaction of an edit: these two functions issue its SQL.
+/// The event of `cart`'s creation.
+fn created(cart: &Cart) -> Event {
+    Event::Created {
+        session_id: cart.session_id.clone(),
+        customer_id: cart.customer_id.clone(),
+        currency: cart.currency.clone(),
+    }
+}
+
+/// The transaction of an edit: these functions issue its SQL.
 struct Edit<'a, R> {
     shopper: &'a Shopper,
     when_absent: WhenAbsent,
@@ -211,6 +220,77 @@ struct Edit<'a, R> {
 }
 
 impl<R: CartRule> Step for Edit<'_, R> {
+    /// Reads the cart and its lines in one statement, applies the rule, and
+    /// writes everything in one more, conditioned on the version read.
+    async fn at_once(&self, ctx: &AtOnce<'_>) -> Result<Option<Outcome>, ServiceError> {
+        let (now, policy) = (ctx.now, ctx.policy);
+        let found = match carts::find_active_with_lines(ctx.db.conn(), self.shopper).await {
+            Ok(found) => found,
+            // A pooled connection found dead: nothing was written, and the
+            // locking path takes another.
+            Err(StorageError::Unavailable(_)) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        let (mut cart, mut lines, stored) = match found {
+            // Setting an expired cart aside is the locking path's work.
+            Some((cart, _)) if cart.is_expired(now) => return Ok(None),
+            Some((cart, lines)) => (cart, lines, true),
+            None => {
+                let currency = policy.view.default_currency.clone();
+                let fresh = Cart::new(self.shopper, currency, now, policy.ttl);
+                (fresh, Vec::new(), false)
+            }
+        };
+        let read = if stored { cart.version } else { 0 };
+        if let Some(expected) = ctx.expected_version
+            && expected != read
+        {
+            return Err(ServiceError::VersionMismatch {
+                expected,
+                current: read,
+            });
+        }
+        let change = (self.rule)(&mut cart, &mut lines, ctx.snapshot, now)?;
+        if !one_statement::suits(&change.lines) {
+            return Ok(None);
+        }
+        let Change {
+            lines: writes,
+            events,
+            adjustments,
+        } = change;
+        let conn = ctx.db.conn();
+        let written = match (stored, self.when_absent) {
+            (false, WhenAbsent::WriteNothing) => {
+                return Ok(Some(Outcome {
+                    adjustments,
+                    ..Outcome::default()
+                }));
+            }
+            (true, _) if writes.is_empty() && events.is_empty() => Ok(true),
+            (true, _) => {
+                cart.touch(now, policy.ttl);
+                one_statement::update_if_unchanged(conn, &cart, read, &writes, &events, now).await
+            }
+            (false, WhenAbsent::Create) => {
+                let mut all = vec![created(&cart)];
+                all.extend(events);
+                cart.touch(now, policy.ttl);
+                one_statement::create(conn, &cart, &writes, &all, now).await
+            }
+        };
+        let written = match written {
+            Ok(written) => written,
+            // A dead pooled connection: nothing ran, the locking path retries.
+            Err(error) if error.never_ran() => false,
+            Err(error) => return Err(error.into()),
+        };
+        Ok(written.then(|| Outcome {
+            adjustments,
+            ..Outcome::of(Some(cart), lines)
+        }))
+    }
+
     /// The shopper's active cart, if any.
     type Locked = Option<Cart>;
 
@@ -234,11 +314,7 @@ impl<R: CartRule> Step for Edit<'_, R> {
                 match self.when_absent {
                     WhenAbsent::WriteNothing => (fresh, Vec::new(), false),
                     WhenAbsent::Create if carts::insert_if_absent(tx, &fresh).await? => {
-                        events.push(Event::Created {
-                            session_id: fresh.session_id.clone(),
-                            customer_id: fresh.customer_id.clone(),
-                            currency: fresh.currency.clone(),
-                        });
+                        events.push(created(&fresh));
                         (fresh, Vec::new(), true)
                     }
                     WhenAbsent::Create => {

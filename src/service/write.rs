@@ -27,7 +27,7 @@ use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
 use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::event::Event;
 use crate::domain::view::{self, CartView};
-use crate::storage::{Tx, carts};
+use crate::storage::{Database, Tx, carts};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
 /// unique-index race is run before the failure reaches the caller.
@@ -104,6 +104,20 @@ pub(super) struct Ctx<'a> {
     pub policy: &'a Policy,
 }
 
+/// What a step sees when it writes without a transaction.
+pub(super) struct AtOnce<'a> {
+    /// The database: each statement commits on its own.
+    pub db: &'a Database,
+    /// The time of this attempt.
+    pub now: DateTime<Utc>,
+    /// What the catalog said before.
+    pub snapshot: &'a CatalogSnapshot,
+    /// The cart rules' knobs.
+    pub policy: &'a Policy,
+    /// The caller's expected version.
+    pub expected_version: Option<i64>,
+}
+
 /// One write's work inside its transaction, run once per attempt.
 pub(super) trait Step {
     /// What [`Step::lock`] found, for [`Step::apply`].
@@ -115,6 +129,14 @@ pub(super) trait Step {
 
     /// Applies the rule to what was locked and writes the change.
     async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError>;
+
+    /// The whole write without a transaction or a lock, where the database
+    /// can write it in one statement conditioned on what was read
+    /// (PostgreSQL): `None` when it cannot, or when the cart moved meanwhile,
+    /// and the locking path runs instead.
+    async fn at_once(&self, _ctx: &AtOnce<'_>) -> Result<Option<Outcome>, ServiceError> {
+        Ok(None)
+    }
 }
 
 impl CartService {
@@ -147,6 +169,22 @@ impl CartService {
             None => None,
         };
         let snapshot = catalog.await?;
+        // A keyed write needs its claim, held by a transaction: it locks.
+        if keyed.is_none() && self.db.writes_in_one_statement() {
+            let ctx = AtOnce {
+                db: &self.db,
+                now: self.clock.now(),
+                snapshot: &snapshot,
+                policy: &self.policy,
+                expected_version: opts.expected_version,
+            };
+            match step.at_once(&ctx).await {
+                Ok(Some(outcome)) => return Ok(self.fresh(outcome, &snapshot).await),
+                // Moved, or lost a race: the locking path converges.
+                Ok(None) | Err(ServiceError::Conflict(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
         let mut tries = 1;
         loop {
             match self.attempt(keyed, opts, &snapshot, &step).await {
@@ -213,22 +251,16 @@ impl CartService {
         outcome: Outcome,
         now: DateTime<Utc>,
     ) -> Result<Written, ServiceError> {
+        let Some(keyed) = keyed else {
+            tx.commit().await?;
+            return Ok(self.fresh(outcome, snapshot).await);
+        };
         let Outcome {
             cart,
             lines,
             adjustments,
             merged,
         } = outcome;
-        let Some(keyed) = keyed else {
-            tx.commit().await?;
-            // The view may ask the catalog: never while other writers wait.
-            let view = self.view_with(cart, lines, snapshot.clone()).await;
-            return Ok(Written::Fresh(Box::new(WriteResult {
-                view,
-                adjustments,
-                merged,
-            })));
-        };
         // Built from what the catalog said before the transaction: no network
         // call while the cart is locked.
         let result = WriteResult {
@@ -242,6 +274,27 @@ impl CartService {
             .await?;
         tx.commit().await?;
         Ok(Written::Fresh(Box::new(result)))
+    }
+}
+
+impl CartService {
+    /// The response of a committed write without a request id: its view
+    /// built from the in-memory lines, asking the catalog (after commit,
+    /// never while other writers wait) only about lines it was not asked
+    /// about before.
+    async fn fresh(&self, outcome: Outcome, snapshot: &CatalogSnapshot) -> Written {
+        let Outcome {
+            cart,
+            lines,
+            adjustments,
+            merged,
+        } = outcome;
+        let view = self.view_with(cart, lines, snapshot.clone()).await;
+        Written::Fresh(Box::new(WriteResult {
+            view,
+            adjustments,
+            merged,
+        }))
     }
 }
 
