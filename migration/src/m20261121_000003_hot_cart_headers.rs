@@ -37,9 +37,13 @@ impl MigrationTrait for Migration {
             "UPDATE carts SET expires_day = CAST(strftime('%s', expires_at) AS INTEGER) / 86400"
         })
         .await?;
+        // `expires_day IS NOT NULL` in the predicate keeps the planner from
+        // taking this index for any query on active carts (a generic plan
+        // cached while the table was small did, scanning every active cart):
+        // only a condition on `expires_day` implies it.
         db.execute_unprepared(
             "CREATE INDEX idx_carts_active_expires_day ON carts (expires_day) \
-             WHERE status = 'active'",
+             WHERE status = 'active' AND expires_day IS NOT NULL",
         )
         .await?;
         for index in [

@@ -4,8 +4,9 @@
 //! events together; run outside a transaction it commits in the same round
 //! trip. Three uses:
 //! - [`update_if_unchanged`]: the write of a cart read without a lock,
-//!   applied only if the cart is still active at the version that was read
-//!   (every other write bumps the version, so nothing moved in between);
+//!   applied only if the cart is still at the version that was read (every
+//!   other write, a change of status included, bumps the version, so nothing
+//!   moved in between);
 //! - [`create`]: a cart's first write, inserting the cart, its lines and its
 //!   first events, unless the shopper got an active cart meanwhile (the
 //!   partial unique indexes decide);
@@ -232,8 +233,8 @@ fn finish(
 }
 
 /// Writes `cart`'s header (already at its new version), `changes` and
-/// `events` if the stored cart is still active at `expected_version`.
-/// Returns whether it was.
+/// `events` if the stored cart is still at `expected_version`. Returns
+/// whether it was.
 ///
 /// # Errors
 /// [`StorageError`] on database failure; `Conflict` on a race the statement
@@ -250,9 +251,14 @@ pub async fn update_if_unchanged(
     let set = header_set(&mut sql, cart);
     let id = sql.bind(cart.id.uuid());
     let version = sql.bind(expected_version);
+    // Every change of status bumps the version too, so the version alone
+    // says the cart is as it was read (active). A `status = 'active'` here
+    // would match the partial index on active carts, and a generic plan
+    // cached while the table was small can pick it: a scan of every active
+    // cart per write.
     sql.text = format!(
         "WITH header AS (UPDATE carts SET {set} \
-         WHERE id = {id} AND version = {version} AND status = 'active' RETURNING id)"
+         WHERE id = {id} AND version = {version} RETURNING id)"
     );
     Ok(finish(sql, cart, changes, events, now).count(conn).await? == 1)
 }
