@@ -46,6 +46,15 @@ impl MigrationTrait for Migration {
              WHERE status = 'active' AND expires_day IS NOT NULL",
         )
         .await?;
+        // Carts written by a replica that predates this column (during a
+        // rolling deploy) have no `expires_day`; expiry finds them here.
+        // Normally empty. Keyed by `id`, not `expires_at`, which must stay
+        // out of every index.
+        db.execute_unprepared(
+            "CREATE INDEX idx_carts_active_expires_day_unset ON carts (id) \
+             WHERE status = 'active' AND expires_day IS NULL",
+        )
+        .await?;
         for index in [
             "idx_carts_expires_at",
             "idx_cart_items_cart_id",
@@ -71,6 +80,7 @@ impl MigrationTrait for Migration {
             "CREATE INDEX idx_cart_events_cart_id ON cart_events (cart_id)",
             "CREATE INDEX idx_cart_items_cart_id ON cart_items (cart_id)",
             "CREATE INDEX idx_carts_expires_at ON carts (expires_at)",
+            "DROP INDEX idx_carts_active_expires_day_unset",
             "DROP INDEX idx_carts_active_expires_day",
             "ALTER TABLE carts DROP COLUMN expires_day",
         ] {

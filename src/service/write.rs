@@ -311,10 +311,14 @@ pub(super) async fn lock_active(
     if !cart.is_expired(now) {
         return Ok(Some(cart));
     }
-    cart.status = CartStatus::Abandoned;
     let abandoned = Event::Abandoned {
         expires_at: cart.expires_at,
     };
+    // A change like any other: the version moves, so a write conditioned on
+    // the version read before cannot land on the abandoned cart.
+    cart.status = CartStatus::Abandoned;
+    cart.version += 1;
+    cart.updated_at = now;
     carts::save(tx, &cart, &[abandoned], now).await?;
     Ok(None)
 }

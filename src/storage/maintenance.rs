@@ -53,18 +53,13 @@ pub async fn expire_batch(
 ) -> Result<u64, StorageError> {
     // Index-driven through the partial index on `expires_day` of active
     // carts; `status` is a literal so a cached generic plan can use it.
-    let active = Expr::col((carts::Entity, carts::Column::Status))
-        .eq(Expr::cust(format!("'{}'", CartStatus::Active.as_str())));
-    let mut query = carts::Entity::find()
-        .filter(active)
-        .filter(carts::Column::ExpiresDay.lte(expires_day(now)))
-        .filter(carts::Column::ExpiresAt.lte(now))
-        .order_by_asc(carts::Column::ExpiresDay)
-        .limit(limit);
-    if conn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    let mut expired = expired_carts(conn, now, limit, false).await?;
+    // Carts a replica older than the `expires_day` column wrote (during a
+    // rolling deploy) have none: found through their own small index.
+    let left = limit.saturating_sub(expired.len() as u64);
+    if left > 0 {
+        expired.extend(expired_carts(conn, now, left, true).await?);
     }
-    let expired = query.all(conn).await?;
     let count = expired.len() as u64;
     for model in expired {
         let mut cart = cart_from_model(model)?;
@@ -82,6 +77,36 @@ pub async fn expire_batch(
         .await?;
     }
     Ok(count)
+}
+
+/// Up to `limit` active carts expired at `now`, locked (PostgreSQL, skipping
+/// rows a shopper's call holds): by `expires_day`, or among the carts
+/// without one when `unset`.
+async fn expired_carts(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+    unset: bool,
+) -> Result<Vec<carts::Model>, StorageError> {
+    let active = Expr::col((carts::Entity, carts::Column::Status))
+        .eq(Expr::cust(format!("'{}'", CartStatus::Active.as_str())));
+    let mut query = carts::Entity::find()
+        .filter(active)
+        .filter(carts::Column::ExpiresAt.lte(now))
+        .limit(limit);
+    query = if unset {
+        query
+            .filter(carts::Column::ExpiresDay.is_null())
+            .order_by_asc(carts::Column::Id)
+    } else {
+        query
+            .filter(carts::Column::ExpiresDay.lte(expires_day(now)))
+            .order_by_asc(carts::Column::ExpiresDay)
+    };
+    if conn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    Ok(query.all(conn).await?)
 }
 
 /// Which carts a purge removes.
@@ -130,11 +155,16 @@ pub async fn purge_batch(
     let batch = Query::select()
         .column(carts::Column::Id)
         .from(carts::Entity)
-        .cond_where(condition)
+        .cond_where(condition.clone())
         .limit(limit)
         .to_owned();
+    // The conditions again on the rows deleted: a row a shopper's call
+    // changed while the purge waited for its lock is re-checked against them
+    // (PostgreSQL re-checks the outer conditions, not the subquery's), so a
+    // guest cart that just got its first line stays.
     let deleted = carts::Entity::delete_many()
         .filter(carts::Column::Id.in_subquery(batch))
+        .filter(condition)
         .exec(conn)
         .await?;
     Ok(deleted.rows_affected)

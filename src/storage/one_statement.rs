@@ -4,9 +4,9 @@
 //! events together; run outside a transaction it commits in the same round
 //! trip. Three uses:
 //! - [`update_if_unchanged`]: the write of a cart read without a lock,
-//!   applied only if the cart is still at the version that was read (every
-//!   other write, a change of status included, bumps the version, so nothing
-//!   moved in between);
+//!   applied only if the cart is still active at the version that was read
+//!   (every other change of its lines or header bumps the version, so
+//!   nothing moved in between);
 //! - [`create`]: a cart's first write, inserting the cart, its lines and its
 //!   first events, unless the shopper got an active cart meanwhile (the
 //!   partial unique indexes decide);
@@ -56,8 +56,17 @@ impl Sql {
 }
 
 /// Whether `changes` can be written by one statement: no line touched twice,
-/// and a clearing change alone.
+/// a clearing change alone, and no new line beside a removal (a removed line
+/// and an added one may be the same variant, and the order of sub-statements
+/// is not specified).
 pub fn suits(changes: &[LineChange]) -> bool {
+    let adds = changes.iter().any(|c| matches!(c, LineChange::Added(_)));
+    let removes = changes
+        .iter()
+        .any(|c| matches!(c, LineChange::Removed(_) | LineChange::Cleared));
+    if adds && removes {
+        return false;
+    }
     let mut seen = HashSet::new();
     changes.iter().all(|change| match change {
         LineChange::Added(line) => seen.insert(line.variant_id.as_str().to_owned()),
@@ -233,8 +242,8 @@ fn finish(
 }
 
 /// Writes `cart`'s header (already at its new version), `changes` and
-/// `events` if the stored cart is still at `expected_version`. Returns
-/// whether it was.
+/// `events` if the stored cart is still active at `expected_version`.
+/// Returns whether it was.
 ///
 /// # Errors
 /// [`StorageError`] on database failure; `Conflict` on a race the statement
@@ -251,14 +260,13 @@ pub async fn update_if_unchanged(
     let set = header_set(&mut sql, cart);
     let id = sql.bind(cart.id.uuid());
     let version = sql.bind(expected_version);
-    // Every change of status bumps the version too, so the version alone
-    // says the cart is as it was read (active). A `status = 'active'` here
-    // would match the partial index on active carts, and a generic plan
-    // cached while the table was small can pick it: a scan of every active
-    // cart per write.
+    // Not every change of status bumps the version (a shopper's call that
+    // sets an expired cart aside does not), so the status is checked too.
+    // The expiry index cannot serve this filter: its predicate also needs
+    // a condition on `expires_day`.
     sql.text = format!(
         "WITH header AS (UPDATE carts SET {set} \
-         WHERE id = {id} AND version = {version} RETURNING id)"
+         WHERE id = {id} AND version = {version} AND status = 'active' RETURNING id)"
     );
     Ok(finish(sql, cart, changes, events, now).count(conn).await? == 1)
 }

@@ -56,6 +56,24 @@ db_test!(expired_carts_are_abandoned_once_each_with_an_event, |app| {
     );
 });
 
+db_test!(carts_written_without_an_expiry_day_still_expire, |app| {
+    // What a replica older than the `expires_day` column leaves behind
+    // during a rolling deploy.
+    let old = one_line_carts(&app, ["a", "b"], "var-classic-tee-m").await;
+    app.db
+        .execute_unprepared("UPDATE carts SET expires_day = NULL")
+        .await
+        .expect("clear expires_day");
+    app.clock.advance(Duration::days(31));
+    let report = app.maintenance.run_once().await.expect("run");
+    assert_eq!(report.expired, 2);
+    for id in &old {
+        let cart = app.get_by_id(id).await.expect("cart");
+        assert_eq!(cart.status, pb::CartStatus::Abandoned as i32);
+        assert_eq!(abandoned_events(&app, id).await, 1);
+    }
+});
+
 db_test!(
     purges_remove_old_merged_empty_guest_and_abandoned_carts_and_keep_the_rest,
     |settings| {
