@@ -26,7 +26,8 @@ pub(super) fn expires_day(expires_at: DateTime<Utc>) -> i64 {
 /// not a bind parameter: only then can PostgreSQL's cached generic plan use
 /// the partial unique indexes (their predicate is `status = 'active'`).
 /// With a parameter, the generic plan it settles on after five executions
-/// scans `idx_carts_status`, i.e. every active cart, filtering by session.
+/// scanned the index on `status` (since replaced by a partial index of ended
+/// carts), i.e. every active cart, filtering by session.
 fn owned_by(shopper: &Shopper) -> sea_orm::Condition {
     let active = Expr::col((carts::Entity, carts::Column::Status))
         .eq(Expr::cust(format!("'{}'", CartStatus::Active.as_str())));

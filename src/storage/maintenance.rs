@@ -132,15 +132,17 @@ pub async fn purge_batch(
     limit: u64,
 ) -> Result<u64, StorageError> {
     let old = carts::Column::UpdatedAt.lt(cutoff);
+    // Statuses as literals: only then can a cached generic plan use the
+    // partial indexes (`idx_carts_ended`, the active guest carts' index).
+    let status = |s: CartStatus| {
+        Expr::col((carts::Entity, carts::Column::Status))
+            .eq(Expr::cust(format!("'{}'", s.as_str())))
+    };
     let condition = match kind {
-        Purge::Abandoned => Condition::all()
-            .add(carts::Column::Status.eq(CartStatus::Abandoned.as_str()))
-            .add(old),
-        Purge::Merged => Condition::all()
-            .add(carts::Column::Status.eq(CartStatus::Merged.as_str()))
-            .add(old),
+        Purge::Abandoned => Condition::all().add(status(CartStatus::Abandoned)).add(old),
+        Purge::Merged => Condition::all().add(status(CartStatus::Merged)).add(old),
         Purge::EmptyGuest => Condition::all()
-            .add(carts::Column::Status.eq(CartStatus::Active.as_str()))
+            .add(status(CartStatus::Active))
             .add(carts::Column::CustomerId.is_null())
             .add(old)
             .add(
