@@ -82,6 +82,19 @@ pub(super) struct Outcome {
 }
 
 impl Outcome {
+    /// The response: the view `view` builds from the cart and its lines,
+    /// with what was adjusted and merged.
+    async fn answer<F>(self, view: impl FnOnce(Option<Cart>, Vec<Line>) -> F) -> WriteResult
+    where
+        F: Future<Output = CartView>,
+    {
+        WriteResult {
+            view: view(self.cart, self.lines).await,
+            adjustments: self.adjustments,
+            merged: self.merged,
+        }
+    }
+
     /// `cart` with `lines`, nothing adjusted.
     pub fn of(cart: Option<Cart>, lines: Vec<Line>) -> Self {
         Self {
@@ -255,19 +268,11 @@ impl CartService {
             tx.commit().await?;
             return Ok(self.fresh(outcome, snapshot).await);
         };
-        let Outcome {
-            cart,
-            lines,
-            adjustments,
-            merged,
-        } = outcome;
         // Built from what the catalog said before the transaction: no network
         // call while the cart is locked.
-        let result = WriteResult {
-            view: view::build(cart, lines, snapshot, &self.policy.view),
-            adjustments,
-            merged,
-        };
+        let result = outcome
+            .answer(|cart, lines| async { view::build(cart, lines, snapshot, &self.policy.view) })
+            .await;
         let until = now + self.policy.idempotency_window;
         keyed
             .remember(&tx, (opts.encode)(&result), now, until)
@@ -283,18 +288,10 @@ impl CartService {
     /// never while other writers wait) only about lines it was not asked
     /// about before.
     async fn fresh(&self, outcome: Outcome, snapshot: &CatalogSnapshot) -> Written {
-        let Outcome {
-            cart,
-            lines,
-            adjustments,
-            merged,
-        } = outcome;
-        let view = self.view_with(cart, lines, snapshot.clone()).await;
-        Written::Fresh(Box::new(WriteResult {
-            view,
-            adjustments,
-            merged,
-        }))
+        let result = outcome
+            .answer(|cart, lines| self.view_with(cart, lines, snapshot.clone()))
+            .await;
+        Written::Fresh(Box::new(result))
     }
 }
 
