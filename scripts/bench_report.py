@@ -84,15 +84,19 @@ def main():
         f"{any_run.get('connections', '?')} connections, {any_run.get('duration_s', '?')} s "
         f"after {any_run.get('warmup_s', '?')} s warm-up; every response checked.",
         "",
-        "| run | requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| run | requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | service µs/call | PostgreSQL µs/call | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, r in runs.items():
         lat = r["latency_ms"]
         errors = ", ".join(f"{k} {v}" for k, v in r["errors_by_code"].items()) or "0"
+        cpu = r.get("cpu_us_per_call") or {}
+        service, pg = cpu.get("service"), cpu.get("postgres")
+        on_pg = name.startswith("postgres")
         lines.append(
             f"| {name} | {r['rps']:.0f} | {lat['p50']:.2f} | {lat['p90']:.2f} | "
-            f"{lat['p99']:.2f} | {lat['p99_9']:.2f} | {errors} |"
+            f"{lat['p99']:.2f} | {lat['p99_9']:.2f} | {'' if service is None else f'{service:.0f}'} | "
+            f"{f'{pg:.0f}' if pg is not None and on_pg else ''} | {errors} |"
         )
     lines += [
         "",

@@ -5,17 +5,18 @@
 //! ```text
 //! loadgen [--target URL] [--scenario health|get-cart|add-item|mixed]
 //!         [--connections 4] [--in-flight 64] [--duration 15] [--warmup 3]
-//!         [--carts 1000] [--fixture demo/catalog.json] [--token TOKEN]
-//!         [--wait-ready SECS] [--output text|json] [--fail-on-error]
+//!         [--carts 1000] [--lines 5] [--fixture demo/catalog.json]
+//!         [--token TOKEN] [--wait-ready SECS] [--output text|json]
+//!         [--cpu-of PID] [--fail-on-error]
 //! loadgen serve-health [--addr 127.0.0.1:50071]
 //! ```
 //!
 //! Scenarios:
 //! - `health`: `grpc.health.v1.Health/Check` on `""` (the gRPC floor);
-//! - `get-cart`: `--carts` carts of 5 lines, filled before the run, read in
-//!   rotation; each answer must hold the 5 lines;
-//! - `add-item`: fresh sessions, each adding 5 distinct variants one by one;
-//!   each answer must hold the added variant;
+//! - `get-cart`: `--carts` carts of `--lines` lines (5), filled before the
+//!   run, read in rotation; each answer must hold those lines;
+//! - `add-item`: fresh sessions, each adding `--lines` distinct variants one
+//!   by one; each answer must hold the added variant;
 //! - `mixed`: a BFF-like mix over `--carts` pre-filled carts: 70% GetCart,
 //!   20% AddItem, 5% UpdateItem, 5% Validate. A quarter of the calls write,
 //!   spread over the carts' sessions: keep requests/s × 0.25 / carts under
@@ -24,10 +25,13 @@
 //!
 //! `--wait-ready` waits up to that long for the target's health to report
 //! SERVING first; `--fail-on-error` exits non-zero when any call failed (the
-//! CI smoke run). `serve-health` runs a bare tonic server with only the health service: the
+//! CI smoke run). `--cpu-of` names the service's process: the report then
+//! gives the CPU it and PostgreSQL's processes spent per call in the
+//! measured window (from `/proc`, when all run on this machine). `serve-health` runs a bare tonic server with only the health service: the
 //! floor that `health` against the cart service is compared with.
 
 mod client;
+mod cpu;
 mod options;
 mod run;
 

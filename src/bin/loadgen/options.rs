@@ -5,10 +5,11 @@ use std::time::Duration;
 pub(crate) const USAGE: &str =
     "usage: loadgen [--target URL] [--scenario health|get-cart|add-item|mixed] \
 [--connections N] [--in-flight N] [--duration SECS] [--warmup SECS] [--carts N] \
-[--fixture PATH] [--token TOKEN] [--wait-ready SECS] [--output text|json] [--fail-on-error]
+[--lines N] [--fixture PATH] [--token TOKEN] [--wait-ready SECS] [--output text|json] [--cpu-of PID] [--fail-on-error]
        loadgen serve-health [--addr HOST:PORT]";
 
-/// Lines per pre-filled cart.
+/// Lines per cart unless `--lines` says otherwise: what a pre-filled cart
+/// holds (get-cart, mixed) and how many adds a session takes (add-item).
 pub(crate) const LINES_PER_CART: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +50,13 @@ pub(crate) struct Options {
     pub(crate) duration: Duration,
     pub(crate) warmup: Duration,
     pub(crate) carts: usize,
+    pub(crate) lines: usize,
     pub(crate) fixture: String,
     pub(crate) token: Option<String>,
     pub(crate) wait_ready: Duration,
     pub(crate) json: bool,
     pub(crate) fail_on_error: bool,
+    pub(crate) cpu_of: Option<u32>,
 }
 
 pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -65,11 +68,13 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
         duration: Duration::from_secs(15),
         warmup: Duration::from_secs(3),
         carts: 1000,
+        lines: LINES_PER_CART,
         fixture: "demo/catalog.json".into(),
         token: None,
         wait_ready: Duration::ZERO,
         json: false,
         fail_on_error: false,
+        cpu_of: None,
     };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
@@ -101,8 +106,12 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
             "--duration" => o.duration = Duration::from_secs(number("--duration")?.max(1)),
             "--warmup" => o.warmup = Duration::from_secs(number("--warmup")?),
             "--carts" => o.carts = usize::try_from(number("--carts")?.max(1)).unwrap_or(1),
+            "--lines" => o.lines = usize::try_from(number("--lines")?.max(1)).unwrap_or(1),
             "--fixture" => o.fixture = value.to_owned(),
             "--token" => o.token = Some(value.to_owned()),
+            "--cpu-of" => {
+                o.cpu_of = Some(u32::try_from(number("--cpu-of")?).map_err(|e| e.to_string())?)
+            }
             "--wait-ready" => o.wait_ready = Duration::from_secs(number("--wait-ready")?),
             "--output" => {
                 o.json = match value {

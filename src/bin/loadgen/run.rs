@@ -30,12 +30,12 @@ pub(crate) async fn one_call(
             get_cart(cart, filled).await
         }
         Scenario::AddItem => {
-            // Each worker its own sessions, a fresh one every 5 adds, each
+            // Each worker its own sessions, a fresh one every `lines` adds, each
             // add another variant: no two calls in flight share a cart.
             let session = format!(
                 "lg-{}-add-{worker}-{}",
                 shared.run,
-                seq / LINES_PER_CART as u64
+                seq / shared.options.lines as u64
             );
             let product = &shared.products[(seq as usize + worker) % shared.products.len()];
             add_item(cart, &session, product).await
@@ -164,12 +164,12 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
         _ => "shop.cart.v1.CartService",
     };
     wait_ready(channels[0].clone(), ready, options.wait_ready).await?;
-    let products = load_products(&options.fixture)?;
+    let products = load_products(&options.fixture, options.lines)?;
     let run = format!("{:x}", fastrand::u64(..));
     let carts = match options.scenario {
         Scenario::GetCart | Scenario::Mixed => {
             let client = cart_client(channels[0].clone(), &options)?;
-            fill_carts(&client, &run, &products, options.carts).await?
+            fill_carts(&client, &run, &products, options.carts, options.lines).await?
         }
         Scenario::Health | Scenario::AddItem => Vec::new(),
     };
@@ -183,6 +183,9 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
     let start = Instant::now();
     let measure_from = start + options.warmup;
     let stop_at = measure_from + options.duration;
+    let cpu = options
+        .cpu_of
+        .map(|pid| tokio::spawn(crate::cpu::spent(pid, measure_from, stop_at)));
     let tasks: Vec<_> = (0..options.in_flight)
         .map(|n| {
             tokio::spawn(worker(
@@ -211,6 +214,18 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
     let seconds = options.duration.as_secs_f64();
     let ok = latencies.len() as u64;
     let error_count: u64 = errors.values().sum();
+    let spent = match cpu {
+        Some(task) => task.await.map_err(|e| format!("cpu reader failed: {e}"))?,
+        None => None,
+    };
+    // Every call in the window, failed ones included, cost CPU.
+    let calls = (ok + error_count).max(1) as f64;
+    let cpu_us = spent.map(|s| {
+        serde_json::json!({
+            "service": (s.service_s * 1e6 / calls).round(),
+            "postgres": (s.postgres_s * 1e6 / calls).round(),
+        })
+    });
     Ok(serde_json::json!({
         "scenario": options.scenario.name(),
         "target": options.target,
@@ -222,6 +237,7 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
         "errors": error_count,
         "errors_by_code": errors,
         "rps": ok as f64 / seconds,
+        "cpu_us_per_call": cpu_us,
         "latency_ms": {
             "p50": percentile(&latencies, 500),
             "p90": percentile(&latencies, 900),
@@ -257,6 +273,13 @@ pub(crate) fn print_text(report: &serde_json::Value) {
         get(&["latency_ms", "p99_9"]),
         get(&["latency_ms", "max"]),
     );
+    if report["cpu_us_per_call"].is_object() {
+        println!(
+            "CPU µs per call  service {}  postgres {}",
+            get(&["cpu_us_per_call", "service"]),
+            get(&["cpu_us_per_call", "postgres"]),
+        );
+    }
     if let Some(errors) = report["errors_by_code"].as_object() {
         for (code, count) in errors {
             println!("errors {code}: {count}");
