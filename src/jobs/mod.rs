@@ -82,6 +82,7 @@ impl Maintenance {
             });
         }
         let now = self.clock.now();
+        let started = std::time::Instant::now();
         let batch = self.settings.batch_size;
         let mut report = MaintenanceReport {
             expired: self
@@ -89,6 +90,7 @@ impl Maintenance {
                 .await?,
             ..MaintenanceReport::default()
         };
+        let expire_ms = started.elapsed().as_millis();
         for (kind, retention, total) in [
             (
                 Purge::Abandoned,
@@ -116,6 +118,8 @@ impl Maintenance {
             .await?;
         leader.commit().await?;
         tracing::info!(
+            expire_ms,
+            elapsed_ms = started.elapsed().as_millis(),
             expired = report.expired,
             purged_abandoned = report.purged_abandoned,
             purged_merged = report.purged_merged,

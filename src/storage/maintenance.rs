@@ -12,6 +12,7 @@ use sea_orm::{
 use super::StorageError;
 use super::carts::{expires_day, save};
 use super::entity::{cart_items, carts};
+use super::one_statement;
 use super::rows::cart_from_model;
 use crate::domain::cart::CartStatus;
 use crate::domain::event::Event;
@@ -61,20 +62,25 @@ pub async fn expire_batch(
         expired.extend(expired_carts(conn, now, left, true).await?);
     }
     let count = expired.len() as u64;
+    let mut set_aside = Vec::with_capacity(expired.len());
     for model in expired {
         let mut cart = cart_from_model(model)?;
         cart.status = CartStatus::Abandoned;
         cart.version += 1;
         cart.updated_at = now;
-        save(
-            conn,
-            &cart,
-            &[Event::Abandoned {
-                expires_at: cart.expires_at,
-            }],
-            now,
-        )
-        .await?;
+        let event = Event::Abandoned {
+            expires_at: cart.expires_at,
+        };
+        set_aside.push((cart, event));
+    }
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // The whole batch in one statement: at a million carts a batch of
+        // 500 one cart at a time took 500 round trips.
+        one_statement::set_aside(conn, &set_aside, now).await?;
+    } else {
+        for (cart, event) in &set_aside {
+            save(conn, cart, std::slice::from_ref(event), now).await?;
+        }
     }
     Ok(count)
 }

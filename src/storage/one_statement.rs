@@ -338,6 +338,46 @@ pub async fn save(
     Ok(())
 }
 
+/// Sets expired carts aside (`abandoned`, version bumped) with one event
+/// each, the whole batch in one statement. The carts are locked by the
+/// caller's transaction and `carts` hold their new version and status.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn set_aside(
+    conn: &impl ConnectionTrait,
+    carts: &[(Cart, Event)],
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let Some((first, _)) = carts.first() else {
+        return Ok(0);
+    };
+    let mut sql = Sql::default();
+    let status = sql.bind(first.status.as_str());
+    let kind = sql.bind(carts[0].1.kind().as_str()); // one kind for the batch
+    let at = sql.bind(now);
+    let rows = carts
+        .iter()
+        .map(|(cart, event)| {
+            let id = sql.bind(cart.id.uuid());
+            let version = sql.bind(cart.version);
+            let data = sql.bind(event.data());
+            format!("({id}::uuid, {version}::bigint, {data}::jsonb)")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    sql.text = format!(
+        "WITH e(id, version, data) AS (VALUES {rows}), \
+         header AS (UPDATE carts c SET status = {status}, version = e.version, updated_at = {at} \
+         FROM e WHERE c.id = e.id RETURNING c.id), \
+         events AS (INSERT INTO cart_events (cart_id, seq, event_type, event_data, created_at) \
+         SELECT e.id, (SELECT COALESCE(MAX(seq), 0) FROM cart_events WHERE cart_id = e.id) + 1, \
+         {kind}, e.data, {at} FROM e) \
+         SELECT COUNT(*) AS n FROM header"
+    );
+    Ok(u64::try_from(sql.count(conn).await?).unwrap_or(0))
+}
+
 /// Quantities are at most 100, so they always fit the INTEGER column.
 fn quantity(quantity: u32) -> i32 {
     i32::try_from(quantity).unwrap_or(i32::MAX)
