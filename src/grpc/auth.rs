@@ -86,7 +86,7 @@ impl CallerTokens {
         };
         let token = authorization
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
         let role = self
             .tokens
@@ -108,6 +108,13 @@ impl Gate for CallerTokens {
     fn admit(&self, path: &str, headers: &http::HeaderMap) -> Result<(), Status> {
         self.check(path, headers.get(http::header::AUTHORIZATION))
     }
+}
+
+/// The token of an `authorization` value of the Bearer scheme, whose name
+/// is case-insensitive (RFC 9110 §11.1): `Bearer`, `bearer`, `BEARER`.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token)
 }
 
 #[cfg(test)]

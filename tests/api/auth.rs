@@ -136,3 +136,30 @@ db_test!(
             .expect("storefront may read its cart");
     }
 );
+
+db_test!(
+    the_bearer_scheme_is_case_insensitive,
+    |settings| {
+        settings.auth.storefront_tokens = Secret::new(BFF);
+    },
+    |app| {
+        let channel = Channel::from_shared(format!("http://{}", app.addr))
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        let call = |scheme: &str| {
+            let mut client = CartServiceClient::new(channel.clone());
+            let mut request = tonic::Request::new(pb::GetCartRequest {
+                shopper: shopper("s1"),
+            });
+            let value = MetadataValue::try_from(format!("{scheme} {BFF}")).expect("header");
+            request.metadata_mut().insert("authorization", value);
+            async move { client.get_cart(request).await }
+        };
+        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+            call(scheme).await.expect(scheme);
+        }
+        expect_code(call("Basic").await, Code::Unauthenticated);
+    }
+);
