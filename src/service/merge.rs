@@ -119,12 +119,18 @@ async fn combine(
     )?;
     target.touch(now, ttl);
     lines::apply(tx, target.id, &change.lines, now).await?;
-    let merged_from = Event::MergedFrom {
+    let mut events = vec![Event::MergedFrom {
         from_cart_id: guest.id,
         strategy,
         adjustments: change.adjustments.clone(),
-    };
-    carts::save(tx, &target, &[merged_from], now).await?;
+    }];
+    // The address the shopper gave as a guest is kept when the customer's
+    // cart has none (recovery e-mail needs it); the customer's own wins.
+    if target.email.is_none() && guest.email.is_some() {
+        target.email = guest.email.clone();
+        events.push(Event::EmailSet { replaced: false });
+    }
+    carts::save(tx, &target, &events, now).await?;
     guest.status = CartStatus::Merged;
     guest.merged_into = Some(target.id);
     guest.touch(now, ttl);

@@ -385,3 +385,29 @@ db_test!(
         assert_eq!(app.stored().await, before);
     }
 );
+
+db_test!(
+    the_guests_email_is_kept_when_the_customers_cart_has_none,
+    |app| {
+        app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
+        app.guest_adds("s1", &[("var-socks-3pack", 2)]).await;
+        app.set_email(shopper("s1"), "guest@example.com")
+            .await
+            .expect("guest e-mail");
+        let r = app.merge_guest("s1", "c1", Strategy::Merge).await;
+        assert_eq!(r.cart.expect("cart").email, "guest@example.com");
+    }
+);
+
+db_test!(the_customers_own_email_wins_over_the_guests, |app| {
+    app.customer_adds("c1", &[("var-classic-tee-m", 1)]).await;
+    app.set_email(customer("phone", "c1"), "customer@example.com")
+        .await
+        .expect("customer e-mail");
+    app.guest_adds("s1", &[("var-socks-3pack", 2)]).await;
+    app.set_email(shopper("s1"), "guest@example.com")
+        .await
+        .expect("guest e-mail");
+    let r = app.merge_guest("s1", "c1", Strategy::Merge).await;
+    assert_eq!(r.cart.expect("cart").email, "customer@example.com");
+});
