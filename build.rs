@@ -25,6 +25,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)
+        // Undecodable requests are INVALID_ARGUMENT, not INTERNAL.
+        .codec_path("crate::grpc::codec::StrictCodec")
         .file_descriptor_set_path(out_dir.join("shop_descriptor.bin"))
         .compile_with_config(
             config,

@@ -1,13 +1,26 @@
 //! `cart-service`: settings → telemetry → build → serve until SIGTERM/SIGINT.
+//!
+//! ```text
+//! cart-service               serve (migrating first unless database.run_migrations = false)
+//! cart-service migrate       bring the schema up to date and exit (a Kubernetes Job)
+//! cart-service healthcheck   exit 0 when the local service is ready (container HEALTHCHECK)
+//! ```
 
 use std::process::ExitCode;
 
 use cart_service::config::Settings;
 use cart_service::startup::Application;
-use cart_service::telemetry;
+use cart_service::{healthcheck, startup, telemetry};
+
+const USAGE: &str = "usage: cart-service [migrate | healthcheck]";
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let command = std::env::args().nth(1);
+    if matches!(command.as_deref(), Some("-h" | "--help")) {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::load() {
         Ok(settings) => settings,
         Err(error) => {
@@ -15,6 +28,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if command.as_deref() == Some("healthcheck") {
+        return match healthcheck::check(&settings).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(reason) => {
+                eprintln!("cart-service healthcheck: {reason}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let _telemetry = match telemetry::init(&settings.telemetry) {
         Ok(guard) => guard,
         Err(error) => {
@@ -22,6 +44,26 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match command.as_deref() {
+        None => serve(settings).await,
+        Some("migrate") => match startup::migrate(&settings).await {
+            Ok(()) => {
+                tracing::info!("schema up to date");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                tracing::error!(%error, "migration failed");
+                ExitCode::FAILURE
+            }
+        },
+        Some(other) => {
+            eprintln!("cart-service: unknown command {other:?}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> ExitCode {
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(error) => {

@@ -10,7 +10,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tonic::transport::ServerTlsConfig;
 use tonic_health::ServingStatus;
-use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::server::HealthReporter;
 
 use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog, Resilience, ResilientCatalog};
@@ -22,10 +21,12 @@ use crate::domain::view::ViewSettings;
 use crate::grpc::CartApi;
 use crate::grpc::auth::{CallerTokens, Role};
 use crate::grpc::gate::GateLayer;
+use crate::grpc::health::EndingHealth;
 use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
+use crate::serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
 use crate::service::{CartService, Policy};
 use crate::storage::{Database, DatabaseOptions, StorageError};
 
@@ -99,13 +100,7 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
-        let db = Database::connect(&DatabaseOptions {
-            url: settings.database.url.expose().to_owned(),
-            max_connections: settings.database.max_connections,
-            acquire_timeout: Duration::from_millis(settings.database.acquire_timeout_ms),
-            sqlite_busy_timeout: Duration::from_millis(settings.database.sqlite_busy_timeout_ms),
-        })
-        .await?;
+        let db = Database::connect(&database_options(&settings)).await?;
         if settings.database.run_migrations {
             db.migrate().await?;
         }
@@ -164,7 +159,9 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), StartupError> {
-        let (health, health_service) = tonic_health::server::health_reporter();
+        let health = HealthReporter::new();
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let health_service = EndingHealth::server(&health, stop_rx.clone());
         // Registered before the first check so a probe never sees "unknown
         // service": not ready until the database has answered.
         health
@@ -185,17 +182,18 @@ impl Application {
         let cart = CartServiceServer::new(CartApi::new(self.service, self.session_writes))
             .max_decoding_message_size(max_request);
 
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = move || {
             let mut stop_rx = stop_rx.clone();
             async move {
                 let _ = stop_rx.wait_for(|stop| *stop).await;
             }
         };
-        let health_only = self
-            .health_listener
-            .map(|(listener, addr)| serve_health_only(listener, addr, &health_service, stopped()));
-        let mut builder = tonic::transport::Server::builder();
+        let transport = &self.settings.transport;
+        let limits = transport.connection_limits();
+        let health_only = self.health_listener.map(|(listener, addr)| {
+            serve_health_only(listener, addr, limits, &health_service, stopped())
+        });
+        let mut builder = transport_limits(tonic::transport::Server::builder(), transport);
         if let Some(tls) = self.tls {
             builder = builder.tls_config(tls)?;
         }
@@ -209,7 +207,7 @@ impl Application {
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
             .add_service(cart);
-        let incoming = incoming(self.listener);
+        let incoming = incoming(self.listener, limits);
         let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped()));
         tracing::info!(addr = %self.addr, tls = self.settings.server.tls_cert_path.is_some(), "serving");
 
@@ -227,6 +225,7 @@ impl Application {
             &health,
             &stop_tx,
             &mut server,
+            self.settings.drain_delay(),
             self.settings.shutdown_grace(),
         )
         .await?;
@@ -239,47 +238,27 @@ impl Application {
     }
 }
 
-/// Serves only `grpc.health.v1` in plaintext on `listener` (for probes when
-/// the main port speaks TLS) until `stopped` completes.
-fn serve_health_only(
-    listener: TcpListener,
-    addr: SocketAddr,
-    health: &HealthServer<impl Health>,
-    stopped: impl Future<Output = ()> + Send + 'static,
-) -> tokio::task::JoinHandle<Result<(), tonic::transport::Error>> {
-    tracing::info!(%addr, "serving health checks in plaintext");
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(health.clone())
-            .serve_with_incoming_shutdown(incoming(listener), stopped),
-    )
+/// `cart-service migrate`: brings the schema up to date and returns, for a
+/// Kubernetes Job or init container (replicas then start with
+/// `database.run_migrations = false` and stay NOT_SERVING until the schema is
+/// current). Safe beside replicas migrating at start-up: one at a time.
+///
+/// # Errors
+/// [`StartupError::Database`] when the database cannot be reached or migrated.
+pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
+    let db = Database::connect(&database_options(settings)).await?;
+    db.migrate().await?;
+    db.close().await;
+    Ok(())
 }
 
-/// Shutdown: reports NOT_SERVING on both health names, stops accepting, and
-/// lets open calls finish within `grace` (longer calls are cut off).
-async fn drain(
-    health: &HealthReporter,
-    stop: &tokio::sync::watch::Sender<bool>,
-    server: &mut tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
-    grace: Duration,
-) -> Result<(), StartupError> {
-    tracing::info!("shutting down: reporting NOT_SERVING and draining");
-    health
-        .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
-        .await;
-    health
-        .set_service_status("", ServingStatus::NotServing)
-        .await;
-    let _ = stop.send(true);
-    match tokio::time::timeout(grace, &mut *server).await {
-        Ok(Ok(result)) => result?,
-        Ok(Err(join)) => tracing::error!(error = %join, "server task failed"),
-        Err(_) => {
-            tracing::warn!(?grace, "grace period over; cutting off open calls");
-            server.abort();
-        }
+fn database_options(settings: &Settings) -> DatabaseOptions {
+    DatabaseOptions {
+        url: settings.database.url.expose().to_owned(),
+        max_connections: settings.database.max_connections,
+        acquire_timeout: Duration::from_millis(settings.database.acquire_timeout_ms),
+        sqlite_busy_timeout: Duration::from_millis(settings.database.sqlite_busy_timeout_ms),
     }
-    Ok(())
 }
 
 /// The catalog the settings name: the gRPC client (with cache, retries and
@@ -377,41 +356,4 @@ fn caller_tokens(settings: &Settings) -> CallerTokens {
             .map(|t| (t, Role::Storefront))
             .chain(service.into_iter().map(|t| (t, Role::Service))),
     )
-}
-
-/// Server reflection (grpcurl, buf curl): advertises the services this server
-/// serves, and also knows the `google.rpc` error details so tools can decode
-/// them.
-fn reflection() -> tonic_reflection::server::Builder<'static> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
-        .with_service_name(CART_SERVICE_NAME)
-        .with_service_name("grpc.health.v1.Health")
-}
-
-/// Keeps the readiness status in step with the database: SERVING while it
-/// answers and is migrated, NOT_SERVING otherwise. Liveness (`""`) stays
-/// SERVING: a database outage is not a reason to restart the process.
-async fn watch_readiness(health: HealthReporter, db: Database, every: Duration) {
-    // Starts NOT_SERVING (set before serving); changes are logged once each.
-    let mut current = ServingStatus::NotServing;
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let (status, error) = match db.check_ready().await {
-            Ok(()) => (ServingStatus::Serving, None),
-            Err(error) => (ServingStatus::NotServing, Some(error)),
-        };
-        if status != current {
-            match &error {
-                Some(error) => tracing::warn!(%error, "not ready"),
-                None => tracing::info!("ready"),
-            }
-            health.set_service_status(CART_SERVICE_NAME, status).await;
-            current = status;
-        }
-    }
 }

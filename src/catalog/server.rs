@@ -82,6 +82,9 @@ pub async fn serve(
         .add_service(CatalogServiceServer::new(FixtureCatalogService::new(
             catalog,
         )))
-        .serve_with_incoming_shutdown(crate::net::incoming(listener), shutdown)
+        .serve_with_incoming_shutdown(
+            crate::net::incoming(listener, crate::net::ConnectionLimits::default()),
+            shutdown,
+        )
         .await
 }

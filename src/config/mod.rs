@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use crate::domain::money::Currency;
 
+mod transport;
+pub use transport::TransportSettings;
+
 /// A value that must never be printed (database URLs carry passwords).
 #[derive(Clone, Deserialize, PartialEq, Eq, Default)]
 #[serde(transparent)]
@@ -53,6 +56,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Rate limits and load shedding.
     pub limits: LimitSettings,
+    /// Connection limits and HTTP/2 keepalive.
+    pub transport: TransportSettings,
 }
 
 /// The gRPC server.
@@ -63,8 +68,13 @@ pub struct ServerSettings {
     pub host: String,
     /// Port to listen on; 0 picks a free one.
     pub port: u16,
-    /// How long open calls may finish after a shutdown signal, in seconds.
+    /// How long open calls may finish after a shutdown signal, in seconds
+    /// (after the drain delay).
     pub shutdown_grace_secs: u64,
+    /// After a shutdown signal, how long the server keeps accepting while
+    /// reporting NOT_SERVING, in milliseconds, so probes and endpoint
+    /// controllers see it go before the listener closes.
+    pub drain_delay_ms: u64,
     /// How often readiness re-checks the database, in milliseconds.
     pub readiness_interval_ms: u64,
     /// Largest request accepted, in bytes.
@@ -87,6 +97,7 @@ impl Default for ServerSettings {
             host: "0.0.0.0".into(),
             port: 50051,
             shutdown_grace_secs: 10,
+            drain_delay_ms: 5000,
             readiness_interval_ms: 5000,
             max_request_bytes: 64 * 1024,
             tls_cert_path: None,
@@ -390,6 +401,14 @@ impl Settings {
         if self.database.max_connections == 0 {
             return Err(invalid("database.max_connections", "must be at least 1"));
         }
+        // Migrations and the maintenance job each hold one connection (an
+        // advisory lock) while working on another.
+        if !url.starts_with("sqlite:") && self.database.max_connections < 2 {
+            return Err(invalid(
+                "database.max_connections",
+                "must be at least 2 on PostgreSQL",
+            ));
+        }
         if self.cart.ttl_days < 1 || self.cart.ttl_days > 3650 {
             return Err(invalid("cart.ttl_days", "must be between 1 and 3650"));
         }
@@ -508,6 +527,9 @@ impl Settings {
                 "must be at least 1 while session writes are limited",
             ));
         }
+        if let Some((setting, reason)) = self.transport.invalid() {
+            return Err(invalid(setting, reason));
+        }
         if self.server.readiness_interval_ms == 0 {
             return Err(invalid(
                 "server.readiness_interval_ms",
@@ -520,6 +542,12 @@ impl Settings {
     /// Grace period for open calls at shutdown.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.server.shutdown_grace_secs)
+    }
+
+    /// How long the server keeps accepting, NOT_SERVING, after a shutdown
+    /// signal.
+    pub fn drain_delay(&self) -> Duration {
+        Duration::from_millis(self.server.drain_delay_ms)
     }
 }
 

@@ -6,7 +6,9 @@
 //! version, and a retry answered with the first response byte for byte.
 
 pub mod auth;
+pub mod codec;
 pub mod gate;
+pub mod health;
 pub mod json;
 pub mod limits;
 mod page_token;

@@ -26,6 +26,9 @@ pub struct DatabaseOptions {
     pub sqlite_busy_timeout: Duration,
 }
 
+/// The advisory-lock key migrations run under ("cartmigr").
+pub const MIGRATION_LOCK_KEY: i64 = 0x6361_7274_6d69_6772;
+
 /// The database: a connection pool that knows its backend.
 #[derive(Debug, Clone)]
 pub struct Database {
@@ -147,7 +150,23 @@ impl Database {
     /// # Errors
     /// [`StorageError`] when the database is unreachable or a migration fails.
     pub async fn migrate(&self) -> Result<(), StorageError> {
-        Migrator::up(&self.conn, None).await?;
+        if self.backend() != DbBackend::Postgres {
+            Migrator::up(&self.conn, None).await?;
+            return Ok(());
+        }
+        // Replicas starting together would race each other's DDL (two
+        // CREATE TABLEs of one name collide in pg_type). One at a time: the
+        // lock is held by a transaction on one pooled connection while the
+        // migrations run on others; whoever comes second finds nothing left
+        // to do. Released when `lock` ends, however it ends.
+        let lock = self.conn.begin().await?;
+        lock.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
+        ))
+        .await?;
+        let migrated = Migrator::up(&self.conn, None).await;
+        lock.rollback().await?;
+        migrated?;
         Ok(())
     }
 
@@ -157,7 +176,25 @@ impl Database {
     /// [`StorageError`] when it does not answer; `Corrupt` when migrations are
     /// pending.
     pub async fn check_ready(&self) -> Result<(), StorageError> {
-        self.conn.execute_unprepared("SELECT 1").await?;
+        // Asking for pending migrations creates the migrations table when it
+        // is missing, which would race a migrating replica's DDL: look first.
+        let probe = match self.backend() {
+            DbBackend::Postgres => "SELECT to_regclass('seaql_migrations') IS NOT NULL AS found",
+            _ => {
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master \
+                 WHERE type = 'table' AND name = 'seaql_migrations') AS found"
+            }
+        };
+        let installed = self
+            .conn
+            .query_one_raw(Statement::from_string(self.backend(), probe))
+            .await?
+            .map(|row| row.try_get::<bool>("", "found"))
+            .transpose()?
+            .unwrap_or(false);
+        if !installed {
+            return Err(StorageError::Corrupt("the schema is not installed".into()));
+        }
         let pending = Migrator::get_pending_migrations(&self.conn).await?;
         if pending.is_empty() {
             Ok(())

@@ -18,5 +18,7 @@ mod lines;
 mod merge;
 mod operations;
 mod retries;
+mod rollout;
 mod tls;
+mod transport;
 mod validate;

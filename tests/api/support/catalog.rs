@@ -160,6 +160,9 @@ async fn serve(
     }
     builder
         .add_service(CatalogServiceServer::from_arc(catalog))
-        .serve_with_incoming_shutdown(cart_service::net::incoming(listener), shutdown)
+        .serve_with_incoming_shutdown(
+            cart_service::net::incoming(listener, Default::default()),
+            shutdown,
+        )
         .await
 }

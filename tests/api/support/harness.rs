@@ -110,6 +110,25 @@ pub async fn spawn_app_with(
 
 /// A PostgreSQL-backed app whose database connections pass through a proxy
 /// the test can cut and restore: a database outage on demand.
+/// `count` services started at the same moment on one fresh database (each
+/// migrating at start-up, as replicas of a first deploy do). The first owns
+/// the database.
+pub async fn spawn_apps_at_once(
+    backend: Backend,
+    count: usize,
+    configure: impl Fn(&mut Settings) + Copy,
+) -> Option<Vec<TestApp>> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (db_url, pg_database) = fresh_database(backend, &dir).await?;
+    let mut dirs = vec![dir];
+    dirs.extend((1..count).map(|_| tempfile::tempdir().expect("temp dir")));
+    let starts = dirs.into_iter().enumerate().map(|(n, dir)| {
+        let owned = if n == 0 { pg_database.clone() } else { None };
+        start_app(db_url.clone(), db_url.clone(), owned, dir, configure)
+    });
+    Some(futures::future::join_all(starts).await)
+}
+
 pub async fn spawn_app_behind_proxy(
     configure: impl FnOnce(&mut Settings),
 ) -> Option<(TestApp, DbProxy)> {
@@ -144,6 +163,7 @@ async fn start_app(
     settings.server.port = 0;
     settings.server.readiness_interval_ms = 100;
     settings.server.shutdown_grace_secs = 2;
+    settings.server.drain_delay_ms = 0;
     settings.database.url = Secret::new(db_url.clone());
     settings.database.max_connections = 8;
     settings.catalog.url = Some(format!("http://{}", catalog_server.addr));

@@ -1,0 +1,120 @@
+//! What runs while the server serves and when it stops: the health-only
+//! listener, HTTP/2 limits, reflection, readiness kept in step with the
+//! database, and the drain at shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::{Health, HealthServer};
+use tonic_health::server::HealthReporter;
+
+use crate::config::TransportSettings;
+use crate::net::{ConnectionLimits, incoming};
+use crate::startup::{CART_SERVICE_NAME, StartupError};
+use crate::storage::Database;
+
+/// Serves only `grpc.health.v1` in plaintext on `listener` (for probes when
+/// the main port speaks TLS) until `stopped` completes.
+pub(crate) fn serve_health_only(
+    listener: TcpListener,
+    addr: SocketAddr,
+    limits: ConnectionLimits,
+    health: &HealthServer<impl Health>,
+    stopped: impl Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<Result<(), tonic::transport::Error>> {
+    tracing::info!(%addr, "serving health checks in plaintext");
+    tokio::spawn(
+        tonic::transport::Server::builder()
+            .add_service(health.clone())
+            .serve_with_incoming_shutdown(incoming(listener, limits), stopped),
+    )
+}
+
+/// The HTTP/2 limits of `transport` on a server builder: streams per
+/// connection and keepalive (a connection silent after its handshake stops
+/// answering PINGs and is closed).
+pub(crate) fn transport_limits(
+    builder: tonic::transport::Server,
+    transport: &TransportSettings,
+) -> tonic::transport::Server {
+    builder
+        .max_concurrent_streams(transport.max_concurrent_streams)
+        .http2_keepalive_interval(Some(Duration::from_secs(transport.keepalive_interval_secs)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(transport.keepalive_timeout_secs)))
+}
+
+/// Shutdown, in the order Kubernetes needs: NOT_SERVING on both health
+/// names while still accepting for `delay` (so Check probes and endpoint
+/// controllers see it and stop sending new calls here), then stop accepting,
+/// end Watch streams, and let open calls finish within `grace` (longer calls
+/// are cut off).
+pub(crate) async fn drain(
+    health: &HealthReporter,
+    stop: &tokio::sync::watch::Sender<bool>,
+    server: &mut tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
+    delay: Duration,
+    grace: Duration,
+) -> Result<(), StartupError> {
+    tracing::info!(
+        ?delay,
+        "shutting down: reporting NOT_SERVING, still accepting"
+    );
+    health
+        .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
+        .await;
+    health
+        .set_service_status("", ServingStatus::NotServing)
+        .await;
+    tokio::time::sleep(delay).await;
+    tracing::info!("no longer accepting; draining open calls");
+    let _ = stop.send(true);
+    match tokio::time::timeout(grace, &mut *server).await {
+        Ok(Ok(result)) => result?,
+        Ok(Err(join)) => tracing::error!(error = %join, "server task failed"),
+        Err(_) => {
+            tracing::warn!(?grace, "grace period over; cutting off open calls");
+            server.abort();
+        }
+    }
+    Ok(())
+}
+
+/// Server reflection (grpcurl, buf curl): advertises the services this server
+/// serves, and also knows the `google.rpc` error details so tools can decode
+/// them.
+pub(crate) fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
+        .with_service_name(CART_SERVICE_NAME)
+        .with_service_name("grpc.health.v1.Health")
+}
+
+/// Keeps the readiness status in step with the database: SERVING while it
+/// answers and is migrated, NOT_SERVING otherwise. Liveness (`""`) stays
+/// SERVING: a database outage is not a reason to restart the process.
+pub(crate) async fn watch_readiness(health: HealthReporter, db: Database, every: Duration) {
+    // Starts NOT_SERVING (set before serving); changes are logged once each.
+    let mut current = ServingStatus::NotServing;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let (status, error) = match db.check_ready().await {
+            Ok(()) => (ServingStatus::Serving, None),
+            Err(error) => (ServingStatus::NotServing, Some(error)),
+        };
+        if status != current {
+            match &error {
+                Some(error) => tracing::warn!(%error, "not ready"),
+                None => tracing::info!("ready"),
+            }
+            health.set_service_status(CART_SERVICE_NAME, status).await;
+            current = status;
+        }
+    }
+}
