@@ -195,13 +195,28 @@ impl Database {
         if !installed {
             return Err(StorageError::Corrupt("the schema is not installed".into()));
         }
-        let pending = Migrator::get_pending_migrations(&self.conn).await?;
-        if pending.is_empty() {
+        // Pending: a migration of this binary not yet applied. A database
+        // ahead of the binary (a newer release's migration Job ran while this
+        // replica still serves) is ready: migrations only add.
+        let applied: std::collections::HashSet<String> = self
+            .conn
+            .query_all_raw(Statement::from_string(
+                self.backend(),
+                "SELECT version FROM seaql_migrations",
+            ))
+            .await?
+            .iter()
+            .map(|row| row.try_get::<String>("", "version"))
+            .collect::<Result<_, _>>()?;
+        let pending = Migrator::migrations()
+            .iter()
+            .filter(|m| !applied.contains(m.name()))
+            .count();
+        if pending == 0 {
             Ok(())
         } else {
             Err(StorageError::Corrupt(format!(
-                "{} migrations pending",
-                pending.len()
+                "{pending} migrations pending"
             )))
         }
     }

@@ -122,3 +122,32 @@ db_test!(
         app.stop_server().await;
     }
 );
+
+db_test!(
+    a_database_ahead_of_the_binary_stays_ready_during_a_rollout,
+    |app| {
+        // A newer release's migration Job ran; this replica does not know
+        // its migration and keeps serving.
+        use sea_orm::ConnectionTrait;
+        wait_for(&app, READY, ServingStatus::Serving).await;
+        app.db
+            .execute_unprepared(
+                "INSERT INTO seaql_migrations (version, applied_at) \
+                 VALUES ('m29991231_000001_from_a_newer_release', 0)",
+            )
+            .await
+            .expect("a newer release's migration");
+        let db =
+            cart_service::storage::Database::connect(&cart_service::storage::DatabaseOptions {
+                url: app.settings.database.url.expose().to_owned(),
+                max_connections: 2,
+                acquire_timeout: Duration::from_secs(3),
+                sqlite_busy_timeout: Duration::from_secs(5),
+            })
+            .await
+            .expect("connect");
+        db.check_ready()
+            .await
+            .expect("ready with the database ahead");
+    }
+);
