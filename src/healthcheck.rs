@@ -13,7 +13,7 @@ use tonic_health::pb::health_client::HealthClient;
 use crate::config::Settings;
 use crate::startup::CART_SERVICE_NAME;
 
-/// How long the whole check may take.
+/// How long the whole check may take (below the HEALTHCHECK's timeout).
 const DEADLINE: Duration = Duration::from_secs(3);
 
 /// Ok when the local service reports SERVING.
@@ -21,6 +21,12 @@ const DEADLINE: Duration = Duration::from_secs(3);
 /// # Errors
 /// What the service answered instead, or why it could not be asked.
 pub async fn check(settings: &Settings) -> Result<(), String> {
+    tokio::time::timeout(DEADLINE, ask(settings))
+        .await
+        .map_err(|_| format!("no answer within {DEADLINE:?}"))?
+}
+
+async fn ask(settings: &Settings) -> Result<(), String> {
     let port = settings.server.health_port.unwrap_or(settings.server.port);
     let tls = settings.server.health_port.is_none() && settings.server.tls_cert_path.is_some();
     if tls {

@@ -37,18 +37,25 @@ fn identity(
     ))
 }
 
-/// The server's TLS configuration; `None` serves plaintext.
+/// The server's TLS configuration; `None` serves plaintext. A TLS handshake
+/// not done within `handshake_timeout` is dropped (the accept loop's timer
+/// stops at the first bytes, which a stalled ClientHello also sends).
 ///
 /// # Errors
 /// [`TlsFileError`] when a file cannot be read.
-pub fn server(settings: &ServerSettings) -> Result<Option<ServerTlsConfig>, TlsFileError> {
+pub fn server(
+    settings: &ServerSettings,
+    handshake_timeout: std::time::Duration,
+) -> Result<Option<ServerTlsConfig>, TlsFileError> {
     let (Some(cert), Some(key)) = (&settings.tls_cert_path, &settings.tls_key_path) else {
         return Ok(None);
     };
-    let mut config = ServerTlsConfig::new().identity(identity(
-        ("server.tls_cert_path", cert),
-        ("server.tls_key_path", key),
-    )?);
+    let mut config = ServerTlsConfig::new()
+        .identity(identity(
+            ("server.tls_cert_path", cert),
+            ("server.tls_key_path", key),
+        )?)
+        .timeout(handshake_timeout);
     if let Some(ca) = &settings.tls_client_ca_path {
         config = config.client_ca_root(Certificate::from_pem(read(
             "server.tls_client_ca_path",

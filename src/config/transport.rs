@@ -52,19 +52,24 @@ impl TransportSettings {
 
     /// The first setting that cannot be used, and why.
     pub(super) fn invalid(&self) -> Option<(&'static str, &'static str)> {
-        if self.max_connections == 0 {
-            return Some(("transport.max_connections", "must be at least 1"));
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Some(("transport.max_connections", "must be between 1 and 1000000"));
         }
-        if self.handshake_timeout_ms == 0 {
-            return Some(("transport.handshake_timeout_ms", "must be at least 1"));
+        if !(1..=3_600_000).contains(&self.handshake_timeout_ms) {
+            return Some((
+                "transport.handshake_timeout_ms",
+                "must be between 1 and 3600000 (an hour)",
+            ));
         }
         if self.max_concurrent_streams == 0 {
             return Some(("transport.max_concurrent_streams", "must be at least 1"));
         }
-        if self.keepalive_interval_secs == 0 || self.keepalive_timeout_secs == 0 {
+        if !(1..=86_400).contains(&self.keepalive_interval_secs)
+            || !(1..=86_400).contains(&self.keepalive_timeout_secs)
+        {
             return Some((
                 "transport.keepalive_interval_secs",
-                "keepalive interval and timeout must be at least 1 second",
+                "keepalive interval and timeout must be between 1 and 86400 seconds",
             ));
         }
         None

@@ -114,7 +114,9 @@ impl Gate for CallerTokens {
 /// is case-insensitive (RFC 9110 §11.1): `Bearer`, `bearer`, `BEARER`.
 fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token)
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim_start_matches(' '))
 }
 
 #[cfg(test)]

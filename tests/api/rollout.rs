@@ -30,6 +30,18 @@ async fn three_replicas_starting_at_once_on_a_fresh_postgres_database_all_become
     );
 }
 
+/// The service's own view of `app`'s database.
+async fn database(app: &TestApp) -> cart_service::storage::Database {
+    cart_service::storage::Database::connect(&cart_service::storage::DatabaseOptions {
+        url: app.settings.database.url.expose().to_owned(),
+        max_connections: 2,
+        acquire_timeout: Duration::from_secs(3),
+        sqlite_busy_timeout: Duration::from_secs(5),
+    })
+    .await
+    .expect("connect")
+}
+
 async fn add(app: &TestApp, session: &str) {
     app.client
         .clone()
@@ -48,6 +60,10 @@ db_test!(
             return;
         };
         assert_eq!(status_of(&app, READY).await, ServingStatus::NotServing);
+        assert!(
+            database(&app).await.check_ready().await.is_err(),
+            "schema missing"
+        );
         cart_service::startup::migrate(&app.settings)
             .await
             .expect("migrate");
@@ -74,13 +90,21 @@ db_test!(
             .await
             .expect("watch")
             .into_inner();
+        let within = Duration::from_secs(30);
         let first = watch.message().await.expect("first").expect("status");
         assert_eq!(first.status, ServingStatus::Serving as i32);
         app.begin_stop();
-        let update = watch.message().await.expect("update").expect("status");
+        let update = tokio::time::timeout(within, watch.message())
+            .await
+            .expect("an update")
+            .expect("update")
+            .expect("status");
         assert_eq!(update.status, ServingStatus::NotServing as i32);
         // The stream ends cleanly (OK) instead of holding the shutdown.
-        assert!(watch.message().await.expect("ends with OK").is_none());
+        let end = tokio::time::timeout(within, watch.message())
+            .await
+            .expect("the stream ends inside the grace period");
+        assert!(end.expect("ends with OK").is_none());
         tokio::time::timeout(Duration::from_secs(30), app.stop_server())
             .await
             .expect("stopped well inside the grace period");
@@ -117,7 +141,7 @@ db_test!(
                 break;
             }
             assert!(tokio::time::Instant::now() < deadline, "never NOT_SERVING");
-            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
         app.stop_server().await;
     }
@@ -137,17 +161,14 @@ db_test!(
             )
             .await
             .expect("a newer release's migration");
-        let db =
-            cart_service::storage::Database::connect(&cart_service::storage::DatabaseOptions {
-                url: app.settings.database.url.expose().to_owned(),
-                max_connections: 2,
-                acquire_timeout: Duration::from_secs(3),
-                sqlite_busy_timeout: Duration::from_secs(5),
-            })
-            .await
-            .expect("connect");
+        let db = database(&app).await;
         db.check_ready()
             .await
             .expect("ready with the database ahead");
+        // An older release migrating at start-up finds nothing to do.
+        db.migrate().await.expect("nothing to migrate");
+        cart_service::startup::migrate(&app.settings)
+            .await
+            .expect("the migrate command too");
     }
 );

@@ -306,7 +306,8 @@ fn tls_settings_go_in_pairs() {
     let mut settings = cart_service::config::Settings::default();
     settings.server.tls_cert_path = Some("/nonexistent/cert.pem".into());
     settings.server.tls_key_path = Some("/nonexistent/key.pem".into());
-    let error = cart_service::tls::server(&settings.server).expect_err("missing file");
+    let error = cart_service::tls::server(&settings.server, std::time::Duration::from_secs(10))
+        .expect_err("missing file");
     assert!(
         error.to_string().contains("server.tls_cert_path"),
         "{error}"

@@ -64,7 +64,7 @@ async fn until_ready(addr: SocketAddr, within: Duration) {
             Ok(false) => last = "NOT_SERVING".into(),
             Err(error) => last = error,
         }
-        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("not served within {within:?}: {last}");
 }
