@@ -151,13 +151,23 @@ pub async fn purge_batch(
             .add(status(CartStatus::Active))
             .add(carts::Column::CustomerId.is_null())
             .add(old)
+            // NOT EXISTS, an anti-join on the lines' (cart_id, variant_id)
+            // key: `id NOT IN (SELECT cart_id FROM cart_items)` cannot be
+            // planned as one (NULL semantics) and, with more lines than fit
+            // in work_mem, re-reads the lines for every candidate cart
+            // (minutes per batch at 5,000,000 lines).
             .add(
-                carts::Column::Id.not_in_subquery(
+                Expr::exists(
                     Query::select()
-                        .column(cart_items::Column::CartId)
+                        .expr(Expr::val(1))
                         .from(cart_items::Entity)
+                        .and_where(
+                            Expr::col((cart_items::Entity, cart_items::Column::CartId))
+                                .equals((carts::Entity, carts::Column::Id)),
+                        )
                         .to_owned(),
-                ),
+                )
+                .not(),
             ),
     };
     let batch = Query::select()
