@@ -3,7 +3,7 @@
 //! as an error by code, never as a fast request.
 //!
 //! ```text
-//! loadgen [--target URL] [--scenario health|get-cart|add-item|mixed]
+//! loadgen [--target URL] [--scenario health|get-cart|add-item|update-item|validate|mixed]
 //!         [--connections 4] [--in-flight 64] [--duration 15] [--warmup 3]
 //!         [--carts 1000] [--lines 5] [--fixture demo/catalog.json]
 //!         [--token TOKEN] [--wait-ready SECS] [--output text|json]
@@ -17,6 +17,9 @@
 //!   run, read in rotation; each answer must hold those lines;
 //! - `add-item`: fresh sessions, each adding `--lines` distinct variants one
 //!   by one; each answer must hold the added variant;
+//! - `update-item`: UpdateItem of a random line of the pre-filled carts to
+//!   1–5 units; each answer must show the new quantity;
+//! - `validate`: Validate of the pre-filled carts in rotation;
 //! - `mixed`: a BFF-like mix over `--carts` pre-filled carts: 70% GetCart,
 //!   20% AddItem, 5% UpdateItem, 5% Validate. A quarter of the calls write,
 //!   spread over the carts' sessions: keep requests/s × 0.25 / carts under

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 pub(crate) const USAGE: &str =
-    "usage: loadgen [--target URL] [--scenario health|get-cart|add-item|mixed] \
+    "usage: loadgen [--target URL] [--scenario health|get-cart|add-item|update-item|validate|mixed] \
 [--connections N] [--in-flight N] [--duration SECS] [--warmup SECS] [--carts N] \
 [--lines N] [--fixture PATH] [--token TOKEN] [--wait-ready SECS] [--output text|json] [--cpu-of PID] [--fail-on-error]
        loadgen serve-health [--addr HOST:PORT]";
@@ -17,6 +17,8 @@ pub(crate) enum Scenario {
     Health,
     GetCart,
     AddItem,
+    UpdateItem,
+    Validate,
     Mixed,
 }
 
@@ -26,6 +28,8 @@ impl Scenario {
             "health" => Self::Health,
             "get-cart" => Self::GetCart,
             "add-item" => Self::AddItem,
+            "update-item" => Self::UpdateItem,
+            "validate" => Self::Validate,
             "mixed" => Self::Mixed,
             _ => return None,
         })
@@ -36,6 +40,8 @@ impl Scenario {
             Self::Health => "health",
             Self::GetCart => "get-cart",
             Self::AddItem => "add-item",
+            Self::UpdateItem => "update-item",
+            Self::Validate => "validate",
             Self::Mixed => "mixed",
         }
     }

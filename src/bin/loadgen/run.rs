@@ -49,20 +49,31 @@ pub(crate) async fn one_call(
                     add_item(cart, &filled.session, product).await
                 }
                 90..95 => update_item(cart, filled).await,
-                _ => {
-                    let response = cart
-                        .validate(pb::ValidateRequest {
-                            shopper: shopper(&filled.session),
-                        })
-                        .await
-                        .map_err(|s| failed(&s))?;
-                    match response.into_inner().cart {
-                        Some(c) if !c.items.is_empty() => Ok(()),
-                        _ => Err(Failure::WrongAnswer),
-                    }
-                }
+                _ => validate(cart, filled).await,
             }
         }
+        Scenario::UpdateItem => {
+            let filled = &shared.carts[n as usize % shared.carts.len()];
+            update_item(cart, filled).await
+        }
+        Scenario::Validate => {
+            let filled = &shared.carts[n as usize % shared.carts.len()];
+            validate(cart, filled).await
+        }
+    }
+}
+
+/// Validate of `filled`: the answer must hold its lines.
+async fn validate(cart: &mut Cart, filled: &Filled) -> Outcome {
+    let response = cart
+        .validate(pb::ValidateRequest {
+            shopper: shopper(&filled.session),
+        })
+        .await
+        .map_err(|s| failed(&s))?;
+    match response.into_inner().cart {
+        Some(c) if !c.items.is_empty() => Ok(()),
+        _ => Err(Failure::WrongAnswer),
     }
 }
 
@@ -167,7 +178,7 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
     let products = load_products(&options.fixture, options.lines)?;
     let run = format!("{:x}", fastrand::u64(..));
     let carts = match options.scenario {
-        Scenario::GetCart | Scenario::Mixed => {
+        Scenario::GetCart | Scenario::Mixed | Scenario::UpdateItem | Scenario::Validate => {
             let client = cart_client(channels[0].clone(), &options)?;
             fill_carts(&client, &run, &products, options.carts, options.lines).await?
         }
