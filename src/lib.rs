@@ -6,6 +6,7 @@
 //! [`startup`] wires them together; [`config`] is the only reader of the
 //! environment.
 
+pub mod admin;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod domain;
 pub mod grpc;
 pub mod healthcheck;
 pub mod jobs;
+pub mod metrics;
 pub mod net;
 pub mod proto;
 mod serve;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tonic::transport::ServerTlsConfig;
 use tonic_health::ServingStatus;
+use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
 
 use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog, Resilience, ResilientCatalog};
@@ -23,7 +24,9 @@ use crate::grpc::auth::{CallerTokens, Role};
 use crate::grpc::gate::GateLayer;
 use crate::grpc::health::EndingHealth;
 use crate::grpc::limits::{InFlightCap, RateLimiter};
+use crate::grpc::observe::ObserveLayer;
 use crate::jobs::{Maintenance, MaintenanceSettings};
+use crate::metrics::Metrics;
 use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
@@ -80,6 +83,8 @@ pub struct Application {
     settings: Settings,
     tls: Option<ServerTlsConfig>,
     health_listener: Option<(TcpListener, SocketAddr)>,
+    metrics: Arc<Metrics>,
+    admin_listener: Option<(TcpListener, SocketAddr)>,
 }
 
 impl Application {
@@ -100,26 +105,38 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
-        let db = Database::connect(&database_options(&settings)).await?;
+        let metrics = Metrics::new();
+        let db = Database::connect(&database_options(&settings))
+            .await?
+            .with_metrics(metrics.clone());
         if settings.database.run_migrations {
             db.migrate().await?;
         }
-        let catalog = catalog(&settings, clock.clone())?;
+        let catalog = catalog(&settings, clock.clone(), &metrics)?;
         let policy = policy(&settings)?;
-        let service = CartService::new(db.clone(), catalog, clock.clone(), policy);
+        let service = CartService::new(db.clone(), catalog, clock.clone(), policy, metrics.clone());
         let session_writes = RateLimiter::new(
             clock.clone(),
             settings.limits.session_writes_per_minute,
             settings.limits.session_write_burst,
         );
-        let maintenance = maintenance(&settings, db.clone(), clock);
-        let tls = crate::tls::server(&settings.server)?;
+        let maintenance = maintenance(&settings, db.clone(), clock, metrics.clone());
+        let tls = crate::tls::server(
+            &settings.server,
+            settings.transport.connection_limits().handshake_timeout,
+        )?;
         let (listener, addr) = bind(&settings.server.host, settings.server.port).await?;
         let health_listener = match settings.server.health_port {
             Some(port) => Some(bind(&settings.server.host, port).await?),
             None => None,
         };
+        let admin_listener = match settings.telemetry.metrics_port {
+            Some(port) => Some(bind(&settings.server.host, port).await?),
+            None => None,
+        };
         Ok(Self {
+            metrics,
+            admin_listener,
             listener,
             addr,
             db,
@@ -143,6 +160,12 @@ impl Application {
         self.addr
     }
 
+    /// The address of the admin listener (`/metrics`), when configured
+    /// (`telemetry.metrics_port`).
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_listener.as_ref().map(|(_, addr)| *addr)
+    }
+
     /// The address of the plaintext health-only listener, when configured
     /// (`server.health_port`).
     pub fn health_addr(&self) -> Option<SocketAddr> {
@@ -156,60 +179,30 @@ impl Application {
     /// # Errors
     /// [`StartupError`] when the server fails.
     pub async fn run_until_stopped(
-        self,
+        mut self,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), StartupError> {
         let health = HealthReporter::new();
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let health_service = EndingHealth::server(&health, stop_rx.clone());
-        // Registered before the first check so a probe never sees "unknown
-        // service": not ready until the database has answered.
-        health
-            .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
-            .await;
-        let mut background = vec![tokio::spawn(watch_readiness(
-            health.clone(),
-            self.db.clone(),
-            Duration::from_millis(self.settings.server.readiness_interval_ms),
-        ))];
-        if self.settings.jobs.enabled {
-            background.push(tokio::spawn(self.maintenance.clone().run_every_interval()));
-        }
-
-        let reflection_v1 = reflection().build_v1()?;
-        let reflection_v1alpha = reflection().build_v1alpha()?;
-        let max_request = self.settings.server.max_request_bytes;
-        let cart = CartServiceServer::new(CartApi::new(self.service, self.session_writes))
-            .max_decoding_message_size(max_request);
-
         let stopped = move || {
             let mut stop_rx = stop_rx.clone();
             async move {
                 let _ = stop_rx.wait_for(|stop| *stop).await;
             }
         };
-        let transport = &self.settings.transport;
-        let limits = transport.connection_limits();
-        let health_only = self.health_listener.map(|(listener, addr)| {
+        // Registered before the first check so a probe never sees "unknown
+        // service": not ready until the database has answered.
+        health
+            .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
+            .await;
+        let background = self.background(&health, stopped());
+        let limits = self.settings.transport.connection_limits();
+        let health_only = self.health_listener.take().map(|(listener, addr)| {
             serve_health_only(listener, addr, limits, &health_service, stopped())
         });
-        let mut builder = transport_limits(tonic::transport::Server::builder(), transport);
-        if let Some(tls) = self.tls {
-            builder = builder.tls_config(tls)?;
-        }
-        let router = builder
-            .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
-            .layer(GateLayer(caller_tokens(&self.settings)))
-            .layer(GateLayer(InFlightCap::new(
-                self.settings.limits.max_in_flight,
-            )))
-            .add_service(health_service)
-            .add_service(reflection_v1)
-            .add_service(reflection_v1alpha)
-            .add_service(cart);
-        let incoming = incoming(self.listener, limits);
-        let mut server = tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped()));
-        tracing::info!(addr = %self.addr, tls = self.settings.server.tls_cert_path.is_some(), "serving");
+        let (db, settings) = (self.db.clone(), self.settings.clone());
+        let mut server = self.spawn_server(health_service, stopped())?;
 
         let ended_by_itself = tokio::select! {
             result = &mut server => Some(result),
@@ -225,18 +218,84 @@ impl Application {
             &health,
             &stop_tx,
             &mut server,
-            self.settings.drain_delay(),
-            self.settings.shutdown_grace(),
+            settings.drain_delay(),
+            settings.shutdown_grace(),
         )
         .await?;
         if let Some(health_only) = health_only {
             health_only.abort();
         }
-        self.db.close().await;
+        db.close().await;
         tracing::info!("stopped");
         Ok(())
     }
+
+    /// What runs beside the server: readiness kept in step with the
+    /// database, the maintenance job (when enabled) and the admin listener.
+    fn background(
+        &mut self,
+        health: &HealthReporter,
+        stopped: impl Future<Output = ()> + Send + 'static,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = vec![tokio::spawn(watch_readiness(
+            health.clone(),
+            self.db.clone(),
+            Duration::from_millis(self.settings.server.readiness_interval_ms),
+        ))];
+        if self.settings.jobs.enabled {
+            tasks.push(tokio::spawn(self.maintenance.clone().run_every_interval()));
+        }
+        if let Some((listener, addr)) = self.admin_listener.take() {
+            tracing::info!(%addr, "serving /metrics");
+            tasks.push(tokio::spawn(crate::admin::serve(
+                listener,
+                self.metrics.clone(),
+                self.db.clone(),
+                stopped,
+            )));
+        }
+        tasks
+    }
+
+    /// Starts the gRPC server: health, reflection and the cart API behind
+    /// the observation, authentication and in-flight layers (outermost
+    /// first), on the guarded listener.
+    fn spawn_server(
+        self,
+        health_service: HealthServer<EndingHealth>,
+        stopped: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<ServerTask, StartupError> {
+        let reflection_v1 = reflection().build_v1()?;
+        let reflection_v1alpha = reflection().build_v1alpha()?;
+        let settings = &self.settings;
+        let cart = CartServiceServer::new(CartApi::new(self.service, self.session_writes))
+            .max_decoding_message_size(settings.server.max_request_bytes);
+        let transport = &settings.transport;
+        let mut builder = transport_limits(tonic::transport::Server::builder(), transport);
+        if let Some(tls) = self.tls {
+            builder = builder.tls_config(tls)?;
+        }
+        let router = builder
+            .layer(ObserveLayer {
+                metrics: self.metrics.clone(),
+                log: settings.telemetry.access_log,
+            })
+            .layer(GateLayer(caller_tokens(settings)))
+            .layer(GateLayer(InFlightCap::new(settings.limits.max_in_flight)))
+            .add_service(health_service)
+            .add_service(reflection_v1)
+            .add_service(reflection_v1alpha)
+            .add_service(cart);
+        let incoming = incoming(self.listener, transport.connection_limits());
+        tracing::info!(addr = %self.addr, tls = settings.server.tls_cert_path.is_some(), "serving");
+        Ok(tokio::spawn(
+            router.serve_with_incoming_shutdown(incoming, stopped),
+        ))
+    }
 }
+
+/// The gRPC server's task.
+type ServerTask = tokio::task::JoinHandle<Result<(), tonic::transport::Error>>;
 
 /// `cart-service migrate`: brings the schema up to date and returns, for a
 /// Kubernetes Job or init container (replicas then start with
@@ -263,7 +322,11 @@ fn database_options(settings: &Settings) -> DatabaseOptions {
 
 /// The catalog the settings name: the gRPC client (with cache, retries and
 /// breaker) for `catalog.url`, else the fixture file.
-fn catalog(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<dyn Catalog>, StartupError> {
+fn catalog(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    metrics: &Arc<Metrics>,
+) -> Result<Arc<dyn Catalog>, StartupError> {
     Ok(match &settings.catalog.url {
         Some(url) => {
             let c = &settings.catalog;
@@ -286,6 +349,7 @@ fn catalog(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Arc<dyn Catalog
                     breaker_failures: c.breaker_failures,
                     breaker_cooldown: Duration::from_millis(c.breaker_cooldown_ms),
                 },
+                metrics.clone(),
             ))
         }
         None => Arc::new(
@@ -320,7 +384,12 @@ fn policy(settings: &Settings) -> Result<Policy, StartupError> {
 }
 
 /// The maintenance job from the settings.
-fn maintenance(settings: &Settings, db: Database, clock: Arc<dyn Clock>) -> Maintenance {
+fn maintenance(
+    settings: &Settings,
+    db: Database,
+    clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
+) -> Maintenance {
     let jobs = &settings.jobs;
     Maintenance::new(
         db.clone(),
@@ -332,6 +401,7 @@ fn maintenance(settings: &Settings, db: Database, clock: Arc<dyn Clock>) -> Main
             merged_retention: chrono::Duration::days(jobs.merged_retention_days),
             empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
         },
+        metrics,
     )
 }
 

@@ -1,5 +1,13 @@
 //! Logs and traces: `tracing` to stdout (pretty or JSON), plus span export
 //! over OTLP/gRPC when an endpoint is configured.
+//!
+//! The standard OpenTelemetry variables work as in every SDK:
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` turns export on when
+//! `telemetry.otlp_endpoint` is unset; `OTEL_SERVICE_NAME` names the service
+//! unless `telemetry.service_name` is set to something other than its
+//! default; `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` choose the
+//! sampler (default: parent-based, always on). W3C trace context is
+//! propagated whether or not spans are exported.
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
@@ -10,6 +18,9 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::{LogFormat, TelemetrySettings};
+
+/// `telemetry.service_name` when not set.
+const DEFAULT_SERVICE_NAME: &str = "cart-service";
 
 /// Keeps span export running; flushes it when dropped.
 #[derive(Debug)]
@@ -55,34 +66,39 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer().compact().boxed(),
     };
-    let (otel, provider) = match &settings.otlp_endpoint {
-        Some(endpoint) => {
-            let exporter = opentelemetry_otlp::SpanExporter::builder()
-                .with_tonic()
-                .with_endpoint(endpoint.clone())
-                .build()?;
-            let provider = SdkTracerProvider::builder()
-                .with_batch_exporter(exporter)
-                .with_resource(
-                    opentelemetry_sdk::Resource::builder()
-                        .with_service_name(settings.service_name.clone())
-                        .build(),
-                )
-                .build();
-            let tracer = provider.tracer("cart-service");
-            opentelemetry::global::set_tracer_provider(provider.clone());
-            opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
-            (
-                Some(tracing_opentelemetry::layer().with_tracer(tracer)),
-                Some(provider),
-            )
+    opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
+    // The SDK reads the OTEL_* variables itself; this only decides whether
+    // to export at all.
+    let from_env = std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").is_some();
+    let (otel, provider) = if settings.otlp_endpoint.is_some() || from_env {
+        let mut exporter = opentelemetry_otlp::SpanExporter::builder().with_tonic();
+        if let Some(endpoint) = &settings.otlp_endpoint {
+            exporter = exporter.with_endpoint(endpoint.clone());
         }
-        None => (None, None),
+        let mut resource = opentelemetry_sdk::Resource::builder();
+        if std::env::var_os("OTEL_SERVICE_NAME").is_none()
+            || settings.service_name != DEFAULT_SERVICE_NAME
+        {
+            resource = resource.with_service_name(settings.service_name.clone());
+        }
+        let provider = SdkTracerProvider::builder()
+            .with_batch_exporter(exporter.build()?)
+            .with_resource(resource.build())
+            .build();
+        let tracer = provider.tracer("cart-service");
+        opentelemetry::global::set_tracer_provider(provider.clone());
+        (
+            Some(tracing_opentelemetry::layer().with_tracer(tracer)),
+            Some(provider),
+        )
+    } else {
+        (None, None)
     };
+    // The log filter chooses log lines only: spans at INFO and above are
+    // exported whatever it says (a quiet log still has traces).
     tracing_subscriber::registry()
-        .with(filter)
-        .with(fmt)
-        .with(otel)
+        .with(fmt.with_filter(filter))
+        .with(otel.with_filter(tracing_subscriber::filter::LevelFilter::INFO))
         .try_init()?;
     Ok(TelemetryGuard { provider })
 }

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use cart_service::catalog::{FixtureCatalog, server};
+use cart_service::config::TelemetrySettings;
+use cart_service::telemetry;
 use tonic::transport::{Identity, ServerTlsConfig};
 
 const USAGE: &str =
@@ -43,6 +45,19 @@ async fn main() -> ExitCode {
             }
         }
     }
+    // Spans are exported when OTEL_EXPORTER_OTLP_ENDPOINT is set (the
+    // OpenTelemetry variables name and sample them); logs at warn.
+    let _telemetry = match telemetry::init(&TelemetrySettings {
+        log_filter: "warn".into(),
+        service_name: "catalog-server".into(),
+        ..TelemetrySettings::default()
+    }) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("catalog-server: {error}");
+            return ExitCode::from(2);
+        }
+    };
     let tls = match tls_config(&tls_cert, &tls_key) {
         Ok(tls) => tls,
         Err(code) => return code,

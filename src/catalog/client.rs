@@ -66,18 +66,54 @@ fn decode(status: &Status) -> CatalogError {
     }
 }
 
+/// Request metadata as the propagator writes it.
+struct Metadata<'a>(&'a mut tonic::metadata::MetadataMap);
+
+impl opentelemetry::propagation::Injector for Metadata<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(key), Ok(value)) = (
+            tonic::metadata::MetadataKey::from_bytes(key.as_bytes()),
+            tonic::metadata::MetadataValue::try_from(value),
+        ) {
+            self.0.insert(key, value);
+        }
+    }
+}
+
+/// Puts the current span's W3C trace context (`traceparent`, `tracestate`)
+/// in `metadata`, so the catalog's spans join this trace.
+fn inject_trace_context(metadata: &mut tonic::metadata::MetadataMap) {
+    use tracing_opentelemetry::OpenTelemetrySpanExt;
+    let context = tracing::Span::current().context();
+    opentelemetry::global::get_text_map_propagator(|p| {
+        p.inject_context(&context, &mut Metadata(metadata));
+    });
+}
+
 #[async_trait::async_trait]
 impl Catalog for GrpcCatalog {
-    #[tracing::instrument(skip_all, fields(variants = ids.len()))]
+    #[tracing::instrument(
+        name = "catalog",
+        skip_all,
+        fields(
+            otel.name = "shop.catalog.v1.CatalogService/BatchGetVariants",
+            otel.kind = "client",
+            rpc.system = "grpc",
+            rpc.service = "shop.catalog.v1.CatalogService",
+            rpc.method = "BatchGetVariants",
+            variants = ids.len(),
+        )
+    )]
     async fn variants(
         &self,
         ids: &[VariantId],
     ) -> Result<HashMap<VariantId, CatalogVariant>, CatalogError> {
         let mut found = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(MAX_BATCH) {
-            let request = pb::BatchGetVariantsRequest {
+            let mut request = tonic::Request::new(pb::BatchGetVariantsRequest {
                 variant_ids: chunk.iter().map(ToString::to_string).collect(),
-            };
+            });
+            inject_trace_context(request.metadata_mut());
             let response = self
                 .client
                 .clone()

@@ -6,6 +6,7 @@
 //! sleeping. The cache trades freshness for load: prices and stock can be up
 //! to `cache_ttl` old (5 s by default), also on writes.
 
+use crate::metrics::Metrics;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -50,6 +51,7 @@ pub struct ResilientCatalog<C> {
     settings: Resilience,
     cache: Mutex<HashMap<VariantId, Cached>>,
     breaker: Mutex<Breaker>,
+    metrics: Arc<Metrics>,
 }
 
 fn as_duration(d: Duration) -> chrono::Duration {
@@ -58,13 +60,19 @@ fn as_duration(d: Duration) -> chrono::Duration {
 
 impl<C: Catalog> ResilientCatalog<C> {
     /// Wraps `inner`.
-    pub fn new(inner: C, clock: Arc<dyn Clock>, settings: Resilience) -> Self {
+    pub fn new(
+        inner: C,
+        clock: Arc<dyn Clock>,
+        settings: Resilience,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             inner,
             clock,
             settings,
             cache: Mutex::default(),
             breaker: Mutex::default(),
+            metrics,
         }
     }
 
@@ -90,12 +98,14 @@ impl<C: Catalog> ResilientCatalog<C> {
         let mut breaker = self.breaker.lock().unwrap_or_else(|e| e.into_inner());
         if ok {
             *breaker = Breaker::default();
+            self.metrics.catalog_breaker_open.set(0);
             return;
         }
         breaker.failures += 1;
         if breaker.failures >= self.settings.breaker_failures {
             if breaker.open_until.is_none() {
                 tracing::warn!(failures = breaker.failures, "catalog circuit opened");
+                self.metrics.catalog_breaker_open.set(1);
             }
             breaker.open_until = Some(now + as_duration(self.settings.breaker_cooldown));
         }
@@ -107,9 +117,20 @@ impl<C: Catalog> ResilientCatalog<C> {
     ) -> Result<HashMap<VariantId, CatalogVariant>, CatalogError> {
         let mut attempt = 0;
         loop {
-            match self.inner.variants(ids).await {
+            let started = std::time::Instant::now();
+            let result = self.inner.variants(ids).await;
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(CatalogError::Unavailable(_)) => "unavailable",
+                Err(CatalogError::Timeout(_)) => "timeout",
+                Err(CatalogError::Unexpected(_)) => "failed",
+            };
+            self.metrics
+                .catalog_call(outcome, started.elapsed().as_secs_f64());
+            match result {
                 Err(CatalogError::Unavailable(why)) if attempt < self.settings.retries => {
                     attempt += 1;
+                    self.metrics.catalog_retries.inc();
                     let base = self.settings.retry_backoff * (1 << attempt.min(10));
                     let jitter = base.mul_f64(fastrand::f64());
                     tracing::debug!(attempt, %why, "catalog unavailable; retrying");
@@ -138,11 +159,15 @@ impl<C: Catalog> Catalog for ResilientCatalog<C> {
             for id in ids {
                 match cache.get(id) {
                     Some((variant, at)) if now - *at < ttl => {
+                        self.metrics.catalog_cache(true);
                         if let Some(variant) = variant {
                             found.insert(id.clone(), variant.clone());
                         }
                     }
-                    _ => wanted.push(id.clone()),
+                    _ => {
+                        self.metrics.catalog_cache(false);
+                        wanted.push(id.clone());
+                    }
                 }
             }
         }

@@ -78,7 +78,12 @@ pub async fn serve(
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
     }
+    // Each call's span joins the caller's trace (W3C trace context).
     builder
+        .layer(crate::grpc::observe::ObserveLayer {
+            metrics: crate::metrics::Metrics::new(),
+            log: false,
+        })
         .add_service(CatalogServiceServer::new(FixtureCatalogService::new(
             catalog,
         )))

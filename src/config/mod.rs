@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use crate::domain::money::Currency;
 
+mod telemetry;
 mod transport;
+pub use telemetry::{LogFormat, TelemetrySettings};
 pub use transport::TransportSettings;
 
 /// A value that must never be printed (database URLs carry passwords).
@@ -290,42 +292,6 @@ impl Default for JobSettings {
             abandoned_retention_days: 30,
             merged_retention_days: 7,
             empty_guest_retention_hours: 24,
-        }
-    }
-}
-
-/// Log format.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Pretty,
-    /// One JSON object per line.
-    Json,
-}
-
-/// Logs and traces.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TelemetrySettings {
-    /// Log format.
-    pub log_format: LogFormat,
-    /// `tracing` filter directives (as in `RUST_LOG`).
-    pub log_filter: String,
-    /// OTLP/gRPC collector endpoint (e.g. `http://otel-collector:4317`);
-    /// unset: no span export.
-    pub otlp_endpoint: Option<String>,
-    /// `service.name` of exported spans.
-    pub service_name: String,
-}
-
-impl Default for TelemetrySettings {
-    fn default() -> Self {
-        Self {
-            log_format: LogFormat::Pretty,
-            log_filter: "info".into(),
-            otlp_endpoint: None,
-            service_name: "cart-service".into(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod gate;
 pub mod health;
 pub mod json;
 pub mod limits;
+pub mod observe;
 mod page_token;
 mod parse;
 pub mod status;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::Duration as Age;
 
 use crate::clock::Clock;
+use crate::metrics::Metrics;
 use crate::storage::maintenance::{self, Purge};
 use crate::storage::{Database, StorageError, Tx};
 
@@ -53,15 +54,22 @@ pub struct Maintenance {
     db: Database,
     clock: Arc<dyn Clock>,
     settings: MaintenanceSettings,
+    metrics: Arc<Metrics>,
 }
 
 impl Maintenance {
     /// The job over `db`.
-    pub fn new(db: Database, clock: Arc<dyn Clock>, settings: MaintenanceSettings) -> Self {
+    pub fn new(
+        db: Database,
+        clock: Arc<dyn Clock>,
+        settings: MaintenanceSettings,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             db,
             clock,
             settings,
+            metrics,
         }
     }
 
@@ -76,6 +84,7 @@ impl Maintenance {
         if !maintenance::try_lead(&leader).await? {
             leader.rollback().await?;
             tracing::info!("maintenance skipped: another replica is running it");
+            self.metrics.job_run("skipped_not_leader");
             return Ok(MaintenanceReport {
                 skipped: true,
                 ..MaintenanceReport::default()
@@ -117,6 +126,7 @@ impl Maintenance {
             .in_batches(|tx| Box::pin(maintenance::purge_idempotency_batch(tx, now, batch)))
             .await?;
         leader.commit().await?;
+        self.record(&report, started.elapsed());
         tracing::info!(
             expire_ms,
             elapsed_ms = started.elapsed().as_millis(),
@@ -128,6 +138,19 @@ impl Maintenance {
             "maintenance run"
         );
         Ok(report)
+    }
+
+    /// Counts a run that ran: its rows by kind, its duration and its time.
+    fn record(&self, report: &MaintenanceReport, took: Duration) {
+        let m = &self.metrics;
+        m.job_run("ran");
+        m.job_rows("expired", report.expired);
+        m.job_rows("purged_abandoned", report.purged_abandoned);
+        m.job_rows("purged_merged", report.purged_merged);
+        m.job_rows("purged_empty_guest", report.purged_empty_guest);
+        m.job_rows("purged_idempotency_keys", report.purged_idempotency_keys);
+        m.job_duration.observe(took.as_secs_f64());
+        m.job_last_run.set(self.clock.now().timestamp());
     }
 
     /// Runs `step` in its own write transaction until a batch comes back
@@ -164,6 +187,7 @@ impl Maintenance {
             tick.tick().await;
             if let Err(error) = self.run_once().await {
                 tracing::warn!(%error, "maintenance run failed");
+                self.metrics.job_run("failed");
             }
         }
     }

@@ -60,7 +60,7 @@ impl Step for Complete<'_> {
         let order_id = self.order_id.clone();
         if let Some(change) = rules::complete(&mut cart, order_id, lines.len(), ctx.now)? {
             cart.touch(ctx.now, ctx.policy.ttl);
-            carts::save(ctx.tx, &cart, &change.events, ctx.now).await?;
+            ctx.save(&cart, &change.events).await?;
         }
         Ok(Outcome::of(Some(cart), lines))
     }

@@ -270,13 +270,23 @@ impl<R: CartRule> Step for Edit<'_, R> {
             (true, _) if writes.is_empty() && events.is_empty() => Ok(true),
             (true, _) => {
                 cart.touch(now, policy.ttl);
-                one_statement::update_if_unchanged(conn, &cart, read, &writes, &events, now).await
+                let written =
+                    one_statement::update_if_unchanged(conn, &cart, read, &writes, &events, now)
+                        .await;
+                if matches!(written, Ok(true)) {
+                    ctx.recorded.push(&events);
+                }
+                written
             }
             (false, WhenAbsent::Create) => {
                 let mut all = vec![created(&cart)];
                 all.extend(events);
                 cart.touch(now, policy.ttl);
-                one_statement::create(conn, &cart, &writes, &all, now).await
+                let written = one_statement::create(conn, &cart, &writes, &all, now).await;
+                if matches!(written, Ok(true)) {
+                    ctx.recorded.push(&all);
+                }
+                written
             }
         };
         let written = match written {
@@ -295,7 +305,7 @@ impl<R: CartRule> Step for Edit<'_, R> {
     type Locked = Option<Cart>;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Option<Cart>, i64), ServiceError> {
-        let found = lock_active(ctx.tx, self.shopper, ctx.now).await?;
+        let found = lock_active(ctx, self.shopper).await?;
         let version = found.as_ref().map_or(0, |c| c.version);
         Ok((found, version))
     }
@@ -341,7 +351,7 @@ impl<R: CartRule> Step for Edit<'_, R> {
             cart.touch(now, policy.ttl);
             events.extend(change.events);
             lines::apply(tx, cart.id, &change.lines, now).await?;
-            carts::save(tx, &cart, &events, now).await?;
+            ctx.save(&cart, &events).await?;
         }
         Ok(Outcome {
             adjustments: change.adjustments,

@@ -61,7 +61,7 @@ impl Step for Merge<'_> {
         let guest_cart = carts::find_active(ctx.tx, self.guest, true)
             .await?
             .filter(|c| !c.is_expired(ctx.now));
-        let customer_cart = lock_active(ctx.tx, self.customer.shopper(), ctx.now).await?;
+        let customer_cart = lock_active(ctx, self.customer.shopper()).await?;
         let version = customer_cart.as_ref().map_or(0, |c| c.version);
         Ok(((guest_cart, customer_cart), version))
     }
@@ -88,7 +88,7 @@ async fn link(ctx: &Ctx<'_>, mut cart: Cart, customer: &SignedIn) -> Result<Outc
     let linked = Event::CustomerLinked {
         customer_id: customer.customer_id().clone(),
     };
-    carts::save(ctx.tx, &cart, &[linked], ctx.now).await?;
+    ctx.save(&cart, &[linked]).await?;
     let lines = lines::of_cart(ctx.tx, &cart).await?;
     Ok(Outcome {
         merged: true,
@@ -130,7 +130,7 @@ async fn combine(
         target.email = guest.email.clone();
         events.push(Event::EmailSet { replaced: false });
     }
-    carts::save(tx, &target, &events, now).await?;
+    ctx.save(&target, &events).await?;
     guest.status = CartStatus::Merged;
     guest.merged_into = Some(target.id);
     guest.touch(now, ttl);
@@ -138,7 +138,7 @@ async fn combine(
         into_cart_id: target.id,
         strategy,
     };
-    carts::save(tx, &guest, &[merged_into], now).await?;
+    ctx.save(&guest, &[merged_into]).await?;
     Ok(Outcome {
         cart: Some(target),
         lines,

@@ -29,6 +29,7 @@ use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
+use crate::metrics::Metrics;
 use crate::storage::Database;
 
 /// The knobs of the cart rules.
@@ -53,6 +54,7 @@ pub struct CartService {
     policy: Policy,
     /// The keyed writes running in this process.
     in_flight: idempotency::InFlight,
+    metrics: Arc<Metrics>,
 }
 
 impl CartService {
@@ -62,6 +64,7 @@ impl CartService {
         catalog: Arc<dyn Catalog>,
         clock: Arc<dyn Clock>,
         policy: Policy,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             db,
@@ -69,6 +72,7 @@ impl CartService {
             clock,
             policy,
             in_flight: idempotency::InFlight::default(),
+            metrics,
         }
     }
 }

@@ -37,7 +37,9 @@ impl CartService {
                     .collect(),
             ),
             Err(error) => {
-                tracing::warn!(%error, "catalog lookup failed; serving stored snapshots");
+                // Reads then show the stored snapshots; writes that need fresh
+                // data fail with CATALOG_UNAVAILABLE. The caller decides.
+                tracing::warn!(%error, "catalog lookup failed");
                 CatalogSnapshot::Unavailable
             }
         }

@@ -115,6 +115,36 @@ pub(super) struct Ctx<'a> {
     pub snapshot: &'a CatalogSnapshot,
     /// The cart rules' knobs.
     pub policy: &'a Policy,
+    /// The events this attempt wrote, counted once it commits.
+    pub recorded: Recorded,
+}
+
+impl Ctx<'_> {
+    /// Saves `cart`'s header with `events`, recording them.
+    pub async fn save(&self, cart: &Cart, events: &[Event]) -> Result<(), ServiceError> {
+        carts::save(self.tx, cart, events, self.now).await?;
+        self.recorded.push(events);
+        Ok(())
+    }
+}
+
+/// The events an attempt wrote: the business metrics count them after its
+/// commit, so a rolled-back attempt counts nothing.
+#[derive(Default)]
+pub(super) struct Recorded(std::sync::Mutex<Vec<Event>>);
+
+impl Recorded {
+    /// Notes `events` as written.
+    pub fn push(&self, events: &[Event]) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(events);
+    }
+
+    fn take(&self) -> Vec<Event> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 /// What a step sees when it writes without a transaction.
@@ -129,6 +159,8 @@ pub(super) struct AtOnce<'a> {
     pub policy: &'a Policy,
     /// The caller's expected version.
     pub expected_version: Option<i64>,
+    /// The events written, counted once the write is done.
+    pub recorded: Recorded,
 }
 
 /// One write's work inside its transaction, run once per attempt.
@@ -190,9 +222,13 @@ impl CartService {
                 snapshot: &snapshot,
                 policy: &self.policy,
                 expected_version: opts.expected_version,
+                recorded: Recorded::default(),
             };
             match step.at_once(&ctx).await {
-                Ok(Some(outcome)) => return Ok(self.fresh(outcome, &snapshot).await),
+                Ok(Some(outcome)) => {
+                    self.count(ctx.recorded.take());
+                    return Ok(self.fresh(outcome, &snapshot).await);
+                }
                 // Moved, or lost a race: the locking path converges.
                 Ok(None) | Err(ServiceError::Conflict(_)) => {}
                 Err(error) => return Err(error),
@@ -203,6 +239,7 @@ impl CartService {
             match self.attempt(keyed, opts, &snapshot, &step).await {
                 Err(ServiceError::Conflict(error)) if tries < MAX_ATTEMPTS => {
                     tracing::debug!(%error, tries, "transaction conflict; retrying");
+                    self.metrics.write_retries.inc();
                     tries += 1;
                 }
                 other => return other,
@@ -232,6 +269,7 @@ impl CartService {
             now,
             snapshot,
             policy: &self.policy,
+            recorded: Recorded::default(),
         };
         let applied = async {
             let (locked, current) = step.lock(&ctx).await?;
@@ -244,7 +282,12 @@ impl CartService {
         }
         .await;
         match applied {
-            Ok(outcome) => self.commit(tx, keyed, opts, snapshot, outcome, now).await,
+            Ok(outcome) => {
+                let recorded = ctx.recorded.take();
+                let written = self.commit(tx, keyed, opts, snapshot, outcome, now).await?;
+                self.count(recorded);
+                Ok(written)
+            }
             Err(refusal) if refusal.is_refusal() => {
                 tx.rollback().await?;
                 Err(refusal)
@@ -283,6 +326,16 @@ impl CartService {
 }
 
 impl CartService {
+    /// Counts a committed write's events in the business metrics.
+    fn count(&self, events: Vec<Event>) {
+        for event in &events {
+            self.metrics.event(event.kind().as_str());
+            if let Event::MergedFrom { strategy, .. } = event {
+                self.metrics.merge(strategy.as_str());
+            }
+        }
+    }
+
     /// The response of a committed write without a request id: its view
     /// built from the in-memory lines, asking the catalog (after commit,
     /// never while other writers wait) only about lines it was not asked
@@ -298,11 +351,11 @@ impl CartService {
 /// The shopper's active cart, locked; an expired one is set aside
 /// (`abandoned`, with its event) in this transaction and `None` returned.
 pub(super) async fn lock_active(
-    tx: &Tx,
+    ctx: &Ctx<'_>,
     shopper: &Shopper,
-    now: DateTime<Utc>,
 ) -> Result<Option<Cart>, ServiceError> {
-    let Some(mut cart) = carts::find_active(tx, shopper, true).await? else {
+    let now = ctx.now;
+    let Some(mut cart) = carts::find_active(ctx.tx, shopper, true).await? else {
         return Ok(None);
     };
     if !cart.is_expired(now) {
@@ -316,6 +369,6 @@ pub(super) async fn lock_active(
     cart.status = CartStatus::Abandoned;
     cart.version += 1;
     cart.updated_at = now;
-    carts::save(tx, &cart, &[abandoned], now).await?;
+    ctx.save(&cart, &[abandoned]).await?;
     Ok(None)
 }

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
@@ -26,13 +25,10 @@ pub struct DatabaseOptions {
     pub sqlite_busy_timeout: Duration,
 }
 
-/// The advisory-lock key migrations run under ("cartmigr").
-pub const MIGRATION_LOCK_KEY: i64 = 0x6361_7274_6d69_6772;
-
 /// The database: a connection pool that knows its backend.
 #[derive(Debug, Clone)]
 pub struct Database {
-    conn: DatabaseConnection,
+    pub(super) conn: DatabaseConnection,
     /// The pool's size: how many dead connections it can hold at most.
     max_connections: u32,
     /// SQLite has one writer at a time: this process's writers queue here,
@@ -40,6 +36,7 @@ pub struct Database {
     /// up to 100 ms a try and made the tail latency of concurrent writes
     /// hundreds of milliseconds). `None` on PostgreSQL.
     sqlite_writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 /// The turn of a SQLite writer (see [`Database::begin_write`]); nothing on
@@ -142,83 +139,24 @@ impl Database {
             conn,
             max_connections: options.max_connections,
             sqlite_writer,
+            metrics: None,
         })
     }
 
-    /// Applies pending migrations.
-    ///
-    /// # Errors
-    /// [`StorageError`] when the database is unreachable or a migration fails.
-    pub async fn migrate(&self) -> Result<(), StorageError> {
-        if self.backend() != DbBackend::Postgres {
-            Migrator::up(&self.conn, None).await?;
-            return Ok(());
-        }
-        // Replicas starting together would race each other's DDL (two
-        // CREATE TABLEs of one name collide in pg_type). One at a time: the
-        // lock is held by a transaction on one pooled connection while the
-        // migrations run on others; whoever comes second finds nothing left
-        // to do. Released when `lock` ends, however it ends.
-        let lock = self.conn.begin().await?;
-        lock.execute_unprepared(&format!(
-            "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
-        ))
-        .await?;
-        let migrated = Migrator::up(&self.conn, None).await;
-        lock.rollback().await?;
-        migrated?;
-        Ok(())
-    }
-
-    /// Checks readiness: the database answers and no migration is pending.
-    ///
-    /// # Errors
-    /// [`StorageError`] when it does not answer; `Corrupt` when migrations are
-    /// pending.
-    pub async fn check_ready(&self) -> Result<(), StorageError> {
-        // Asking for pending migrations creates the migrations table when it
-        // is missing, which would race a migrating replica's DDL: look first.
-        let probe = match self.backend() {
-            DbBackend::Postgres => "SELECT to_regclass('seaql_migrations') IS NOT NULL AS found",
+    /// Connections of the pool: in use and idle.
+    pub fn pool_connections(&self) -> (u32, u32) {
+        let (size, idle) = match self.backend() {
+            DbBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
             _ => {
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master \
-                 WHERE type = 'table' AND name = 'seaql_migrations') AS found"
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
             }
         };
-        let installed = self
-            .conn
-            .query_one_raw(Statement::from_string(self.backend(), probe))
-            .await?
-            .map(|row| row.try_get::<bool>("", "found"))
-            .transpose()?
-            .unwrap_or(false);
-        if !installed {
-            return Err(StorageError::Corrupt("the schema is not installed".into()));
-        }
-        // Pending: a migration of this binary not yet applied. A database
-        // ahead of the binary (a newer release's migration Job ran while this
-        // replica still serves) is ready: migrations only add.
-        let applied: std::collections::HashSet<String> = self
-            .conn
-            .query_all_raw(Statement::from_string(
-                self.backend(),
-                "SELECT version FROM seaql_migrations",
-            ))
-            .await?
-            .iter()
-            .map(|row| row.try_get::<String>("", "version"))
-            .collect::<Result<_, _>>()?;
-        let pending = Migrator::migrations()
-            .iter()
-            .filter(|m| !applied.contains(m.name()))
-            .count();
-        if pending == 0 {
-            Ok(())
-        } else {
-            Err(StorageError::Corrupt(format!(
-                "{pending} migrations pending"
-            )))
-        }
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        (size.saturating_sub(idle), idle)
     }
 
     /// Begins a write transaction. On SQLite it first waits for this
@@ -253,9 +191,15 @@ impl Database {
         options: TransactionOptions,
     ) -> Result<DatabaseTransaction, StorageError> {
         let mut tries = 0;
+        let started = std::time::Instant::now();
         loop {
             match self.conn.begin_with_options(options).await {
-                Ok(tx) => return Ok(tx),
+                Ok(tx) => {
+                    if let Some(metrics) = &self.metrics {
+                        metrics.db_acquire.observe(started.elapsed().as_secs_f64());
+                    }
+                    return Ok(tx);
+                }
                 Err(err) => {
                     let err = StorageError::from(err);
                     tries += 1;
@@ -265,6 +209,14 @@ impl Database {
                 }
             }
         }
+    }
+
+    /// This database, recording how long beginning a transaction takes
+    /// (getting a pooled connection included) in `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Begins a transaction that only holds locks (the maintenance leader's),
@@ -294,7 +246,7 @@ impl Database {
     }
 
     /// Which backend this is.
-    fn backend(&self) -> DbBackend {
+    pub(super) fn backend(&self) -> DbBackend {
         self.conn.get_database_backend()
     }
 

@@ -20,6 +20,7 @@ pub mod lines;
 pub mod maintenance;
 pub mod one_statement;
 mod rows;
+mod schema;
 
 pub use database::{Database, DatabaseOptions, Tx};
 

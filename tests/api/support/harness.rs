@@ -82,6 +82,8 @@ pub struct TestApp {
     /// Health: on the plaintext health port when one is configured.
     pub health: HealthClient<Channel>,
     pub health_addr: Option<SocketAddr>,
+    /// The admin listener (`/metrics`), when the test asked for one.
+    pub admin_addr: Option<SocketAddr>,
     /// The catalog's data; tests change it with `update`, `insert`, `remove`.
     pub catalog: Arc<FixtureCatalog>,
     pub clock: Arc<ManualClock>,
@@ -108,8 +110,6 @@ pub async fn spawn_app_with(
     Some(start_app(db_url.clone(), db_url, pg_database, dir, configure).await)
 }
 
-/// A PostgreSQL-backed app whose database connections pass through a proxy
-/// the test can cut and restore: a database outage on demand.
 /// `count` services started at the same moment on one fresh database (each
 /// migrating at start-up, as replicas of a first deploy do). The first owns
 /// the database.
@@ -129,6 +129,8 @@ pub async fn spawn_apps_at_once(
     Some(futures::future::join_all(starts).await)
 }
 
+/// A PostgreSQL-backed app whose database connections pass through a proxy
+/// the test can cut and restore: a database outage on demand.
 pub async fn spawn_app_behind_proxy(
     configure: impl FnOnce(&mut Settings),
 ) -> Option<(TestApp, DbProxy)> {
@@ -164,6 +166,8 @@ async fn start_app(
     settings.server.readiness_interval_ms = 100;
     settings.server.shutdown_grace_secs = 2;
     settings.server.drain_delay_ms = 0;
+    // No admin listener unless a test asks for one (port 0).
+    settings.telemetry.metrics_port = None;
     settings.database.url = Secret::new(db_url.clone());
     settings.database.max_connections = 8;
     settings.catalog.url = Some(format!("http://{}", catalog_server.addr));
@@ -184,6 +188,7 @@ async fn start_app(
         .expect("application builds");
     let addr = app.local_addr();
     let health_addr = app.health_addr();
+    let admin_addr = app.admin_addr();
     let maintenance = app.maintenance();
     let (stop, server) = serve(app);
     // Lazy: a TLS server does not answer a plaintext handshake; TLS tests
@@ -202,6 +207,7 @@ async fn start_app(
         client: CartServiceClient::new(channel),
         health: HealthClient::new(health_channel),
         health_addr,
+        admin_addr,
         catalog,
         clock,
         db,
