@@ -21,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/shop/common/v1/money.proto",
         "proto/shop/catalog/v1/catalog.proto",
         "proto/shop/cart/v1/cart.proto",
+        "proto/shop/cart/v1/errors.proto",
     ];
     tonic_prost_build::configure()
         .build_server(true)

@@ -12,9 +12,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
-use tonic::Status;
+use tonic::{Code, Status};
 
 use super::gate::Gate;
+use super::status::reasoned;
+use crate::proto::shop::cart::v1::ErrorReason;
 
 /// What a caller may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,17 +89,15 @@ impl CallerTokens {
         let token = authorization
             .and_then(|v| v.to_str().ok())
             .and_then(bearer_token)
-            .ok_or_else(|| Status::unauthenticated("a bearer token is required"))?;
+            .ok_or_else(missing_token)?;
         let role = self
             .tokens
             .get(&digest(token.trim()))
-            .ok_or_else(|| Status::unauthenticated("unknown token"))?;
+            .ok_or_else(unknown_token)?;
         if *role >= required {
             Ok(())
         } else {
-            Err(Status::permission_denied(format!(
-                "this caller may not call {path}"
-            )))
+            Err(role_not_allowed(path))
         }
     }
 }
@@ -108,6 +108,37 @@ impl Gate for CallerTokens {
     fn admit(&self, path: &str, headers: &http::HeaderMap) -> Result<(), Status> {
         self.check(path, headers.get(http::header::AUTHORIZATION))
     }
+}
+
+fn missing_token() -> Status {
+    reasoned(
+        Code::Unauthenticated,
+        "a bearer token is required",
+        ErrorReason::TokenMissing,
+    )
+}
+
+fn unknown_token() -> Status {
+    reasoned(
+        Code::Unauthenticated,
+        "unknown token",
+        ErrorReason::TokenUnknown,
+    )
+}
+
+fn role_not_allowed(path: &str) -> Status {
+    reasoned(
+        Code::PermissionDenied,
+        format!("this caller may not call {path}"),
+        ErrorReason::RoleNotAllowed,
+    )
+}
+
+/// Every refusal of this gate, for the test that checks every reason the
+/// service sends against the contract.
+#[cfg(test)]
+pub(super) fn refusals() -> Vec<Status> {
+    vec![missing_token(), unknown_token(), role_not_allowed("/x")]
 }
 
 /// The token of an `authorization` value of the Bearer scheme, whose name

@@ -10,12 +10,8 @@ use std::marker::PhantomData;
 use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder};
 use tonic::{Code, Status};
 use tonic_prost::{ProstCodec, ProstDecoder, ProstEncoder};
-use tonic_types::{ErrorDetails, StatusExt};
 
-use super::status::ERROR_DOMAIN;
-
-/// The reason of an undecodable message.
-pub const MALFORMED_MESSAGE: &str = "MALFORMED_MESSAGE";
+use crate::proto::shop::cart::v1::ErrorReason;
 
 /// prost encoding; decoding errors as INVALID_ARGUMENT.
 #[derive(Debug, Clone)]
@@ -68,14 +64,9 @@ impl<U: prost::Message + Default> Decoder for StrictDecoder<U> {
 
 /// INVALID_ARGUMENT, `MALFORMED_MESSAGE`.
 pub fn malformed() -> Status {
-    let details = ErrorDetails::with_error_info(
-        MALFORMED_MESSAGE,
-        ERROR_DOMAIN,
-        std::collections::HashMap::new(),
-    );
-    Status::with_error_details(
+    super::status::reasoned(
         Code::InvalidArgument,
         "the message could not be decoded as its protobuf type",
-        details,
+        ErrorReason::MalformedMessage,
     )
 }

@@ -27,6 +27,7 @@ use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::metrics::Metrics;
+use crate::proto::shop::cart::v1::ErrorReason;
 
 /// An RPC's service and method, as its path names them.
 struct RpcLabels {
@@ -136,6 +137,22 @@ fn log_call(call: &Call, code: Code, reason: &str, elapsed: std::time::Duration)
     } else {
         line!(info);
     }
+}
+
+/// `status` with an ErrorInfo: the statuses tonic makes itself (a request
+/// past the size limit, an unknown method, a handler that failed outside
+/// our code) get the reason their code stands for; ours already have one.
+pub fn with_reason(status: Status) -> Status {
+    if status.get_details_error_info().is_some() {
+        return status;
+    }
+    let reason = match status.code() {
+        Code::OutOfRange => ErrorReason::MessageTooLarge,
+        Code::Unimplemented => ErrorReason::UnknownMethod,
+        Code::Unknown | Code::Internal | Code::DataLoss => ErrorReason::InternalError,
+        _ => return status,
+    };
+    super::status::reasoned(status.code(), status.message(), reason)
 }
 
 /// Codes that say the server failed, not the request.
@@ -267,8 +284,13 @@ where
             };
             let (parts, body) = response.into_parts();
             // Trailers-only: the call failed before any message.
+            let mut parts = parts;
             let call = match Status::from_header_map(&parts.headers) {
                 Some(status) => {
+                    let status = with_reason(status);
+                    if status.add_header(&mut parts.headers).is_err() {
+                        tracing::debug!("a status could not be written back");
+                    }
                     call.end(&status);
                     None
                 }

@@ -12,6 +12,7 @@ use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::domain::quantity::MAX_LINE_QUANTITY;
 use crate::domain::rules::Rejection;
+use crate::proto::shop::cart::v1::ErrorReason;
 use crate::service::ServiceError;
 
 /// The `domain` of every `google.rpc.ErrorInfo` this service sends.
@@ -59,11 +60,11 @@ pub enum ApiError {
 }
 
 fn error_info(
-    reason: &str,
+    reason: ErrorReason,
     metadata: &[(&str, String)],
 ) -> (String, String, HashMap<String, String>) {
     (
-        reason.to_owned(),
+        reason.as_str_name().to_owned(),
         ERROR_DOMAIN.to_owned(),
         metadata
             .iter()
@@ -72,7 +73,7 @@ fn error_info(
     )
 }
 
-fn not_found(resource_type: &str, name: &str, reason: &str, message: String) -> Status {
+fn not_found(resource_type: &str, name: &str, reason: ErrorReason, message: String) -> Status {
     let mut details = ErrorDetails::with_resource_info(resource_type, name, "", message.clone());
     let (reason, domain, meta) = error_info(reason, &[]);
     details.set_error_info(reason, domain, meta);
@@ -82,7 +83,7 @@ fn not_found(resource_type: &str, name: &str, reason: &str, message: String) -> 
 fn precondition(
     kind: &str,
     subject: String,
-    reason: &str,
+    reason: ErrorReason,
     metadata: &[(&str, String)],
     message: String,
 ) -> Status {
@@ -93,7 +94,7 @@ fn precondition(
     Status::with_error_details(Code::FailedPrecondition, message, details)
 }
 
-fn unavailable(reason: &str, message: &str) -> Status {
+fn unavailable(reason: ErrorReason, message: &str) -> Status {
     let mut details = ErrorDetails::with_retry_info(Some(RETRY_AFTER));
     let (reason, domain, meta) = error_info(reason, &[]);
     details.set_error_info(reason, domain, meta);
@@ -109,7 +110,16 @@ fn internal(error: &dyn std::error::Error) -> Status {
         source = cause.source();
     }
     tracing::error!(error = %chain, "internal error");
-    Status::internal("internal error")
+    reasoned(Code::Internal, "internal error", ErrorReason::InternalError)
+}
+
+/// A status with only an ErrorInfo of `reason` for details: for refusals
+/// that have nothing more to say (authentication, undecodable messages).
+pub fn reasoned(code: Code, message: impl Into<String>, reason: ErrorReason) -> Status {
+    let mut details = ErrorDetails::new();
+    let (reason, domain, meta) = error_info(reason, &[]);
+    details.set_error_info(reason, domain, meta);
+    Status::with_error_details(code, message.into(), details)
 }
 
 /// The status of each cart-rule refusal. One arm per [`Rejection`], kept in
@@ -121,7 +131,7 @@ fn rejection_status(rejection: &Rejection) -> Status {
         Rejection::VariantNotFound(v) => not_found(
             "shop.catalog.v1.Variant",
             v.as_str(),
-            "VARIANT_NOT_FOUND",
+            ErrorReason::VariantNotFound,
             format!("variant {v} does not exist"),
         ),
         Rejection::VariantNotOfProduct {
@@ -130,19 +140,19 @@ fn rejection_status(rejection: &Rejection) -> Status {
         } => not_found(
             "shop.catalog.v1.Variant",
             &format!("products/{product_id}/variants/{variant_id}"),
-            "VARIANT_NOT_FOUND",
+            ErrorReason::VariantNotFound,
             format!("product {product_id} has no variant {variant_id}"),
         ),
         Rejection::ItemNotFound(id) => not_found(
             "shop.cart.v1.CartItem",
             &id.to_string(),
-            "ITEM_NOT_FOUND",
+            ErrorReason::ItemNotFound,
             format!("item {id} is not in the shopper's cart"),
         ),
         Rejection::VariantInactive(v) => precondition(
             "AVAILABILITY",
             format!("variants/{v}"),
-            "VARIANT_INACTIVE",
+            ErrorReason::VariantInactive,
             &[("variant_id", v.to_string())],
             format!("variant {v} can no longer be bought"),
         ),
@@ -153,7 +163,7 @@ fn rejection_status(rejection: &Rejection) -> Status {
         } => precondition(
             "STOCK",
             format!("variants/{variant_id}"),
-            "OUT_OF_STOCK",
+            ErrorReason::OutOfStock,
             &[
                 ("variant_id", variant_id.to_string()),
                 ("requested_quantity", requested.to_string()),
@@ -167,7 +177,7 @@ fn rejection_status(rejection: &Rejection) -> Status {
         } => precondition(
             "LIMIT",
             format!("variants/{variant_id}"),
-            "LINE_QUANTITY_LIMIT",
+            ErrorReason::LineQuantityLimit,
             &[
                 ("variant_id", variant_id.to_string()),
                 ("requested_quantity", requested.to_string()),
@@ -178,14 +188,14 @@ fn rejection_status(rejection: &Rejection) -> Status {
         Rejection::CartLineLimit { max_lines } => precondition(
             "LIMIT",
             "cart".to_owned(),
-            "CART_LINE_LIMIT",
+            ErrorReason::CartLineLimit,
             &[("max_lines", max_lines.to_string())],
             format!("a cart holds at most {max_lines} distinct items"),
         ),
         Rejection::CurrencyMismatch { cart, price } => precondition(
             "CURRENCY",
             "cart".to_owned(),
-            "CURRENCY_MISMATCH",
+            ErrorReason::CurrencyMismatch,
             &[
                 ("cart_currency", cart.to_string()),
                 ("price_currency", price.to_string()),
@@ -193,26 +203,26 @@ fn rejection_status(rejection: &Rejection) -> Status {
             format!("the cart is in {cart}; the item is priced in {price}"),
         ),
         Rejection::CatalogUnavailable => unavailable(
-            "CATALOG_UNAVAILABLE",
+            ErrorReason::CatalogUnavailable,
             "the catalog is unavailable; retry later",
         ),
         Rejection::CartNotFound(id) => not_found(
             "shop.cart.v1.Cart",
             &id.to_string(),
-            "CART_NOT_FOUND",
+            ErrorReason::CartNotFound,
             format!("cart {id} does not exist"),
         ),
         Rejection::CartAlreadyCompleted(id) => precondition(
             "STATUS",
             format!("carts/{id}"),
-            "CART_ALREADY_COMPLETED",
+            ErrorReason::CartAlreadyCompleted,
             &[("cart_id", id.to_string())],
             format!("cart {id} was completed by another order"),
         ),
         Rejection::CartNotActive { cart_id, status } => precondition(
             "STATUS",
             format!("carts/{cart_id}"),
-            "CART_NOT_ACTIVE",
+            ErrorReason::CartNotActive,
             &[
                 ("cart_id", cart_id.to_string()),
                 ("status", status.as_str().to_owned()),
@@ -222,14 +232,14 @@ fn rejection_status(rejection: &Rejection) -> Status {
         Rejection::CartExpired(id) => precondition(
             "STATUS",
             format!("carts/{id}"),
-            "CART_EXPIRED",
+            ErrorReason::CartExpired,
             &[("cart_id", id.to_string())],
             format!("cart {id} has expired"),
         ),
         Rejection::CartEmpty(id) => precondition(
             "STATUS",
             format!("carts/{id}"),
-            "CART_EMPTY",
+            ErrorReason::CartEmpty,
             &[("cart_id", id.to_string())],
             format!("cart {id} has no items"),
         ),
@@ -245,7 +255,7 @@ fn service_status(error: ServiceError) -> Status {
                 format!("the cart is at version {current}, not {expected}; reload and retry");
             let mut details = ErrorDetails::new();
             let (reason, domain, meta) = error_info(
-                "CONCURRENT_MODIFICATION",
+                ErrorReason::ConcurrentModification,
                 &[
                     ("current_version", current.to_string()),
                     ("expected_version", expected.to_string()),
@@ -257,28 +267,28 @@ fn service_status(error: ServiceError) -> Status {
         ServiceError::RequestIdReused => {
             let message = "request_id was already used for a different request";
             let mut details = ErrorDetails::with_bad_request_violation("request_id", message);
-            let (reason, domain, meta) = error_info("REQUEST_ID_REUSED", &[]);
+            let (reason, domain, meta) = error_info(ErrorReason::RequestIdReused, &[]);
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(Code::InvalidArgument, message, details)
         }
         ServiceError::RequestInProgress => {
             let message = "a call with this request_id is still running; retry shortly";
             let mut details = ErrorDetails::with_retry_info(Some(IN_PROGRESS_RETRY_AFTER));
-            let (reason, domain, meta) = error_info("REQUEST_IN_PROGRESS", &[]);
+            let (reason, domain, meta) = error_info(ErrorReason::RequestInProgress, &[]);
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(Code::Aborted, message, details)
         }
         ServiceError::DatabaseUnavailable(cause) => {
             tracing::warn!(error = %cause, "database unavailable");
             unavailable(
-                "DATABASE_UNAVAILABLE",
+                ErrorReason::DatabaseUnavailable,
                 "the cart store is unavailable; retry later",
             )
         }
         ServiceError::Conflict(cause) => {
             tracing::warn!(error = %cause, "transaction conflict persisted after retries");
             let mut details = ErrorDetails::new();
-            let (reason, domain, meta) = error_info("CONCURRENT_MODIFICATION", &[]);
+            let (reason, domain, meta) = error_info(ErrorReason::ConcurrentModification, &[]);
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(
                 Code::Aborted,
@@ -303,6 +313,8 @@ impl From<ApiError> for Status {
                 for v in violations {
                     details.add_bad_request_violation(v.field, v.description);
                 }
+                let (reason, domain, meta) = error_info(ErrorReason::InvalidField, &[]);
+                details.set_error_info(reason, domain, meta);
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
             ApiError::Service(error) => service_status(error),
@@ -320,14 +332,14 @@ impl From<ApiError> for Status {
                     "session",
                     "writes per session exceeded the configured rate",
                 );
-                let (reason, domain, meta) = error_info("RATE_LIMITED", &[]);
+                let (reason, domain, meta) = error_info(ErrorReason::RateLimited, &[]);
                 details.set_error_info(reason, domain, meta);
                 Status::with_error_details(Code::ResourceExhausted, message, details)
             }
             ApiError::Overloaded => {
                 let message = "the cart service is overloaded; retry shortly";
                 let mut details = ErrorDetails::with_retry_info(Some(OVERLOAD_RETRY_AFTER));
-                let (reason, domain, meta) = error_info("OVERLOADED", &[]);
+                let (reason, domain, meta) = error_info(ErrorReason::Overloaded, &[]);
                 details.set_error_info(reason, domain, meta);
                 Status::with_error_details(Code::ResourceExhausted, message, details)
             }
@@ -351,19 +363,19 @@ mod tests {
     fn every_error_class_maps_to_its_code_and_reason() {
         let usd = Currency::parse("USD").expect("valid");
         let eur = Currency::parse("EUR").expect("valid");
-        let cases: Vec<(ApiError, Code, Option<&str>)> = vec![
+        let cases: Vec<(ApiError, Code, Option<ErrorReason>)> = vec![
             (
                 ApiError::InvalidArgument(vec![FieldViolation {
                     field: "quantity".into(),
                     description: "bad".into(),
                 }]),
                 Code::InvalidArgument,
-                None,
+                Some(ErrorReason::InvalidField),
             ),
             (
                 Rejection::VariantNotFound(variant()).into(),
                 Code::NotFound,
-                Some("VARIANT_NOT_FOUND"),
+                Some(ErrorReason::VariantNotFound),
             ),
             (
                 Rejection::VariantNotOfProduct {
@@ -372,17 +384,17 @@ mod tests {
                 }
                 .into(),
                 Code::NotFound,
-                Some("VARIANT_NOT_FOUND"),
+                Some(ErrorReason::VariantNotFound),
             ),
             (
                 Rejection::ItemNotFound(ItemId::new()).into(),
                 Code::NotFound,
-                Some("ITEM_NOT_FOUND"),
+                Some(ErrorReason::ItemNotFound),
             ),
             (
                 Rejection::VariantInactive(variant()).into(),
                 Code::FailedPrecondition,
-                Some("VARIANT_INACTIVE"),
+                Some(ErrorReason::VariantInactive),
             ),
             (
                 Rejection::OutOfStock {
@@ -392,7 +404,7 @@ mod tests {
                 }
                 .into(),
                 Code::FailedPrecondition,
-                Some("OUT_OF_STOCK"),
+                Some(ErrorReason::OutOfStock),
             ),
             (
                 Rejection::LineQuantityLimit {
@@ -401,12 +413,12 @@ mod tests {
                 }
                 .into(),
                 Code::FailedPrecondition,
-                Some("LINE_QUANTITY_LIMIT"),
+                Some(ErrorReason::LineQuantityLimit),
             ),
             (
                 Rejection::CartLineLimit { max_lines: 50 }.into(),
                 Code::FailedPrecondition,
-                Some("CART_LINE_LIMIT"),
+                Some(ErrorReason::CartLineLimit),
             ),
             (
                 Rejection::CurrencyMismatch {
@@ -415,22 +427,22 @@ mod tests {
                 }
                 .into(),
                 Code::FailedPrecondition,
-                Some("CURRENCY_MISMATCH"),
+                Some(ErrorReason::CurrencyMismatch),
             ),
             (
                 Rejection::CatalogUnavailable.into(),
                 Code::Unavailable,
-                Some("CATALOG_UNAVAILABLE"),
+                Some(ErrorReason::CatalogUnavailable),
             ),
             (
                 Rejection::CartNotFound(CartId::new()).into(),
                 Code::NotFound,
-                Some("CART_NOT_FOUND"),
+                Some(ErrorReason::CartNotFound),
             ),
             (
                 Rejection::CartAlreadyCompleted(CartId::new()).into(),
                 Code::FailedPrecondition,
-                Some("CART_ALREADY_COMPLETED"),
+                Some(ErrorReason::CartAlreadyCompleted),
             ),
             (
                 Rejection::CartNotActive {
@@ -439,7 +451,7 @@ mod tests {
                 }
                 .into(),
                 Code::FailedPrecondition,
-                Some("CART_NOT_ACTIVE"),
+                Some(ErrorReason::CartNotActive),
             ),
             (
                 ServiceError::VersionMismatch {
@@ -448,55 +460,64 @@ mod tests {
                 }
                 .into(),
                 Code::Aborted,
-                Some("CONCURRENT_MODIFICATION"),
+                Some(ErrorReason::ConcurrentModification),
             ),
             (
                 ServiceError::RequestIdReused.into(),
                 Code::InvalidArgument,
-                Some("REQUEST_ID_REUSED"),
+                Some(ErrorReason::RequestIdReused),
             ),
             (
                 Rejection::CartExpired(CartId::new()).into(),
                 Code::FailedPrecondition,
-                Some("CART_EXPIRED"),
+                Some(ErrorReason::CartExpired),
             ),
             (
                 Rejection::CartEmpty(CartId::new()).into(),
                 Code::FailedPrecondition,
-                Some("CART_EMPTY"),
+                Some(ErrorReason::CartEmpty),
+            ),
+            (
+                ServiceError::DatabaseUnavailable(StorageError::Corrupt("x".into())).into(),
+                Code::Unavailable,
+                Some(ErrorReason::DatabaseUnavailable),
             ),
             (
                 ServiceError::Internal(StorageError::Corrupt("x".into())).into(),
                 Code::Internal,
-                None,
+                Some(ErrorReason::InternalError),
             ),
             (
                 ApiError::RateLimited {
                     retry_after: Duration::from_micros(1500),
                 },
                 Code::ResourceExhausted,
-                Some("RATE_LIMITED"),
+                Some(ErrorReason::RateLimited),
             ),
             (
                 ServiceError::RequestInProgress.into(),
                 Code::Aborted,
-                Some("REQUEST_IN_PROGRESS"),
+                Some(ErrorReason::RequestInProgress),
             ),
             (
                 ApiError::Overloaded,
                 Code::ResourceExhausted,
-                Some("OVERLOADED"),
+                Some(ErrorReason::Overloaded),
             ),
         ];
+        let mut emitted = std::collections::BTreeSet::new();
         for (error, code, reason) in cases {
             let status = Status::from(error);
             assert_eq!(status.code(), code, "{status:?}");
             let details = status.get_error_details();
-            assert_eq!(details.error_info().map(|i| i.reason.as_str()), reason);
+            let info = details.error_info().expect("every status has an ErrorInfo");
+            assert_eq!(info.domain, ERROR_DOMAIN);
+            assert_eq!(Some(info.reason.as_str()), reason.map(|r| r.as_str_name()));
+            emitted.insert(info.reason.clone());
             if matches!(code, Code::Unavailable | Code::ResourceExhausted) {
                 assert!(details.retry_info().is_some());
             }
-            if reason == Some("RATE_LIMITED") {
+            if reason == Some(ErrorReason::RateLimited) {
                 // Rounded up to whole milliseconds.
                 let delay = details.retry_info().and_then(|r| r.retry_delay);
                 assert_eq!(delay, Some(Duration::from_millis(2)));
@@ -505,6 +526,30 @@ mod tests {
                 assert_eq!(status.message(), "internal error");
             }
         }
+        // The statuses made outside this table: authentication, decoding,
+        // and the observation layer's reasons for tonic's own statuses.
+        for status in other_statuses() {
+            let details = status.get_error_details();
+            let info = details.error_info().expect("every status has an ErrorInfo");
+            emitted.insert(info.reason.clone());
+        }
+        // Every reason sent is in the contract's enum, and every value of the
+        // enum is sent by something.
+        let declared: std::collections::BTreeSet<String> = (1..)
+            .map_while(|n| ErrorReason::try_from(n).ok())
+            .map(|r| r.as_str_name().to_owned())
+            .collect();
+        assert_eq!(emitted, declared);
+    }
+
+    fn other_statuses() -> Vec<Status> {
+        let mut statuses = vec![super::super::codec::malformed()];
+        statuses.extend(super::super::auth::refusals());
+        statuses.extend(
+            [Code::OutOfRange, Code::Unimplemented, Code::Unknown]
+                .map(|code| super::super::observe::with_reason(Status::new(code, "x"))),
+        );
+        statuses
     }
 
     impl From<Rejection> for ApiError {

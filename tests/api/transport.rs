@@ -297,3 +297,41 @@ db_test!(
         assert!(app.get(shopper("deep")).await.items.is_empty());
     }
 );
+
+db_test!(every_refusal_carries_a_reason_from_the_contract, |app| {
+    // A bad field: BadRequest and the INVALID_FIELD reason.
+    let (status, details) = expect_code(
+        app.client.clone().add_item(add_tee_request("r1", 0)).await,
+        Code::InvalidArgument,
+    );
+    assert_eq!(reason(&details), "INVALID_FIELD", "{status:?}");
+    assert!(details.bad_request().is_some());
+    // Past the request size limit (tonic's own status).
+    let mut big = add_tee_request("r1", 1);
+    big.metadata = Some(prost_types::Struct {
+        fields: [(
+            "note".to_owned(),
+            prost_types::Value {
+                kind: Some(prost_types::value::Kind::StringValue("x".repeat(100_000))),
+            },
+        )]
+        .into_iter()
+        .collect(),
+    });
+    let (status, details) = expect_code(app.client.clone().add_item(big).await, Code::OutOfRange);
+    assert_eq!(reason(&details), "MESSAGE_TOO_LARGE", "{status:?}");
+    // A method the service does not have.
+    let channel = Channel::from_shared(format!("http://{}", app.addr))
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.expect("ready");
+    let path = http::uri::PathAndQuery::from_static("/shop.cart.v1.CartService/NoSuchMethod");
+    let result = grpc
+        .unary(tonic::Request::new(Bytes::new()), path, RawCodec)
+        .await;
+    let (status, details) = expect_code(result, Code::Unimplemented);
+    assert_eq!(reason(&details), "UNKNOWN_METHOD", "{status:?}");
+});
