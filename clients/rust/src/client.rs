@@ -1,0 +1,186 @@
+//! The typed client: one method per RPC, each retried by the policy, every
+//! write with one `request_id` for all its attempts.
+
+use std::future::Future;
+
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::transport::{Channel, Endpoint};
+
+use crate::proto::*;
+use crate::{CartError, RetryPolicy};
+
+/// A request whose retries must be recognised as the same call.
+trait Keyed {
+    fn request_id(&mut self) -> &mut String;
+}
+
+macro_rules! keyed {
+    ($($request:ty),*) => {
+        $(impl Keyed for $request {
+            fn request_id(&mut self) -> &mut String {
+                &mut self.request_id
+            }
+        })*
+    };
+}
+
+keyed!(
+    AddItemRequest,
+    UpdateItemRequest,
+    RemoveItemRequest,
+    ClearCartRequest,
+    SetEmailRequest,
+    MergeGuestCartRequest,
+    RefreshCartRequest,
+    CompleteCartRequest
+);
+
+/// A client of the cart service. Cheap to clone; clones share the channel.
+#[derive(Debug, Clone)]
+pub struct CartClient {
+    inner: CartServiceClient<Channel>,
+    token: Option<MetadataValue<Ascii>>,
+    retry: RetryPolicy,
+}
+
+/// A write's request with its `request_id` set: the caller's, or a new one.
+fn keyed<R: Keyed>(mut request: R) -> R {
+    let id = request.request_id();
+    if id.is_empty() {
+        *id = uuid::Uuid::new_v4().to_string();
+    }
+    request
+}
+
+macro_rules! calls {
+    ($($(#[$doc:meta])* $name:ident($request:ty) -> $response:ty, $prepare:expr;)*) => {
+        $($(#[$doc])*
+        ///
+        /// # Errors
+        /// [`CartError`] once the retry policy gives up.
+        pub async fn $name(&self, request: $request) -> Result<$response, CartError> {
+            let request = $prepare(request);
+            self.call(request, |mut client, request| async move {
+                client.$name(request).await
+            })
+            .await
+        })*
+    };
+}
+
+impl CartClient {
+    /// A client of the service at `url` (e.g. `http://cart:50051`),
+    /// connecting lazily.
+    ///
+    /// # Errors
+    /// When `url` is not a valid URI.
+    pub fn connect_lazy(url: &str) -> Result<Self, tonic::transport::Error> {
+        Ok(Self::new(
+            Endpoint::from_shared(url.to_owned())?.connect_lazy(),
+        ))
+    }
+
+    /// A client over `channel`, with the default retry policy.
+    pub fn new(channel: Channel) -> Self {
+        Self {
+            inner: CartServiceClient::new(channel),
+            token: None,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Sends `Authorization: Bearer <token>` on every call.
+    ///
+    /// # Errors
+    /// When the token is not a valid header value.
+    pub fn with_token(
+        mut self,
+        token: &str,
+    ) -> Result<Self, tonic::metadata::errors::InvalidMetadataValue> {
+        self.token = Some(MetadataValue::try_from(format!("Bearer {token}"))?);
+        Ok(self)
+    }
+
+    /// Retries by `policy`.
+    #[must_use]
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The generated client, for calls this type does not wrap.
+    pub fn raw(&self) -> CartServiceClient<Channel> {
+        self.inner.clone()
+    }
+
+    /// Runs `send` until it succeeds or the policy gives up, the same
+    /// request each time.
+    async fn call<Req, Resp, F, Fut>(&self, request: Req, send: F) -> Result<Resp, CartError>
+    where
+        Req: Clone,
+        F: Fn(CartServiceClient<Channel>, tonic::Request<Req>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let mut message = tonic::Request::new(request.clone());
+            if let Some(token) = &self.token {
+                message
+                    .metadata_mut()
+                    .insert("authorization", token.clone());
+            }
+            match send(self.inner.clone(), message).await {
+                Ok(response) => return Ok(response.into_inner()),
+                Err(status) => {
+                    let error = CartError::from(status);
+                    match self.retry.delay(&error, attempt) {
+                        Some(delay) => tokio::time::sleep(delay).await,
+                        None => return Err(error),
+                    }
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    calls! {
+        /// The shopper's cart.
+        get_cart(GetCartRequest) -> GetCartResponse, std::convert::identity;
+        /// Checks the cart for checkout.
+        validate(ValidateRequest) -> ValidateResponse, std::convert::identity;
+        /// Adds a variant (a `request_id` is made when none is set).
+        add_item(AddItemRequest) -> AddItemResponse, keyed;
+        /// Sets a line's quantity.
+        update_item(UpdateItemRequest) -> UpdateItemResponse, keyed;
+        /// Removes a line.
+        remove_item(RemoveItemRequest) -> RemoveItemResponse, keyed;
+        /// Removes every line.
+        clear_cart(ClearCartRequest) -> ClearCartResponse, keyed;
+        /// Sets the checkout e-mail address.
+        set_email(SetEmailRequest) -> SetEmailResponse, keyed;
+        /// Merges the session's guest cart into the signed-in customer's.
+        merge_guest_cart(MergeGuestCartRequest) -> MergeGuestCartResponse, keyed;
+        /// Re-prices the cart from the catalog.
+        refresh_cart(RefreshCartRequest) -> RefreshCartResponse, keyed;
+        /// Marks the cart completed by an order (service callers).
+        complete_cart(CompleteCartRequest) -> CompleteCartResponse, keyed;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_gets_a_request_id_once_and_keeps_the_callers() {
+        let made = keyed(AddItemRequest::default());
+        assert!(uuid::Uuid::parse_str(&made.request_id).is_ok());
+        // The same request goes out on every attempt: the id is made once.
+        assert_eq!(keyed(made.clone()).request_id, made.request_id);
+        let mine = AddItemRequest {
+            request_id: "bff-call-42".into(),
+            ..Default::default()
+        };
+        assert_eq!(keyed(mine).request_id, "bff-call-42");
+    }
+}
