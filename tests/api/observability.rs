@@ -2,8 +2,7 @@
 //! `promtool`) and the access log, one JSON line per call.
 
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use cart_service::proto::shop::cart::v1 as pb;
 use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
@@ -11,7 +10,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tonic::Code;
 use tonic::metadata::MetadataValue;
-use tonic::transport::Channel;
 
 use crate::db_test;
 use crate::support::*;
@@ -151,23 +149,10 @@ fn traced<T>(message: T) -> tonic::Request<T> {
     request
 }
 
-/// The service as its own process, killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_access_log_has_one_line_per_call_with_code_reason_duration_and_trace_id() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = free_addr().port();
     let log_path = dir.path().join("cart.log");
     let log = std::fs::File::create(&log_path).expect("log file");
     let child = Command::new(env!("CARGO_BIN_EXE_cart-service"))
@@ -259,24 +244,5 @@ async fn the_access_log_has_one_line_per_call_with_code_reason_duration_and_trac
                 .as_str()
                 .is_some_and(|p| p.starts_with("127.0.0.1:"))
         );
-    }
-}
-
-/// A channel to `addr` once the service there answers.
-async fn connect_when_up(addr: SocketAddr) -> Channel {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(channel) = Channel::from_shared(format!("http://{addr}"))
-            .expect("url")
-            .connect()
-            .await
-        {
-            return channel;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "service never came up"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -3,7 +3,7 @@
 //! OTLP trace receiver started here.
 
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use cart_service::proto::shop::cart::v1 as pb;
@@ -18,7 +18,6 @@ use opentelemetry_proto::tonic::trace::v1::Span;
 use tokio::sync::mpsc;
 use tonic::Code;
 use tonic::metadata::MetadataValue;
-use tonic::transport::Channel;
 
 use crate::support::*;
 
@@ -42,21 +41,6 @@ impl TraceService for Receiver {
     }
 }
 
-/// A process killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_addr() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr")
-}
-
 fn spawn(binary: &str, args: &[&str], otlp: SocketAddr, env: &[(&str, String)]) -> Process {
     let mut command = Command::new(binary);
     command
@@ -69,24 +53,6 @@ fn spawn(binary: &str, args: &[&str], otlp: SocketAddr, env: &[(&str, String)]) 
         command.env(key, value);
     }
     Process(command.spawn().expect("process starts"))
-}
-
-async fn connect_when_up(addr: SocketAddr) -> Channel {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(channel) = Channel::from_shared(format!("http://{addr}"))
-            .expect("url")
-            .connect()
-            .await
-        {
-            return channel;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{addr} never came up"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn traced<T>(message: T, trace_id: &str, parent: &str) -> tonic::Request<T> {

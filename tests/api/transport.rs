@@ -3,7 +3,7 @@
 //! cannot be decoded.
 
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bytes::{Buf, BufMut, Bytes};
@@ -19,21 +19,6 @@ use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus}
 
 use crate::db_test;
 use crate::support::*;
-
-/// The service as its own process, killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
-}
 
 /// Readiness of the service at `addr` on a new connection, or why not.
 async fn ready_on_a_new_connection(addr: SocketAddr) -> Result<bool, String> {
@@ -72,7 +57,7 @@ async fn until_ready(addr: SocketAddr, within: Duration) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn silent_connections_past_the_open_file_limit_leave_other_clients_served() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = free_port();
+    let port = free_addr().port();
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
     let log_path = dir.path().join("cart.log");
     let log = std::fs::File::create(&log_path).expect("log file");

@@ -1,7 +1,8 @@
 //! What the tests share, one concern per module: the harness that starts a
 //! cart service on a fresh database and runs a test on both databases
 //! ([`harness`]), those databases and what is stored in them ([`database`]),
-//! a database proxy that can be cut ([`proxy`]), the catalog server and the
+//! a database proxy that can be cut ([`proxy`]), the binaries run as processes
+//! ([`process`]), the catalog server and the
 //! faults it can show ([`catalog`]), one request builder and one call helper
 //! per RPC ([`client`]), the carts several test files start from
 //! ([`carts`]), and what tests assert with ([`assertions`]).
@@ -14,9 +15,11 @@ mod catalog;
 mod client;
 mod database;
 mod harness;
+mod process;
 mod proxy;
 
 pub use assertions::*;
 pub use catalog::*;
 pub use client::*;
 pub use harness::*;
+pub use process::*;
