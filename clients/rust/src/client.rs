@@ -1,4 +1,4 @@
-//! The typed client: one method per RPC, each retried by the policy, every
+//! The typed client: one method per RPC of `shop.cart.v1.CartService`, each retried by the policy, every
 //! write with one `request_id` for all its attempts.
 
 use std::future::Future;
@@ -43,12 +43,18 @@ pub struct CartClient {
     retry: RetryPolicy,
 }
 
-/// A write's request with its `request_id` set: the caller's, or a new one.
-fn keyed<R: Keyed>(mut request: R) -> R {
+/// A write's request with its `request_id` set: the caller's, or a new one
+/// when `retried` (a policy that never retries sends the request as given).
+fn keyed<R: Keyed>(mut request: R, retried: bool) -> R {
     let id = request.request_id();
-    if id.is_empty() {
+    if id.is_empty() && retried {
         *id = uuid::Uuid::new_v4().to_string();
     }
+    request
+}
+
+/// A read's request: sent as it is.
+fn as_given<R>(request: R, _retried: bool) -> R {
     request
 }
 
@@ -59,7 +65,7 @@ macro_rules! calls {
         /// # Errors
         /// [`CartError`] once the retry policy gives up.
         pub async fn $name(&self, request: $request) -> Result<$response, CartError> {
-            let request = $prepare(request);
+            let request = $prepare(request, self.retry.retries());
             self.call(request, |mut client, request| async move {
                 client.$name(request).await
             })
@@ -145,9 +151,9 @@ impl CartClient {
 
     calls! {
         /// The shopper's cart.
-        get_cart(GetCartRequest) -> GetCartResponse, std::convert::identity;
+        get_cart(GetCartRequest) -> GetCartResponse, as_given;
         /// Checks the cart for checkout.
-        validate(ValidateRequest) -> ValidateResponse, std::convert::identity;
+        validate(ValidateRequest) -> ValidateResponse, as_given;
         /// Adds a variant (a `request_id` is made when none is set).
         add_item(AddItemRequest) -> AddItemResponse, keyed;
         /// Sets a line's quantity.
@@ -162,8 +168,12 @@ impl CartClient {
         merge_guest_cart(MergeGuestCartRequest) -> MergeGuestCartResponse, keyed;
         /// Re-prices the cart from the catalog.
         refresh_cart(RefreshCartRequest) -> RefreshCartResponse, keyed;
+        /// Any cart by its id (service callers).
+        get_cart_by_id(GetCartByIdRequest) -> GetCartByIdResponse, as_given;
         /// Marks the cart completed by an order (service callers).
         complete_cart(CompleteCartRequest) -> CompleteCartResponse, keyed;
+        /// One page of a cart's history (service callers).
+        list_cart_events(ListCartEventsRequest) -> ListCartEventsResponse, as_given;
     }
 }
 
@@ -173,14 +183,17 @@ mod tests {
 
     #[test]
     fn a_write_gets_a_request_id_once_and_keeps_the_callers() {
-        let made = keyed(AddItemRequest::default());
+        let made = keyed(AddItemRequest::default(), true);
         assert!(uuid::Uuid::parse_str(&made.request_id).is_ok());
         // The same request goes out on every attempt: the id is made once.
-        assert_eq!(keyed(made.clone()).request_id, made.request_id);
+        assert_eq!(keyed(made.clone(), true).request_id, made.request_id);
         let mine = AddItemRequest {
             request_id: "bff-call-42".into(),
             ..Default::default()
         };
-        assert_eq!(keyed(mine).request_id, "bff-call-42");
+        assert_eq!(keyed(mine.clone(), true).request_id, "bff-call-42");
+        // Never retried: sent as given.
+        assert_eq!(keyed(AddItemRequest::default(), false).request_id, "");
+        assert_eq!(keyed(mine, false).request_id, "bff-call-42");
     }
 }

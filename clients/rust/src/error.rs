@@ -71,6 +71,11 @@ impl CartError {
             .unwrap_or_default()
     }
 
+    /// Every detail the status carried, decoded.
+    pub fn details(&self) -> &ErrorDetails {
+        &self.details
+    }
+
     /// The status itself.
     pub fn status(&self) -> &Status {
         &self.status

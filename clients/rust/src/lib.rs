@@ -2,7 +2,8 @@
 //!
 //! - [`CartClient`]: typed calls; every write carries a `request_id`, made
 //!   once per logical call and reused by its retries, so a retry never
-//!   applies a change twice.
+//!   applies a change twice (with [`RetryPolicy::never`], writes go as
+//!   given).
 //! - [`CartError`]: the status with its decoded details: [`CartError::reason`]
 //!   is a [`proto::ErrorReason`] (the contract's enum), and the values a
 //!   client acts on (available quantity, current version, retry delay, bad

@@ -32,6 +32,22 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// One attempt, never a retry: for callers that retry by themselves, and
+    /// for load generators that count every failure. Writes are then sent as
+    /// given: no `request_id` is made for them (there is no retry for it to
+    /// protect); set your own to make your own retries safe.
+    pub fn never() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// Whether a failed call may be sent again.
+    pub fn retries(&self) -> bool {
+        self.max_attempts > 1
+    }
+
     /// How long to wait before attempt `attempt + 1` after `error`, or `None`
     /// when it is not worth retrying (a refusal that a retry cannot change,
     /// or the attempts are used up).
@@ -94,6 +110,9 @@ mod tests {
             Some(Duration::from_secs(60)),
         );
         assert_eq!(policy.delay(&slow, 1), Some(policy.max_delay));
+        // `never`: the first failure is the answer.
+        assert!(!RetryPolicy::never().retries());
+        assert_eq!(RetryPolicy::never().delay(&limited, 1), None);
         // A refusal a retry cannot change is returned at once.
         for (code, reason) in [
             (Code::FailedPrecondition, "OUT_OF_STOCK"),
