@@ -1,55 +1,40 @@
-//! The load's side of the wire: channels, the cart client with its token,
-//! readiness, fixture products, pre-filled carts and the checked calls.
+//! The load's side of the wire: channels, the cart client (`cart-client`,
+//! never retrying: every failure is counted) with its token, readiness,
+//! fixture products, pre-filled carts and the checked calls.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::options::*;
+use cart_client::proto as pb;
+use cart_client::{CartClient, CartError, RetryPolicy};
 use cart_service::catalog::FixtureCatalog;
-use cart_service::proto::shop::cart::v1 as pb;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
-use tonic::metadata::MetadataValue;
-use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
-use tonic::{Code, Status};
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-pub(crate) type Cart = CartServiceClient<InterceptedService<Channel, Auth>>;
+pub(crate) type Cart = CartClient;
 
-/// Adds the bearer token, when given, to every call.
-#[derive(Clone)]
-pub(crate) struct Auth(pub(crate) Option<MetadataValue<tonic::metadata::Ascii>>);
-
-impl tonic::service::Interceptor for Auth {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, Status> {
-        if let Some(token) = &self.0 {
-            request
-                .metadata_mut()
-                .insert("authorization", token.clone());
-        }
-        Ok(request)
-    }
-}
-
-/// What a call came to: Ok, or the code it failed with. A wrong answer
-/// (e.g. a cart missing its lines) counts as `Code::Internal` here, named
-/// "WRONG_ANSWER" in the report.
+/// What a call came to: Ok, or how it failed. A wrong answer (e.g. a cart
+/// missing its lines) is reported as "WRONG_ANSWER".
 pub(crate) type Outcome = Result<(), Failure>;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Failure {
+    /// The code and, when the service gave one, the reason:
+    /// "ResourceExhausted RATE_LIMITED".
     Status(String),
     WrongAnswer,
 }
 
-pub(crate) fn code_name(code: Code) -> String {
-    format!("{code:?}")
-}
-
-pub(crate) fn failed(status: &Status) -> Failure {
-    Failure::Status(code_name(status.code()))
+pub(crate) fn failed(error: &CartError) -> Failure {
+    let reason = error.reason();
+    Failure::Status(if reason == pb::ErrorReason::Unspecified {
+        format!("{:?}", error.code())
+    } else {
+        format!("{:?} {}", error.code(), reason.as_str_name())
+    })
 }
 
 /// A variant the load may add: in stock for far more than the run adds.
@@ -138,14 +123,14 @@ pub(crate) fn connect(options: &Options) -> Result<Vec<Channel>, String> {
     Ok(channels)
 }
 
-pub(crate) fn cart_client(channel: Channel, options: &Options) -> Result<Cart, String> {
-    let token = options
-        .token
-        .as_ref()
-        .map(|t| MetadataValue::try_from(format!("Bearer {t}")))
-        .transpose()
-        .map_err(|_| "the token is not a valid header value".to_owned())?;
-    Ok(CartServiceClient::with_interceptor(channel, Auth(token)))
+pub(crate) fn connect_cart(channel: Channel, options: &Options) -> Result<Cart, String> {
+    let client = CartClient::new(channel).with_retry(RetryPolicy::never());
+    match &options.token {
+        Some(token) => client
+            .with_token(token)
+            .map_err(|_| "the token is not a valid header value".to_owned()),
+        None => Ok(client),
+    }
 }
 
 /// Waits until `service` reports SERVING (retrying while the server is not
@@ -190,7 +175,7 @@ pub(crate) async fn fill_carts(
     use futures::stream::{self, StreamExt, TryStreamExt};
     stream::iter(0..count)
         .map(|n| {
-            let mut client = client.clone();
+            let client = client.clone();
             let session = format!("lg-{run}-cart-{n}");
             async move {
                 let mut cart = None;
@@ -199,8 +184,7 @@ pub(crate) async fn fill_carts(
                     cart = client
                         .add_item(add_request(&session, product))
                         .await
-                        .map_err(|s| format!("filling cart {n}: {:?} {}", s.code(), s.message()))?
-                        .into_inner()
+                        .map_err(|e| format!("filling cart {n}: {e}"))?
                         .cart;
                 }
                 let items = cart
@@ -217,25 +201,25 @@ pub(crate) async fn fill_carts(
         .await
 }
 
-pub(crate) async fn get_cart(client: &mut Cart, cart: &Filled) -> Outcome {
+pub(crate) async fn get_cart(client: &Cart, cart: &Filled) -> Outcome {
     let response = client
         .get_cart(pb::GetCartRequest {
             shopper: shopper(&cart.session),
         })
         .await
-        .map_err(|s| failed(&s))?;
-    match response.into_inner().cart {
+        .map_err(|e| failed(&e))?;
+    match response.cart {
         Some(c) if c.items.len() >= cart.items.len() => Ok(()),
         _ => Err(Failure::WrongAnswer),
     }
 }
 
-pub(crate) async fn add_item(client: &mut Cart, session: &str, product: &Product) -> Outcome {
+pub(crate) async fn add_item(client: &Cart, session: &str, product: &Product) -> Outcome {
     let response = client
         .add_item(add_request(session, product))
         .await
-        .map_err(|s| failed(&s))?;
-    if has_variant(response.into_inner().cart.as_ref(), &product.variant_id) {
+        .map_err(|e| failed(&e))?;
+    if has_variant(response.cart.as_ref(), &product.variant_id) {
         Ok(())
     } else {
         Err(Failure::WrongAnswer)

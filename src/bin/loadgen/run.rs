@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::client::*;
 use crate::options::*;
-use cart_service::proto::shop::cart::v1 as pb;
+use cart_client::proto as pb;
 use tonic::transport::Channel;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
@@ -19,7 +19,7 @@ pub(crate) async fn one_call(
     shared: &Shared,
     worker: usize,
     seq: u64,
-    cart: &mut Cart,
+    cart: &Cart,
     health: &mut HealthClient<Channel>,
 ) -> Outcome {
     let n = shared.next();
@@ -64,14 +64,14 @@ pub(crate) async fn one_call(
 }
 
 /// Validate of `filled`: the answer must hold its lines.
-async fn validate(cart: &mut Cart, filled: &Filled) -> Outcome {
+async fn validate(cart: &Cart, filled: &Filled) -> Outcome {
     let response = cart
         .validate(pb::ValidateRequest {
             shopper: shopper(&filled.session),
         })
         .await
-        .map_err(|s| failed(&s))?;
-    match response.into_inner().cart {
+        .map_err(|e| failed(&e))?;
+    match response.cart {
         Some(c) if !c.items.is_empty() => Ok(()),
         _ => Err(Failure::WrongAnswer),
     }
@@ -84,7 +84,7 @@ async fn check_health(health: &mut HealthClient<Channel>) -> Outcome {
             service: String::new(),
         })
         .await
-        .map_err(|s| failed(&s))?;
+        .map_err(|s| failed(&s.into()))?;
     if response.into_inner().status == ServingStatus::Serving as i32 {
         Ok(())
     } else {
@@ -94,7 +94,7 @@ async fn check_health(health: &mut HealthClient<Channel>) -> Outcome {
 
 /// UpdateItem of a random line of `filled` to 1–5 units: the answer must
 /// show the new quantity.
-async fn update_item(cart: &mut Cart, filled: &Filled) -> Outcome {
+async fn update_item(cart: &Cart, filled: &Filled) -> Outcome {
     let item_id = filled.items[fastrand::usize(0..filled.items.len())].clone();
     let quantity = fastrand::i32(1..=5);
     let response = cart
@@ -105,8 +105,8 @@ async fn update_item(cart: &mut Cart, filled: &Filled) -> Outcome {
             ..Default::default()
         })
         .await
-        .map_err(|s| failed(&s))?;
-    let updated = response.into_inner().cart.is_some_and(|c| {
+        .map_err(|e| failed(&e))?;
+    let updated = response.cart.is_some_and(|c| {
         c.items
             .iter()
             .any(|i| i.id == item_id && i.quantity == quantity)
@@ -132,7 +132,7 @@ pub(crate) async fn worker(
     measure_from: Instant,
     stop_at: Instant,
 ) -> Result<Tally, String> {
-    let mut cart = cart_client(channel.clone(), &shared.options)?;
+    let cart = connect_cart(channel.clone(), &shared.options)?;
     let mut health = HealthClient::new(channel);
     let mut tally = Tally::default();
     for seq in 0.. {
@@ -140,7 +140,7 @@ pub(crate) async fn worker(
         if started >= stop_at {
             break;
         }
-        let outcome = one_call(&shared, worker, seq, &mut cart, &mut health).await;
+        let outcome = one_call(&shared, worker, seq, &cart, &mut health).await;
         if started < measure_from {
             continue;
         }
@@ -179,7 +179,7 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
     let run = format!("{:x}", fastrand::u64(..));
     let carts = match options.scenario {
         Scenario::GetCart | Scenario::Mixed | Scenario::UpdateItem | Scenario::Validate => {
-            let client = cart_client(channels[0].clone(), &options)?;
+            let client = connect_cart(channels[0].clone(), &options)?;
             fill_carts(&client, &run, &products, options.carts, options.lines).await?
         }
         Scenario::Health | Scenario::AddItem => Vec::new(),
