@@ -1,8 +1,8 @@
 use crate::db_test;
 use crate::support::*;
+use cart_client::proto as pb;
+use cart_client::proto::CartServiceClient;
 use cart_service::config::Secret;
-use cart_service::proto::shop::cart::v1 as pb;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
 use tonic::Code;
 use tonic::metadata::MetadataValue;
 use tonic::service::interceptor::InterceptedService;

@@ -27,7 +27,7 @@ async fn an_unreachable_database_is_unavailable_not_ready_and_both_recover_by_th
     let (_, details) = expect_code(
         app.client
             .clone()
-            .get_cart(cart_service::proto::shop::cart::v1::GetCartRequest {
+            .get_cart(cart_client::proto::GetCartRequest {
                 shopper: shopper("s1"),
             })
             .await,

@@ -2,8 +2,8 @@ use std::time::Duration;
 
 use crate::db_test;
 use crate::support::*;
+use cart_client::proto as pb;
 use cart_service::domain::ids::VariantId;
-use cart_service::proto::shop::cart::v1 as pb;
 use rust_decimal::Decimal;
 use tonic::Code;
 

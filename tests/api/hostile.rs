@@ -7,8 +7,8 @@ use prost_types::value::Kind;
 
 use crate::db_test;
 use crate::support::*;
-use cart_service::proto::shop::cart::v1 as pb;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use cart_client::proto as pb;
+use cart_client::proto::CartServiceClient;
 use pb::MergeStrategy;
 use tonic::transport::Channel;
 use tonic::{Code, Status};

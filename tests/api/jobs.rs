@@ -2,8 +2,8 @@ use chrono::Duration;
 
 use crate::db_test;
 use crate::support::*;
+use cart_client::proto as pb;
 use cart_service::jobs::MaintenanceReport;
-use cart_service::proto::shop::cart::v1 as pb;
 use cart_service::storage::maintenance::LEADER_LOCK_KEY;
 use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::db_test;
 use crate::support::*;
-use cart_service::proto::shop::cart::v1 as pb;
+use cart_client::proto as pb;
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
 

@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
-use cart_service::proto::shop::cart::v1 as pb;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use cart_client::proto as pb;
+use cart_client::proto::CartServiceClient;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tonic::Code;

@@ -1,7 +1,7 @@
 use crate::db_test;
 use crate::support::*;
+use cart_client::proto as pb;
 use cart_service::domain::ids::VariantId;
-use cart_service::proto::shop::cart::v1 as pb;
 use prost::Message;
 use tonic::Code;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::db_test;
 use crate::support::*;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use cart_client::proto::CartServiceClient;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair,

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cart_service::proto::shop::cart::v1 as pb;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use cart_client::proto as pb;
+use cart_client::proto::CartServiceClient;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
 };

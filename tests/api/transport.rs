@@ -7,8 +7,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bytes::{Buf, BufMut, Bytes};
-use cart_service::proto::shop::cart::v1 as pb;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
+use cart_client::proto as pb;
+use cart_client::proto::CartServiceClient;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tonic::Code;

@@ -1,6 +1,6 @@
 use crate::db_test;
 use crate::support::*;
-use cart_service::proto::shop::cart::v1 as pb;
+use cart_client::proto as pb;
 use tonic::Code;
 
 fn kinds(response: &pb::ValidateResponse) -> Vec<pb::ValidationIssueType> {

@@ -1,23 +1,31 @@
-//! What tests check answers with: the code and details of a refused call,
-//! money as text, and the statuses the health service reports.
+//! What tests check answers with: the code and details of a refused call
+//! (decoded by the `cart-client` crate's `CartError`), money as text, and the
+//! statuses the health service reports.
 
-use tonic::{Code, Status};
+use cart_client::CartError;
+use tonic::Code;
 use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
-use tonic_types::{ErrorDetails, StatusExt};
+use tonic_types::ErrorDetails;
 
 use super::harness::TestApp;
 
-/// Asserts `result` failed with `code` and returns its details.
-pub fn expect_code<T: std::fmt::Debug>(
-    result: Result<T, Status>,
+/// Asserts `result` failed with `code` and returns the error and its
+/// details. Takes a `CartError` (the helpers' calls) or a raw `Status`.
+pub fn expect_code<T: std::fmt::Debug, E: Into<CartError>>(
+    result: Result<T, E>,
     code: Code,
-) -> (Status, ErrorDetails) {
-    match result {
+) -> (CartError, ErrorDetails) {
+    match result.map_err(Into::into) {
         Ok(value) => panic!("expected {code:?}, got success: {value:?}"),
-        Err(status) => {
-            assert_eq!(status.code(), code, "unexpected status: {status:?}");
-            let details = status.get_error_details();
-            (status, details)
+        Err(error) => {
+            assert_eq!(
+                error.code(),
+                code,
+                "unexpected status: {:?}",
+                error.status()
+            );
+            let details = error.details().clone();
+            (error, details)
         }
     }
 }
@@ -36,11 +44,8 @@ pub fn bad_fields(details: &ErrorDetails) -> Vec<String> {
 }
 
 /// Money as a decimal string, e.g. "39.98".
-pub fn amount(m: &Option<cart_service::proto::shop::common::v1::Money>) -> String {
-    let m = m.as_ref().expect("money present");
-    let d =
-        rust_decimal::Decimal::from(m.units) + rust_decimal::Decimal::new(i64::from(m.nanos), 9);
-    d.normalize().to_string()
+pub fn amount(m: &Option<cart_client::proto::common::Money>) -> String {
+    cart_client::money::to_decimal(m.as_ref().expect("money present")).to_string()
 }
 
 /// Waits for a health status through the Watch stream (no sleeping).

@@ -2,8 +2,8 @@
 //! files need it: a customer's cart and a guest's before they merge, a cart
 //! gone stale against the catalog, and a cart whose catalog is down.
 
+use cart_client::proto as pb;
 use cart_service::domain::ids::VariantId;
-use cart_service::proto::shop::cart::v1 as pb;
 use rust_decimal::Decimal;
 
 use super::client::{customer, shopper};

@@ -1,13 +1,13 @@
-//! Calling the cart API. Who calls ([`shopper`], [`customer`]); one request
-//! builder per write RPC, shared by every test file so each request is
-//! spelled in one place (struct-update syntax sets the fields a test is
-//! about); and one helper per RPC on [`TestApp`] that sends a request and
-//! unwraps the answer.
+//! Calling the cart API through the `cart-client` crate, as a Rust BFF does.
+//! Who calls ([`shopper`], [`customer`]); one request builder per write RPC,
+//! shared by every test file so each request is spelled in one place
+//! (struct-update syntax sets the fields a test is about); and one helper per
+//! RPC on [`TestApp`] that sends a request and unwraps the answer.
 
+use cart_client::CartError;
+use cart_client::proto as pb;
 use cart_service::domain::ids::VariantId;
 use cart_service::grpc::json::json_to_struct;
-use cart_service::proto::shop::cart::v1 as pb;
-use tonic::Status;
 
 use super::harness::TestApp;
 
@@ -162,25 +162,23 @@ impl TestApp {
         who: Option<pb::Shopper>,
         variant: &str,
         quantity: i32,
-    ) -> Result<pb::Cart, Status> {
+    ) -> Result<pb::Cart, CartError> {
         let request = add_item_request(who, &self.product_of(variant), variant, quantity);
         self.add_request(request).await
     }
 
     /// Sends an AddItem request as it is.
-    pub async fn add_request(&self, request: pb::AddItemRequest) -> Result<pb::Cart, Status> {
-        let response = self.client.clone().add_item(request).await?;
-        Ok(response.into_inner().cart.expect("cart in response"))
+    pub async fn add_request(&self, request: pb::AddItemRequest) -> Result<pb::Cart, CartError> {
+        let response = self.cart.add_item(request).await?;
+        Ok(response.cart.expect("cart in response"))
     }
 
     /// The shopper's active cart (an empty view when there is none).
     pub async fn get(&self, who: Option<pb::Shopper>) -> pb::Cart {
-        self.client
-            .clone()
+        self.cart
             .get_cart(pb::GetCartRequest { shopper: who })
             .await
             .expect("GetCart succeeds")
-            .into_inner()
             .cart
             .expect("cart in response")
     }
@@ -191,10 +189,10 @@ impl TestApp {
         who: Option<pb::Shopper>,
         item_id: &str,
         quantity: i32,
-    ) -> Result<pb::Cart, Status> {
+    ) -> Result<pb::Cart, CartError> {
         let request = update_item_request(who, item_id, quantity);
-        let response = self.client.clone().update_item(request).await?;
-        Ok(response.into_inner().cart.expect("cart in response"))
+        let response = self.cart.update_item(request).await?;
+        Ok(response.cart.expect("cart in response"))
     }
 
     /// Removes a line.
@@ -202,17 +200,17 @@ impl TestApp {
         &self,
         who: Option<pb::Shopper>,
         item_id: &str,
-    ) -> Result<pb::Cart, Status> {
+    ) -> Result<pb::Cart, CartError> {
         let request = remove_item_request(who, item_id);
-        let response = self.client.clone().remove_item(request).await?;
-        Ok(response.into_inner().cart.expect("cart in response"))
+        let response = self.cart.remove_item(request).await?;
+        Ok(response.cart.expect("cart in response"))
     }
 
     /// Empties the shopper's cart.
-    pub async fn clear(&self, who: Option<pb::Shopper>) -> Result<pb::Cart, Status> {
+    pub async fn clear(&self, who: Option<pb::Shopper>) -> Result<pb::Cart, CartError> {
         let request = clear_cart_request(who);
-        let response = self.client.clone().clear_cart(request).await?;
-        Ok(response.into_inner().cart.expect("cart in response"))
+        let response = self.cart.clear_cart(request).await?;
+        Ok(response.cart.expect("cart in response"))
     }
 
     /// Sets the cart's e-mail address.
@@ -220,20 +218,20 @@ impl TestApp {
         &self,
         who: Option<pb::Shopper>,
         email: &str,
-    ) -> Result<pb::Cart, Status> {
+    ) -> Result<pb::Cart, CartError> {
         let request = set_email_request(who, email);
-        let response = self.client.clone().set_email(request).await?;
-        Ok(response.into_inner().cart.expect("cart in response"))
+        let response = self.cart.set_email(request).await?;
+        Ok(response.cart.expect("cart in response"))
     }
 
     /// Checks the cart is ready for checkout.
-    pub async fn validate(&self, who: Option<pb::Shopper>) -> Result<pb::ValidateResponse, Status> {
-        Ok(self
-            .client
-            .clone()
+    pub async fn validate(
+        &self,
+        who: Option<pb::Shopper>,
+    ) -> Result<pb::ValidateResponse, CartError> {
+        self.cart
             .validate(pb::ValidateRequest { shopper: who })
-            .await?
-            .into_inner())
+            .await
     }
 
     /// Merges a guest cart into the customer's.
@@ -242,39 +240,38 @@ impl TestApp {
         who: Option<pb::Shopper>,
         guest_session: &str,
         strategy: pb::MergeStrategy,
-    ) -> Result<pb::MergeGuestCartResponse, Status> {
+    ) -> Result<pb::MergeGuestCartResponse, CartError> {
         let request = merge_guest_cart_request(who, guest_session, strategy);
-        let response = self.client.clone().merge_guest_cart(request).await?;
-        Ok(response.into_inner())
+        let response = self.cart.merge_guest_cart(request).await?;
+        Ok(response)
     }
 
     /// Re-prices the cart and fits it to stock.
     pub async fn refresh(
         &self,
         who: Option<pb::Shopper>,
-    ) -> Result<pb::RefreshCartResponse, Status> {
+    ) -> Result<pb::RefreshCartResponse, CartError> {
         let request = refresh_cart_request(who);
-        let response = self.client.clone().refresh_cart(request).await?;
-        Ok(response.into_inner())
+        let response = self.cart.refresh_cart(request).await?;
+        Ok(response)
     }
 
     /// Any cart, by id (a service call: no shopper).
-    pub async fn get_by_id(&self, cart_id: &str) -> Result<pb::Cart, Status> {
+    pub async fn get_by_id(&self, cart_id: &str) -> Result<pb::Cart, CartError> {
         let response = self
-            .client
-            .clone()
+            .cart
             .get_cart_by_id(pb::GetCartByIdRequest {
                 cart_id: cart_id.into(),
             })
             .await?;
-        Ok(response.into_inner().cart.expect("cart in response"))
+        Ok(response.cart.expect("cart in response"))
     }
 
     /// Marks a cart as ordered.
-    pub async fn complete(&self, cart_id: &str, order_id: &str) -> Result<pb::Cart, Status> {
+    pub async fn complete(&self, cart_id: &str, order_id: &str) -> Result<pb::Cart, CartError> {
         let request = complete_cart_request(cart_id, order_id);
-        let response = self.client.clone().complete_cart(request).await?;
-        Ok(response.into_inner().cart.expect("cart in response"))
+        let response = self.cart.complete_cart(request).await?;
+        Ok(response.cart.expect("cart in response"))
     }
 
     /// One page of a cart's events.
@@ -283,16 +280,13 @@ impl TestApp {
         cart_id: &str,
         page_size: i32,
         page_token: &str,
-    ) -> Result<pb::ListCartEventsResponse, Status> {
-        Ok(self
-            .client
-            .clone()
+    ) -> Result<pb::ListCartEventsResponse, CartError> {
+        self.cart
             .list_cart_events(pb::ListCartEventsRequest {
                 cart_id: cart_id.into(),
                 page_size,
                 page_token: page_token.into(),
             })
-            .await?
-            .into_inner())
+            .await
     }
 }

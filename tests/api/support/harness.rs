@@ -5,11 +5,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use cart_client::proto::CartServiceClient;
+use cart_client::{CartClient, RetryPolicy};
 use cart_service::catalog::FixtureCatalog;
 use cart_service::clock::ManualClock;
 use cart_service::config::{Secret, Settings};
 use cart_service::jobs::Maintenance;
-use cart_service::proto::shop::cart::v1::cart_service_client::CartServiceClient;
 use cart_service::startup::Application;
 use chrono::{TimeZone, Utc};
 use sea_orm::{Database, DatabaseConnection};
@@ -78,6 +79,11 @@ macro_rules! db_test {
 /// A running cart service and catalog, and handles to look behind them.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The `cart-client` crate's client, never retrying (a test sees each
+    /// answer), behind the call helpers of `support::client`.
+    pub cart: CartClient,
+    /// The generated client under it, for requests sent exactly as written
+    /// (metadata, raw bytes).
     pub client: CartServiceClient<Channel>,
     /// Health: on the plaintext health port when one is configured.
     pub health: HealthClient<Channel>,
@@ -204,6 +210,7 @@ async fn start_app(
         .expect("inspection connection");
     TestApp {
         addr,
+        cart: CartClient::new(channel.clone()).with_retry(RetryPolicy::never()),
         client: CartServiceClient::new(channel),
         health: HealthClient::new(health_channel),
         health_addr,
