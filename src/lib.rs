@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod net;
 pub mod proto;
+pub mod recovery;
 mod serve;
 pub mod service;
 pub mod startup;

@@ -19,6 +19,14 @@ pub struct TlsFileError {
     pub source: std::io::Error,
 }
 
+/// Makes ring the process's TLS crypto provider (as tonic's `tls-ring` and
+/// lettre's `ring` features already use), so a second provider anywhere in
+/// the dependency graph never leaves rustls unable to choose. Idempotent.
+pub fn install_crypto_provider() {
+    // Err only when a provider is installed already: nothing to do.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 fn read(setting: &'static str, path: &str) -> Result<Vec<u8>, TlsFileError> {
     std::fs::read(path).map_err(|source| TlsFileError {
         setting,

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_carts;
 mod m20261121_000002_add_merged_into;
 mod m20261121_000003_hot_cart_headers;
+mod m20261122_000004_recovery;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_carts::Migration),
             Box::new(m20261121_000002_add_merged_into::Migration),
             Box::new(m20261121_000003_hot_cart_headers::Migration),
+            Box::new(m20261122_000004_recovery::Migration),
         ]
     }
 }

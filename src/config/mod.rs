@@ -10,8 +10,10 @@ use serde::Deserialize;
 
 use crate::domain::money::Currency;
 
+mod recovery;
 mod telemetry;
 mod transport;
+pub use recovery::{RecoverySettings, SmtpSettings};
 pub use telemetry::{LogFormat, TelemetrySettings};
 pub use transport::TransportSettings;
 
@@ -60,6 +62,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// Connection limits and HTTP/2 keepalive.
     pub transport: TransportSettings,
+    /// Abandoned-cart recovery.
+    pub recovery: RecoverySettings,
 }
 
 /// The gRPC server.
@@ -349,6 +353,7 @@ impl Settings {
         self.check_database_and_cart()?;
         self.check_catalog_and_auth()?;
         self.check_jobs()?;
+        self.recovery.check()?;
         self.check_transport()
     }
 

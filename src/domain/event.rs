@@ -109,6 +109,56 @@ pub enum Event {
         /// The order.
         order_id: OrderId,
     },
+    /// A recovery e-mail about the cart was put in the outbox.
+    RecoveryEmailQueued {
+        /// Its Message-ID's local part.
+        message_id: uuid::Uuid,
+    },
+    /// The relay accepted a recovery e-mail.
+    RecoveryEmailSent {
+        /// Its Message-ID's local part.
+        message_id: uuid::Uuid,
+        /// Attempts it took.
+        attempts: u32,
+    },
+    /// A recovery e-mail was given up.
+    RecoveryEmailFailed {
+        /// Its Message-ID's local part.
+        message_id: uuid::Uuid,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// The cart was recovered by a shopper's new session.
+    Recovered {
+        /// The session the cart had.
+        from_session_id: SessionId,
+        /// The session that recovered it.
+        to_session_id: SessionId,
+        /// How it was found: a recovery link or the device.
+        via: RecoveredVia,
+        /// Where its lines went: the cart it was merged into, or `None` when
+        /// the new session took the cart itself.
+        into_cart_id: Option<CartId>,
+    },
+}
+
+/// How a recovered cart was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecoveredVia {
+    /// A signed recovery link.
+    Token,
+    /// The device's signals.
+    Device,
+}
+
+impl RecoveredVia {
+    /// The recorded name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::Device => "device",
+        }
+    }
 }
 
 /// Event types, as stored in `cart_events.event_type`.
@@ -136,6 +186,14 @@ pub enum EventKind {
     Refreshed,
     /// [`Event::Completed`].
     Completed,
+    /// [`Event::RecoveryEmailQueued`].
+    RecoveryEmailQueued,
+    /// [`Event::RecoveryEmailSent`].
+    RecoveryEmailSent,
+    /// [`Event::RecoveryEmailFailed`].
+    RecoveryEmailFailed,
+    /// [`Event::Recovered`].
+    Recovered,
 }
 
 impl EventKind {
@@ -153,6 +211,10 @@ impl EventKind {
             Self::Merged => "merged",
             Self::Refreshed => "refreshed",
             Self::Completed => "completed",
+            Self::RecoveryEmailQueued => "recovery_email_queued",
+            Self::RecoveryEmailSent => "recovery_email_sent",
+            Self::RecoveryEmailFailed => "recovery_email_failed",
+            Self::Recovered => "recovered",
         }
     }
 }
@@ -172,6 +234,10 @@ impl Event {
             Self::MergedInto { .. } | Self::MergedFrom { .. } => EventKind::Merged,
             Self::Refreshed { .. } => EventKind::Refreshed,
             Self::Completed { .. } => EventKind::Completed,
+            Self::RecoveryEmailQueued { .. } => EventKind::RecoveryEmailQueued,
+            Self::RecoveryEmailSent { .. } => EventKind::RecoveryEmailSent,
+            Self::RecoveryEmailFailed { .. } => EventKind::RecoveryEmailFailed,
+            Self::Recovered { .. } => EventKind::Recovered,
         }
     }
 
@@ -248,6 +314,28 @@ impl Event {
                 json!({ "adjustments": adjustments_data(adjustments) })
             }
             Self::Completed { order_id } => json!({ "order_id": order_id.as_str() }),
+            Self::RecoveryEmailQueued { message_id } => {
+                json!({ "message_id": message_id.to_string() })
+            }
+            Self::RecoveryEmailSent {
+                message_id,
+                attempts,
+            }
+            | Self::RecoveryEmailFailed {
+                message_id,
+                attempts,
+            } => json!({ "message_id": message_id.to_string(), "attempts": attempts }),
+            Self::Recovered {
+                from_session_id,
+                to_session_id,
+                via,
+                into_cart_id,
+            } => json!({
+                "from_session_id": from_session_id.as_str(),
+                "to_session_id": to_session_id.as_str(),
+                "via": via.as_str(),
+                "into_cart_id": into_cart_id.map(|id| id.to_string()),
+            }),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Pure types and rules of carts: identifiers, quantities, money, e-mail
-//! addresses, metadata, the cart and its lines, the rules of changing them
+//! addresses, device signals, metadata, the cart and its lines, the rules of changing them
 //! (one module per use case), adjustments, the event log's events, pricing,
 //! warnings and validation. No I/O and no framework types: the gRPC layer parses into these
 //! types once, and storage and the catalog client translate to and from them.
@@ -7,6 +7,7 @@
 pub mod adjustment;
 pub mod cart;
 pub mod catalog;
+pub mod device;
 pub mod email;
 pub mod event;
 pub mod ids;

@@ -231,7 +231,7 @@ pub async fn find_by_id(
     query.one(conn).await?.map(cart_from_model).transpose()
 }
 
-/// Writes the cart's mutable header fields (owner, status, e-mail, order,
+/// Writes the cart's mutable header fields (owner and session, status, e-mail, order,
 /// merge target, version, times).
 ///
 /// # Errors
@@ -240,6 +240,10 @@ pub async fn find_by_id(
 async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(), StorageError> {
     carts::Entity::update_many()
         .col_expr(carts::Column::Status, Expr::value(cart.status.as_str()))
+        .col_expr(
+            carts::Column::SessionId,
+            Expr::value(cart.session_id.as_str()),
+        )
         .col_expr(
             carts::Column::CustomerId,
             Expr::value(cart.customer_id.as_ref().map(|c| c.as_str().to_owned())),

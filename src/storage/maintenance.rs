@@ -27,6 +27,15 @@ pub const LEADER_LOCK_KEY: i64 = 0x6361_7274_6d61_696e;
 /// # Errors
 /// [`StorageError`] on database failure.
 pub async fn try_lead(tx: &impl ConnectionTrait) -> Result<bool, StorageError> {
+    try_lock(tx, LEADER_LOCK_KEY).await
+}
+
+/// Takes the advisory lock `key` for the rest of `tx` if nobody holds it
+/// (PostgreSQL); always granted on SQLite.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn try_lock(tx: &impl ConnectionTrait, key: i64) -> Result<bool, StorageError> {
     if tx.get_database_backend() != DbBackend::Postgres {
         return Ok(true);
     }
@@ -34,7 +43,7 @@ pub async fn try_lead(tx: &impl ConnectionTrait) -> Result<bool, StorageError> {
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_try_advisory_xact_lock($1) AS granted",
-            [LEADER_LOCK_KEY.into()],
+            [key.into()],
         ))
         .await?
         .ok_or_else(|| StorageError::Corrupt("advisory lock returned no row".into()))?;

@@ -80,8 +80,11 @@ pub fn suits(changes: &[LineChange]) -> bool {
 
 /// The header columns a write sets, as `column = $n` pairs.
 fn header_set(sql: &mut Sql, cart: &Cart) -> String {
-    let values: [(&str, Value); 9] = [
+    let values: [(&str, Value); 10] = [
         ("status", cart.status.as_str().into()),
+        // Set to what it was except when a recovery moves the cart to a new
+        // session; an unchanged value keeps the update HOT.
+        ("session_id", cart.session_id.as_str().into()),
         (
             "customer_id",
             cart.customer_id

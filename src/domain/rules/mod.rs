@@ -124,6 +124,15 @@ pub enum Rejection {
     CartExpired(CartId),
     /// The cart has no lines.
     CartEmpty(CartId),
+    /// Recovery links are not configured.
+    RecoveryDisabled,
+    /// A recovery or unsubscribe token that no configured key signed, was
+    /// altered, or is of the other kind.
+    RecoveryTokenInvalid,
+    /// A recovery token past its expiry.
+    RecoveryTokenExpired,
+    /// A customer's cart asked for by someone not signed in as them.
+    SignInRequired(CartId),
 }
 
 /// The variant, when it can be bought now (AddItem, raising a quantity).
