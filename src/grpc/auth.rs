@@ -43,6 +43,8 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("GetCartById", Role::Service),
     ("CompleteCart", Role::Service),
     ("ListCartEvents", Role::Service),
+    ("RecoverCart", Role::Storefront),
+    ("UnsubscribeRecovery", Role::Storefront),
 ];
 
 /// The role an RPC needs, from its path; `None` when open to all.

@@ -67,7 +67,9 @@ impl CartServiceApi for CartApi {
         &self,
         request: Request<pb::AddItemRequest>,
     ) -> Result<Response<pb::AddItemResponse>, Status> {
-        let (call, shopper, add) = self.shopper_write(request, parse::add_item)?;
+        let device = parse::device(request.get_ref().shopper.as_ref());
+        let (mut call, shopper, add) = self.shopper_write(request, parse::add_item)?;
+        call.options.device = device;
         let written = self.service.add_item(&shopper, add, &call.options).await;
         call.reply(written)
     }
@@ -187,5 +189,30 @@ impl CartServiceApi for CartApi {
                 .map(|seq| page_token::encode(id, seq))
                 .unwrap_or_default(),
         }))
+    }
+
+    async fn recover_cart(
+        &self,
+        request: Request<pb::RecoverCartRequest>,
+    ) -> Result<Response<pb::RecoverCartResponse>, Status> {
+        let device = parse::device(request.get_ref().shopper.as_ref());
+        let (mut call, shopper, source) = self.shopper_write(request, parse::recover_cart)?;
+        call.options.device = device;
+        let written = (self.service)
+            .recover_cart(&shopper, source, &call.options)
+            .await;
+        call.reply(written)
+    }
+
+    async fn unsubscribe_recovery(
+        &self,
+        request: Request<pb::UnsubscribeRecoveryRequest>,
+    ) -> Result<Response<pb::UnsubscribeRecoveryResponse>, Status> {
+        let token = parse::unsubscribe_recovery(request.get_ref())?;
+        (self.service)
+            .unsubscribe_recovery(&token)
+            .await
+            .map_err(fail)?;
+        Ok(Response::new(pb::UnsubscribeRecoveryResponse {}))
     }
 }

@@ -7,6 +7,7 @@ use super::page_token;
 use super::status::{ApiError, FieldViolation};
 use crate::domain::ParseError;
 use crate::domain::cart::{Shopper, SignedIn};
+use crate::domain::device::{DeviceSignals, MAX_SIGNAL_LEN, Signal};
 use crate::domain::email::Email;
 use crate::domain::ids::{
     CartId, CustomerId, ItemId, OrderId, ProductId, RequestId, SessionId, VariantId,
@@ -15,7 +16,8 @@ use crate::domain::metadata::Metadata;
 use crate::domain::quantity::Quantity;
 use crate::domain::rules::{AddItem, MergeStrategy};
 use crate::proto::shop::cart::v1 as pb;
-use crate::service::{Encoder, RequestKey, WriteOptions};
+use crate::recovery::token::MAX_TOKEN_LEN;
+use crate::service::{Encoder, RecoverySource, RequestKey, WriteOptions};
 
 /// Collects the violations of one request.
 #[derive(Debug, Default)]
@@ -56,6 +58,7 @@ fn shopper(v: &mut Violations, shopper: Option<pb::Shopper>) -> Option<Shopper> 
         return None;
     };
     let session_id = v.check("shopper.session_id", SessionId::parse(&shopper.session_id));
+    check_device(v, &shopper.device);
     let customer_id = match shopper.customer_id.as_str() {
         "" => Some(None),
         raw => v
@@ -66,6 +69,78 @@ fn shopper(v: &mut Violations, shopper: Option<pb::Shopper>) -> Option<Shopper> 
         session_id: session_id?,
         customer_id: customer_id?,
     })
+}
+
+/// Refuses unknown device signals and empty or overlong values.
+fn check_device(v: &mut Violations, device: &std::collections::HashMap<String, String>) {
+    for (key, value) in device {
+        let field = format!("shopper.device[{key}]");
+        if Signal::parse(key).is_none() {
+            let known: Vec<&str> = Signal::ALL.iter().map(|s| s.as_str()).collect();
+            v.refuse(
+                &field,
+                format!("unknown device signal; known: {}", known.join(", ")),
+            );
+        } else if value.trim().is_empty() || value.chars().count() > MAX_SIGNAL_LEN {
+            v.refuse(&field, format!("must be 1 to {MAX_SIGNAL_LEN} characters"));
+        }
+    }
+}
+
+/// The device signals of a shopper already parsed (so valid); `None` when
+/// there are none.
+pub fn device(shopper: Option<&pb::Shopper>) -> Option<DeviceSignals> {
+    let signals: std::collections::BTreeMap<_, _> = shopper?
+        .device
+        .iter()
+        .filter_map(|(k, v)| Some((Signal::parse(k)?, v.trim().to_owned())))
+        .collect();
+    (!signals.is_empty()).then_some(DeviceSignals(signals))
+}
+
+/// Parses RecoverCart: a token, or `by_device` with device signals.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn recover_cart(req: pb::RecoverCartRequest) -> Result<(Shopper, RecoverySource), ApiError> {
+    use pb::recover_cart_request::Source;
+    let mut v = Violations::default();
+    let signals = device(req.shopper.as_ref());
+    let shopper = shopper(&mut v, req.shopper);
+    let source = match req.source {
+        Some(Source::Token(token)) if !token.is_empty() && token.len() <= MAX_TOKEN_LEN => {
+            Some(RecoverySource::Token(token))
+        }
+        Some(Source::Token(_)) => {
+            v.refuse("token", format!("must be 1 to {MAX_TOKEN_LEN} characters"));
+            None
+        }
+        Some(Source::ByDevice(true)) => match signals {
+            Some(signals) => Some(RecoverySource::Device(signals)),
+            None => {
+                v.refuse("shopper.device", "by_device needs device signals".into());
+                None
+            }
+        },
+        Some(Source::ByDevice(false)) | None => {
+            v.refuse("source", "a token or by_device=true is required".into());
+            None
+        }
+    };
+    let parsed = (|| Some((shopper?, source?)))();
+    v.finish(parsed)
+}
+
+/// Parses UnsubscribeRecovery: its token.
+///
+/// # Errors
+/// INVALID_ARGUMENT when the token is empty or overlong.
+pub fn unsubscribe_recovery(req: &pb::UnsubscribeRecoveryRequest) -> Result<String, ApiError> {
+    let mut v = Violations::default();
+    if req.token.is_empty() || req.token.len() > MAX_TOKEN_LEN {
+        v.refuse("token", format!("must be 1 to {MAX_TOKEN_LEN} characters"));
+    }
+    v.finish(Some(req.token.clone()))
 }
 
 /// Parses a request that names only the shopper.
@@ -289,6 +364,7 @@ pub fn write_options(
             request: key?,
             expected_version: expected_version?,
             encode,
+            device: None,
         })
     })();
     v.finish(parsed)
@@ -302,6 +378,7 @@ mod tests {
         Some(pb::Shopper {
             session_id: session.into(),
             customer_id: String::new(),
+            ..Default::default()
         })
     }
 
@@ -354,6 +431,7 @@ mod tests {
                 (text(), text()).prop_map(|(session_id, customer_id)| pb::Shopper {
                     session_id,
                     customer_id,
+                    ..Default::default()
                 }),
             )
         }

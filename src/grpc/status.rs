@@ -243,7 +243,37 @@ fn rejection_status(rejection: &Rejection) -> Status {
             &[("cart_id", id.to_string())],
             format!("cart {id} has no items"),
         ),
+        Rejection::RecoveryDisabled => precondition(
+            "CONFIGURATION",
+            "recovery".to_owned(),
+            ErrorReason::RecoveryDisabled,
+            &[],
+            "cart recovery is not configured on this service".to_owned(),
+        ),
+        Rejection::RecoveryTokenInvalid => bad_token(
+            ErrorReason::RecoveryTokenInvalid,
+            "the token is not a valid token of this kind",
+        ),
+        Rejection::RecoveryTokenExpired => bad_token(
+            ErrorReason::RecoveryTokenExpired,
+            "the recovery link has expired",
+        ),
+        Rejection::SignInRequired(id) => precondition(
+            "AUTHENTICATION",
+            format!("carts/{id}"),
+            ErrorReason::SignInRequired,
+            &[],
+            "this cart belongs to a customer: sign in as them to recover it".to_owned(),
+        ),
     }
+}
+
+/// INVALID_ARGUMENT naming the `token` field.
+fn bad_token(reason: ErrorReason, message: &str) -> Status {
+    let mut details = ErrorDetails::with_bad_request_violation("token", message);
+    let (reason, domain, meta) = error_info(reason, &[]);
+    details.set_error_info(reason, domain, meta);
+    Status::with_error_details(Code::InvalidArgument, message, details)
 }
 
 /// The status of a failed use case.
@@ -452,6 +482,26 @@ mod tests {
                 .into(),
                 Code::FailedPrecondition,
                 Some(ErrorReason::CartNotActive),
+            ),
+            (
+                Rejection::RecoveryDisabled.into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::RecoveryDisabled),
+            ),
+            (
+                Rejection::RecoveryTokenInvalid.into(),
+                Code::InvalidArgument,
+                Some(ErrorReason::RecoveryTokenInvalid),
+            ),
+            (
+                Rejection::RecoveryTokenExpired.into(),
+                Code::InvalidArgument,
+                Some(ErrorReason::RecoveryTokenExpired),
+            ),
+            (
+                Rejection::SignInRequired(CartId::new()).into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::SignInRequired),
             ),
             (
                 ServiceError::VersionMismatch {

@@ -12,6 +12,7 @@ use crate::domain::money::Money;
 use crate::domain::view::{Availability, CartView, Issue, IssueKind, ItemView, WarningKind};
 use crate::proto::shop::cart::v1 as pb;
 use crate::proto::shop::common::v1 as common;
+use crate::service::RecoveryKind;
 
 fn adjustment_type(k: AdjustmentKind) -> pb::CartAdjustmentType {
     match k {
@@ -52,6 +53,17 @@ pub fn event(e: &RecordedEvent) -> pb::CartEvent {
 }
 
 /// Money on the wire.
+pub fn recovery_outcome(kind: RecoveryKind) -> pb::RecoveryOutcome {
+    match kind {
+        RecoveryKind::TakenOver => pb::RecoveryOutcome::TakenOver,
+        RecoveryKind::Merged => pb::RecoveryOutcome::Merged,
+        RecoveryKind::AlreadyRecovered => pb::RecoveryOutcome::AlreadyRecovered,
+        RecoveryKind::HasOwnCart => pb::RecoveryOutcome::HasOwnCart,
+        RecoveryKind::NoMatch => pb::RecoveryOutcome::NoMatch,
+        RecoveryKind::Ambiguous => pb::RecoveryOutcome::Ambiguous,
+    }
+}
+
 pub fn money(m: &Money) -> common::Money {
     let (units, nanos) = m.to_units_nanos();
     common::Money {

@@ -54,6 +54,7 @@ write_requests! {
     pb::MergeGuestCartRequest => "MergeGuestCart",
     pb::RefreshCartRequest => "RefreshCart",
     pb::CompleteCartRequest => "CompleteCart",
+    pb::RecoverCartRequest => "RecoverCart",
 }
 
 /// A write response, built from what the write did.
@@ -93,6 +94,22 @@ impl WriteResponse for pb::MergeGuestCartResponse {
     }
 }
 
+impl WriteResponse for pb::RecoverCartResponse {
+    fn build(result: &WriteResult) -> Self {
+        let recovery = result.recovery.as_ref();
+        Self {
+            cart: Some(wire::cart(&result.view)),
+            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
+            outcome: recovery.map_or(0, |r| wire::recovery_outcome(r.kind).into()),
+            recovered_cart_id: recovery
+                .and_then(|r| r.recovered)
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            candidates: recovery.map_or(0, |r| i32::try_from(r.candidates).unwrap_or(i32::MAX)),
+        }
+    }
+}
+
 impl WriteResponse for pb::RefreshCartResponse {
     fn build(result: &WriteResult) -> Self {
         Self {
@@ -110,7 +127,8 @@ fn encode<R: WriteResponse>(result: &WriteResult) -> Vec<u8> {
 /// A write call under way: the options its use case takes, and how it is
 /// answered.
 pub(super) struct Call<R> {
-    /// The use case's write options.
+    /// The use case's write options (the handler sets `device` when the RPC
+    /// stores device signals).
     pub options: WriteOptions,
     response: PhantomData<fn() -> R>,
 }

@@ -75,20 +75,29 @@ impl Step for Merge<'_> {
                 let lines = lines::of_cart(ctx.tx, &cart).await?;
                 Ok(Outcome::of(Some(cart), lines))
             }
-            (Some(guest), None) => link(ctx, guest, self.customer).await,
-            (Some(guest), Some(target)) => combine(ctx, guest, target, self.strategy).await,
+            (Some(guest), None) => link(ctx, guest, self.customer, Vec::new()).await,
+            (Some(guest), Some(target)) => {
+                combine(ctx, guest, target, self.strategy, Vec::new()).await
+            }
         }
     }
 }
 
-/// The customer has no cart: the guest cart becomes theirs.
-async fn link(ctx: &Ctx<'_>, mut cart: Cart, customer: &SignedIn) -> Result<Outcome, ServiceError> {
+/// The customer has no cart: the guest cart becomes theirs, recording
+/// `also` after its link event.
+pub(super) async fn link(
+    ctx: &Ctx<'_>,
+    mut cart: Cart,
+    customer: &SignedIn,
+    also: Vec<Event>,
+) -> Result<Outcome, ServiceError> {
     cart.customer_id = Some(customer.customer_id().clone());
     cart.touch(ctx.now, ctx.policy.ttl);
-    let linked = Event::CustomerLinked {
+    let mut events = vec![Event::CustomerLinked {
         customer_id: customer.customer_id().clone(),
-    };
-    ctx.save(&cart, &[linked]).await?;
+    }];
+    events.extend(also);
+    ctx.save(&cart, &events).await?;
     let lines = lines::of_cart(ctx.tx, &cart).await?;
     Ok(Outcome {
         merged: true,
@@ -97,12 +106,14 @@ async fn link(ctx: &Ctx<'_>, mut cart: Cart, customer: &SignedIn) -> Result<Outc
 }
 
 /// Both have a cart: the guest's lines go into the customer's by `strategy`,
-/// and the guest cart ends `merged`.
-async fn combine(
+/// and the guest cart ends `merged`, recording `also` after its merge event.
+/// (RecoverCart merges a recovered cart into the shopper's the same way.)
+pub(super) async fn combine(
     ctx: &Ctx<'_>,
     mut guest: Cart,
     mut target: Cart,
     strategy: MergeStrategy,
+    also: Vec<Event>,
 ) -> Result<Outcome, ServiceError> {
     let (tx, now, ttl) = (ctx.tx, ctx.now, ctx.policy.ttl);
     let guest_lines = lines::of_cart(tx, &guest).await?;
@@ -134,15 +145,17 @@ async fn combine(
     guest.status = CartStatus::Merged;
     guest.merged_into = Some(target.id);
     guest.touch(now, ttl);
-    let merged_into = Event::MergedInto {
+    let mut events = vec![Event::MergedInto {
         into_cart_id: target.id,
         strategy,
-    };
-    ctx.save(&guest, &[merged_into]).await?;
+    }];
+    events.extend(also);
+    ctx.save(&guest, &events).await?;
     Ok(Outcome {
         cart: Some(target),
         lines,
         adjustments: change.adjustments,
         merged: true,
+        recovery: None,
     })
 }

@@ -1,6 +1,7 @@
 //! Use cases, one module per use case: [`reads`] (GetCart, Validate,
 //! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`merge`]
-//! (MergeGuestCart) and [`complete`] (CompleteCart). Every write goes through
+//! (MergeGuestCart), [`recover`] (RecoverCart, UnsubscribeRecovery) and
+//! [`complete`] (CompleteCart). Every write goes through
 //! the pipeline in [`write`] — one transaction, the request id claimed and
 //! replayed and the expected version checked once, in one place — with
 //! [`idempotency`] deciding what identifies a request. [`view`] builds the
@@ -13,6 +14,7 @@ mod error;
 mod idempotency;
 mod merge;
 mod reads;
+mod recover;
 mod view;
 mod write;
 
@@ -23,6 +25,7 @@ use chrono::Duration;
 pub use error::ServiceError;
 pub use idempotency::RequestKey;
 pub use reads::EventPage;
+pub use recover::{Recovery, RecoveryKind, RecoverySource};
 pub use write::{Encoder, WriteOptions, WriteResult, Written};
 
 use crate::catalog::Catalog;
@@ -30,6 +33,7 @@ use crate::clock::Clock;
 use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
 use crate::metrics::Metrics;
+use crate::recovery::RecoveryPolicy;
 use crate::storage::Database;
 
 /// The knobs of the cart rules.
@@ -55,6 +59,8 @@ pub struct CartService {
     /// The keyed writes running in this process.
     in_flight: idempotency::InFlight,
     metrics: Arc<Metrics>,
+    /// Keys and rules of RecoverCart and UnsubscribeRecovery.
+    recovery: RecoveryPolicy,
 }
 
 impl CartService {
@@ -73,6 +79,14 @@ impl CartService {
             policy,
             in_flight: idempotency::InFlight::default(),
             metrics,
+            recovery: RecoveryPolicy::disabled(),
         }
+    }
+
+    /// With recovery keys and rules (off without).
+    #[must_use]
+    pub fn with_recovery(mut self, recovery: RecoveryPolicy) -> Self {
+        self.recovery = recovery;
+        self
     }
 }

@@ -21,13 +21,15 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::idempotency::{Keyed, RequestKey, Running, Scope};
+use super::recover::Recovery;
 use super::{CartService, Policy, ServiceError};
 use crate::domain::adjustment::Adjustment;
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
 use crate::domain::catalog::CatalogSnapshot;
+use crate::domain::device::DeviceSignals;
 use crate::domain::event::Event;
 use crate::domain::view::{self, CartView};
-use crate::storage::{Database, Tx, carts};
+use crate::storage::{Database, Tx, carts, recovery};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
 /// unique-index race is run before the failure reaches the caller.
@@ -45,6 +47,9 @@ pub struct WriteOptions {
     pub expected_version: Option<i64>,
     /// How the response is encoded, to be remembered for retries.
     pub encode: Encoder,
+    /// The guest's device signals, stored (hashed) on the guest cart the
+    /// write leaves, for recovery by device.
+    pub device: Option<DeviceSignals>,
 }
 
 /// What a write returns.
@@ -56,6 +61,8 @@ pub struct WriteResult {
     pub adjustments: Vec<Adjustment>,
     /// MergeGuestCart: false when there was no active guest cart.
     pub merged: bool,
+    /// RecoverCart: what it did.
+    pub recovery: Option<Recovery>,
 }
 
 /// A write's outcome: done now, or the remembered response of an earlier
@@ -79,6 +86,8 @@ pub(super) struct Outcome {
     pub adjustments: Vec<Adjustment>,
     /// MergeGuestCart: whether a guest cart was merged or linked.
     pub merged: bool,
+    /// RecoverCart: what it did.
+    pub recovery: Option<Recovery>,
 }
 
 impl Outcome {
@@ -92,6 +101,7 @@ impl Outcome {
             view: view(self.cart, self.lines).await,
             adjustments: self.adjustments,
             merged: self.merged,
+            recovery: self.recovery,
         }
     }
 
@@ -214,8 +224,9 @@ impl CartService {
             None => None,
         };
         let snapshot = catalog.await?;
-        // A keyed write needs its claim, held by a transaction: it locks.
-        if keyed.is_none() && self.db.writes_in_one_statement() {
+        // A keyed write needs its claim, held by a transaction: it locks;
+        // so does one storing device signals.
+        if keyed.is_none() && opts.device.is_none() && self.db.writes_in_one_statement() {
             let ctx = AtOnce {
                 db: &self.db,
                 now: self.clock.now(),
@@ -281,6 +292,10 @@ impl CartService {
             }
         }
         .await;
+        let applied = match applied {
+            Ok(outcome) => self.keep_device(&ctx, opts, outcome).await,
+            Err(error) => Err(error),
+        };
         match applied {
             Ok(outcome) => {
                 let recorded = ctx.recorded.take();
@@ -326,6 +341,27 @@ impl CartService {
 }
 
 impl CartService {
+    /// Stores the caller's device signals, hashed, on the guest cart the
+    /// write left (recovery by device), when both are there and hashing is
+    /// configured.
+    async fn keep_device(
+        &self,
+        ctx: &Ctx<'_>,
+        opts: &WriteOptions,
+        outcome: Outcome,
+    ) -> Result<Outcome, ServiceError> {
+        let (Some(device), Some(hasher), Some(cart)) =
+            (&opts.device, &self.recovery.hasher, &outcome.cart)
+        else {
+            return Ok(outcome);
+        };
+        if cart.customer_id.is_none() && cart.status == CartStatus::Active {
+            let hashes = hasher.device(device);
+            recovery::save_device(ctx.tx, cart.id, &hashes, ctx.now).await?;
+        }
+        Ok(outcome)
+    }
+
     /// Counts a committed write's events in the business metrics.
     fn count(&self, events: Vec<Event>) {
         for event in &events {

@@ -18,6 +18,7 @@ fn shopper(session: &str, customer: &str) -> Option<pb::Shopper> {
     Some(pb::Shopper {
         session_id: session.into(),
         customer_id: customer.into(),
+        ..Default::default()
     })
 }
 

@@ -32,7 +32,8 @@ keyed!(
     SetEmailRequest,
     MergeGuestCartRequest,
     RefreshCartRequest,
-    CompleteCartRequest
+    CompleteCartRequest,
+    RecoverCartRequest
 );
 
 /// A client of the cart service. Cheap to clone; clones share the channel.
@@ -172,6 +173,10 @@ impl CartClient {
         get_cart_by_id(GetCartByIdRequest) -> GetCartByIdResponse, as_given;
         /// Marks the cart completed by an order (service callers).
         complete_cart(CompleteCartRequest) -> CompleteCartResponse, keyed;
+        /// Recovers a cart from a recovery link's token or by device.
+        recover_cart(RecoverCartRequest) -> RecoverCartResponse, keyed;
+        /// One-click unsubscribe from recovery e-mail.
+        unsubscribe_recovery(UnsubscribeRecoveryRequest) -> UnsubscribeRecoveryResponse, as_given;
         /// One page of a cart's history (service callers).
         list_cart_events(ListCartEventsRequest) -> ListCartEventsResponse, as_given;
     }

@@ -64,6 +64,16 @@ class CartWarningType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CART_WARNING_TYPE_LOW_STOCK: _ClassVar[CartWarningType]
     CART_WARNING_TYPE_UNAVAILABLE: _ClassVar[CartWarningType]
     CART_WARNING_TYPE_CATALOG_UNAVAILABLE: _ClassVar[CartWarningType]
+
+class RecoveryOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RECOVERY_OUTCOME_UNSPECIFIED: _ClassVar[RecoveryOutcome]
+    RECOVERY_OUTCOME_TAKEN_OVER: _ClassVar[RecoveryOutcome]
+    RECOVERY_OUTCOME_MERGED: _ClassVar[RecoveryOutcome]
+    RECOVERY_OUTCOME_ALREADY_RECOVERED: _ClassVar[RecoveryOutcome]
+    RECOVERY_OUTCOME_HAS_OWN_CART: _ClassVar[RecoveryOutcome]
+    RECOVERY_OUTCOME_NO_MATCH: _ClassVar[RecoveryOutcome]
+    RECOVERY_OUTCOME_AMBIGUOUS: _ClassVar[RecoveryOutcome]
 MERGE_STRATEGY_UNSPECIFIED: MergeStrategy
 MERGE_STRATEGY_MERGE: MergeStrategy
 MERGE_STRATEGY_KEEP_CUSTOMER: MergeStrategy
@@ -99,14 +109,30 @@ CART_WARNING_TYPE_OUT_OF_STOCK: CartWarningType
 CART_WARNING_TYPE_LOW_STOCK: CartWarningType
 CART_WARNING_TYPE_UNAVAILABLE: CartWarningType
 CART_WARNING_TYPE_CATALOG_UNAVAILABLE: CartWarningType
+RECOVERY_OUTCOME_UNSPECIFIED: RecoveryOutcome
+RECOVERY_OUTCOME_TAKEN_OVER: RecoveryOutcome
+RECOVERY_OUTCOME_MERGED: RecoveryOutcome
+RECOVERY_OUTCOME_ALREADY_RECOVERED: RecoveryOutcome
+RECOVERY_OUTCOME_HAS_OWN_CART: RecoveryOutcome
+RECOVERY_OUTCOME_NO_MATCH: RecoveryOutcome
+RECOVERY_OUTCOME_AMBIGUOUS: RecoveryOutcome
 
 class Shopper(_message.Message):
-    __slots__ = ("session_id", "customer_id")
+    __slots__ = ("session_id", "customer_id", "device")
+    class DeviceEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     customer_id: str
-    def __init__(self, session_id: _Optional[str] = ..., customer_id: _Optional[str] = ...) -> None: ...
+    device: _containers.ScalarMap[str, str]
+    def __init__(self, session_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., device: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class GetCartRequest(_message.Message):
     __slots__ = ("shopper",)
@@ -506,3 +532,41 @@ class CartWarning(_message.Message):
     message: str
     item_id: str
     def __init__(self, type: _Optional[_Union[CartWarningType, str]] = ..., message: _Optional[str] = ..., item_id: _Optional[str] = ...) -> None: ...
+
+class RecoverCartRequest(_message.Message):
+    __slots__ = ("shopper", "token", "by_device", "request_id", "expected_version")
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    BY_DEVICE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    token: str
+    by_device: bool
+    request_id: str
+    expected_version: int
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., token: _Optional[str] = ..., by_device: _Optional[bool] = ..., request_id: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class RecoverCartResponse(_message.Message):
+    __slots__ = ("cart", "adjustments", "outcome", "recovered_cart_id", "candidates")
+    CART_FIELD_NUMBER: _ClassVar[int]
+    ADJUSTMENTS_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    RECOVERED_CART_ID_FIELD_NUMBER: _ClassVar[int]
+    CANDIDATES_FIELD_NUMBER: _ClassVar[int]
+    cart: Cart
+    adjustments: _containers.RepeatedCompositeFieldContainer[CartAdjustment]
+    outcome: RecoveryOutcome
+    recovered_cart_id: str
+    candidates: int
+    def __init__(self, cart: _Optional[_Union[Cart, _Mapping]] = ..., adjustments: _Optional[_Iterable[_Union[CartAdjustment, _Mapping]]] = ..., outcome: _Optional[_Union[RecoveryOutcome, str]] = ..., recovered_cart_id: _Optional[str] = ..., candidates: _Optional[int] = ...) -> None: ...
+
+class UnsubscribeRecoveryRequest(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class UnsubscribeRecoveryResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

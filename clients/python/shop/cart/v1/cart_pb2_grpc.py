@@ -124,6 +124,16 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsResponse.FromString,
                 _registered_method=True)
+        self.RecoverCart = channel.unary_unary(
+                '/shop.cart.v1.CartService/RecoverCart',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartResponse.FromString,
+                _registered_method=True)
+        self.UnsubscribeRecovery = channel.unary_unary(
+                '/shop.cart.v1.CartService/UnsubscribeRecovery',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
+                _registered_method=True)
 
 
 class CartServiceServicer:
@@ -322,6 +332,46 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecoverCart(self, request, context):
+        """Makes a recovered cart the shopper's: the cart of a recovery link's
+        `token`, or, `by_device`, a guest cart of the same device (the shopper's
+        `device` signals; see docs/recovery.md).
+
+        A guest whose own cart has no lines takes the recovered cart as the
+        session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
+        shopper with a cart, gets its lines merged in with the MERGE rules and
+        their adjustments (MERGED); a signed-in shopper without a cart gets it
+        linked (TAKEN_OVER). The recovered cart records a `recovered` event.
+        Repeating the call changes nothing (ALREADY_RECOVERED). By device, a
+        shopper whose cart has lines keeps it (HAS_OWN_CART); exactly one guest
+        cart of the last `recovery.fingerprint_window_days` reaching
+        `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
+        more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
+        device.
+
+        Errors: INVALID_ARGUMENT for a forged or altered token
+        (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
+        NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
+        merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
+        status), when it is a customer's cart and the shopper is not signed in
+        as that customer (SIGN_IN_REQUIRED), or when recovery is not configured
+        (RECOVERY_DISABLED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnsubscribeRecovery(self, request, context):
+        """One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
+        the unsubscribe link's token gets no more. Repeating it succeeds.
+
+        Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
+        recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CartServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -384,6 +434,16 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.ListCartEvents,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsResponse.SerializeToString,
+            ),
+            'RecoverCart': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecoverCart,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartResponse.SerializeToString,
+            ),
+            'UnsubscribeRecovery': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnsubscribeRecovery,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -740,6 +800,60 @@ class CartService:
             '/shop.cart.v1.CartService/ListCartEvents',
             shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecoverCart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/RecoverCart',
+            shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnsubscribeRecovery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/UnsubscribeRecovery',
+            shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -34,6 +34,10 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROLE_NOT_ALLOWED: _ClassVar[ErrorReason]
     UNKNOWN_METHOD: _ClassVar[ErrorReason]
     INTERNAL_ERROR: _ClassVar[ErrorReason]
+    RECOVERY_DISABLED: _ClassVar[ErrorReason]
+    RECOVERY_TOKEN_INVALID: _ClassVar[ErrorReason]
+    RECOVERY_TOKEN_EXPIRED: _ClassVar[ErrorReason]
+    SIGN_IN_REQUIRED: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 INVALID_FIELD: ErrorReason
 MALFORMED_MESSAGE: ErrorReason
@@ -62,3 +66,7 @@ TOKEN_UNKNOWN: ErrorReason
 ROLE_NOT_ALLOWED: ErrorReason
 UNKNOWN_METHOD: ErrorReason
 INTERNAL_ERROR: ErrorReason
+RECOVERY_DISABLED: ErrorReason
+RECOVERY_TOKEN_INVALID: ErrorReason
+RECOVERY_TOKEN_EXPIRED: ErrorReason
+SIGN_IN_REQUIRED: ErrorReason

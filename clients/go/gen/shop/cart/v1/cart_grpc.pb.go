@@ -121,6 +121,36 @@ type CartServiceClient interface {
 	// page token not from a previous call for this cart; NOT_FOUND when no such
 	// cart.
 	ListCartEvents(ctx context.Context, in *ListCartEventsRequest, opts ...grpc.CallOption) (*ListCartEventsResponse, error)
+	// Makes a recovered cart the shopper's: the cart of a recovery link's
+	// `token`, or, `by_device`, a guest cart of the same device (the shopper's
+	// `device` signals; see docs/recovery.md).
+	//
+	// A guest whose own cart has no lines takes the recovered cart as the
+	// session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
+	// shopper with a cart, gets its lines merged in with the MERGE rules and
+	// their adjustments (MERGED); a signed-in shopper without a cart gets it
+	// linked (TAKEN_OVER). The recovered cart records a `recovered` event.
+	// Repeating the call changes nothing (ALREADY_RECOVERED). By device, a
+	// shopper whose cart has lines keeps it (HAS_OWN_CART); exactly one guest
+	// cart of the last `recovery.fingerprint_window_days` reaching
+	// `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
+	// more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
+	// device.
+	//
+	// Errors: INVALID_ARGUMENT for a forged or altered token
+	// (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
+	// NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
+	// merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
+	// status), when it is a customer's cart and the shopper is not signed in
+	// as that customer (SIGN_IN_REQUIRED), or when recovery is not configured
+	// (RECOVERY_DISABLED).
+	RecoverCart(ctx context.Context, in *RecoverCartRequest, opts ...grpc.CallOption) (*RecoverCartResponse, error)
+	// One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
+	// the unsubscribe link's token gets no more. Repeating it succeeds.
+	//
+	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
+	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
+	UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error)
 }
 
 type cartServiceClient struct {
@@ -239,6 +269,24 @@ func (c *cartServiceClient) ListCartEvents(ctx context.Context, in *ListCartEven
 	return out, nil
 }
 
+func (c *cartServiceClient) RecoverCart(ctx context.Context, in *RecoverCartRequest, opts ...grpc.CallOption) (*RecoverCartResponse, error) {
+	out := new(RecoverCartResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RecoverCart", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error) {
+	out := new(UnsubscribeRecoveryResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UnsubscribeRecovery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CartServiceServer is the server API for CartService service.
 // All implementations must embed UnimplementedCartServiceServer
 // for forward compatibility
@@ -347,6 +395,36 @@ type CartServiceServer interface {
 	// page token not from a previous call for this cart; NOT_FOUND when no such
 	// cart.
 	ListCartEvents(context.Context, *ListCartEventsRequest) (*ListCartEventsResponse, error)
+	// Makes a recovered cart the shopper's: the cart of a recovery link's
+	// `token`, or, `by_device`, a guest cart of the same device (the shopper's
+	// `device` signals; see docs/recovery.md).
+	//
+	// A guest whose own cart has no lines takes the recovered cart as the
+	// session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
+	// shopper with a cart, gets its lines merged in with the MERGE rules and
+	// their adjustments (MERGED); a signed-in shopper without a cart gets it
+	// linked (TAKEN_OVER). The recovered cart records a `recovered` event.
+	// Repeating the call changes nothing (ALREADY_RECOVERED). By device, a
+	// shopper whose cart has lines keeps it (HAS_OWN_CART); exactly one guest
+	// cart of the last `recovery.fingerprint_window_days` reaching
+	// `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
+	// more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
+	// device.
+	//
+	// Errors: INVALID_ARGUMENT for a forged or altered token
+	// (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
+	// NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
+	// merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
+	// status), when it is a customer's cart and the shopper is not signed in
+	// as that customer (SIGN_IN_REQUIRED), or when recovery is not configured
+	// (RECOVERY_DISABLED).
+	RecoverCart(context.Context, *RecoverCartRequest) (*RecoverCartResponse, error)
+	// One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
+	// the unsubscribe link's token gets no more. Repeating it succeeds.
+	//
+	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
+	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
+	UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error)
 	mustEmbedUnimplementedCartServiceServer()
 }
 
@@ -389,6 +467,12 @@ func (UnimplementedCartServiceServer) CompleteCart(context.Context, *CompleteCar
 }
 func (UnimplementedCartServiceServer) ListCartEvents(context.Context, *ListCartEventsRequest) (*ListCartEventsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListCartEvents not implemented")
+}
+func (UnimplementedCartServiceServer) RecoverCart(context.Context, *RecoverCartRequest) (*RecoverCartResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RecoverCart not implemented")
+}
+func (UnimplementedCartServiceServer) UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UnsubscribeRecovery not implemented")
 }
 func (UnimplementedCartServiceServer) mustEmbedUnimplementedCartServiceServer() {}
 
@@ -619,6 +703,42 @@ func _CartService_ListCartEvents_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_RecoverCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecoverCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).RecoverCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/RecoverCart",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).RecoverCart(ctx, req.(*RecoverCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_UnsubscribeRecovery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnsubscribeRecoveryRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).UnsubscribeRecovery(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/UnsubscribeRecovery",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).UnsubscribeRecovery(ctx, req.(*UnsubscribeRecoveryRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var _CartService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "shop.cart.v1.CartService",
 	HandlerType: (*CartServiceServer)(nil),
@@ -670,6 +790,14 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListCartEvents",
 			Handler:    _CartService_ListCartEvents_Handler,
+		},
+		{
+			MethodName: "RecoverCart",
+			Handler:    _CartService_RecoverCart_Handler,
+		},
+		{
+			MethodName: "UnsubscribeRecovery",
+			Handler:    _CartService_UnsubscribeRecovery_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file shop/cart/v1/cart.proto.
  */
 export const file_shop_cart_v1_cart: GenFile = /*@__PURE__*/
-  fileDesc("ChdzaG9wL2NhcnQvdjEvY2FydC5wcm90bxIMc2hvcC5jYXJ0LnYxIjIKB1Nob3BwZXISEgoKc2Vzc2lvbl9pZBgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCSI4Cg5HZXRDYXJ0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXIiMwoPR2V0Q2FydFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCLlAQoOQWRkSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhIKCnByb2R1Y3RfaWQYAiABKAkSEgoKdmFyaWFudF9pZBgDIAEoCRIQCghxdWFudGl0eRgEIAEoBRIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iMwoPQWRkSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKmAQoRVXBkYXRlSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2l0ZW1faWQYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNgoSVXBkYXRlSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKUAQoRUmVtb3ZlSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2l0ZW1faWQYAiABKAkSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNgoSUmVtb3ZlSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKCAQoQQ2xlYXJDYXJ0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNQoRQ2xlYXJDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IpABCg9TZXRFbWFpbFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg0KBWVtYWlsGAIgASgJEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIjQKEFNldEVtYWlsUmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IjkKD1ZhbGlkYXRlUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXIicgoQVmFsaWRhdGVSZXNwb25zZRINCgV2YWxpZBgBIAEoCBItCgZpc3N1ZXMYAiADKAsyHS5zaG9wLmNhcnQudjEuVmFsaWRhdGlvbklzc3VlEiAKBGNhcnQYAyABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCLQAQoVTWVyZ2VHdWVzdENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIYChBndWVzdF9zZXNzaW9uX2lkGAIgASgJEi0KCHN0cmF0ZWd5GAMgASgOMhsuc2hvcC5jYXJ0LnYxLk1lcmdlU3RyYXRlZ3kSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24ifQoWTWVyZ2VHdWVzdENhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQSMQoLYWRqdXN0bWVudHMYAiADKAsyHC5zaG9wLmNhcnQudjEuQ2FydEFkanVzdG1lbnQSDgoGbWVyZ2VkGAMgASgIIoQBChJSZWZyZXNoQ2FydFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uImoKE1JlZnJlc2hDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0EjEKC2FkanVzdG1lbnRzGAIgAygLMhwuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50IvgBCg5DYXJ0QWRqdXN0bWVudBIuCgR0eXBlGAEgASgOMiAuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50VHlwZRIPCgdtZXNzYWdlGAIgASgJEg8KB2l0ZW1faWQYAyABKAkSEgoKdmFyaWFudF9pZBgEIAEoCRIaChJyZXF1ZXN0ZWRfcXVhbnRpdHkYBSABKAUSEAoIcXVhbnRpdHkYBiABKAUSKAoJb2xkX3ByaWNlGAcgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSKAoJbmV3X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkiJQoSR2V0Q2FydEJ5SWRSZXF1ZXN0Eg8KB2NhcnRfaWQYASABKAkiNwoTR2V0Q2FydEJ5SWRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQigAEKE0NvbXBsZXRlQ2FydFJlcXVlc3QSDwoHY2FydF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiI4ChRDb21wbGV0ZUNhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQiTwoVTGlzdENhcnRFdmVudHNSZXF1ZXN0Eg8KB2NhcnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiWgoWTGlzdENhcnRFdmVudHNSZXNwb25zZRInCgZldmVudHMYASADKAsyFy5zaG9wLmNhcnQudjEuQ2FydEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKDAQoJQ2FydEV2ZW50EhAKCHNlcXVlbmNlGAEgASgDEgwKBHR5cGUYAiABKAkSJQoEZGF0YRgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoQCCg9WYWxpZGF0aW9uSXNzdWUSLwoEdHlwZRgBIAEoDjIhLnNob3AuY2FydC52MS5WYWxpZGF0aW9uSXNzdWVUeXBlEg8KB21lc3NhZ2UYAiABKAkSDwoHaXRlbV9pZBgDIAEoCRISCgp2YXJpYW50X2lkGAQgASgJEhoKEnJlcXVlc3RlZF9xdWFudGl0eRgFIAEoBRIaChJhdmFpbGFibGVfcXVhbnRpdHkYBiABKAMSKAoJb2xkX3ByaWNlGAcgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSKAoJbmV3X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXki3gMKBENhcnQSCgoCaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRITCgtjdXN0b21lcl9pZBgDIAEoCRINCgVlbWFpbBgEIAEoCRIVCg1jdXJyZW5jeV9jb2RlGAUgASgJEigKBnN0YXR1cxgGIAEoDjIYLnNob3AuY2FydC52MS5DYXJ0U3RhdHVzEg8KB3ZlcnNpb24YByABKAMSJQoFaXRlbXMYCCADKAsyFi5zaG9wLmNhcnQudjEuQ2FydEl0ZW0SKgoHc3VtbWFyeRgJIAEoCzIZLnNob3AuY2FydC52MS5DYXJ0U3VtbWFyeRIrCgh3YXJuaW5ncxgKIAMoCzIZLnNob3AuY2FydC52MS5DYXJ0V2FybmluZxIvCgtjcmVhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghvcmRlcl9pZBgOIAEoCRIbChNtZXJnZWRfaW50b19jYXJ0X2lkGA8gASgJIpkECghDYXJ0SXRlbRIKCgJpZBgBIAEoCRISCgpwcm9kdWN0X2lkGAIgASgJEhIKCnZhcmlhbnRfaWQYAyABKAkSEAoIcXVhbnRpdHkYBCABKAUSKgoHcHJvZHVjdBgFIAEoCzIZLnNob3AuY2FydC52MS5Qcm9kdWN0SW5mbxIqCgd2YXJpYW50GAYgASgLMhkuc2hvcC5jYXJ0LnYxLlZhcmlhbnRJbmZvEikKCnVuaXRfcHJpY2UYByABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIsCg1jdXJyZW50X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSFQoNcHJpY2VfY2hhbmdlZBgJIAEoCBInCghzdWJ0b3RhbBgKIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5EjAKDGF2YWlsYWJpbGl0eRgLIAEoDjIaLnNob3AuY2FydC52MS5BdmFpbGFiaWxpdHkSGgoSYXZhaWxhYmxlX3F1YW50aXR5GAwgASgDEikKCG1ldGFkYXRhGA0gASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIsCghhZGRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk4KC1Byb2R1Y3RJbmZvEgwKBG5hbWUYASABKAkSDAoEc2x1ZxgCIAEoCRIjCgZpbWFnZXMYAyADKAsyEy5zaG9wLmNhcnQudjEuSW1hZ2UiJgoFSW1hZ2USCwoDdXJsGAEgASgJEhAKCGFsdF90ZXh0GAIgASgJIpoBCgtWYXJpYW50SW5mbxILCgNza3UYASABKAkSDAoEbmFtZRgCIAEoCRI9CgphdHRyaWJ1dGVzGAMgAygLMikuc2hvcC5jYXJ0LnYxLlZhcmlhbnRJbmZvLkF0dHJpYnV0ZXNFbnRyeRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKTAgoLQ2FydFN1bW1hcnkSEgoKaXRlbV9jb3VudBgBIAEoBRIUCgx1bmlxdWVfaXRlbXMYAiABKAUSJwoIc3VidG90YWwYAyABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIiCgN0YXgYBCABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRInCghzaGlwcGluZxgFIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5EicKCGRpc2NvdW50GAYgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSJAoFdG90YWwYByABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIVCg1jdXJyZW5jeV9jb2RlGAggASgJIlwKC0NhcnRXYXJuaW5nEisKBHR5cGUYASABKA4yHS5zaG9wLmNhcnQudjEuQ2FydFdhcm5pbmdUeXBlEg8KB21lc3NhZ2UYAiABKAkSDwoHaXRlbV9pZBgDIAEoCSqKAQoNTWVyZ2VTdHJhdGVneRIeChpNRVJHRV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhgKFE1FUkdFX1NUUkFURUdZX01FUkdFEAESIAocTUVSR0VfU1RSQVRFR1lfS0VFUF9DVVNUT01FUhACEh0KGU1FUkdFX1NUUkFURUdZX0tFRVBfR1VFU1QQAyrFAgoSQ2FydEFkanVzdG1lbnRUeXBlEiQKIENBUlRfQURKVVNUTUVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASKQolQ0FSVF9BREpVU1RNRU5UX1RZUEVfUVVBTlRJVFlfQ0xBTVBFRBABEi0KKUNBUlRfQURKVVNUTUVOVF9UWVBFX0RST1BQRURfT1VUX09GX1NUT0NLEAISLAooQ0FSVF9BREpVU1RNRU5UX1RZUEVfRFJPUFBFRF9VTkFWQUlMQUJMRRADEisKJ0NBUlRfQURKVVNUTUVOVF9UWVBFX0RST1BQRURfTElORV9MSU1JVBAEEiwKKENBUlRfQURKVVNUTUVOVF9UWVBFX0RST1BQRURfQllfU1RSQVRFR1kQBRImCiJDQVJUX0FESlVTVE1FTlRfVFlQRV9QUklDRV9VUERBVEVEEAYqvQIKE1ZhbGlkYXRpb25Jc3N1ZVR5cGUSJQohVkFMSURBVElPTl9JU1NVRV9UWVBFX1VOU1BFQ0lGSUVEEAASJAogVkFMSURBVElPTl9JU1NVRV9UWVBFX0VNUFRZX0NBUlQQARIqCiZWQUxJREFUSU9OX0lTU1VFX1RZUEVfSVRFTV9VTkFWQUlMQUJMRRACEiwKKFZBTElEQVRJT05fSVNTVUVfVFlQRV9JTlNVRkZJQ0lFTlRfU1RPQ0sQAxInCiNWQUxJREFUSU9OX0lTU1VFX1RZUEVfUFJJQ0VfQ0hBTkdFRBAEEicKI1ZBTElEQVRJT05fSVNTVUVfVFlQRV9FTUFJTF9NSVNTSU5HEAUSLQopVkFMSURBVElPTl9JU1NVRV9UWVBFX0NBVEFMT0dfVU5BVkFJTEFCTEUQBiqPAQoKQ2FydFN0YXR1cxIbChdDQVJUX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKEkNBUlRfU1RBVFVTX0FDVElWRRABEhYKEkNBUlRfU1RBVFVTX01FUkdFRBACEhkKFUNBUlRfU1RBVFVTX0FCQU5ET05FRBADEhkKFUNBUlRfU1RBVFVTX0NPTVBMRVRFRBAEKroBCgxBdmFpbGFiaWxpdHkSHAoYQVZBSUxBQklMSVRZX1VOU1BFQ0lGSUVEEAASGQoVQVZBSUxBQklMSVRZX0lOX1NUT0NLEAESGgoWQVZBSUxBQklMSVRZX0xPV19TVE9DSxACEh0KGUFWQUlMQUJJTElUWV9PVVRfT0ZfU1RPQ0sQAxIcChhBVkFJTEFCSUxJVFlfVU5BVkFJTEFCTEUQBBIYChRBVkFJTEFCSUxJVFlfVU5LTk9XThAFKuwBCg9DYXJ0V2FybmluZ1R5cGUSIQodQ0FSVF9XQVJOSU5HX1RZUEVfVU5TUEVDSUZJRUQQABIjCh9DQVJUX1dBUk5JTkdfVFlQRV9QUklDRV9DSEFOR0VEEAESIgoeQ0FSVF9XQVJOSU5HX1RZUEVfT1VUX09GX1NUT0NLEAISHwobQ0FSVF9XQVJOSU5HX1RZUEVfTE9XX1NUT0NLEAMSIQodQ0FSVF9XQVJOSU5HX1RZUEVfVU5BVkFJTEFCTEUQBBIpCiVDQVJUX1dBUk5JTkdfVFlQRV9DQVRBTE9HX1VOQVZBSUxBQkxFEAUy3AcKC0NhcnRTZXJ2aWNlEkYKB0dldENhcnQSHC5zaG9wLmNhcnQudjEuR2V0Q2FydFJlcXVlc3QaHS5zaG9wLmNhcnQudjEuR2V0Q2FydFJlc3BvbnNlEkYKB0FkZEl0ZW0SHC5zaG9wLmNhcnQudjEuQWRkSXRlbVJlcXVlc3QaHS5zaG9wLmNhcnQudjEuQWRkSXRlbVJlc3BvbnNlEk8KClVwZGF0ZUl0ZW0SHy5zaG9wLmNhcnQudjEuVXBkYXRlSXRlbVJlcXVlc3QaIC5zaG9wLmNhcnQudjEuVXBkYXRlSXRlbVJlc3BvbnNlEk8KClJlbW92ZUl0ZW0SHy5zaG9wLmNhcnQudjEuUmVtb3ZlSXRlbVJlcXVlc3QaIC5zaG9wLmNhcnQudjEuUmVtb3ZlSXRlbVJlc3BvbnNlEkwKCUNsZWFyQ2FydBIeLnNob3AuY2FydC52MS5DbGVhckNhcnRSZXF1ZXN0Gh8uc2hvcC5jYXJ0LnYxLkNsZWFyQ2FydFJlc3BvbnNlEkkKCFNldEVtYWlsEh0uc2hvcC5jYXJ0LnYxLlNldEVtYWlsUmVxdWVzdBoeLnNob3AuY2FydC52MS5TZXRFbWFpbFJlc3BvbnNlEkkKCFZhbGlkYXRlEh0uc2hvcC5jYXJ0LnYxLlZhbGlkYXRlUmVxdWVzdBoeLnNob3AuY2FydC52MS5WYWxpZGF0ZVJlc3BvbnNlElsKDk1lcmdlR3Vlc3RDYXJ0EiMuc2hvcC5jYXJ0LnYxLk1lcmdlR3Vlc3RDYXJ0UmVxdWVzdBokLnNob3AuY2FydC52MS5NZXJnZUd1ZXN0Q2FydFJlc3BvbnNlElIKC1JlZnJlc2hDYXJ0EiAuc2hvcC5jYXJ0LnYxLlJlZnJlc2hDYXJ0UmVxdWVzdBohLnNob3AuY2FydC52MS5SZWZyZXNoQ2FydFJlc3BvbnNlElIKC0dldENhcnRCeUlkEiAuc2hvcC5jYXJ0LnYxLkdldENhcnRCeUlkUmVxdWVzdBohLnNob3AuY2FydC52MS5HZXRDYXJ0QnlJZFJlc3BvbnNlElUKDENvbXBsZXRlQ2FydBIhLnNob3AuY2FydC52MS5Db21wbGV0ZUNhcnRSZXF1ZXN0GiIuc2hvcC5jYXJ0LnYxLkNvbXBsZXRlQ2FydFJlc3BvbnNlElsKDkxpc3RDYXJ0RXZlbnRzEiMuc2hvcC5jYXJ0LnYxLkxpc3RDYXJ0RXZlbnRzUmVxdWVzdBokLnNob3AuY2FydC52MS5MaXN0Q2FydEV2ZW50c1Jlc3BvbnNlQkRaQmdpdGh1Yi5jb20vZXhhbXBsZS9jYXJ0LXNlcnZpY2UvY2xpZW50cy9nby9nZW4vc2hvcC9jYXJ0L3YxO2NhcnR2MWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_shop_common_v1_money]);
+  fileDesc("ChdzaG9wL2NhcnQvdjEvY2FydC5wcm90bxIMc2hvcC5jYXJ0LnYxIpQBCgdTaG9wcGVyEhIKCnNlc3Npb25faWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSMQoGZGV2aWNlGAMgAygLMiEuc2hvcC5jYXJ0LnYxLlNob3BwZXIuRGV2aWNlRW50cnkaLQoLRGV2aWNlRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI4Cg5HZXRDYXJ0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXIiMwoPR2V0Q2FydFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCLlAQoOQWRkSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhIKCnByb2R1Y3RfaWQYAiABKAkSEgoKdmFyaWFudF9pZBgDIAEoCRIQCghxdWFudGl0eRgEIAEoBRIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iMwoPQWRkSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKmAQoRVXBkYXRlSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2l0ZW1faWQYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNgoSVXBkYXRlSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKUAQoRUmVtb3ZlSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2l0ZW1faWQYAiABKAkSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNgoSUmVtb3ZlSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKCAQoQQ2xlYXJDYXJ0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNQoRQ2xlYXJDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IpABCg9TZXRFbWFpbFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg0KBWVtYWlsGAIgASgJEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIjQKEFNldEVtYWlsUmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IjkKD1ZhbGlkYXRlUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXIicgoQVmFsaWRhdGVSZXNwb25zZRINCgV2YWxpZBgBIAEoCBItCgZpc3N1ZXMYAiADKAsyHS5zaG9wLmNhcnQudjEuVmFsaWRhdGlvbklzc3VlEiAKBGNhcnQYAyABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCLQAQoVTWVyZ2VHdWVzdENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIYChBndWVzdF9zZXNzaW9uX2lkGAIgASgJEi0KCHN0cmF0ZWd5GAMgASgOMhsuc2hvcC5jYXJ0LnYxLk1lcmdlU3RyYXRlZ3kSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24ifQoWTWVyZ2VHdWVzdENhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQSMQoLYWRqdXN0bWVudHMYAiADKAsyHC5zaG9wLmNhcnQudjEuQ2FydEFkanVzdG1lbnQSDgoGbWVyZ2VkGAMgASgIIoQBChJSZWZyZXNoQ2FydFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uImoKE1JlZnJlc2hDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0EjEKC2FkanVzdG1lbnRzGAIgAygLMhwuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50IvgBCg5DYXJ0QWRqdXN0bWVudBIuCgR0eXBlGAEgASgOMiAuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50VHlwZRIPCgdtZXNzYWdlGAIgASgJEg8KB2l0ZW1faWQYAyABKAkSEgoKdmFyaWFudF9pZBgEIAEoCRIaChJyZXF1ZXN0ZWRfcXVhbnRpdHkYBSABKAUSEAoIcXVhbnRpdHkYBiABKAUSKAoJb2xkX3ByaWNlGAcgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSKAoJbmV3X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkiJQoSR2V0Q2FydEJ5SWRSZXF1ZXN0Eg8KB2NhcnRfaWQYASABKAkiNwoTR2V0Q2FydEJ5SWRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQigAEKE0NvbXBsZXRlQ2FydFJlcXVlc3QSDwoHY2FydF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiI4ChRDb21wbGV0ZUNhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQiTwoVTGlzdENhcnRFdmVudHNSZXF1ZXN0Eg8KB2NhcnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiWgoWTGlzdENhcnRFdmVudHNSZXNwb25zZRInCgZldmVudHMYASADKAsyFy5zaG9wLmNhcnQudjEuQ2FydEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKDAQoJQ2FydEV2ZW50EhAKCHNlcXVlbmNlGAEgASgDEgwKBHR5cGUYAiABKAkSJQoEZGF0YRgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoQCCg9WYWxpZGF0aW9uSXNzdWUSLwoEdHlwZRgBIAEoDjIhLnNob3AuY2FydC52MS5WYWxpZGF0aW9uSXNzdWVUeXBlEg8KB21lc3NhZ2UYAiABKAkSDwoHaXRlbV9pZBgDIAEoCRISCgp2YXJpYW50X2lkGAQgASgJEhoKEnJlcXVlc3RlZF9xdWFudGl0eRgFIAEoBRIaChJhdmFpbGFibGVfcXVhbnRpdHkYBiABKAMSKAoJb2xkX3ByaWNlGAcgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSKAoJbmV3X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXki3gMKBENhcnQSCgoCaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRITCgtjdXN0b21lcl9pZBgDIAEoCRINCgVlbWFpbBgEIAEoCRIVCg1jdXJyZW5jeV9jb2RlGAUgASgJEigKBnN0YXR1cxgGIAEoDjIYLnNob3AuY2FydC52MS5DYXJ0U3RhdHVzEg8KB3ZlcnNpb24YByABKAMSJQoFaXRlbXMYCCADKAsyFi5zaG9wLmNhcnQudjEuQ2FydEl0ZW0SKgoHc3VtbWFyeRgJIAEoCzIZLnNob3AuY2FydC52MS5DYXJ0U3VtbWFyeRIrCgh3YXJuaW5ncxgKIAMoCzIZLnNob3AuY2FydC52MS5DYXJ0V2FybmluZxIvCgtjcmVhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghvcmRlcl9pZBgOIAEoCRIbChNtZXJnZWRfaW50b19jYXJ0X2lkGA8gASgJIpkECghDYXJ0SXRlbRIKCgJpZBgBIAEoCRISCgpwcm9kdWN0X2lkGAIgASgJEhIKCnZhcmlhbnRfaWQYAyABKAkSEAoIcXVhbnRpdHkYBCABKAUSKgoHcHJvZHVjdBgFIAEoCzIZLnNob3AuY2FydC52MS5Qcm9kdWN0SW5mbxIqCgd2YXJpYW50GAYgASgLMhkuc2hvcC5jYXJ0LnYxLlZhcmlhbnRJbmZvEikKCnVuaXRfcHJpY2UYByABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIsCg1jdXJyZW50X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSFQoNcHJpY2VfY2hhbmdlZBgJIAEoCBInCghzdWJ0b3RhbBgKIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5EjAKDGF2YWlsYWJpbGl0eRgLIAEoDjIaLnNob3AuY2FydC52MS5BdmFpbGFiaWxpdHkSGgoSYXZhaWxhYmxlX3F1YW50aXR5GAwgASgDEikKCG1ldGFkYXRhGA0gASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIsCghhZGRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk4KC1Byb2R1Y3RJbmZvEgwKBG5hbWUYASABKAkSDAoEc2x1ZxgCIAEoCRIjCgZpbWFnZXMYAyADKAsyEy5zaG9wLmNhcnQudjEuSW1hZ2UiJgoFSW1hZ2USCwoDdXJsGAEgASgJEhAKCGFsdF90ZXh0GAIgASgJIpoBCgtWYXJpYW50SW5mbxILCgNza3UYASABKAkSDAoEbmFtZRgCIAEoCRI9CgphdHRyaWJ1dGVzGAMgAygLMikuc2hvcC5jYXJ0LnYxLlZhcmlhbnRJbmZvLkF0dHJpYnV0ZXNFbnRyeRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKTAgoLQ2FydFN1bW1hcnkSEgoKaXRlbV9jb3VudBgBIAEoBRIUCgx1bmlxdWVfaXRlbXMYAiABKAUSJwoIc3VidG90YWwYAyABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIiCgN0YXgYBCABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRInCghzaGlwcGluZxgFIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5EicKCGRpc2NvdW50GAYgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSJAoFdG90YWwYByABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIVCg1jdXJyZW5jeV9jb2RlGAggASgJIlwKC0NhcnRXYXJuaW5nEisKBHR5cGUYASABKA4yHS5zaG9wLmNhcnQudjEuQ2FydFdhcm5pbmdUeXBlEg8KB21lc3NhZ2UYAiABKAkSDwoHaXRlbV9pZBgDIAEoCSK0AQoSUmVjb3ZlckNhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIPCgV0b2tlbhgCIAEoCUgAEhMKCWJ5X2RldmljZRgDIAEoCEgAEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gBiAEBQggKBnNvdXJjZUITChFfZXhwZWN0ZWRfdmVyc2lvbiLJAQoTUmVjb3ZlckNhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQSMQoLYWRqdXN0bWVudHMYAiADKAsyHC5zaG9wLmNhcnQudjEuQ2FydEFkanVzdG1lbnQSLgoHb3V0Y29tZRgDIAEoDjIdLnNob3AuY2FydC52MS5SZWNvdmVyeU91dGNvbWUSGQoRcmVjb3ZlcmVkX2NhcnRfaWQYBCABKAkSEgoKY2FuZGlkYXRlcxgFIAEoBSIrChpVbnN1YnNjcmliZVJlY292ZXJ5UmVxdWVzdBINCgV0b2tlbhgBIAEoCSIdChtVbnN1YnNjcmliZVJlY292ZXJ5UmVzcG9uc2UqigEKDU1lcmdlU3RyYXRlZ3kSHgoaTUVSR0VfU1RSQVRFR1lfVU5TUEVDSUZJRUQQABIYChRNRVJHRV9TVFJBVEVHWV9NRVJHRRABEiAKHE1FUkdFX1NUUkFURUdZX0tFRVBfQ1VTVE9NRVIQAhIdChlNRVJHRV9TVFJBVEVHWV9LRUVQX0dVRVNUEAMqxQIKEkNhcnRBZGp1c3RtZW50VHlwZRIkCiBDQVJUX0FESlVTVE1FTlRfVFlQRV9VTlNQRUNJRklFRBAAEikKJUNBUlRfQURKVVNUTUVOVF9UWVBFX1FVQU5USVRZX0NMQU1QRUQQARItCilDQVJUX0FESlVTVE1FTlRfVFlQRV9EUk9QUEVEX09VVF9PRl9TVE9DSxACEiwKKENBUlRfQURKVVNUTUVOVF9UWVBFX0RST1BQRURfVU5BVkFJTEFCTEUQAxIrCidDQVJUX0FESlVTVE1FTlRfVFlQRV9EUk9QUEVEX0xJTkVfTElNSVQQBBIsCihDQVJUX0FESlVTVE1FTlRfVFlQRV9EUk9QUEVEX0JZX1NUUkFURUdZEAUSJgoiQ0FSVF9BREpVU1RNRU5UX1RZUEVfUFJJQ0VfVVBEQVRFRBAGKr0CChNWYWxpZGF0aW9uSXNzdWVUeXBlEiUKIVZBTElEQVRJT05fSVNTVUVfVFlQRV9VTlNQRUNJRklFRBAAEiQKIFZBTElEQVRJT05fSVNTVUVfVFlQRV9FTVBUWV9DQVJUEAESKgomVkFMSURBVElPTl9JU1NVRV9UWVBFX0lURU1fVU5BVkFJTEFCTEUQAhIsCihWQUxJREFUSU9OX0lTU1VFX1RZUEVfSU5TVUZGSUNJRU5UX1NUT0NLEAMSJwojVkFMSURBVElPTl9JU1NVRV9UWVBFX1BSSUNFX0NIQU5HRUQQBBInCiNWQUxJREFUSU9OX0lTU1VFX1RZUEVfRU1BSUxfTUlTU0lORxAFEi0KKVZBTElEQVRJT05fSVNTVUVfVFlQRV9DQVRBTE9HX1VOQVZBSUxBQkxFEAYqjwEKCkNhcnRTdGF0dXMSGwoXQ0FSVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJDQVJUX1NUQVRVU19BQ1RJVkUQARIWChJDQVJUX1NUQVRVU19NRVJHRUQQAhIZChVDQVJUX1NUQVRVU19BQkFORE9ORUQQAxIZChVDQVJUX1NUQVRVU19DT01QTEVURUQQBCq6AQoMQXZhaWxhYmlsaXR5EhwKGEFWQUlMQUJJTElUWV9VTlNQRUNJRklFRBAAEhkKFUFWQUlMQUJJTElUWV9JTl9TVE9DSxABEhoKFkFWQUlMQUJJTElUWV9MT1dfU1RPQ0sQAhIdChlBVkFJTEFCSUxJVFlfT1VUX09GX1NUT0NLEAMSHAoYQVZBSUxBQklMSVRZX1VOQVZBSUxBQkxFEAQSGAoUQVZBSUxBQklMSVRZX1VOS05PV04QBSrsAQoPQ2FydFdhcm5pbmdUeXBlEiEKHUNBUlRfV0FSTklOR19UWVBFX1VOU1BFQ0lGSUVEEAASIwofQ0FSVF9XQVJOSU5HX1RZUEVfUFJJQ0VfQ0hBTkdFRBABEiIKHkNBUlRfV0FSTklOR19UWVBFX09VVF9PRl9TVE9DSxACEh8KG0NBUlRfV0FSTklOR19UWVBFX0xPV19TVE9DSxADEiEKHUNBUlRfV0FSTklOR19UWVBFX1VOQVZBSUxBQkxFEAQSKQolQ0FSVF9XQVJOSU5HX1RZUEVfQ0FUQUxPR19VTkFWQUlMQUJMRRAFKvsBCg9SZWNvdmVyeU91dGNvbWUSIAocUkVDT1ZFUllfT1VUQ09NRV9VTlNQRUNJRklFRBAAEh8KG1JFQ09WRVJZX09VVENPTUVfVEFLRU5fT1ZFUhABEhsKF1JFQ09WRVJZX09VVENPTUVfTUVSR0VEEAISJgoiUkVDT1ZFUllfT1VUQ09NRV9BTFJFQURZX1JFQ09WRVJFRBADEiEKHVJFQ09WRVJZX09VVENPTUVfSEFTX09XTl9DQVJUEAQSHQoZUkVDT1ZFUllfT1VUQ09NRV9OT19NQVRDSBAFEh4KGlJFQ09WRVJZX09VVENPTUVfQU1CSUdVT1VTEAYynAkKC0NhcnRTZXJ2aWNlEkYKB0dldENhcnQSHC5zaG9wLmNhcnQudjEuR2V0Q2FydFJlcXVlc3QaHS5zaG9wLmNhcnQudjEuR2V0Q2FydFJlc3BvbnNlEkYKB0FkZEl0ZW0SHC5zaG9wLmNhcnQudjEuQWRkSXRlbVJlcXVlc3QaHS5zaG9wLmNhcnQudjEuQWRkSXRlbVJlc3BvbnNlEk8KClVwZGF0ZUl0ZW0SHy5zaG9wLmNhcnQudjEuVXBkYXRlSXRlbVJlcXVlc3QaIC5zaG9wLmNhcnQudjEuVXBkYXRlSXRlbVJlc3BvbnNlEk8KClJlbW92ZUl0ZW0SHy5zaG9wLmNhcnQudjEuUmVtb3ZlSXRlbVJlcXVlc3QaIC5zaG9wLmNhcnQudjEuUmVtb3ZlSXRlbVJlc3BvbnNlEkwKCUNsZWFyQ2FydBIeLnNob3AuY2FydC52MS5DbGVhckNhcnRSZXF1ZXN0Gh8uc2hvcC5jYXJ0LnYxLkNsZWFyQ2FydFJlc3BvbnNlEkkKCFNldEVtYWlsEh0uc2hvcC5jYXJ0LnYxLlNldEVtYWlsUmVxdWVzdBoeLnNob3AuY2FydC52MS5TZXRFbWFpbFJlc3BvbnNlEkkKCFZhbGlkYXRlEh0uc2hvcC5jYXJ0LnYxLlZhbGlkYXRlUmVxdWVzdBoeLnNob3AuY2FydC52MS5WYWxpZGF0ZVJlc3BvbnNlElsKDk1lcmdlR3Vlc3RDYXJ0EiMuc2hvcC5jYXJ0LnYxLk1lcmdlR3Vlc3RDYXJ0UmVxdWVzdBokLnNob3AuY2FydC52MS5NZXJnZUd1ZXN0Q2FydFJlc3BvbnNlElIKC1JlZnJlc2hDYXJ0EiAuc2hvcC5jYXJ0LnYxLlJlZnJlc2hDYXJ0UmVxdWVzdBohLnNob3AuY2FydC52MS5SZWZyZXNoQ2FydFJlc3BvbnNlElIKC0dldENhcnRCeUlkEiAuc2hvcC5jYXJ0LnYxLkdldENhcnRCeUlkUmVxdWVzdBohLnNob3AuY2FydC52MS5HZXRDYXJ0QnlJZFJlc3BvbnNlElUKDENvbXBsZXRlQ2FydBIhLnNob3AuY2FydC52MS5Db21wbGV0ZUNhcnRSZXF1ZXN0GiIuc2hvcC5jYXJ0LnYxLkNvbXBsZXRlQ2FydFJlc3BvbnNlElsKDkxpc3RDYXJ0RXZlbnRzEiMuc2hvcC5jYXJ0LnYxLkxpc3RDYXJ0RXZlbnRzUmVxdWVzdBokLnNob3AuY2FydC52MS5MaXN0Q2FydEV2ZW50c1Jlc3BvbnNlElIKC1JlY292ZXJDYXJ0EiAuc2hvcC5jYXJ0LnYxLlJlY292ZXJDYXJ0UmVxdWVzdBohLnNob3AuY2FydC52MS5SZWNvdmVyQ2FydFJlc3BvbnNlEmoKE1Vuc3Vic2NyaWJlUmVjb3ZlcnkSKC5zaG9wLmNhcnQudjEuVW5zdWJzY3JpYmVSZWNvdmVyeVJlcXVlc3QaKS5zaG9wLmNhcnQudjEuVW5zdWJzY3JpYmVSZWNvdmVyeVJlc3BvbnNlQkRaQmdpdGh1Yi5jb20vZXhhbXBsZS9jYXJ0LXNlcnZpY2UvY2xpZW50cy9nby9nZW4vc2hvcC9jYXJ0L3YxO2NhcnR2MWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp, file_shop_common_v1_money]);
 
 /**
  * Who is calling: the BFF's session and, once signed in, the customer.
@@ -35,6 +35,19 @@ export type Shopper = Message<"shop.cart.v1.Shopper"> & {
    * @generated from field: string customer_id = 2;
    */
   customerId: string;
+
+  /**
+   * Optional device signals of a guest, for recovery by device: keys
+   * `user_agent`, `accept_language`, `time_zone` (IANA name), `screen`
+   * (e.g. `1920x1080@2`) and `ip_prefix` (the client address truncated by
+   * the BFF: /24 for IPv4, /48 for IPv6), each value at most 512
+   * characters. Only keyed hashes are stored, on guest carts, when an
+   * AddItem or RecoverCart carries them (other calls ignore them); see
+   * docs/privacy.md.
+   *
+   * @generated from field: map<string, string> device = 3;
+   */
+  device: { [key: string]: string };
 };
 
 /**
@@ -1513,6 +1526,149 @@ export const CartWarningSchema: GenMessage<CartWarning> = /*@__PURE__*/
   messageDesc(file_shop_cart_v1_cart, 34);
 
 /**
+ * Request of RecoverCart.
+ *
+ * @generated from message shop.cart.v1.RecoverCartRequest
+ */
+export type RecoverCartRequest = Message<"shop.cart.v1.RecoverCartRequest"> & {
+  /**
+   * The caller. Required; `device` signals are needed `by_device`.
+   *
+   * @generated from field: shop.cart.v1.Shopper shopper = 1;
+   */
+  shopper?: Shopper | undefined;
+
+  /**
+   * Which cart. Required.
+   *
+   * @generated from oneof shop.cart.v1.RecoverCartRequest.source
+   */
+  source: {
+    /**
+     * The `token` of a recovery link.
+     *
+     * @generated from field: string token = 2;
+     */
+    value: string;
+    case: "token";
+  } | {
+    /**
+     * Recover a guest cart of the shopper's device (must be true).
+     *
+     * @generated from field: bool by_device = 3;
+     */
+    value: boolean;
+    case: "byDevice";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Idempotency key (AIP-155), as for the other writes.
+   *
+   * @generated from field: string request_id = 10;
+   */
+  requestId: string;
+
+  /**
+   * Optimistic concurrency (AIP-154) on the shopper's own cart (0: none).
+   *
+   * @generated from field: optional int64 expected_version = 11;
+   */
+  expectedVersion?: bigint | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.RecoverCartRequest.
+ * Use `create(RecoverCartRequestSchema)` to create a new message.
+ */
+export const RecoverCartRequestSchema: GenMessage<RecoverCartRequest> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 35);
+
+/**
+ * Response of RecoverCart.
+ *
+ * @generated from message shop.cart.v1.RecoverCartResponse
+ */
+export type RecoverCartResponse = Message<"shop.cart.v1.RecoverCartResponse"> & {
+  /**
+   * The shopper's cart afterwards.
+   *
+   * @generated from field: shop.cart.v1.Cart cart = 1;
+   */
+  cart?: Cart | undefined;
+
+  /**
+   * Lines of the recovered cart clamped or dropped by the merge.
+   *
+   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
+   */
+  adjustments: CartAdjustment[];
+
+  /**
+   * What happened.
+   *
+   * @generated from field: shop.cart.v1.RecoveryOutcome outcome = 3;
+   */
+  outcome: RecoveryOutcome;
+
+  /**
+   * The recovered cart's id (empty when nothing was recovered).
+   *
+   * @generated from field: string recovered_cart_id = 4;
+   */
+  recoveredCartId: string;
+
+  /**
+   * AMBIGUOUS: how many carts reached the threshold.
+   *
+   * @generated from field: int32 candidates = 5;
+   */
+  candidates: number;
+};
+
+/**
+ * Describes the message shop.cart.v1.RecoverCartResponse.
+ * Use `create(RecoverCartResponseSchema)` to create a new message.
+ */
+export const RecoverCartResponseSchema: GenMessage<RecoverCartResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 36);
+
+/**
+ * Request of UnsubscribeRecovery.
+ *
+ * @generated from message shop.cart.v1.UnsubscribeRecoveryRequest
+ */
+export type UnsubscribeRecoveryRequest = Message<"shop.cart.v1.UnsubscribeRecoveryRequest"> & {
+  /**
+   * The `token` of an unsubscribe link. Required.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message shop.cart.v1.UnsubscribeRecoveryRequest.
+ * Use `create(UnsubscribeRecoveryRequestSchema)` to create a new message.
+ */
+export const UnsubscribeRecoveryRequestSchema: GenMessage<UnsubscribeRecoveryRequest> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 37);
+
+/**
+ * Response of UnsubscribeRecovery.
+ *
+ * @generated from message shop.cart.v1.UnsubscribeRecoveryResponse
+ */
+export type UnsubscribeRecoveryResponse = Message<"shop.cart.v1.UnsubscribeRecoveryResponse"> & {
+};
+
+/**
+ * Describes the message shop.cart.v1.UnsubscribeRecoveryResponse.
+ * Use `create(UnsubscribeRecoveryResponseSchema)` to create a new message.
+ */
+export const UnsubscribeRecoveryResponseSchema: GenMessage<UnsubscribeRecoveryResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 38);
+
+/**
  * How MergeGuestCart combines a guest cart with the customer's.
  *
  * @generated from enum shop.cart.v1.MergeStrategy
@@ -1837,6 +1993,68 @@ export const CartWarningTypeSchema: GenEnum<CartWarningType> = /*@__PURE__*/
   enumDesc(file_shop_cart_v1_cart, 5);
 
 /**
+ * What RecoverCart did.
+ *
+ * @generated from enum shop.cart.v1.RecoveryOutcome
+ */
+export enum RecoveryOutcome {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: RECOVERY_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The recovered cart became the shopper's cart.
+   *
+   * @generated from enum value: RECOVERY_OUTCOME_TAKEN_OVER = 1;
+   */
+  TAKEN_OVER = 1,
+
+  /**
+   * The recovered cart's lines were merged into the shopper's cart.
+   *
+   * @generated from enum value: RECOVERY_OUTCOME_MERGED = 2;
+   */
+  MERGED = 2,
+
+  /**
+   * The cart was already recovered by this shopper; nothing changed.
+   *
+   * @generated from enum value: RECOVERY_OUTCOME_ALREADY_RECOVERED = 3;
+   */
+  ALREADY_RECOVERED = 3,
+
+  /**
+   * By device: the shopper's own cart has lines; nothing was looked up.
+   *
+   * @generated from enum value: RECOVERY_OUTCOME_HAS_OWN_CART = 4;
+   */
+  HAS_OWN_CART = 4,
+
+  /**
+   * By device: no guest cart is alike enough.
+   *
+   * @generated from enum value: RECOVERY_OUTCOME_NO_MATCH = 5;
+   */
+  NO_MATCH = 5,
+
+  /**
+   * By device: more than one guest cart is alike enough; none was taken.
+   *
+   * @generated from enum value: RECOVERY_OUTCOME_AMBIGUOUS = 6;
+   */
+  AMBIGUOUS = 6,
+}
+
+/**
+ * Describes the enum shop.cart.v1.RecoveryOutcome.
+ */
+export const RecoveryOutcomeSchema: GenEnum<RecoveryOutcome> = /*@__PURE__*/
+  enumDesc(file_shop_cart_v1_cart, 6);
+
+/**
  * Shopping carts of a storefront, called by its backend-for-frontend (BFF).
  *
  * A shopper is named by `Shopper` on every call. With `customer_id` the call
@@ -2069,6 +2287,52 @@ export const CartService: GenService<{
     methodKind: "unary";
     input: typeof ListCartEventsRequestSchema;
     output: typeof ListCartEventsResponseSchema;
+  },
+  /**
+   * Makes a recovered cart the shopper's: the cart of a recovery link's
+   * `token`, or, `by_device`, a guest cart of the same device (the shopper's
+   * `device` signals; see docs/recovery.md).
+   *
+   * A guest whose own cart has no lines takes the recovered cart as the
+   * session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
+   * shopper with a cart, gets its lines merged in with the MERGE rules and
+   * their adjustments (MERGED); a signed-in shopper without a cart gets it
+   * linked (TAKEN_OVER). The recovered cart records a `recovered` event.
+   * Repeating the call changes nothing (ALREADY_RECOVERED). By device, a
+   * shopper whose cart has lines keeps it (HAS_OWN_CART); exactly one guest
+   * cart of the last `recovery.fingerprint_window_days` reaching
+   * `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
+   * more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
+   * device.
+   *
+   * Errors: INVALID_ARGUMENT for a forged or altered token
+   * (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
+   * NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
+   * merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
+   * status), when it is a customer's cart and the shopper is not signed in
+   * as that customer (SIGN_IN_REQUIRED), or when recovery is not configured
+   * (RECOVERY_DISABLED).
+   *
+   * @generated from rpc shop.cart.v1.CartService.RecoverCart
+   */
+  recoverCart: {
+    methodKind: "unary";
+    input: typeof RecoverCartRequestSchema;
+    output: typeof RecoverCartResponseSchema;
+  },
+  /**
+   * One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
+   * the unsubscribe link's token gets no more. Repeating it succeeds.
+   *
+   * Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
+   * recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
+   *
+   * @generated from rpc shop.cart.v1.CartService.UnsubscribeRecovery
+   */
+  unsubscribeRecovery: {
+    methodKind: "unary";
+    input: typeof UnsubscribeRecoveryRequestSchema;
+    output: typeof UnsubscribeRecoveryResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_shop_cart_v1_cart, 0);
