@@ -49,6 +49,7 @@ pub struct Metrics {
     job_runs: IntCounterVec,
     /// Rows the maintenance job changed, by kind.
     job_rows: IntCounterVec,
+    recovery_emails: IntCounterVec,
     /// Duration of a maintenance run that ran.
     pub job_duration: Histogram,
     /// Unix time of the last maintenance run that ran.
@@ -184,6 +185,10 @@ impl Metrics {
                     "Unix time of the last maintenance run",
                 ),
             ),
+            recovery_emails: counters(
+                "cart_recovery_emails_total",
+                "Recovery e-mail by outcome: queued, suppressed (unsubscribed), sent, retried, failed",
+            ),
             cart_events: counters("cart_events_total", "Cart events recorded, by kind"),
             merges: counters(
                 "cart_merges_total",
@@ -202,8 +207,12 @@ impl Metrics {
             "purged_merged",
             "purged_empty_guest",
             "purged_idempotency_keys",
+            "purged_recovery_outbox",
         ] {
             m.job_rows.with_label_values(&[rows]);
+        }
+        for outcome in ["queued", "suppressed", "sent", "retried", "failed"] {
+            m.recovery_emails.with_label_values(&[outcome]);
         }
         for lookup in ["hit", "miss"] {
             m.catalog_cache.with_label_values(&[lookup]);
@@ -251,6 +260,11 @@ impl Metrics {
     /// Adds `rows` changed by the job, of `kind`.
     pub fn job_rows(&self, kind: &str, rows: u64) {
         self.job_rows.with_label_values(&[kind]).inc_by(rows);
+    }
+
+    /// Counts `n` recovery e-mails that came to `outcome`.
+    pub fn recovery_email(&self, outcome: &str, n: u64) {
+        self.recovery_emails.with_label_values(&[outcome]).inc_by(n);
     }
 
     /// Records a catalog call that ended `outcome` after `seconds`.

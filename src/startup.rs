@@ -25,10 +25,12 @@ use crate::grpc::gate::GateLayer;
 use crate::grpc::health::EndingHealth;
 use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::grpc::observe::ObserveLayer;
+use crate::jobs::recovery::RecoveryJob;
 use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::metrics::Metrics;
 use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
+use crate::recovery::RecoveryPolicy;
 use crate::serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
 use crate::service::{CartService, Policy};
 use crate::storage::{Database, DatabaseOptions, StorageError};
@@ -80,6 +82,7 @@ pub struct Application {
     service: CartService,
     session_writes: Option<RateLimiter>,
     maintenance: Maintenance,
+    recovery: Option<RecoveryJob>,
     settings: Settings,
     tls: Option<ServerTlsConfig>,
     health_listener: Option<(TcpListener, SocketAddr)>,
@@ -105,6 +108,7 @@ impl Application {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
+        crate::tls::install_crypto_provider();
         let metrics = Metrics::new();
         let db = Database::connect(&database_options(&settings))
             .await?
@@ -114,7 +118,9 @@ impl Application {
         }
         let catalog = catalog(&settings, clock.clone(), &metrics)?;
         let policy = policy(&settings)?;
-        let service = CartService::new(db.clone(), catalog, clock.clone(), policy, metrics.clone());
+        let service = CartService::new(db.clone(), catalog, clock.clone(), policy, metrics.clone())
+            .with_recovery(RecoveryPolicy::new(&settings.recovery));
+        let recovery = recovery_job(&settings, &db, &clock, &service, &metrics)?;
         let session_writes = RateLimiter::new(
             clock.clone(),
             settings.limits.session_writes_per_minute,
@@ -143,10 +149,18 @@ impl Application {
             service,
             session_writes,
             maintenance,
+            recovery,
             settings,
             tls,
             health_listener,
         })
+    }
+
+    /// The recovery job of this instance, when signing keys and a hash key
+    /// are configured (run periodically by [`Self::run_until_stopped`] when
+    /// `recovery.enabled`).
+    pub fn recovery_job(&self) -> Option<RecoveryJob> {
+        self.recovery.clone()
     }
 
     /// The maintenance job of this instance (run periodically by
@@ -244,6 +258,9 @@ impl Application {
         ))];
         if self.settings.jobs.enabled {
             tasks.push(tokio::spawn(self.maintenance.clone().run_every_interval()));
+        }
+        if let (true, Some(job)) = (self.settings.recovery.enabled, &self.recovery) {
+            tasks.push(tokio::spawn(job.clone().run_every_interval()));
         }
         if let Some((listener, addr)) = self.admin_listener.take() {
             tracing::info!(%addr, "serving /metrics");
@@ -400,9 +417,39 @@ fn maintenance(
             abandoned_retention: chrono::Duration::days(jobs.abandoned_retention_days),
             merged_retention: chrono::Duration::days(jobs.merged_retention_days),
             empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
+            outbox_retention: chrono::Duration::days(settings.recovery.outbox_retention_days),
         },
         metrics,
     )
+}
+
+/// The recovery job, when its keys are configured.
+fn recovery_job(
+    settings: &Settings,
+    db: &Database,
+    clock: &Arc<dyn Clock>,
+    service: &CartService,
+    metrics: &Arc<Metrics>,
+) -> Result<Option<RecoveryJob>, StartupError> {
+    let recovery = &settings.recovery;
+    if recovery.keys().is_empty() || recovery.hash_key.expose().is_empty() {
+        return Ok(None);
+    }
+    RecoveryJob::new(
+        db.clone(),
+        clock.clone(),
+        service.clone(),
+        (
+            recovery.clone(),
+            chrono::Duration::days(settings.cart.ttl_days),
+        ),
+        metrics.clone(),
+    )
+    .map(Some)
+    .map_err(|e| StartupError::Setting {
+        setting: "recovery",
+        reason: e.to_string(),
+    })
 }
 
 async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), StartupError> {

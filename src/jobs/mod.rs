@@ -1,10 +1,13 @@
-//! Periodic work: expiry and clean-up of carts and idempotency records.
+//! Periodic work: expiry and clean-up of carts, idempotency records and old
+//! outbox rows (here), and abandoned-cart recovery ([`recovery`]).
 //!
 //! Each run is done by one replica at a time: on PostgreSQL the runner first
 //! takes a transaction-scoped advisory lock in a "leader" transaction held for
 //! the whole run; a replica that cannot take it skips the run. The work itself
 //! runs in bounded batches, each its own short transaction, so purging a
 //! million rows never holds one long transaction or blocks shoppers for long.
+
+pub mod recovery;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +32,9 @@ pub struct MaintenanceSettings {
     pub merged_retention: Age,
     /// Guest carts without lines are deleted this long after their last change.
     pub empty_guest_retention: Age,
+    /// Recovery outbox rows no longer pending are deleted this long after
+    /// they were written.
+    pub outbox_retention: Age,
 }
 
 /// What one run did.
@@ -46,6 +52,8 @@ pub struct MaintenanceReport {
     pub purged_empty_guest: u64,
     /// Idempotency records deleted.
     pub purged_idempotency_keys: u64,
+    /// Recovery outbox rows deleted.
+    pub purged_outbox: u64,
 }
 
 /// The maintenance job.
@@ -125,6 +133,16 @@ impl Maintenance {
         report.purged_idempotency_keys = self
             .in_batches(|tx| Box::pin(maintenance::purge_idempotency_batch(tx, now, batch)))
             .await?;
+        let outbox_cutoff = now - self.settings.outbox_retention;
+        report.purged_outbox = self
+            .in_batches(|tx| {
+                Box::pin(crate::storage::recovery::purge_outbox_batch(
+                    tx,
+                    outbox_cutoff,
+                    batch,
+                ))
+            })
+            .await?;
         leader.commit().await?;
         self.record(&report, started.elapsed());
         tracing::info!(
@@ -135,6 +153,7 @@ impl Maintenance {
             purged_merged = report.purged_merged,
             purged_empty_guest = report.purged_empty_guest,
             purged_idempotency_keys = report.purged_idempotency_keys,
+            purged_outbox = report.purged_outbox,
             "maintenance run"
         );
         Ok(report)
@@ -149,6 +168,7 @@ impl Maintenance {
         m.job_rows("purged_merged", report.purged_merged);
         m.job_rows("purged_empty_guest", report.purged_empty_guest);
         m.job_rows("purged_idempotency_keys", report.purged_idempotency_keys);
+        m.job_rows("purged_recovery_outbox", report.purged_outbox);
         m.job_duration.observe(took.as_secs_f64());
         m.job_last_run.set(self.clock.now().timestamp());
     }
