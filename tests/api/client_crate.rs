@@ -12,6 +12,7 @@ fn who(session: &str) -> Option<cpb::Shopper> {
     Some(cpb::Shopper {
         session_id: session.into(),
         customer_id: String::new(),
+        ..Default::default()
     })
 }
 

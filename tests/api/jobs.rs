@@ -203,15 +203,15 @@ async fn two_replicas_on_one_postgres_database_do_the_work_once() {
     let sessions = (0..30).map(|i| format!("s{i}"));
     let ids = one_line_carts(&app, sessions, "var-gift-card-25").await;
     app.clock.advance(Duration::days(31));
-    let (replica, stop, server) = app.spawn_replica().await;
-    let (ours, theirs) = tokio::join!(app.maintenance.run_once(), replica.run_once());
+    let replica = app.spawn_replica().await;
+    let (ours, theirs) = tokio::join!(app.maintenance.run_once(), replica.maintenance.run_once());
     let (ours, theirs) = (ours.expect("ours"), theirs.expect("theirs"));
     assert_eq!(ours.expired + theirs.expired, 30, "{ours:?} {theirs:?}");
     for id in &ids {
         assert_eq!(abandoned_events(&app, id).await, 1);
     }
-    let _ = stop.send(());
-    server.await.expect("replica stopped");
+    let _ = replica.stop.send(());
+    replica.server.await.expect("replica stopped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

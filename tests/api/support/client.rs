@@ -16,6 +16,7 @@ pub fn shopper(session: &str) -> Option<pb::Shopper> {
     Some(pb::Shopper {
         session_id: session.into(),
         customer_id: String::new(),
+        ..Default::default()
     })
 }
 
@@ -24,6 +25,7 @@ pub fn customer(session: &str, customer: &str) -> Option<pb::Shopper> {
     Some(pb::Shopper {
         session_id: session.into(),
         customer_id: customer.into(),
+        ..Default::default()
     })
 }
 

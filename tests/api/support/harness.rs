@@ -11,6 +11,7 @@ use cart_service::catalog::FixtureCatalog;
 use cart_service::clock::ManualClock;
 use cart_service::config::{Secret, Settings};
 use cart_service::jobs::Maintenance;
+use cart_service::jobs::recovery::RecoveryJob;
 use cart_service::startup::Application;
 use chrono::{TimeZone, Utc};
 use sea_orm::{Database, DatabaseConnection};
@@ -95,6 +96,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub db: DatabaseConnection,
     pub maintenance: Maintenance,
+    /// The recovery job, when the test configured recovery keys.
+    pub recovery: Option<RecoveryJob>,
     pub settings: Settings,
     /// The catalog service in front of `catalog`: its faults and call count.
     catalog_service: Arc<FaultyCatalog>,
@@ -196,6 +199,7 @@ async fn start_app(
     let health_addr = app.health_addr();
     let admin_addr = app.admin_addr();
     let maintenance = app.maintenance();
+    let recovery = app.recovery_job();
     let (stop, server) = serve(app);
     // Lazy: a TLS server does not answer a plaintext handshake; TLS tests
     // make their own clients.
@@ -219,6 +223,7 @@ async fn start_app(
         clock,
         db,
         maintenance,
+        recovery,
         settings,
         catalog_service,
         catalog_server,
@@ -227,6 +232,18 @@ async fn start_app(
         pg_database,
         _dir: dir,
     }
+}
+
+/// A second instance started by [`TestApp::spawn_replica`].
+pub struct Replica {
+    /// Its maintenance job.
+    pub maintenance: Maintenance,
+    /// Its recovery job, when configured.
+    pub recovery: Option<RecoveryJob>,
+    /// Stops it.
+    pub stop: oneshot::Sender<()>,
+    /// Its server task.
+    pub server: JoinHandle<()>,
 }
 
 /// Runs `app` until the returned sender fires (or is dropped).
@@ -286,14 +303,20 @@ impl TestApp {
     }
 
     /// A second instance of the service on the same database and catalog,
-    /// serving on its own port; its maintenance job, to run beside ours.
-    pub async fn spawn_replica(&self) -> (Maintenance, oneshot::Sender<()>, JoinHandle<()>) {
+    /// serving on its own port; its jobs, to run beside ours.
+    pub async fn spawn_replica(&self) -> Replica {
         let app = Application::build_with(self.settings.clone(), self.clock.clone())
             .await
             .expect("replica builds");
         let maintenance = app.maintenance();
+        let recovery = app.recovery_job();
         let (stop, server) = serve(app);
-        (maintenance, stop, server)
+        Replica {
+            maintenance,
+            recovery,
+            stop,
+            server,
+        }
     }
 
     /// Signals the cart server to stop (what SIGTERM does), without waiting.

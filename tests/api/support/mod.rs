@@ -2,7 +2,7 @@
 //! cart service on a fresh database and runs a test on both databases
 //! ([`harness`]), those databases and what is stored in them ([`database`]),
 //! a database proxy that can be cut ([`proxy`]), the binaries run as processes
-//! ([`process`]), the catalog server and the
+//! ([`process`]), a real SMTP server ([`smtp`]), the catalog server and the
 //! faults it can show ([`catalog`]), one request builder and one call helper
 //! per RPC ([`client`]), the carts several test files start from
 //! ([`carts`]), and what tests assert with ([`assertions`]).
@@ -17,9 +17,11 @@ mod database;
 mod harness;
 mod process;
 mod proxy;
+mod smtp;
 
 pub use assertions::*;
 pub use catalog::*;
 pub use client::*;
 pub use harness::*;
 pub use process::*;
+pub use smtp::*;
