@@ -72,6 +72,7 @@ pub(crate) fn shopper(session: &str) -> Option<pb::Shopper> {
     Some(pb::Shopper {
         session_id: session.to_owned(),
         customer_id: String::new(),
+        ..Default::default()
     })
 }
 
