@@ -13,7 +13,8 @@ pub struct RecoverySettings {
     /// `RecoverCart` and `UnsubscribeRecovery` work whenever signing keys
     /// are set, so links already sent keep working with this off.
     pub enabled: bool,
-    /// A cart is abandoned after this many hours without a change.
+    /// A cart is abandoned after this many hours without a change (0, for a
+    /// demo: at once).
     pub idle_hours: i64,
     /// At most one recovery e-mail per cart in this many days.
     pub resend_days: i64,
@@ -122,7 +123,7 @@ impl RecoverySettings {
 
     pub(super) fn check(&self) -> Result<(), ConfigError> {
         for (setting, value, range) in [
-            ("recovery.idle_hours", self.idle_hours, 1..=24 * 365),
+            ("recovery.idle_hours", self.idle_hours, 0..=24 * 365),
             ("recovery.resend_days", self.resend_days, 1..=365),
             ("recovery.link_ttl_days", self.link_ttl_days, 1..=365),
             (
