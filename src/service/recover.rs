@@ -14,7 +14,8 @@ use crate::domain::event::{Event, RecoveredVia};
 use crate::domain::ids::CartId;
 use crate::domain::rules::{MergeStrategy, Rejection};
 use crate::recovery::token::{Claim, TokenError};
-use crate::storage::recovery::{self, DeviceSearch};
+use crate::storage::devices::{self, DeviceSearch};
+use crate::storage::recovery;
 use crate::storage::{carts, lines};
 
 /// Which cart RecoverCart is asked for.
@@ -145,7 +146,7 @@ impl CartService {
             not_session: &shopper.session_id,
             threshold,
         };
-        let alike: Vec<CartId> = recovery::device_candidates(conn, &search)
+        let alike: Vec<CartId> = devices::device_candidates(conn, &search)
             .await?
             .into_iter()
             .filter(|(_, stored)| similarity(&hashes, stored) >= threshold)

@@ -29,7 +29,7 @@ use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::device::DeviceSignals;
 use crate::domain::event::Event;
 use crate::domain::view::{self, CartView};
-use crate::storage::{Database, Tx, carts, recovery};
+use crate::storage::{Database, Tx, carts, devices};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
 /// unique-index race is run before the failure reaches the caller.
@@ -357,7 +357,7 @@ impl CartService {
         };
         if cart.customer_id.is_none() && cart.status == CartStatus::Active {
             let hashes = hasher.device(device);
-            recovery::save_device(ctx.tx, cart.id, &hashes, ctx.now).await?;
+            devices::save_device(ctx.tx, cart.id, &hashes, ctx.now).await?;
         }
         Ok(outcome)
     }

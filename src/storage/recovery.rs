@@ -1,7 +1,7 @@
-//! Storage of recovery: idle carts with an address, the outbox of recovery
-//! e-mail (queue, claim, sent, retry, failed), unsubscribed addresses and
-//! guest carts' device signals. Plain SQL, one text per statement, with the
-//! backend's placeholders.
+//! Storage of recovery e-mail: idle carts with an address, the outbox
+//! (queue, claim, sent, retry, failed) and unsubscribed addresses. Plain SQL,
+//! one text per statement, with the backend's placeholders. Guest carts'
+//! device signals are in [`super::devices`].
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
@@ -10,19 +10,18 @@ use super::StorageError;
 use super::carts::{expires_day, find_by_id};
 use super::events;
 use crate::domain::cart::{Cart, CartStatus};
-use crate::domain::device::{DeviceHashes, Signal};
 use crate::domain::event::Event;
-use crate::domain::ids::{CartId, SessionId};
+use crate::domain::ids::CartId;
 
 /// `sql` with `$n` placeholders written for `backend` (`?n` on SQLite).
-fn text(backend: DbBackend, sql: &str) -> String {
+pub(super) fn text(backend: DbBackend, sql: &str) -> String {
     match backend {
         DbBackend::Postgres => sql.to_owned(),
         _ => sql.replace('$', "?"),
     }
 }
 
-fn statement(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
+pub(super) fn statement(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
     let backend = conn.get_database_backend();
     Statement::from_sql_and_values(backend, text(backend, sql), values)
 }
@@ -342,121 +341,6 @@ pub async fn purge_outbox_batch(
         ))
         .await?;
     Ok(done.rows_affected())
-}
-
-/// Stores a guest cart's device hashes, replacing the signals sent before.
-///
-/// # Errors
-/// [`StorageError`] on database failure.
-pub async fn save_device(
-    conn: &impl ConnectionTrait,
-    cart_id: CartId,
-    device: &DeviceHashes,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    conn.execute_raw(statement(
-        conn,
-        "DELETE FROM cart_device_signals WHERE cart_id = $1",
-        vec![cart_id.uuid().into()],
-    ))
-    .await?;
-    for (signal, hash) in device {
-        conn.execute_raw(statement(
-            conn,
-            "INSERT INTO cart_device_signals (cart_id, signal, hash, created_at) \
-             VALUES ($1, $2, $3, $4)",
-            vec![
-                cart_id.uuid().into(),
-                signal.as_str().into(),
-                hash.clone().into(),
-                now.into(),
-            ],
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
-/// Where recovery by device looks.
-#[derive(Debug, Clone)]
-pub struct DeviceSearch<'a> {
-    /// The caller's device.
-    pub device: &'a DeviceHashes,
-    /// Carts changed after this.
-    pub changed_after: DateTime<Utc>,
-    /// Not the caller's own session's cart.
-    pub not_session: &'a SessionId,
-    /// The similarity a candidate must reach.
-    pub threshold: f64,
-}
-
-/// Most candidates weighed for recovery by device.
-const MAX_DEVICE_CANDIDATES: i64 = 20;
-
-/// Active guest carts with a line, changed within the window, sharing
-/// enough signals with `search.device` to possibly reach the threshold
-/// (matched weight ≥ threshold × the caller's weight: a necessary
-/// condition), each with all its stored hashes; at most 20, best first.
-/// Found through `idx_cart_device_signals_hash`, never a scan of carts.
-///
-/// # Errors
-/// [`StorageError`] on database failure or corrupt data.
-pub async fn device_candidates(
-    conn: &impl ConnectionTrait,
-    search: &DeviceSearch<'_>,
-) -> Result<Vec<(CartId, DeviceHashes)>, StorageError> {
-    if search.device.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut values: Vec<Value> = vec![
-        search.changed_after.into(),
-        search.not_session.as_str().into(),
-    ];
-    let mut matches = Vec::new();
-    for (signal, hash) in search.device {
-        let n = values.len();
-        matches.push(format!("(m.signal = ${} AND m.hash = ${})", n + 1, n + 2));
-        values.push(signal.as_str().into());
-        values.push(hash.clone().into());
-    }
-    let weight_case: String = Signal::ALL
-        .iter()
-        .map(|s| format!(" WHEN '{}' THEN {}", s.as_str(), s.weight()))
-        .collect();
-    let needed: f64 = search.device.keys().map(|s| s.weight()).sum::<f64>() * search.threshold;
-    let sql = format!(
-        "SELECT m.cart_id, SUM(CASE m.signal{weight_case} ELSE 0 END) AS matched \
-         FROM cart_device_signals m JOIN carts c ON c.id = m.cart_id \
-         WHERE ({}) AND c.status = 'active' AND c.customer_id IS NULL \
-           AND c.updated_at > $1 AND c.session_id <> $2 \
-           AND EXISTS (SELECT 1 FROM cart_items i WHERE i.cart_id = c.id) \
-         GROUP BY m.cart_id HAVING SUM(CASE m.signal{weight_case} ELSE 0 END) >= {} \
-         ORDER BY matched DESC LIMIT {MAX_DEVICE_CANDIDATES}",
-        matches.join(" OR "),
-        // A little under, so rounding never drops a candidate at the edge.
-        needed - 1e-9,
-    );
-    let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
-    let mut candidates = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let id = CartId::from_uuid(row.try_get_by_index(0)?);
-        let stored = conn
-            .query_all_raw(statement(
-                conn,
-                "SELECT signal, hash FROM cart_device_signals WHERE cart_id = $1",
-                vec![id.uuid().into()],
-            ))
-            .await?;
-        let mut hashes = DeviceHashes::new();
-        for s in &stored {
-            let name: String = s.try_get_by_index(0)?;
-            if let Some(signal) = Signal::parse(&name) {
-                hashes.insert(signal, s.try_get_by_index(1)?);
-            }
-        }
-        candidates.push((id, hashes));
-    }
-    Ok(candidates)
 }
 
 #[cfg(test)]
