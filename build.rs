@@ -16,6 +16,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut config = tonic_prost_build::Config::new();
     config.protoc_executable(protoc);
+    // A request's idempotency fingerprint is taken of its re-encoded bytes:
+    // a map field must encode in one order (a HashMap's order is random per
+    // value, so a retry would not match its first call).
+    config.btree_map([".shop.cart.v1.Shopper.device"]);
 
     let protos = [
         "proto/shop/common/v1/money.proto",

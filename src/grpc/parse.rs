@@ -72,7 +72,7 @@ fn shopper(v: &mut Violations, shopper: Option<pb::Shopper>) -> Option<Shopper> 
 }
 
 /// Refuses unknown device signals and empty or overlong values.
-fn check_device(v: &mut Violations, device: &std::collections::HashMap<String, String>) {
+fn check_device(v: &mut Violations, device: &std::collections::BTreeMap<String, String>) {
     for (key, value) in device {
         let field = format!("shopper.device[{key}]");
         if Signal::parse(key).is_none() {

@@ -151,3 +151,29 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_retry_with_device_signals_is_the_same_request,
+    |s| { configured(s) },
+    |app| {
+        // Map fields reach the service in any order: the retry must still match.
+        let signals = device("1920x1080@1", "203.0.113.0/24");
+        let request = pb::AddItemRequest {
+            shopper: on(shopper("s"), &signals),
+            product_id: "prod-classic-tee".into(),
+            variant_id: "var-classic-tee-m".into(),
+            quantity: 1,
+            request_id: "add-with-device".into(),
+            ..Default::default()
+        };
+        let first = app.add_request(request.clone()).await.expect("first");
+        for _ in 0..5 {
+            let again = app
+                .add_request(request.clone())
+                .await
+                .expect("a retry, not a reuse");
+            assert_eq!(again, first);
+        }
+        assert_eq!(app.get(shopper("s")).await.items[0].quantity, 1);
+    }
+);
