@@ -17,7 +17,7 @@ use chrono::Duration as Age;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::storage::maintenance::{self, Purge};
-use crate::storage::{Database, StorageError, Tx};
+use crate::storage::{Database, StorageError, Tx, devices};
 
 /// Knobs of the maintenance job.
 #[derive(Debug, Clone)]
@@ -35,6 +35,9 @@ pub struct MaintenanceSettings {
     /// Recovery outbox rows no longer pending are deleted this long after
     /// they were written.
     pub outbox_retention: Age,
+    /// Device signals are deleted this long after they were saved (the
+    /// window of recovery by device).
+    pub device_retention: Age,
 }
 
 /// What one run did.
@@ -54,6 +57,8 @@ pub struct MaintenanceReport {
     pub purged_idempotency_keys: u64,
     /// Recovery outbox rows deleted.
     pub purged_outbox: u64,
+    /// Device signals deleted.
+    pub purged_device_signals: u64,
 }
 
 /// The maintenance job.
@@ -143,6 +148,10 @@ impl Maintenance {
                 ))
             })
             .await?;
+        let device_cutoff = now - self.settings.device_retention;
+        report.purged_device_signals = self
+            .in_batches(|tx| Box::pin(devices::purge_batch(tx, device_cutoff, batch)))
+            .await?;
         leader.commit().await?;
         self.record(&report, started.elapsed());
         tracing::info!(
@@ -154,6 +163,7 @@ impl Maintenance {
             purged_empty_guest = report.purged_empty_guest,
             purged_idempotency_keys = report.purged_idempotency_keys,
             purged_outbox = report.purged_outbox,
+            purged_device_signals = report.purged_device_signals,
             "maintenance run"
         );
         Ok(report)
@@ -169,6 +179,7 @@ impl Maintenance {
         m.job_rows("purged_empty_guest", report.purged_empty_guest);
         m.job_rows("purged_idempotency_keys", report.purged_idempotency_keys);
         m.job_rows("purged_recovery_outbox", report.purged_outbox);
+        m.job_rows("purged_device_signals", report.purged_device_signals);
         m.job_duration.observe(took.as_secs_f64());
         m.job_last_run.set(self.clock.now().timestamp());
     }
@@ -198,17 +209,29 @@ impl Maintenance {
     /// Runs every interval until the task is dropped or aborted. A failed run
     /// is logged and the next one tries again.
     pub async fn run_every_interval(self) {
-        let mut tick = tokio::time::interval(self.settings.interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        // The first tick completes at once: wait a whole interval first, so a
-        // fleet restarting together does not all run at start-up.
-        tick.tick().await;
-        loop {
-            tick.tick().await;
+        every(self.settings.interval, || async {
             if let Err(error) = self.run_once().await {
                 tracing::warn!(%error, "maintenance run failed");
                 self.metrics.job_run("failed");
             }
-        }
+        })
+        .await;
+    }
+}
+
+/// Runs `work` every `interval` until the task is dropped or aborted. The
+/// first run comes a whole interval after the start, so a fleet restarting
+/// together does not all run at once; a run that overruns delays the next.
+pub(crate) async fn every<F, Fut>(interval: Duration, mut work: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        work().await;
     }
 }

@@ -26,6 +26,7 @@ use chrono::Duration as Age;
 use crate::clock::Clock;
 use crate::config::RecoverySettings;
 use crate::domain::ids::CartId;
+use crate::domain::view::WarningKind;
 use crate::metrics::Metrics;
 use crate::recovery::email::{Context, TemplateError, Templates};
 use crate::recovery::hash::Hasher;
@@ -67,7 +68,8 @@ pub struct RecoveryReport {
     pub detection_skipped: bool,
     /// E-mails put in the outbox.
     pub queued: u64,
-    /// Carts skipped because their address unsubscribed.
+    /// Carts skipped, or queued messages not sent, because their address
+    /// unsubscribed.
     pub suppressed: u64,
     /// E-mails the relay accepted.
     pub sent: u64,
@@ -181,6 +183,16 @@ impl RecoveryJob {
                 return Ok(None);
             }
         };
+        // Without the catalog the view is the stored snapshot (old prices, no
+        // images): the cart waits for a run that has it.
+        if view
+            .warnings
+            .iter()
+            .any(|w| w.kind == WarningKind::CatalogUnavailable)
+        {
+            tracing::info!(cart_id = %id, "recovery: catalog unavailable; cart left for a later run");
+            return Ok(None);
+        }
         let Some(email) = view.cart.as_ref().and_then(|c| c.email.clone()) else {
             return Ok(None);
         };
@@ -230,34 +242,24 @@ impl RecoveryJob {
     }
 
     /// Sends what is due, a batch at a time, until a batch comes back short.
+    /// A message whose lease would run out before its send could finish is
+    /// left alone: it is due again when the lease ends, for whichever sender
+    /// claims it then, so a slow relay never makes two senders send it.
     async fn deliver(&self, report: &mut RecoveryReport) -> Result<(), StorageError> {
         let batch = self.settings.batch_size;
+        let send_time = Age::seconds(
+            i64::try_from(self.settings.smtp.timeout_secs.saturating_mul(2)).unwrap_or(i64::MAX),
+        );
         loop {
-            let now = self.clock.now();
-            let claimed = recovery::claim_due(self.db.conn(), now, now + LEASE, batch).await?;
+            let claimed_at = self.clock.now();
+            let lease_until = claimed_at + LEASE;
+            let claimed =
+                recovery::claim_due(self.db.conn(), claimed_at, lease_until, batch).await?;
             for message in &claimed {
-                let delivery = match self.mailer.send(message).await {
-                    Ok(()) => {
-                        report.sent += 1;
-                        Delivery::Sent
-                    }
-                    Err(error) => {
-                        tracing::warn!(
-                            message_id = %message.id,
-                            attempts = message.attempts,
-                            error = %error.message,
-                            "recovery e-mail not delivered"
-                        );
-                        let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
-                        if error.permanent || attempts >= self.settings.max_attempts {
-                            report.failed += 1;
-                            Delivery::Failed(error.message)
-                        } else {
-                            report.retried += 1;
-                            Delivery::Retry(now + self.backoff(attempts), error.message)
-                        }
-                    }
-                };
+                if self.clock.now() + send_time > lease_until {
+                    continue;
+                }
+                let delivery = self.attempt(message, report).await?;
                 let tx = self.db.begin_write().await?;
                 recovery::record_delivery(&tx, message, &delivery, self.clock.now()).await?;
                 tx.commit().await?;
@@ -266,6 +268,40 @@ impl RecoveryJob {
                 return Ok(());
             }
         }
+    }
+
+    /// Sends `message` unless its address unsubscribed since it was queued;
+    /// what came of it, counted in `report`.
+    async fn attempt(
+        &self,
+        message: &OutboxMessage,
+        report: &mut RecoveryReport,
+    ) -> Result<Delivery, StorageError> {
+        let address_hash = self.hasher.address(&message.email);
+        if recovery::is_unsubscribed(self.db.conn(), &address_hash).await? {
+            report.suppressed += 1;
+            return Ok(Delivery::Suppressed);
+        }
+        let Err(error) = self.mailer.send(message).await else {
+            report.sent += 1;
+            return Ok(Delivery::Sent);
+        };
+        tracing::warn!(
+            message_id = %message.id,
+            attempts = message.attempts,
+            error = %error.message,
+            "recovery e-mail not delivered"
+        );
+        let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
+        Ok(
+            if error.permanent || attempts >= self.settings.max_attempts {
+                report.failed += 1;
+                Delivery::Failed(error.message)
+            } else {
+                report.retried += 1;
+                Delivery::Retry(self.clock.now() + self.backoff(attempts), error.message)
+            },
+        )
     }
 
     /// The wait after the `attempts`-th failed attempt: the backoff, doubled
@@ -280,15 +316,13 @@ impl RecoveryJob {
     /// Runs every `recovery.interval_secs` until the task is dropped. A failed
     /// run is logged and the next one tries again.
     pub async fn run_every_interval(self) {
-        let mut tick = tokio::time::interval(Duration::from_secs(self.settings.interval_secs));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tick.tick().await;
-        loop {
-            tick.tick().await;
+        let interval = Duration::from_secs(self.settings.interval_secs);
+        super::every(interval, || async {
             if let Err(error) = self.run_once().await {
                 tracing::warn!(%error, "recovery run failed");
             }
-        }
+        })
+        .await;
     }
 }
 

@@ -23,6 +23,7 @@ pub mod one_statement;
 pub mod recovery;
 mod rows;
 mod schema;
+mod sql;
 
 pub use database::{Database, DatabaseOptions, Tx};
 

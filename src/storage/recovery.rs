@@ -4,27 +4,15 @@
 //! device signals are in [`super::devices`].
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, Value};
 
 use super::StorageError;
 use super::carts::{expires_day, find_by_id};
 use super::events;
+use super::sql::statement;
 use crate::domain::cart::{Cart, CartStatus};
 use crate::domain::event::Event;
 use crate::domain::ids::CartId;
-
-/// `sql` with `$n` placeholders written for `backend` (`?n` on SQLite).
-pub(super) fn text(backend: DbBackend, sql: &str) -> String {
-    match backend {
-        DbBackend::Postgres => sql.to_owned(),
-        _ => sql.replace('$', "?"),
-    }
-}
-
-pub(super) fn statement(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    let backend = conn.get_database_backend();
-    Statement::from_sql_and_values(backend, text(backend, sql), values)
-}
 
 /// What makes a cart a recovery candidate, as of one run.
 #[derive(Debug, Clone, Copy)]
@@ -174,7 +162,8 @@ pub struct OutboxMessage {
 /// Writes `message` to the outbox as due now with its
 /// `recovery_email_queued` event (the caller holds the cart's lock).
 /// `suppressed`: the address unsubscribed; the row only marks the cart as
-/// handled for the resend window, nothing is sent and no event is written.
+/// handled for the resend window: it keeps neither the address nor the
+/// e-mail, nothing is sent and no event is written.
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
@@ -185,6 +174,13 @@ pub async fn queue(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     let status = if suppressed { "suppressed" } else { "pending" };
+    let kept = |value: &str| {
+        if suppressed {
+            String::new()
+        } else {
+            value.to_owned()
+        }
+    };
     conn.execute_raw(statement(
         conn,
         "INSERT INTO recovery_outbox (id, kind, cart_id, email, subject, body_text, body_html, \
@@ -193,11 +189,11 @@ pub async fn queue(
         vec![
             message.id.into(),
             message.cart_id.uuid().into(),
-            message.email.clone().into(),
-            message.subject.clone().into(),
-            message.body_text.clone().into(),
-            message.body_html.clone().into(),
-            message.list_unsubscribe.clone().into(),
+            kept(&message.email).into(),
+            kept(&message.subject).into(),
+            kept(&message.body_text).into(),
+            kept(&message.body_html).into(),
+            kept(&message.list_unsubscribe).into(),
             status.into(),
             now.into(),
         ],
@@ -270,12 +266,16 @@ pub enum Delivery {
     Retry(DateTime<Utc>, String),
     /// Failed for good.
     Failed(String),
+    /// Not sent: the address unsubscribed after the message was queued.
+    Suppressed,
 }
 
 /// Records how `message`'s attempt ended, with its event when it ended for
 /// good (`recovery_email_sent` or `recovery_email_failed`), in one
-/// transaction the caller commits. The cart's lock orders the event; a cart
-/// purged meanwhile gets none.
+/// transaction the caller commits. Only while the row is still this
+/// attempt's (pending, with the attempts of its claim): a sender whose lease
+/// ran out changes nothing another sender claimed since. The cart's lock
+/// orders the event; a cart purged meanwhile gets none.
 ///
 /// # Errors
 /// [`StorageError`] on database failure or corrupt data.
@@ -287,24 +287,40 @@ pub async fn record_delivery(
 ) -> Result<(), StorageError> {
     let (sql, values, event): (&str, Vec<Value>, Option<Event>) = match delivery {
         Delivery::Sent => (
-            "UPDATE recovery_outbox SET status = 'sent', sent_at = $2, last_error = NULL \
-             WHERE id = $1 AND status = 'pending'",
-            vec![message.id.into(), now.into()],
+            "UPDATE recovery_outbox SET status = 'sent', sent_at = $3, last_error = NULL \
+             WHERE id = $1 AND status = 'pending' AND attempts = $2",
+            vec![message.id.into(), message.attempts.into(), now.into()],
             Some(Event::RecoveryEmailSent {
                 message_id: message.id,
                 attempts: message.attempts.max(0) as u32,
             }),
         ),
         Delivery::Retry(at, error) => (
-            "UPDATE recovery_outbox SET next_attempt_at = $2, last_error = $3 \
-             WHERE id = $1 AND status = 'pending'",
-            vec![message.id.into(), (*at).into(), error.clone().into()],
+            "UPDATE recovery_outbox SET next_attempt_at = $3, last_error = $4 \
+             WHERE id = $1 AND status = 'pending' AND attempts = $2",
+            vec![
+                message.id.into(),
+                message.attempts.into(),
+                (*at).into(),
+                error.clone().into(),
+            ],
+            None,
+        ),
+        Delivery::Suppressed => (
+            "UPDATE recovery_outbox SET status = 'suppressed', email = '', subject = '', \
+             body_text = '', body_html = '', list_unsubscribe = '' \
+             WHERE id = $1 AND status = 'pending' AND attempts = $2",
+            vec![message.id.into(), message.attempts.into()],
             None,
         ),
         Delivery::Failed(error) => (
-            "UPDATE recovery_outbox SET status = 'failed', last_error = $2 \
-             WHERE id = $1 AND status = 'pending'",
-            vec![message.id.into(), error.clone().into()],
+            "UPDATE recovery_outbox SET status = 'failed', last_error = $3 \
+             WHERE id = $1 AND status = 'pending' AND attempts = $2",
+            vec![
+                message.id.into(),
+                message.attempts.into(),
+                error.clone().into(),
+            ],
             Some(Event::RecoveryEmailFailed {
                 message_id: message.id,
                 attempts: message.attempts.max(0) as u32,
@@ -341,19 +357,4 @@ pub async fn purge_outbox_batch(
         ))
         .await?;
     Ok(done.rows_affected())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_follow_the_backend() {
-        let sql = "SELECT 1 WHERE a = $1 AND b = $2";
-        assert_eq!(text(DbBackend::Postgres, sql), sql);
-        assert_eq!(
-            text(DbBackend::Sqlite, sql),
-            "SELECT 1 WHERE a = ?1 AND b = ?2"
-        );
-    }
 }

@@ -287,6 +287,7 @@ async fn two_instances_on_one_postgres_send_every_email_once() {
     let sent = a.sent + b.sent + a2.expect("ours").sent + b2.expect("theirs").sent;
     assert_eq!(sent, 12);
     let mut to: Vec<String> = smtp.take().into_iter().flat_map(|m| m.to).collect();
+    assert_eq!(to.len(), 12, "twelve messages in all: {to:?}");
     to.sort();
     to.dedup();
     assert_eq!(to.len(), 12, "every address once: {to:?}");
@@ -332,5 +333,32 @@ db_test!(
             .await
             .expect("again");
         assert_eq!(again.outcome(), RecoveryOutcome::AlreadyRecovered);
+    }
+);
+
+db_test!(
+    an_unsubscribe_stops_a_message_already_queued,
+    |backend: Backend| {
+        let addr = free_addr();
+        let url = format!("smtp://{addr}");
+        let Some(app) = spawn_app_with(backend, |s| recovery_settings(s, &url)).await else {
+            return;
+        };
+        abandoned_cart(&app, "left", "ada@example.com").await;
+        app.clock.advance(Duration::days(2));
+        assert_eq!(run_recovery(&app).await.retried, 1, "queued, relay down");
+        let hasher = Hasher::new(HASH_KEY).expect("key");
+        let token = previous_key_signer().sign(&Claim::Unsubscribe {
+            address_hash: hasher.address("ada@example.com"),
+        });
+        app.cart
+            .unsubscribe_recovery(pb::UnsubscribeRecoveryRequest { token })
+            .await
+            .expect("unsubscribed");
+        let smtp = SmtpServer::start_at(addr);
+        app.clock.advance(Duration::minutes(2));
+        let report = run_recovery(&app).await;
+        assert_eq!((report.suppressed, report.sent), (1, 0), "{report:?}");
+        assert!(smtp.take().is_empty());
     }
 );
