@@ -208,6 +208,7 @@ impl Metrics {
             "purged_empty_guest",
             "purged_idempotency_keys",
             "purged_recovery_outbox",
+            "purged_device_signals",
         ] {
             m.job_rows.with_label_values(&[rows]);
         }

@@ -418,6 +418,7 @@ fn maintenance(
             merged_retention: chrono::Duration::days(jobs.merged_retention_days),
             empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
             outbox_retention: chrono::Duration::days(settings.recovery.outbox_retention_days),
+            device_retention: chrono::Duration::days(settings.recovery.fingerprint_window_days),
         },
         metrics,
     )

@@ -13,7 +13,9 @@
 //!   until its own retention ends.
 //! - `recovery_unsubscribes`: the HMAC of each address that unsubscribed.
 //! - `cart_device_signals`: one keyed hash per signal of a guest cart;
-//!   candidates for recovery by device are found by `(signal, hash)`.
+//!   candidates for recovery by device are found by `(signal, hash)`
+//!   (index-only, with `cart_id`); signals past the window go by
+//!   `created_at`.
 //! - `idx_carts_recovery_idle`: active carts with an address, by
 //!   `expires_day` (a cart idle for `idle_hours` expires `ttl - idle_hours`
 //!   from now, so idle carts are a range of days). Not `updated_at`: an
@@ -195,7 +197,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         db.execute_unprepared(
-            "CREATE INDEX idx_cart_device_signals_hash ON cart_device_signals (signal, hash)",
+            "CREATE INDEX idx_cart_device_signals_hash \
+             ON cart_device_signals (signal, hash, cart_id)",
+        )
+        .await?;
+        db.execute_unprepared(
+            "CREATE INDEX idx_cart_device_signals_created ON cart_device_signals (created_at)",
         )
         .await?;
         db.execute_unprepared(

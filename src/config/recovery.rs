@@ -122,6 +122,12 @@ impl RecoverySettings {
     }
 
     pub(super) fn check(&self) -> Result<(), ConfigError> {
+        self.check_ranges()?;
+        self.check_keys()?;
+        self.check_urls()
+    }
+
+    fn check_ranges(&self) -> Result<(), ConfigError> {
         for (setting, value, range) in [
             ("recovery.idle_hours", self.idle_hours, 0..=24 * 365),
             ("recovery.resend_days", self.resend_days, 1..=365),
@@ -144,24 +150,38 @@ impl RecoverySettings {
                 ));
             }
         }
-        if self.batch_size == 0 || self.batch_size > 10_000 {
+        // The outbox rows are what the resend window is checked against.
+        if self.outbox_retention_days < self.resend_days {
             return Err(invalid(
-                "recovery.batch_size",
-                "must be between 1 and 10000",
+                "recovery.outbox_retention_days",
+                "must be at least recovery.resend_days",
             ));
         }
-        if self.interval_secs == 0 || self.max_attempts == 0 || self.smtp.timeout_secs == 0 {
-            return Err(invalid(
-                "recovery",
-                "interval_secs, max_attempts and smtp.timeout_secs must be at least 1",
-            ));
+        for (setting, value, max) in [
+            ("recovery.batch_size", self.batch_size, 10_000),
+            ("recovery.interval_secs", self.interval_secs, 86_400),
+            (
+                "recovery.retry_backoff_secs",
+                self.retry_backoff_secs,
+                3_600,
+            ),
+            ("recovery.smtp.timeout_secs", self.smtp.timeout_secs, 60),
+            ("recovery.max_attempts", u64::from(self.max_attempts), 100),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(invalid(setting, format!("must be between 1 and {max}")));
+            }
         }
-        if !(0.0..=1.0).contains(&self.fingerprint_threshold) || self.fingerprint_threshold == 0.0 {
+        if !(self.fingerprint_threshold > 0.0 && self.fingerprint_threshold <= 1.0) {
             return Err(invalid(
                 "recovery.fingerprint_threshold",
                 "must be above 0 and at most 1",
             ));
         }
+        Ok(())
+    }
+
+    fn check_keys(&self) -> Result<(), ConfigError> {
         let keys = self.keys();
         if keys.iter().any(|(id, secret)| {
             id.is_empty()
@@ -173,8 +193,13 @@ impl RecoverySettings {
         }) {
             return Err(invalid(
                 "recovery.signing_keys",
-                "must be key_id:secret pairs (ids of letters, digits, - and _; secrets of 32 characters or more)",
+                "must be key_id:secret pairs (ids of letters, digits, - and _; secrets of 32 characters or more, without commas)",
             ));
+        }
+        let mut ids: Vec<&str> = keys.iter().map(|(id, _)| id.as_str()).collect();
+        ids.sort_unstable();
+        if ids.windows(2).any(|w| w[0] == w[1]) {
+            return Err(invalid("recovery.signing_keys", "key ids must be unique"));
         }
         let hash_key = self.hash_key.expose();
         if !hash_key.is_empty() && hash_key.len() < 32 {
@@ -189,6 +214,10 @@ impl RecoverySettings {
                 "needs recovery.signing_keys and recovery.hash_key",
             ));
         }
+        Ok(())
+    }
+
+    fn check_urls(&self) -> Result<(), ConfigError> {
         for (setting, url) in [
             ("recovery.link_base_url", &self.link_base_url),
             ("recovery.unsubscribe_base_url", &self.unsubscribe_base_url),

@@ -79,6 +79,18 @@ impl DeviceSignals {
 /// A device as stored: each signal's keyed hash.
 pub type DeviceHashes = BTreeMap<Signal, String>;
 
+/// The signals of a device with these `signals` that a stored device must
+/// match to possibly reach `threshold`: without an equal `s`, similarity is
+/// at most (W − w(s)) / W, W the weight of `signals` (the union's weight is
+/// at least W). A lookup drives from these, not from signals many devices
+/// share.
+pub fn required(signals: impl Iterator<Item = Signal> + Clone, threshold: f64) -> Vec<Signal> {
+    let total: f64 = signals.clone().map(Signal::weight).sum();
+    signals
+        .filter(|s| total > 0.0 && (total - s.weight()) / total < threshold)
+        .collect()
+}
+
 /// How alike two devices are, 0 to 1 (see the module documentation).
 pub fn similarity(a: &DeviceHashes, b: &DeviceHashes) -> f64 {
     let mut matched = 0.0;
@@ -139,5 +151,20 @@ mod tests {
         let sparse = device(&[(UserAgent, "a")]);
         assert!((similarity(&full, &sparse) - 0.3).abs() < 1e-9);
         assert_eq!(similarity(&DeviceHashes::new(), &DeviceHashes::new()), 0.0);
+    }
+
+    #[test]
+    fn at_0_8_a_full_device_must_match_its_user_agent_and_network() {
+        use Signal::*;
+        assert_eq!(
+            required(Signal::ALL.into_iter(), 0.8),
+            [UserAgent, IpPrefix]
+        );
+        // Two signals of 0.15: each one alone is half: both are required.
+        assert_eq!(
+            required([TimeZone, Screen].into_iter(), 0.8),
+            [TimeZone, Screen]
+        );
+        assert!(required(Signal::ALL.into_iter(), 0.1).is_empty());
     }
 }

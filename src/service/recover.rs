@@ -13,7 +13,7 @@ use crate::domain::device::{DeviceSignals, similarity};
 use crate::domain::event::{Event, RecoveredVia};
 use crate::domain::ids::CartId;
 use crate::domain::rules::{MergeStrategy, Rejection};
-use crate::recovery::token::{Claim, TokenError};
+use crate::recovery::token::{Claim, Signer, TokenError};
 use crate::storage::devices::{self, DeviceSearch};
 use crate::storage::recovery;
 use crate::storage::{carts, lines};
@@ -108,14 +108,17 @@ impl CartService {
             .await
     }
 
-    /// The cart a recovery token names.
-    fn token_target(&self, token: &str) -> Result<Target, ServiceError> {
-        let signer = self
-            .recovery
+    /// The token signer; `RecoveryDisabled` without keys.
+    fn signer(&self) -> Result<&Signer, Rejection> {
+        self.recovery
             .signer
             .as_ref()
-            .ok_or(Rejection::RecoveryDisabled)?;
-        match signer.verify(token, self.clock.now()) {
+            .ok_or(Rejection::RecoveryDisabled)
+    }
+
+    /// The cart a recovery token names.
+    fn token_target(&self, token: &str) -> Result<Target, ServiceError> {
+        match self.signer()?.verify(token, self.clock.now()) {
             Ok(Claim::Recover { cart_id, .. }) => Ok(Target::Cart(cart_id)),
             Ok(Claim::Unsubscribe { .. }) | Err(TokenError::Invalid) => {
                 Err(Rejection::RecoveryTokenInvalid.into())
@@ -167,13 +170,9 @@ impl CartService {
     ///
     /// # Errors
     /// `RecoveryDisabled`, `RecoveryTokenInvalid`; storage failures.
+    #[tracing::instrument(skip_all)]
     pub async fn unsubscribe_recovery(&self, token: &str) -> Result<(), ServiceError> {
-        let signer = self
-            .recovery
-            .signer
-            .as_ref()
-            .ok_or(Rejection::RecoveryDisabled)?;
-        match signer.verify(token, self.clock.now()) {
+        match self.signer()?.verify(token, self.clock.now()) {
             Ok(Claim::Unsubscribe { address_hash }) => {
                 let new =
                     recovery::unsubscribe(self.db.conn(), &address_hash, self.clock.now()).await?;

@@ -225,8 +225,9 @@ impl CartService {
         };
         let snapshot = catalog.await?;
         // A keyed write needs its claim, held by a transaction: it locks;
-        // so does one storing device signals.
-        if keyed.is_none() && opts.device.is_none() && self.db.writes_in_one_statement() {
+        // so does one storing device signals (when they are kept at all).
+        let stores_device = opts.device.is_some() && self.recovery.hasher.is_some();
+        if keyed.is_none() && !stores_device && self.db.writes_in_one_statement() {
             let ctx = AtOnce {
                 db: &self.db,
                 now: self.clock.now(),

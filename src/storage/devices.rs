@@ -6,11 +6,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Value};
 
 use super::StorageError;
-use super::recovery::statement;
-use crate::domain::device::{DeviceHashes, Signal};
+use super::sql::statement;
+use crate::domain::device::{DeviceHashes, Signal, required};
 use crate::domain::ids::{CartId, SessionId};
 
-/// Stores a guest cart's device hashes, replacing the signals sent before.
+/// Stores a guest cart's device hashes, replacing the signals sent before,
+/// in two statements (an upsert of the signals sent, a delete of the others).
+/// Each save renews the signals' `created_at`, which their retention counts
+/// from.
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
@@ -20,27 +23,57 @@ pub async fn save_device(
     device: &DeviceHashes,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    conn.execute_raw(statement(
-        conn,
-        "DELETE FROM cart_device_signals WHERE cart_id = $1",
-        vec![cart_id.uuid().into()],
-    ))
-    .await?;
-    for (signal, hash) in device {
-        conn.execute_raw(statement(
+    if !device.is_empty() {
+        let mut values: Vec<Value> = vec![cart_id.uuid().into(), now.into()];
+        let mut rows = Vec::with_capacity(device.len());
+        for (signal, hash) in device {
+            let n = values.len();
+            rows.push(format!("($1, ${}, ${}, $2)", n + 1, n + 2));
+            values.push(signal.as_str().into());
+            values.push(hash.clone().into());
+        }
+        let upsert = format!(
+            "INSERT INTO cart_device_signals (cart_id, signal, hash, created_at) VALUES {} \
+             ON CONFLICT (cart_id, signal) DO UPDATE \
+             SET hash = excluded.hash, created_at = excluded.created_at",
+            rows.join(", ")
+        );
+        conn.execute_raw(statement(conn, &upsert, values)).await?;
+    }
+    // The signals not sent this time go.
+    let names: Vec<String> = (0..device.len()).map(|k| format!("${}", k + 2)).collect();
+    let mut delete = "DELETE FROM cart_device_signals WHERE cart_id = $1".to_owned();
+    if !names.is_empty() {
+        delete.push_str(&format!(" AND signal NOT IN ({})", names.join(", ")));
+    }
+    let mut values: Vec<Value> = vec![cart_id.uuid().into()];
+    values.extend(device.keys().map(|s| Value::from(s.as_str())));
+    conn.execute_raw(statement(conn, &delete, values)).await?;
+    Ok(())
+}
+
+/// Deletes up to `limit` device signals saved before `cutoff` (past the
+/// window of recovery by device, they can match nothing). Returns how many.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn purge_batch(
+    conn: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, StorageError> {
+    let done = conn
+        .execute_raw(statement(
             conn,
-            "INSERT INTO cart_device_signals (cart_id, signal, hash, created_at) \
-             VALUES ($1, $2, $3, $4)",
+            "DELETE FROM cart_device_signals WHERE (cart_id, signal) IN \
+             (SELECT cart_id, signal FROM cart_device_signals WHERE created_at < $1 LIMIT $2)",
             vec![
-                cart_id.uuid().into(),
-                signal.as_str().into(),
-                hash.clone().into(),
-                now.into(),
+                cutoff.into(),
+                i64::try_from(limit).unwrap_or(i64::MAX).into(),
             ],
         ))
         .await?;
-    }
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 /// Where recovery by device looks.
@@ -78,13 +111,34 @@ pub async fn device_candidates(
         search.changed_after.into(),
         search.not_session.as_str().into(),
     ];
-    let mut matches = Vec::new();
-    for (signal, hash) in search.device {
+    let mut pair = |signal: Signal, hash: &str| {
         let n = values.len();
-        matches.push(format!("(signal = ${} AND hash = ${})", n + 1, n + 2));
         values.push(signal.as_str().into());
-        values.push(hash.clone().into());
-    }
+        values.push(hash.into());
+        format!("signal = ${} AND hash = ${}", n + 1, n + 2)
+    };
+    let matches: Vec<String> = search
+        .device
+        .iter()
+        .map(|(signal, hash)| format!("({})", pair(*signal, hash)))
+        .collect();
+    // The carts that match every signal a candidate cannot do without
+    // (index-only on `(signal, hash, cart_id)`): never the many carts that
+    // share only a time zone or a language.
+    let required: Vec<String> = required(search.device.keys().copied(), search.threshold)
+        .into_iter()
+        .map(|s| {
+            format!(
+                "SELECT cart_id FROM cart_device_signals WHERE {}",
+                pair(s, &search.device[&s])
+            )
+        })
+        .collect();
+    let within = if required.is_empty() {
+        String::new()
+    } else {
+        format!(" AND cart_id IN ({})", required.join(" INTERSECT "))
+    };
     let weight_case: String = Signal::ALL
         .iter()
         .map(|s| format!(" WHEN '{}' THEN {}", s.as_str(), s.weight()))
@@ -95,7 +149,7 @@ pub async fn device_candidates(
     let sql = format!(
         "WITH m AS MATERIALIZED ( \
            SELECT cart_id, SUM(CASE signal{weight_case} ELSE 0 END) AS matched \
-           FROM cart_device_signals WHERE {} \
+           FROM cart_device_signals WHERE ({}){within} \
            GROUP BY cart_id HAVING SUM(CASE signal{weight_case} ELSE 0 END) >= {}) \
          SELECT m.cart_id, m.matched FROM m JOIN carts c ON c.id = m.cart_id \
          WHERE c.status = 'active' AND c.customer_id IS NULL \
