@@ -494,8 +494,10 @@ type Shopper struct {
 	// (e.g. `1920x1080@2`) and `ip_prefix` (the client address truncated by
 	// the BFF: /24 for IPv4, /48 for IPv6), each value at most 512
 	// characters. Only keyed hashes are stored, on guest carts, when an
-	// AddItem or RecoverCart carries them (other calls ignore them); see
-	// docs/privacy.md.
+	// AddItem or RecoverCart carries them (other calls validate and ignore
+	// them; without `recovery.hash_key` nothing is stored). Send them with a
+	// session's first AddItem, not every call: a write that stores them takes
+	// the slower locking path. See docs/recovery.md and docs/privacy.md.
 	Device map[string]string `protobuf:"bytes,3,rep,name=device,proto3" json:"device,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
 }
 

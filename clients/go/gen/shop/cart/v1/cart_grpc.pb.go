@@ -130,8 +130,10 @@ type CartServiceClient interface {
 	// shopper with a cart, gets its lines merged in with the MERGE rules and
 	// their adjustments (MERGED); a signed-in shopper without a cart gets it
 	// linked (TAKEN_OVER). The recovered cart records a `recovered` event.
-	// Repeating the call changes nothing (ALREADY_RECOVERED). By device, a
-	// shopper whose cart has lines keeps it (HAS_OWN_CART); exactly one guest
+	// Repeating a token recovery changes nothing (ALREADY_RECOVERED); the link
+	// works until it expires or the cart ends, and opened in another session
+	// it moves the cart there. By device, a shopper whose cart has lines keeps
+	// it (HAS_OWN_CART, which is also what a repeat finds); exactly one guest
 	// cart of the last `recovery.fingerprint_window_days` reaching
 	// `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
 	// more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
@@ -141,9 +143,9 @@ type CartServiceClient interface {
 	// (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
 	// NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
 	// merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
-	// status), when it is a customer's cart and the shopper is not signed in
-	// as that customer (SIGN_IN_REQUIRED), or when recovery is not configured
-	// (RECOVERY_DISABLED).
+	// status) or has expired (CART_EXPIRED), when it is a customer's cart and
+	// the shopper is not signed in as that customer (SIGN_IN_REQUIRED), or, for
+	// a token, when no signing key is configured (RECOVERY_DISABLED).
 	RecoverCart(ctx context.Context, in *RecoverCartRequest, opts ...grpc.CallOption) (*RecoverCartResponse, error)
 	// One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
 	// the unsubscribe link's token gets no more. Repeating it succeeds.
@@ -404,8 +406,10 @@ type CartServiceServer interface {
 	// shopper with a cart, gets its lines merged in with the MERGE rules and
 	// their adjustments (MERGED); a signed-in shopper without a cart gets it
 	// linked (TAKEN_OVER). The recovered cart records a `recovered` event.
-	// Repeating the call changes nothing (ALREADY_RECOVERED). By device, a
-	// shopper whose cart has lines keeps it (HAS_OWN_CART); exactly one guest
+	// Repeating a token recovery changes nothing (ALREADY_RECOVERED); the link
+	// works until it expires or the cart ends, and opened in another session
+	// it moves the cart there. By device, a shopper whose cart has lines keeps
+	// it (HAS_OWN_CART, which is also what a repeat finds); exactly one guest
 	// cart of the last `recovery.fingerprint_window_days` reaching
 	// `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
 	// more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
@@ -415,9 +419,9 @@ type CartServiceServer interface {
 	// (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
 	// NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
 	// merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
-	// status), when it is a customer's cart and the shopper is not signed in
-	// as that customer (SIGN_IN_REQUIRED), or when recovery is not configured
-	// (RECOVERY_DISABLED).
+	// status) or has expired (CART_EXPIRED), when it is a customer's cart and
+	// the shopper is not signed in as that customer (SIGN_IN_REQUIRED), or, for
+	// a token, when no signing key is configured (RECOVERY_DISABLED).
 	RecoverCart(context.Context, *RecoverCartRequest) (*RecoverCartResponse, error)
 	// One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
 	// the unsubscribe link's token gets no more. Repeating it succeeds.

@@ -42,8 +42,10 @@ export type Shopper = Message<"shop.cart.v1.Shopper"> & {
    * (e.g. `1920x1080@2`) and `ip_prefix` (the client address truncated by
    * the BFF: /24 for IPv4, /48 for IPv6), each value at most 512
    * characters. Only keyed hashes are stored, on guest carts, when an
-   * AddItem or RecoverCart carries them (other calls ignore them); see
-   * docs/privacy.md.
+   * AddItem or RecoverCart carries them (other calls validate and ignore
+   * them; without `recovery.hash_key` nothing is stored). Send them with a
+   * session's first AddItem, not every call: a write that stores them takes
+   * the slower locking path. See docs/recovery.md and docs/privacy.md.
    *
    * @generated from field: map<string, string> device = 3;
    */
@@ -2298,8 +2300,10 @@ export const CartService: GenService<{
    * shopper with a cart, gets its lines merged in with the MERGE rules and
    * their adjustments (MERGED); a signed-in shopper without a cart gets it
    * linked (TAKEN_OVER). The recovered cart records a `recovered` event.
-   * Repeating the call changes nothing (ALREADY_RECOVERED). By device, a
-   * shopper whose cart has lines keeps it (HAS_OWN_CART); exactly one guest
+   * Repeating a token recovery changes nothing (ALREADY_RECOVERED); the link
+   * works until it expires or the cart ends, and opened in another session
+   * it moves the cart there. By device, a shopper whose cart has lines keeps
+   * it (HAS_OWN_CART, which is also what a repeat finds); exactly one guest
    * cart of the last `recovery.fingerprint_window_days` reaching
    * `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
    * more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
@@ -2309,9 +2313,9 @@ export const CartService: GenService<{
    * (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
    * NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
    * merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
-   * status), when it is a customer's cart and the shopper is not signed in
-   * as that customer (SIGN_IN_REQUIRED), or when recovery is not configured
-   * (RECOVERY_DISABLED).
+   * status) or has expired (CART_EXPIRED), when it is a customer's cart and
+   * the shopper is not signed in as that customer (SIGN_IN_REQUIRED), or, for
+   * a token, when no signing key is configured (RECOVERY_DISABLED).
    *
    * @generated from rpc shop.cart.v1.CartService.RecoverCart
    */
