@@ -77,6 +77,11 @@ db_test!(
         assert_eq!(back.outcome(), RecoveryOutcome::TakenOver);
         assert_eq!(back.recovered_cart_id, cart.id);
         assert_eq!(app.get(shopper("today")).await.id, cart.id);
+        // The recovery stored the device it came from: an exact match moves
+        // the cart on to the next session of that device.
+        let again = by_device(&app, shopper("tomorrow"), &resized).await;
+        assert_eq!(again.outcome(), RecoveryOutcome::TakenOver);
+        assert_eq!(app.get(shopper("tomorrow")).await.id, cart.id);
     }
 );
 
