@@ -14,6 +14,7 @@ pub mod domain;
 pub mod grpc;
 pub mod healthcheck;
 pub mod jobs;
+pub mod live;
 pub mod metrics;
 pub mod net;
 pub mod proto;

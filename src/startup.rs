@@ -27,6 +27,7 @@ use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::grpc::observe::ObserveLayer;
 use crate::jobs::recovery::RecoveryJob;
 use crate::jobs::{Maintenance, MaintenanceSettings};
+use crate::live::{Hub, WatchLimits};
 use crate::metrics::Metrics;
 use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
@@ -83,6 +84,8 @@ pub struct Application {
     session_writes: Option<RateLimiter>,
     maintenance: Maintenance,
     recovery: Option<RecoveryJob>,
+    /// The WatchCart streams of this replica.
+    live: Hub,
     settings: Settings,
     tls: Option<ServerTlsConfig>,
     health_listener: Option<(TcpListener, SocketAddr)>,
@@ -118,15 +121,23 @@ impl Application {
         }
         let catalog = catalog(&settings, clock.clone(), &metrics)?;
         let policy = policy(&settings)?;
-        let service = CartService::new(db.clone(), catalog, clock.clone(), policy, metrics.clone())
-            .with_recovery(RecoveryPolicy::new(&settings.recovery));
+        let live = Hub::new(watch_limits(&settings));
+        let mut service =
+            CartService::new(db.clone(), catalog, clock.clone(), policy, metrics.clone())
+                .with_recovery(RecoveryPolicy::new(&settings.recovery));
+        if !postgres(&settings) {
+            service = service.with_live(live.clone());
+        }
         let recovery = recovery_job(&settings, &db, &clock, &service, &metrics)?;
         let session_writes = RateLimiter::new(
             clock.clone(),
             settings.limits.session_writes_per_minute,
             settings.limits.session_write_burst,
         );
-        let maintenance = maintenance(&settings, db.clone(), clock, metrics.clone());
+        let mut maintenance = maintenance(&settings, db.clone(), clock, metrics.clone());
+        if !postgres(&settings) {
+            maintenance = maintenance.with_live(live.clone());
+        }
         let tls = crate::tls::server(
             &settings.server,
             settings.transport.connection_limits().handshake_timeout,
@@ -150,6 +161,7 @@ impl Application {
             session_writes,
             maintenance,
             recovery,
+            live,
             settings,
             tls,
             health_listener,
@@ -211,6 +223,13 @@ impl Application {
             .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
             .await;
         let background = self.background(&health, stopped());
+        // WatchCart streams end with the drain, as health's Watch streams do.
+        let live = self.live.clone();
+        let end_watchers = stopped();
+        tokio::spawn(async move {
+            end_watchers.await;
+            live.stop();
+        });
         let limits = self.settings.transport.connection_limits();
         let health_only = self.health_listener.take().map(|(listener, addr)| {
             serve_health_only(listener, addr, limits, &health_service, stopped())
@@ -262,6 +281,13 @@ impl Application {
         if let (true, Some(job)) = (self.settings.recovery.enabled, &self.recovery) {
             tasks.push(tokio::spawn(job.clone().run_every_interval()));
         }
+        if postgres(&self.settings) {
+            let url = self.settings.database.url.expose().to_owned();
+            tasks.push(tokio::spawn(crate::live::listen::follow(
+                url,
+                self.live.clone(),
+            )));
+        }
         if let Some((listener, addr)) = self.admin_listener.take() {
             tracing::info!(%addr, "serving /metrics");
             tasks.push(tokio::spawn(crate::admin::serve(
@@ -285,7 +311,8 @@ impl Application {
         let reflection_v1 = reflection().build_v1()?;
         let reflection_v1alpha = reflection().build_v1alpha()?;
         let settings = &self.settings;
-        let cart = CartServiceServer::new(CartApi::new(self.service, self.session_writes))
+        let api = CartApi::new(self.service, self.session_writes, self.live.clone());
+        let cart = CartServiceServer::new(api)
             .max_decoding_message_size(settings.server.max_request_bytes);
         let transport = &settings.transport;
         let mut builder = transport_limits(tonic::transport::Server::builder(), transport);
@@ -422,6 +449,22 @@ fn maintenance(
         },
         metrics,
     )
+}
+
+/// Whether the database is PostgreSQL (changes announced by NOTIFY).
+fn postgres(settings: &Settings) -> bool {
+    !settings.database.url.expose().starts_with("sqlite:")
+}
+
+/// The WatchCart bounds from the settings.
+fn watch_limits(settings: &Settings) -> WatchLimits {
+    let watch = &settings.watch;
+    WatchLimits {
+        per_session: watch.max_per_session,
+        per_replica: watch.max_per_replica,
+        keepalive: Duration::from_secs(watch.keepalive_secs),
+        max_stream: Duration::from_secs(watch.max_stream_secs),
+    }
 }
 
 /// The recovery job, when its keys are configured.

@@ -10,6 +10,7 @@ mod m20261121_000001_create_carts;
 mod m20261121_000002_add_merged_into;
 mod m20261121_000003_hot_cart_headers;
 mod m20261122_000004_recovery;
+mod m20261122_000005_cart_notify;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_add_merged_into::Migration),
             Box::new(m20261121_000003_hot_cart_headers::Migration),
             Box::new(m20261122_000004_recovery::Migration),
+            Box::new(m20261122_000005_cart_notify::Migration),
         ]
     }
 }

@@ -13,9 +13,11 @@ use crate::domain::money::Currency;
 mod recovery;
 mod telemetry;
 mod transport;
+mod watch;
 pub use recovery::{RecoverySettings, SmtpSettings};
 pub use telemetry::{LogFormat, TelemetrySettings};
 pub use transport::TransportSettings;
+pub use watch::WatchSettings;
 
 /// A value that must never be printed (database URLs carry passwords).
 #[derive(Clone, Deserialize, PartialEq, Eq, Default)]
@@ -64,6 +66,8 @@ pub struct Settings {
     pub transport: TransportSettings,
     /// Abandoned-cart recovery.
     pub recovery: RecoverySettings,
+    /// WatchCart streams.
+    pub watch: WatchSettings,
 }
 
 /// The gRPC server.
@@ -354,6 +358,7 @@ impl Settings {
         self.check_catalog_and_auth()?;
         self.check_jobs()?;
         self.recovery.check()?;
+        self.watch.check()?;
         self.check_transport()
     }
 

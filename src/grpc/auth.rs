@@ -45,6 +45,7 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("ListCartEvents", Role::Service),
     ("RecoverCart", Role::Storefront),
     ("UnsubscribeRecovery", Role::Storefront),
+    ("WatchCart", Role::Storefront),
 ];
 
 /// The role an RPC needs, from its path; `None` when open to all.

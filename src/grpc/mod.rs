@@ -15,6 +15,7 @@ pub mod observe;
 mod page_token;
 mod parse;
 pub mod status;
+mod watch;
 mod wire;
 mod write;
 
@@ -22,6 +23,7 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
+use crate::live::Hub;
 use crate::proto::shop::cart::v1 as pb;
 use crate::proto::shop::cart::v1::cart_service_server::CartService as CartServiceApi;
 use crate::service::CartService;
@@ -33,15 +35,17 @@ use status::ApiError;
 pub struct CartApi {
     service: CartService,
     session_writes: Option<Arc<RateLimiter>>,
+    live: Hub,
 }
 
 impl CartApi {
     /// Serves `service`, limiting each session's writes with `session_writes`
-    /// when given.
-    pub fn new(service: CartService, session_writes: Option<RateLimiter>) -> Self {
+    /// when given; WatchCart streams are woken by `live`.
+    pub fn new(service: CartService, session_writes: Option<RateLimiter>, live: Hub) -> Self {
         Self {
             service,
             session_writes: session_writes.map(Arc::new),
+            live,
         }
     }
 }
@@ -52,6 +56,17 @@ fn fail(e: impl Into<ApiError>) -> Status {
 
 #[tonic::async_trait]
 impl CartServiceApi for CartApi {
+    type WatchCartStream = watch::WatchStream;
+
+    async fn watch_cart(
+        &self,
+        request: Request<pb::WatchCartRequest>,
+    ) -> Result<Response<Self::WatchCartStream>, Status> {
+        let (shopper, after_version) = parse::watch_cart(request.into_inner())?;
+        let stream = watch::start(self.service.clone(), &self.live, shopper, after_version)?;
+        Ok(Response::new(stream))
+    }
+
     async fn get_cart(
         &self,
         request: Request<pb::GetCartRequest>,

@@ -143,6 +143,20 @@ pub fn unsubscribe_recovery(req: &pb::UnsubscribeRecoveryRequest) -> Result<Stri
     v.finish(Some(req.token.clone()))
 }
 
+/// Parses WatchCart: the shopper and the version the client has.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn watch_cart(req: pb::WatchCartRequest) -> Result<(Shopper, i64), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    if req.after_version < 0 {
+        v.refuse("after_version", "must not be negative".into());
+    }
+    let parsed = shopper.map(|s| (s, req.after_version));
+    v.finish(parsed)
+}
+
 /// Parses a request that names only the shopper.
 ///
 /// # Errors

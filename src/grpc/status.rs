@@ -113,6 +113,37 @@ fn internal(error: &dyn std::error::Error) -> Status {
     reasoned(Code::Internal, "internal error", ErrorReason::InternalError)
 }
 
+/// How long a watcher refused for the caps should wait before trying again.
+const WATCHERS_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// RESOURCE_EXHAUSTED for a WatchCart past a watcher cap.
+pub fn too_many_watchers(refused: crate::live::Refused) -> Status {
+    let message = format!(
+        "too many WatchCart streams for this {} (at most {}); retry later",
+        refused.scope, refused.limit
+    );
+    let mut details = ErrorDetails::with_retry_info(Some(WATCHERS_RETRY_AFTER));
+    details.add_quota_failure_violation(refused.scope, message.clone());
+    let (reason, domain, meta) = error_info(
+        ErrorReason::TooManyWatchers,
+        &[
+            ("scope", refused.scope.to_owned()),
+            ("limit", refused.limit.to_string()),
+        ],
+    );
+    details.set_error_info(reason, domain, meta);
+    Status::with_error_details(Code::ResourceExhausted, message, details)
+}
+
+/// UNAVAILABLE for a WatchCart stream ended by the replica's shutdown.
+pub fn replica_stopping() -> Status {
+    reasoned(
+        Code::Unavailable,
+        "this replica is shutting down; watch again (another replica answers)",
+        ErrorReason::ReplicaStopping,
+    )
+}
+
 /// A status with only an ErrorInfo of `reason` for details: for refusals
 /// that have nothing more to say (authentication, undecodable messages).
 pub fn reasoned(code: Code, message: impl Into<String>, reason: ErrorReason) -> Status {
@@ -593,7 +624,14 @@ mod tests {
     }
 
     fn other_statuses() -> Vec<Status> {
-        let mut statuses = vec![super::super::codec::malformed()];
+        let mut statuses = vec![
+            super::super::codec::malformed(),
+            too_many_watchers(crate::live::Refused {
+                scope: "session",
+                limit: 8,
+            }),
+            replica_stopping(),
+        ];
         statuses.extend(super::super::auth::refusals());
         statuses.extend(
             [Code::OutOfRange, Code::Unimplemented, Code::Unknown]

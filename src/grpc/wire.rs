@@ -80,7 +80,7 @@ fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
     }
 }
 
-fn status(s: CartStatus) -> pb::CartStatus {
+pub fn status(s: CartStatus) -> pb::CartStatus {
     match s {
         CartStatus::Active => pb::CartStatus::Active,
         CartStatus::Merged => pb::CartStatus::Merged,

@@ -68,6 +68,9 @@ pub struct Maintenance {
     clock: Arc<dyn Clock>,
     settings: MaintenanceSettings,
     metrics: Arc<Metrics>,
+    /// Watchers told of expired carts in-process (SQLite; PostgreSQL's
+    /// trigger tells every replica).
+    live: Option<crate::live::Hub>,
 }
 
 impl Maintenance {
@@ -83,7 +86,15 @@ impl Maintenance {
             clock,
             settings,
             metrics,
+            live: None,
         }
+    }
+
+    /// Wakes `hub`'s watchers when a run sets carts aside.
+    #[must_use]
+    pub fn with_live(mut self, hub: crate::live::Hub) -> Self {
+        self.live = Some(hub);
+        self
     }
 
     /// Runs once, if this replica can lead; logs and returns what it did.
@@ -113,6 +124,9 @@ impl Maintenance {
             ..MaintenanceReport::default()
         };
         let expire_ms = started.elapsed().as_millis();
+        if let (Some(live), true) = (&self.live, report.expired > 0) {
+            live.wake_all();
+        }
         for (kind, retention, total) in [
             (
                 Purge::Abandoned,

@@ -32,6 +32,7 @@ use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
+use crate::live::Hub;
 use crate::metrics::Metrics;
 use crate::recovery::RecoveryPolicy;
 use crate::storage::Database;
@@ -61,6 +62,9 @@ pub struct CartService {
     metrics: Arc<Metrics>,
     /// Keys and rules of RecoverCart and UnsubscribeRecovery.
     recovery: RecoveryPolicy,
+    /// Where committed changes are announced in-process (SQLite only:
+    /// PostgreSQL notifies every replica itself).
+    live: Option<Hub>,
 }
 
 impl CartService {
@@ -80,7 +84,15 @@ impl CartService {
             in_flight: idempotency::InFlight::default(),
             metrics,
             recovery: RecoveryPolicy::disabled(),
+            live: None,
         }
+    }
+
+    /// Announces each committed change to `hub`'s watchers in-process.
+    #[must_use]
+    pub fn with_live(mut self, hub: Hub) -> Self {
+        self.live = Some(hub);
+        self
     }
 
     /// With recovery keys and rules (off without).

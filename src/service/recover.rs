@@ -258,6 +258,7 @@ impl Step for Recover<'_> {
             }
             (Some(customer), _) => {
                 let mut cart = cart;
+                ctx.recorded.owner(&cart);
                 cart.session_id = self.shopper.session_id.clone();
                 let linked = link(ctx, cart, &customer, vec![recovered_event(None)]).await?;
                 with_kind(linked, RecoveryKind::TakenOver, id)
@@ -310,6 +311,8 @@ async fn take_over(
         };
         ctx.save(&empty, &[merged_into]).await?;
     }
+    // The session that had the cart is told it left.
+    ctx.recorded.owner(&cart);
     cart.session_id = shopper.session_id.clone();
     cart.touch(ctx.now, ctx.policy.ttl);
     ctx.save(&cart, &[recovered]).await?;

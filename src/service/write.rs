@@ -130,30 +130,46 @@ pub(super) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// Saves `cart`'s header with `events`, recording them.
+    /// Saves `cart`'s header with `events`, recording them and its owner.
     pub async fn save(&self, cart: &Cart, events: &[Event]) -> Result<(), ServiceError> {
         carts::save(self.tx, cart, events, self.now).await?;
         self.recorded.push(events);
+        self.recorded.owner(cart);
         Ok(())
     }
 }
 
-/// The events an attempt wrote: the business metrics count them after its
-/// commit, so a rolled-back attempt counts nothing.
+/// What an attempt wrote, acted on after its commit (so a rolled-back
+/// attempt counts and announces nothing): its events, for the business
+/// metrics, and the owners of the carts it changed, whose watchers are woken
+/// (in-process on SQLite; PostgreSQL's trigger notifies every replica).
 #[derive(Default)]
-pub(super) struct Recorded(std::sync::Mutex<Vec<Event>>);
+pub(super) struct Recorded(std::sync::Mutex<(Vec<Event>, Vec<Owner>)>);
+
+/// A cart owner: its session and, for a customer's cart, the customer.
+pub(super) type Owner = (String, Option<String>);
 
 impl Recorded {
-    /// Notes `events` as written.
-    pub fn push(&self, events: &[Event]) {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(events);
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<Event>, Vec<Owner>)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn take(&self) -> Vec<Event> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    /// Notes `events` as written.
+    pub fn push(&self, events: &[Event]) {
+        self.lock().0.extend_from_slice(events);
+    }
+
+    /// Notes a change of a cart owned by `cart`'s owner as it is now.
+    pub fn owner(&self, cart: &Cart) {
+        let owner = (
+            cart.session_id.as_str().to_owned(),
+            cart.customer_id.as_ref().map(|c| c.as_str().to_owned()),
+        );
+        self.lock().1.push(owner);
+    }
+
+    fn take(&self) -> (Vec<Event>, Vec<Owner>) {
+        std::mem::take(&mut *self.lock())
     }
 }
 
@@ -238,7 +254,7 @@ impl CartService {
             };
             match step.at_once(&ctx).await {
                 Ok(Some(outcome)) => {
-                    self.count(ctx.recorded.take());
+                    self.after_commit(ctx.recorded.take());
                     return Ok(self.fresh(outcome, &snapshot).await);
                 }
                 // Moved, or lost a race: the locking path converges.
@@ -301,7 +317,7 @@ impl CartService {
             Ok(outcome) => {
                 let recorded = ctx.recorded.take();
                 let written = self.commit(tx, keyed, opts, snapshot, outcome, now).await?;
-                self.count(recorded);
+                self.after_commit(recorded);
                 Ok(written)
             }
             Err(refusal) if refusal.is_refusal() => {
@@ -363,13 +379,18 @@ impl CartService {
         Ok(outcome)
     }
 
-    /// Counts a committed write's events in the business metrics.
-    fn count(&self, events: Vec<Event>) {
+    /// After a write committed: counts its events in the business metrics
+    /// and, where changes are announced in-process (SQLite), wakes the
+    /// watchers of the carts it changed.
+    fn after_commit(&self, (events, owners): (Vec<Event>, Vec<Owner>)) {
         for event in &events {
             self.metrics.event(event.kind().as_str());
             if let Event::MergedFrom { strategy, .. } = event {
                 self.metrics.merge(strategy.as_str());
             }
+        }
+        if let Some(live) = &self.live {
+            live.publish(owners.iter().map(|(s, c)| (s.as_str(), c.as_deref())));
         }
     }
 

@@ -19,6 +19,7 @@ pub mod events;
 pub mod idempotency;
 pub mod lines;
 pub mod maintenance;
+pub mod notify;
 pub mod one_statement;
 pub mod recovery;
 mod rows;

@@ -28,3 +28,4 @@ mod tls;
 mod traces;
 mod transport;
 mod validate;
+mod watch;

@@ -236,6 +236,8 @@ async fn start_app(
 
 /// A second instance started by [`TestApp::spawn_replica`].
 pub struct Replica {
+    /// Its gRPC address.
+    pub addr: SocketAddr,
     /// Its maintenance job.
     pub maintenance: Maintenance,
     /// Its recovery job, when configured.
@@ -310,8 +312,10 @@ impl TestApp {
             .expect("replica builds");
         let maintenance = app.maintenance();
         let recovery = app.recovery_job();
+        let addr = app.local_addr();
         let (stop, server) = serve(app);
         Replica {
+            addr,
             maintenance,
             recovery,
             stop,

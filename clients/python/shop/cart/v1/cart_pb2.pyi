@@ -570,3 +570,31 @@ class UnsubscribeRecoveryRequest(_message.Message):
 class UnsubscribeRecoveryResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class WatchCartRequest(_message.Message):
+    __slots__ = ("shopper", "after_version")
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    AFTER_VERSION_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    after_version: int
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., after_version: _Optional[int] = ...) -> None: ...
+
+class WatchCartResponse(_message.Message):
+    __slots__ = ("cart", "ended", "keepalive")
+    CART_FIELD_NUMBER: _ClassVar[int]
+    ENDED_FIELD_NUMBER: _ClassVar[int]
+    KEEPALIVE_FIELD_NUMBER: _ClassVar[int]
+    cart: Cart
+    ended: CartEnded
+    keepalive: bool
+    def __init__(self, cart: _Optional[_Union[Cart, _Mapping]] = ..., ended: _Optional[_Union[CartEnded, _Mapping]] = ..., keepalive: _Optional[bool] = ...) -> None: ...
+
+class CartEnded(_message.Message):
+    __slots__ = ("cart_id", "status", "into_cart_id")
+    CART_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    INTO_CART_ID_FIELD_NUMBER: _ClassVar[int]
+    cart_id: str
+    status: CartStatus
+    into_cart_id: str
+    def __init__(self, cart_id: _Optional[str] = ..., status: _Optional[_Union[CartStatus, str]] = ..., into_cart_id: _Optional[str] = ...) -> None: ...

@@ -134,6 +134,11 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
                 _registered_method=True)
+        self.WatchCart = channel.unary_stream(
+                '/shop.cart.v1.CartService/WatchCart',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartResponse.FromString,
+                _registered_method=True)
 
 
 class CartServiceServicer:
@@ -374,6 +379,33 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchCart(self, request, context):
+        """Follows the shopper's cart live, across tabs, devices and replicas.
+
+        First the current view, unless `after_version` is already the cart's
+        version; then one message per committed change, each carrying the whole
+        view, versions strictly increasing (changes that land close together may
+        arrive as one message with the latest view). A shopper without a cart
+        gets an empty view (version 0), then the cart once it is created. When
+        the cart stops being the shopper's (merged at sign-in, completed,
+        abandoned, or taken by another session), a final `ended` message names
+        what became of it and the cart its lines went into, and the stream ends
+        OK: the client follows the shopper there (e.g. watches again as the
+        signed-in customer). `keepalive` messages come every
+        `watch.keepalive_secs` (15) while nothing changes; the stream ends OK
+        after `watch.max_stream_secs` (1800): resume with `after_version` = the
+        last version seen, and nothing is missed.
+
+        Errors: INVALID_ARGUMENT for a malformed shopper; RESOURCE_EXHAUSTED
+        TOO_MANY_WATCHERS (with RetryInfo) past `watch.max_per_session` streams
+        of one session or `watch.max_per_replica` on the replica; UNAVAILABLE
+        REPLICA_STOPPING when the replica shuts down (reconnect: another replica
+        answers).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CartServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -446,6 +478,11 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.UnsubscribeRecovery,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.SerializeToString,
+            ),
+            'WatchCart': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchCart,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -856,6 +893,33 @@ class CartService:
             '/shop.cart.v1.CartService/UnsubscribeRecovery',
             shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchCart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/shop.cart.v1.CartService/WatchCart',
+            shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartResponse.FromString,
             options,
             channel_credentials,
             insecure,

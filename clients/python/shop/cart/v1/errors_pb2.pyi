@@ -38,6 +38,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RECOVERY_TOKEN_INVALID: _ClassVar[ErrorReason]
     RECOVERY_TOKEN_EXPIRED: _ClassVar[ErrorReason]
     SIGN_IN_REQUIRED: _ClassVar[ErrorReason]
+    TOO_MANY_WATCHERS: _ClassVar[ErrorReason]
+    REPLICA_STOPPING: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 INVALID_FIELD: ErrorReason
 MALFORMED_MESSAGE: ErrorReason
@@ -70,3 +72,5 @@ RECOVERY_DISABLED: ErrorReason
 RECOVERY_TOKEN_INVALID: ErrorReason
 RECOVERY_TOKEN_EXPIRED: ErrorReason
 SIGN_IN_REQUIRED: ErrorReason
+TOO_MANY_WATCHERS: ErrorReason
+REPLICA_STOPPING: ErrorReason

@@ -153,6 +153,28 @@ type CartServiceClient interface {
 	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
 	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
 	UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error)
+	// Follows the shopper's cart live, across tabs, devices and replicas.
+	//
+	// First the current view, unless `after_version` is already the cart's
+	// version; then one message per committed change, each carrying the whole
+	// view, versions strictly increasing (changes that land close together may
+	// arrive as one message with the latest view). A shopper without a cart
+	// gets an empty view (version 0), then the cart once it is created. When
+	// the cart stops being the shopper's (merged at sign-in, completed,
+	// abandoned, or taken by another session), a final `ended` message names
+	// what became of it and the cart its lines went into, and the stream ends
+	// OK: the client follows the shopper there (e.g. watches again as the
+	// signed-in customer). `keepalive` messages come every
+	// `watch.keepalive_secs` (15) while nothing changes; the stream ends OK
+	// after `watch.max_stream_secs` (1800): resume with `after_version` = the
+	// last version seen, and nothing is missed.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper; RESOURCE_EXHAUSTED
+	// TOO_MANY_WATCHERS (with RetryInfo) past `watch.max_per_session` streams
+	// of one session or `watch.max_per_replica` on the replica; UNAVAILABLE
+	// REPLICA_STOPPING when the replica shuts down (reconnect: another replica
+	// answers).
+	WatchCart(ctx context.Context, in *WatchCartRequest, opts ...grpc.CallOption) (CartService_WatchCartClient, error)
 }
 
 type cartServiceClient struct {
@@ -287,6 +309,38 @@ func (c *cartServiceClient) UnsubscribeRecovery(ctx context.Context, in *Unsubsc
 		return nil, err
 	}
 	return out, nil
+}
+
+func (c *cartServiceClient) WatchCart(ctx context.Context, in *WatchCartRequest, opts ...grpc.CallOption) (CartService_WatchCartClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_CartService_serviceDesc.Streams[0], "/shop.cart.v1.CartService/WatchCart", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &cartServiceWatchCartClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type CartService_WatchCartClient interface {
+	Recv() (*WatchCartResponse, error)
+	grpc.ClientStream
+}
+
+type cartServiceWatchCartClient struct {
+	grpc.ClientStream
+}
+
+func (x *cartServiceWatchCartClient) Recv() (*WatchCartResponse, error) {
+	m := new(WatchCartResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // CartServiceServer is the server API for CartService service.
@@ -429,6 +483,28 @@ type CartServiceServer interface {
 	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
 	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
 	UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error)
+	// Follows the shopper's cart live, across tabs, devices and replicas.
+	//
+	// First the current view, unless `after_version` is already the cart's
+	// version; then one message per committed change, each carrying the whole
+	// view, versions strictly increasing (changes that land close together may
+	// arrive as one message with the latest view). A shopper without a cart
+	// gets an empty view (version 0), then the cart once it is created. When
+	// the cart stops being the shopper's (merged at sign-in, completed,
+	// abandoned, or taken by another session), a final `ended` message names
+	// what became of it and the cart its lines went into, and the stream ends
+	// OK: the client follows the shopper there (e.g. watches again as the
+	// signed-in customer). `keepalive` messages come every
+	// `watch.keepalive_secs` (15) while nothing changes; the stream ends OK
+	// after `watch.max_stream_secs` (1800): resume with `after_version` = the
+	// last version seen, and nothing is missed.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper; RESOURCE_EXHAUSTED
+	// TOO_MANY_WATCHERS (with RetryInfo) past `watch.max_per_session` streams
+	// of one session or `watch.max_per_replica` on the replica; UNAVAILABLE
+	// REPLICA_STOPPING when the replica shuts down (reconnect: another replica
+	// answers).
+	WatchCart(*WatchCartRequest, CartService_WatchCartServer) error
 	mustEmbedUnimplementedCartServiceServer()
 }
 
@@ -477,6 +553,9 @@ func (UnimplementedCartServiceServer) RecoverCart(context.Context, *RecoverCartR
 }
 func (UnimplementedCartServiceServer) UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UnsubscribeRecovery not implemented")
+}
+func (UnimplementedCartServiceServer) WatchCart(*WatchCartRequest, CartService_WatchCartServer) error {
+	return status.Errorf(codes.Unimplemented, "method WatchCart not implemented")
 }
 func (UnimplementedCartServiceServer) mustEmbedUnimplementedCartServiceServer() {}
 
@@ -743,6 +822,27 @@ func _CartService_UnsubscribeRecovery_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_WatchCart_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchCartRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(CartServiceServer).WatchCart(m, &cartServiceWatchCartServer{stream})
+}
+
+type CartService_WatchCartServer interface {
+	Send(*WatchCartResponse) error
+	grpc.ServerStream
+}
+
+type cartServiceWatchCartServer struct {
+	grpc.ServerStream
+}
+
+func (x *cartServiceWatchCartServer) Send(m *WatchCartResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
 var _CartService_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "shop.cart.v1.CartService",
 	HandlerType: (*CartServiceServer)(nil),
@@ -804,6 +904,12 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _CartService_UnsubscribeRecovery_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchCart",
+			Handler:       _CartService_WatchCart_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "shop/cart/v1/cart.proto",
 }

@@ -1,0 +1,50 @@
+//! PostgreSQL's cart notifications into this replica's hub: one listening
+//! connection per replica, reconnected when lost. Changes made while it was
+//! not listening (before its first LISTEN, or while it was down) were not
+//! heard, so every watcher is woken to read its cart again each time it
+//! starts listening: no final state is ever missed.
+
+use std::time::Duration;
+
+use super::Hub;
+use crate::storage::notify::{ChangeListener, Heard};
+
+/// Wait between attempts to reach PostgreSQL.
+const RETRY: Duration = Duration::from_secs(1);
+
+/// Feeds `hub` from the notifications of the database at `url`, until the
+/// task is dropped.
+pub async fn follow(url: String, hub: Hub) {
+    loop {
+        let mut listener = match ChangeListener::connect(&url).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for cart changes; retrying");
+                tokio::time::sleep(RETRY).await;
+                continue;
+            }
+        };
+        // Streams opened before the listener was listening (at start-up, or
+        // while it was down) may have missed a change: they read again.
+        hub.wake_all();
+        loop {
+            match listener.next().await {
+                Ok(Heard::Change(change)) => hub.publish(
+                    change
+                        .owners
+                        .iter()
+                        .map(|(session, customer)| (session.as_str(), customer.as_deref())),
+                ),
+                Ok(Heard::Reconnected) => {
+                    tracing::info!("listening for cart changes again; waking every watcher");
+                    hub.wake_all();
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cart change listener lost; reconnecting");
+                    tokio::time::sleep(RETRY).await;
+                    break;
+                }
+            }
+        }
+    }
+}

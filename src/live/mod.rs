@@ -1,0 +1,261 @@
+//! Live carts on this replica: who watches which shopper's cart, waking them
+//! when it changes, and the bounds on watching.
+//!
+//! Watchers subscribe by their shopper (`c:<customer>` for a signed-in
+//! shopper, `s:<session>` for a guest). A change wakes every watcher of the
+//! cart's owners, before and after, through a `tokio::sync::watch` channel
+//! per shopper: a wake-up is one counter, so a slow watcher simply sees the
+//! latest (coalesced, bounded memory), and publishing never waits for a
+//! watcher. A woken watcher reads the cart again and sends it if it moved
+//! (see `grpc::watch`). Changes come from PostgreSQL's notifications (every
+//! replica's writes) or, on SQLite, from this process's own commits.
+
+pub mod listen;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::domain::cart::Shopper;
+
+/// The bounds on watching.
+#[derive(Debug, Clone, Copy)]
+pub struct WatchLimits {
+    /// Streams one session may hold on one replica.
+    pub per_session: usize,
+    /// Streams the replica serves at most.
+    pub per_replica: usize,
+    /// A keepalive message after this long without a change.
+    pub keepalive: Duration,
+    /// A stream ends (OK) after this long; clients resume.
+    pub max_stream: Duration,
+}
+
+/// Why a watcher was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    /// `session` or `replica`.
+    pub scope: &'static str,
+    /// The limit reached.
+    pub limit: usize,
+}
+
+/// The watchers of this replica. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Hub(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    topics: Mutex<HashMap<String, watch::Sender<u64>>>,
+    sessions: Mutex<HashMap<String, usize>>,
+    total: AtomicUsize,
+    limits: WatchLimits,
+    stop: watch::Sender<bool>,
+}
+
+/// A watcher's place in the hub; leaving it (drop) frees its slot.
+#[derive(Debug)]
+pub struct Subscription {
+    hub: Hub,
+    key: String,
+    session: String,
+    /// Changes to the shopper's carts: wait with `changed()`.
+    pub changes: watch::Receiver<u64>,
+    /// True once the replica is shutting down.
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// The key a shopper's watchers subscribe under.
+fn key(session: &str, customer: Option<&str>) -> String {
+    match customer {
+        Some(customer) => format!("c:{customer}"),
+        None => format!("s:{session}"),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Hub {
+    /// An empty hub with `limits`.
+    pub fn new(limits: WatchLimits) -> Self {
+        Self(Arc::new(Inner {
+            topics: Mutex::default(),
+            sessions: Mutex::default(),
+            total: AtomicUsize::new(0),
+            limits,
+            stop: watch::Sender::new(false),
+        }))
+    }
+
+    /// The bounds of this hub.
+    pub fn limits(&self) -> WatchLimits {
+        self.0.limits
+    }
+
+    /// Streams open now.
+    pub fn watchers(&self) -> usize {
+        self.0.total.load(Ordering::Relaxed)
+    }
+
+    /// A place for a watcher of `shopper`, within the session and replica
+    /// caps.
+    ///
+    /// # Errors
+    /// [`Refused`] naming the cap reached.
+    pub fn subscribe(&self, shopper: &Shopper) -> Result<Subscription, Refused> {
+        let limits = self.0.limits;
+        let session = shopper.session_id.as_str().to_owned();
+        {
+            let mut sessions = lock(&self.0.sessions);
+            let count = sessions.entry(session.clone()).or_default();
+            if *count >= limits.per_session {
+                if *count == 0 {
+                    sessions.remove(&session);
+                }
+                return Err(Refused {
+                    scope: "session",
+                    limit: limits.per_session,
+                });
+            }
+            if self.0.total.fetch_add(1, Ordering::Relaxed) >= limits.per_replica {
+                self.0.total.fetch_sub(1, Ordering::Relaxed);
+                if *count == 0 {
+                    sessions.remove(&session);
+                }
+                return Err(Refused {
+                    scope: "replica",
+                    limit: limits.per_replica,
+                });
+            }
+            *count += 1;
+        }
+        let key = key(&session, shopper.customer_id.as_ref().map(|c| c.as_str()));
+        let changes = lock(&self.0.topics)
+            .entry(key.clone())
+            .or_insert_with(|| watch::Sender::new(0))
+            .subscribe();
+        Ok(Subscription {
+            hub: self.clone(),
+            key,
+            session,
+            changes,
+            stopping: self.0.stop.subscribe(),
+        })
+    }
+
+    /// Wakes the watchers of every `(session, customer)` owner of a changed
+    /// cart: the session's guests and, for a customer's cart, the customer's.
+    pub fn publish<'a>(&self, owners: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) {
+        let topics = lock(&self.0.topics);
+        for (session, customer) in owners {
+            let keys = [
+                Some(key(session, None)),
+                customer.map(|c| key(session, Some(c))),
+            ];
+            for key in keys.into_iter().flatten() {
+                if let Some(topic) = topics.get(&key) {
+                    topic.send_modify(|n| *n = n.wrapping_add(1));
+                }
+            }
+        }
+    }
+
+    /// Wakes every watcher (changes may have been missed).
+    pub fn wake_all(&self) {
+        for topic in lock(&self.0.topics).values() {
+            topic.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Ends every stream: the replica is shutting down.
+    pub fn stop(&self) {
+        self.0.stop.send_replace(true);
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let inner = &self.hub.0;
+        {
+            let mut topics = lock(&inner.topics);
+            // Ours is the last receiver: the topic goes.
+            if topics
+                .get(&self.key)
+                .is_some_and(|t| t.receiver_count() <= 1)
+            {
+                topics.remove(&self.key);
+            }
+        }
+        let mut sessions = lock(&inner.sessions);
+        if let Some(count) = sessions.get_mut(&self.session) {
+            *count -= 1;
+            if *count == 0 {
+                sessions.remove(&self.session);
+            }
+        }
+        inner.total.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{CustomerId, SessionId};
+
+    fn hub(per_session: usize, per_replica: usize) -> Hub {
+        Hub::new(WatchLimits {
+            per_session,
+            per_replica,
+            keepalive: Duration::from_secs(15),
+            max_stream: Duration::from_secs(60),
+        })
+    }
+
+    fn guest(session: &str) -> Shopper {
+        Shopper::guest(SessionId::parse(session).expect("id"))
+    }
+
+    #[test]
+    fn caps_hold_and_slots_come_back() {
+        let hub = hub(2, 3);
+        let a1 = hub.subscribe(&guest("a")).expect("first");
+        let _a2 = hub.subscribe(&guest("a")).expect("second");
+        assert_eq!(hub.subscribe(&guest("a")).unwrap_err().scope, "session");
+        let _b = hub.subscribe(&guest("b")).expect("third");
+        assert_eq!(hub.subscribe(&guest("c")).unwrap_err().scope, "replica");
+        drop(a1);
+        assert_eq!(hub.watchers(), 2);
+        hub.subscribe(&guest("c")).expect("a slot freed");
+    }
+
+    #[test]
+    fn a_change_wakes_the_owners_watchers_coalesced() {
+        let hub = hub(8, 100);
+        let mut guest_watch = hub.subscribe(&guest("s1")).expect("guest");
+        let customer = Shopper {
+            session_id: SessionId::parse("s2").expect("id"),
+            customer_id: Some(CustomerId::parse("c1").expect("id")),
+        };
+        let mut customer_watch = hub.subscribe(&customer).expect("customer");
+        let other = hub.subscribe(&guest("s3")).expect("other");
+        // A guest cart linked to c1 at sign-in: both owners are woken.
+        hub.publish([("s1", None), ("s1", Some("c1"))]);
+        hub.publish([("s1", Some("c1"))]);
+        assert!(guest_watch.changes.has_changed().expect("open"));
+        assert!(customer_watch.changes.has_changed().expect("open"));
+        assert!(!other.changes.has_changed().expect("open"));
+        // Two changes, one wake-up to handle.
+        guest_watch.changes.borrow_and_update();
+        assert!(!guest_watch.changes.has_changed().expect("open"));
+        hub.wake_all();
+        assert!(other.changes.has_changed().expect("open"));
+        customer_watch.changes.borrow_and_update();
+        hub.stop();
+        assert!(*customer_watch.stopping.borrow());
+    }
+}
