@@ -94,6 +94,22 @@ db_test!(a_watcher_sees_each_change_in_order, |app| {
     assert_eq!(next_cart(&mut resumed).await.version, last + 1);
 });
 
+db_test!(the_client_crate_watches_too, |app| {
+    let mut stream = app
+        .cart
+        .watch_cart(pb::WatchCartRequest {
+            shopper: shopper("crate"),
+            after_version: 0,
+        })
+        .await
+        .expect("watch");
+    assert_eq!(next_cart(&mut stream).await.version, 0);
+    app.add(shopper("crate"), "var-classic-tee-m", 1)
+        .await
+        .expect("added");
+    assert_eq!(next_cart(&mut stream).await.version, 1);
+});
+
 db_test!(a_guest_watcher_follows_the_cart_into_the_customers, |app| {
     app.add(customer("laptop", "ada"), "var-classic-tee-l", 1)
         .await

@@ -115,6 +115,28 @@ impl CartClient {
         self
     }
 
+    /// Follows the shopper's cart live (WatchCart): the stream of views and
+    /// the final `ended`. Not retried: on UNAVAILABLE (REPLICA_STOPPING) or
+    /// when the stream ends after its lifetime, watch again with
+    /// `after_version` = the last version seen.
+    ///
+    /// # Errors
+    /// [`CartError`] when the stream cannot be opened (TOO_MANY_WATCHERS,
+    /// INVALID_FIELD…).
+    pub async fn watch_cart(
+        &self,
+        request: WatchCartRequest,
+    ) -> Result<tonic::Streaming<WatchCartResponse>, CartError> {
+        let mut message = tonic::Request::new(request);
+        if let Some(token) = &self.token {
+            message
+                .metadata_mut()
+                .insert("authorization", token.clone());
+        }
+        let response = self.inner.clone().watch_cart(message).await?;
+        Ok(response.into_inner())
+    }
+
     /// The generated client, for calls this type does not wrap.
     pub fn raw(&self) -> CartServiceClient<Channel> {
         self.inner.clone()
