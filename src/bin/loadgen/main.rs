@@ -9,6 +9,7 @@
 //!         [--token TOKEN] [--wait-ready SECS] [--output text|json]
 //!         [--cpu-of PID] [--fail-on-error]
 //! loadgen serve-health [--addr 127.0.0.1:50071]
+//! loadgen watch [--watchers 1000] [--in-flight 8] [--duration 15] [--target URL]
 //! ```
 //!
 //! Scenarios:
@@ -32,11 +33,16 @@
 //! gives the CPU it and PostgreSQL's processes spent per call in the
 //! measured window (from `/proc`, when all run on this machine). `serve-health` runs a bare tonic server with only the health service: the
 //! floor that `health` against the cart service is compared with.
+//!
+//! `watch` measures commit-to-watcher latency: `--watchers` WatchCart
+//! streams, one cart each, and `--in-flight` writers adding to random
+//! watched carts (see `watch.rs`).
 
 mod client;
 mod cpu;
 mod options;
 mod run;
+mod watch;
 
 use options::*;
 use run::*;
@@ -63,6 +69,43 @@ async fn serve_health(args: &[String]) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// `loadgen watch --watchers N [options]`: commit-to-watcher latency.
+async fn watch_command(args: &[String]) -> ExitCode {
+    let mut rest = Vec::new();
+    let mut watchers = 1_000;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--watchers" {
+            match args.next().and_then(|v| v.parse().ok()) {
+                Some(n) => watchers = n,
+                None => {
+                    eprintln!("loadgen: --watchers takes a number");
+                    return ExitCode::from(2);
+                }
+            }
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    let options = match parse_args(&rest) {
+        Ok(options) => options,
+        Err(error) => {
+            eprintln!("loadgen: {error}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match watch::run_watch(options, watchers).await {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("loadgen: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -78,6 +121,9 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if args.first().is_some_and(|a| a == "watch") {
+        return watch_command(&args[1..]).await;
     }
     let options = match parse_args(&args) {
         Ok(options) => options,

@@ -6,7 +6,8 @@ pub(crate) const USAGE: &str =
     "usage: loadgen [--target URL] [--scenario health|get-cart|add-item|update-item|validate|mixed] \
 [--connections N] [--in-flight N] [--duration SECS] [--warmup SECS] [--carts N] \
 [--lines N] [--fixture PATH] [--token TOKEN] [--wait-ready SECS] [--output text|json] [--cpu-of PID] [--fail-on-error]
-       loadgen serve-health [--addr HOST:PORT]";
+       loadgen serve-health [--addr HOST:PORT]
+       loadgen watch [--watchers N] [--in-flight N] [--duration SECS] [--target URL] ...";
 
 /// Lines per cart unless `--lines` says otherwise: what a pre-filled cart
 /// holds (get-cart, mixed) and how many adds a session takes (add-item).
