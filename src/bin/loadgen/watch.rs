@@ -25,11 +25,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Runs the measurement; the report as JSON.
-pub(crate) async fn run_watch(options: Options, watchers: usize) -> Result<serde_json::Value, String> {
+pub(crate) async fn run_watch(
+    options: Options,
+    watchers: usize,
+) -> Result<serde_json::Value, String> {
     let mut options = options;
     options.connections = options.connections.max(16);
     let channels = connect(&options)?;
-    wait_ready(channels[0].clone(), "shop.cart.v1.CartService", options.wait_ready).await?;
+    wait_ready(
+        channels[0].clone(),
+        "shop.cart.v1.CartService",
+        options.wait_ready,
+    )
+    .await?;
     let clients: Vec<Cart> = channels
         .iter()
         .map(|c| connect_cart(c.clone(), &options))
@@ -112,7 +120,8 @@ fn report(
     for (key, at) in committed.iter() {
         match seen.get(key) {
             Some(received) => latencies.push(
-                u32::try_from(received.saturating_duration_since(*at).as_micros()).unwrap_or(u32::MAX),
+                u32::try_from(received.saturating_duration_since(*at).as_micros())
+                    .unwrap_or(u32::MAX),
             ),
             None => coalesced += 1,
         }
