@@ -4,14 +4,18 @@
 # ports, then headless Chromium in two tabs. The screenshot goes to
 # ${ARTIFACTS:-artifacts}/storefront.png.
 #
-# Needs the debug build, Debian's chromium and chromium-driver, and a Python
-# with selenium ($PYTHON, default python3).
+# Needs the debug build of cart-service (`cargo test --workspace` makes it),
+# Debian's chromium and chromium-driver, and a Python with selenium
+# ($PYTHON, default python3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 python="${PYTHON:-python3}"
 artifacts="${ARTIFACTS:-artifacts}"
 mkdir -p "$artifacts"
+# `cargo test` builds no executable of a package without integration tests:
+# the storefront is built here, so what runs is never a stale binary.
+cargo build --quiet -p storefront
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cart_port=$(free_port)

@@ -49,7 +49,7 @@ block = f"""<!-- watch:begin (written by scripts/watch-bench.sh; do not edit by 
 |---|---:|
 | watchers | {watchers} |
 | writes during the run (8 writers) | {w['writes']} ({w['writes_per_sec']:.0f}/s) |
-| views delivered / coalesced into a later one | {w['delivered']} / {w['coalesced']} |
+| views delivered / coalesced into a later one / carts whose last version never arrived | {w['delivered']} / {w['coalesced']} / {w['lost']} |
 | commit → watcher p50 / p99 / max | {w['p50_ms']:.2f} / {w['p99_ms']:.2f} / {w['max_ms']:.2f} ms |
 | service RSS with {watchers} watchers | {rss / 1024:.1f} MiB |
 | AddItem with notifications / without | {on['rps']:.0f} / {off['rps']:.0f} rps ({ratio:.2f}×) |

@@ -121,11 +121,14 @@ impl Application {
         }
         let catalog = catalog(&settings, clock.clone(), &metrics)?;
         let policy = policy(&settings)?;
-        let live = Hub::new(watch_limits(&settings));
+        let live = Hub::new(WatchLimits::of(
+            &settings.watch,
+            settings.database.max_connections,
+        ));
         let mut service =
             CartService::new(db.clone(), catalog, clock.clone(), policy, metrics.clone())
                 .with_recovery(RecoveryPolicy::new(&settings.recovery));
-        if !postgres(&settings) {
+        if !db.is_postgres() {
             service = service.with_live(live.clone());
         }
         let recovery = recovery_job(&settings, &db, &clock, &service, &metrics)?;
@@ -135,7 +138,7 @@ impl Application {
             settings.limits.session_write_burst,
         );
         let mut maintenance = maintenance(&settings, db.clone(), clock, metrics.clone());
-        if !postgres(&settings) {
+        if !db.is_postgres() {
             maintenance = maintenance.with_live(live.clone());
         }
         let tls = crate::tls::server(
@@ -223,11 +226,22 @@ impl Application {
             .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
             .await;
         let background = self.background(&health, stopped());
-        // WatchCart streams end with the drain, as health's Watch streams do.
-        let live = self.live.clone();
-        let end_watchers = stopped();
+        // WatchCart streams hear changes until, and end when, the server
+        // stops accepting (as health's Watch streams do): not with the
+        // background tasks, which stop at the first signal.
+        let (live, end_watchers) = (self.live.clone(), stopped());
+        let listen = self.db.is_postgres().then(|| {
+            let url = self.settings.database.url.expose().to_owned();
+            crate::live::listen::follow(url, live.clone())
+        });
         tokio::spawn(async move {
-            end_watchers.await;
+            match listen {
+                Some(listen) => tokio::select! {
+                    () = listen => {}
+                    () = end_watchers => {}
+                },
+                None => end_watchers.await,
+            }
             live.stop();
         });
         let limits = self.settings.transport.connection_limits();
@@ -280,13 +294,6 @@ impl Application {
         }
         if let (true, Some(job)) = (self.settings.recovery.enabled, &self.recovery) {
             tasks.push(tokio::spawn(job.clone().run_every_interval()));
-        }
-        if postgres(&self.settings) {
-            let url = self.settings.database.url.expose().to_owned();
-            tasks.push(tokio::spawn(crate::live::listen::follow(
-                url,
-                self.live.clone(),
-            )));
         }
         if let Some((listener, addr)) = self.admin_listener.take() {
             tracing::info!(%addr, "serving /metrics");
@@ -449,22 +456,6 @@ fn maintenance(
         },
         metrics,
     )
-}
-
-/// Whether the database is PostgreSQL (changes announced by NOTIFY).
-fn postgres(settings: &Settings) -> bool {
-    !settings.database.url.expose().starts_with("sqlite:")
-}
-
-/// The WatchCart bounds from the settings.
-fn watch_limits(settings: &Settings) -> WatchLimits {
-    let watch = &settings.watch;
-    WatchLimits {
-        per_session: watch.max_per_session,
-        per_replica: watch.max_per_replica,
-        keepalive: Duration::from_secs(watch.keepalive_secs),
-        max_stream: Duration::from_secs(watch.max_stream_secs),
-    }
 }
 
 /// The recovery job, when its keys are configured.

@@ -81,6 +81,10 @@ def main():
         WebDriverWait(driver, 5).until(text_is("badge", "5"))
         driver.save_screenshot(SCREENSHOT)
         print(f"storefront: two tabs followed every change; screenshot {SCREENSHOT}")
+    except Exception:
+        # What the page showed when it went wrong.
+        driver.save_screenshot(SCREENSHOT.replace(".png", "-failure.png"))
+        raise
     finally:
         driver.quit()
 

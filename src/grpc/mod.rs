@@ -62,8 +62,9 @@ impl CartServiceApi for CartApi {
         &self,
         request: Request<pb::WatchCartRequest>,
     ) -> Result<Response<Self::WatchCartStream>, Status> {
-        let (shopper, after_version) = parse::watch_cart(request.into_inner())?;
-        let stream = watch::start(self.service.clone(), &self.live, shopper, after_version)?;
+        let (shopper, cart, version) = parse::watch_cart(request.into_inner())?;
+        let resume = watch::Resume { cart, version };
+        let stream = watch::start(self.service.clone(), &self.live, shopper, resume)?;
         Ok(Response::new(stream))
     }
 

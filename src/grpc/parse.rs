@@ -143,17 +143,21 @@ pub fn unsubscribe_recovery(req: &pb::UnsubscribeRecoveryRequest) -> Result<Stri
     v.finish(Some(req.token.clone()))
 }
 
-/// Parses WatchCart: the shopper and the version the client has.
+/// Parses WatchCart: the shopper, and the cart and version the client has.
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming the malformed fields.
-pub fn watch_cart(req: pb::WatchCartRequest) -> Result<(Shopper, i64), ApiError> {
+pub fn watch_cart(req: pb::WatchCartRequest) -> Result<(Shopper, Option<CartId>, i64), ApiError> {
     let mut v = Violations::default();
     let shopper = shopper(&mut v, req.shopper);
     if req.after_version < 0 {
         v.refuse("after_version", "must not be negative".into());
     }
-    let parsed = shopper.map(|s| (s, req.after_version));
+    let cart = match req.after_cart_id.as_str() {
+        "" => Some(None),
+        raw => v.check("after_cart_id", CartId::parse(raw)).map(Some),
+    };
+    let parsed = (|| Some((shopper?, cart?, req.after_version)))();
     v.finish(parsed)
 }
 

@@ -1,11 +1,13 @@
 //! WatchCart: one task per stream. It sends the shopper's view, then waits
 //! for a wake-up from the hub ([`crate::live`]), reads the view again and
-//! sends it when its version moved; it ends with `ended` when the cart stops
-//! being the shopper's, after `watch.max_stream_secs`, when the client goes
-//! away, or with UNAVAILABLE when the replica stops. Between changes it sends
-//! keepalives.
+//! sends it when it moved; it ends with `ended` when the cart stops being
+//! the shopper's, after `watch.max_stream_secs`, when the client goes away,
+//! or with UNAVAILABLE when the replica stops. Between changes it sends
+//! keepalives. Every send is raced against the stop, the lifetime and the
+//! client leaving: a client that stops reading never pins its stream.
 
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
@@ -13,14 +15,23 @@ use super::status::{replica_stopping, too_many_watchers};
 use super::{fail, wire};
 use crate::domain::cart::Shopper;
 use crate::domain::ids::CartId;
-use crate::live::{Hub, Subscription, WatchLimits};
+use crate::live::{Hub, Subscription};
 use crate::proto::shop::cart::v1 as pb;
 use crate::service::CartService;
+use pb::watch_cart_response::Update;
 
 /// The messages of one WatchCart stream.
 pub type WatchStream = ReceiverStream<Result<pb::WatchCartResponse, Status>>;
 
-/// Opens a stream for `shopper` from `after_version`.
+/// Where the client says it is.
+pub(super) struct Resume {
+    /// The cart it has (`None`: none).
+    pub cart: Option<CartId>,
+    /// Its version (0: none).
+    pub version: i64,
+}
+
+/// Opens a stream for `shopper`, resuming from `resume`.
 ///
 /// # Errors
 /// RESOURCE_EXHAUSTED past the watcher caps; UNAVAILABLE while stopping.
@@ -28,79 +39,124 @@ pub(super) fn start(
     service: CartService,
     hub: &Hub,
     shopper: Shopper,
-    after_version: i64,
+    resume: Resume,
 ) -> Result<WatchStream, Status> {
     let subscription = hub.subscribe(&shopper).map_err(too_many_watchers)?;
     if *subscription.stopping.borrow() {
         return Err(replica_stopping());
     }
     let (tx, rx) = mpsc::channel(4);
-    let watched = Watched {
-        service,
-        shopper,
-        cart: None,
-        version: after_version,
-        first: true,
+    let stream = Stream {
+        watched: Watched {
+            service,
+            shopper,
+            cart: None,
+            version: 0,
+            resume: Some(resume),
+        },
+        sub: subscription,
+        hub: hub.clone(),
+        deadline: Instant::now() + hub.limits().max_stream,
+        tx,
     };
-    tokio::spawn(run(watched, subscription, hub.limits(), tx));
+    tokio::spawn(stream.run());
     Ok(ReceiverStream::new(rx))
 }
 
-type Sender = mpsc::Sender<Result<pb::WatchCartResponse, Status>>;
-
-fn message(update: pb::watch_cart_response::Update) -> Result<pb::WatchCartResponse, Status> {
-    Ok(pb::WatchCartResponse {
-        update: Some(update),
-    })
+/// How a wait ended.
+enum Woken {
+    Changed,
+    Over,
 }
 
-/// The stream's loop: read, send if it moved, wait; until an end.
-async fn run(mut watched: Watched, mut sub: Subscription, limits: WatchLimits, tx: Sender) {
-    use pb::watch_cart_response::Update;
-    let deadline = tokio::time::Instant::now() + limits.max_stream;
-    loop {
-        // Seen before the read: a change during the read wakes us again.
-        sub.changes.borrow_and_update();
-        let (update, last) = match watched.next().await {
-            Ok(Next::Send(update)) => (Some(update), false),
-            Ok(Next::Quiet) => (None, false),
-            Ok(Next::End(update)) => (Some(update), true),
-            Err(status) => {
-                let _ = tx.send(Err(status)).await;
-                return;
-            }
-        };
-        if let Some(update) = update
-            && tx.send(message(update)).await.is_err()
-        {
-            return;
-        }
-        if last {
-            return;
-        }
+/// One stream's task.
+struct Stream {
+    watched: Watched,
+    sub: Subscription,
+    hub: Hub,
+    deadline: Instant,
+    tx: mpsc::Sender<Result<pb::WatchCartResponse, Status>>,
+}
+
+impl Stream {
+    /// Read, send if it moved, wait; until an end.
+    async fn run(mut self) {
         loop {
-            tokio::select! {
-                changed = sub.changes.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                    break;
-                }
-                // The stop flag only ever turns true.
-                _ = sub.stopping.changed() => {
-                    let _ = tx.send(Err(replica_stopping())).await;
+            // Seen before the read: a change during the read wakes us again.
+            self.sub.changes.borrow_and_update();
+            let next = {
+                // At most a few re-reads at once: waking every watcher (a
+                // listener that reconnected) must not drain the pool.
+                let _turn = self.hub.read_turn().await;
+                self.watched.next().await
+            };
+            let (update, last) = match next {
+                Ok(Next::Send(update)) => (Some(update), false),
+                Ok(Next::Quiet) => (None, false),
+                Ok(Next::End(update)) => (Some(update), true),
+                Err(status) => {
+                    self.send(Err(status)).await;
                     return;
                 }
-                () = tokio::time::sleep(limits.keepalive) => {
-                    if tx.send(message(Update::Keepalive(true))).await.is_err() {
-                        return;
-                    }
-                }
-                () = tokio::time::sleep_until(deadline) => return,
-                () = tx.closed() => return,
+            };
+            if let Some(update) = update
+                && !self.send(message(update)).await
+            {
+                return;
+            }
+            if last {
+                return;
+            }
+            if let Woken::Over = self.wait().await {
+                return;
             }
         }
     }
+
+    /// Waits for a change, sending keepalives; `Over` when the stream ends.
+    async fn wait(&mut self) -> Woken {
+        let keepalive = self.hub.limits().keepalive;
+        loop {
+            tokio::select! {
+                changed = self.sub.changes.changed() => {
+                    return if changed.is_ok() { Woken::Changed } else { Woken::Over };
+                }
+                () = tokio::time::sleep(keepalive) => {
+                    if !self.send(message(Update::Keepalive(true))).await {
+                        return Woken::Over;
+                    }
+                }
+                // Checked by `send` too: a stop or the end of the lifetime
+                // while idle ends the stream here.
+                _ = self.sub.stopping.changed() => {
+                    let _ = self.tx.try_send(Err(replica_stopping()));
+                    return Woken::Over;
+                }
+                () = tokio::time::sleep_until(self.deadline) => return Woken::Over,
+                () = self.tx.closed() => return Woken::Over,
+            }
+        }
+    }
+
+    /// Sends `item` unless the stream must end first (the replica stops, the
+    /// lifetime is over, the client left); whether the stream goes on.
+    async fn send(&mut self, item: Result<pb::WatchCartResponse, Status>) -> bool {
+        let deadline = self.deadline;
+        tokio::select! {
+            sent = self.tx.send(item) => sent.is_ok(),
+            _ = self.sub.stopping.changed() => {
+                let _ = self.tx.try_send(Err(replica_stopping()));
+                false
+            }
+            () = tokio::time::sleep_until(deadline) => false,
+        }
+    }
+}
+
+fn message(update: Update) -> Result<pb::WatchCartResponse, Status> {
+    Ok(pb::WatchCartResponse {
+        update: Some(update),
+    })
 }
 
 /// What a stream has sent so far.
@@ -109,21 +165,21 @@ struct Watched {
     shopper: Shopper,
     /// The cart watched, once there is one.
     cart: Option<CartId>,
-    /// The last version sent (or the client's `after_version`).
+    /// The last version sent.
     version: i64,
-    first: bool,
+    /// Where the client said it was, until the first view is read.
+    resume: Option<Resume>,
 }
 
 enum Next {
-    Send(pb::watch_cart_response::Update),
+    Send(Update),
     Quiet,
-    End(pb::watch_cart_response::Update),
+    End(Update),
 }
 
 impl Watched {
     /// What to send after reading the shopper's view again.
     async fn next(&mut self) -> Result<Next, Status> {
-        use pb::watch_cart_response::Update;
         let view = self.service.get_cart(&self.shopper).await.map_err(fail)?;
         let id = view.cart.as_ref().map(|c| c.id);
         let version = view.cart.as_ref().map_or(0, |c| c.version);
@@ -132,15 +188,14 @@ impl Watched {
         {
             return Ok(Next::End(Update::Ended(self.ended(watched).await?)));
         }
-        let send = if self.first {
-            // `after_version` current: the first message is the next change.
-            !(self.version > 0 && version == self.version)
-        } else {
-            version > self.version
+        let send = match self.resume.take() {
+            // The first view: unless the client has exactly it.
+            Some(resume) => !(resume.cart == id && resume.version == version && id.is_some()),
+            None => version > self.version,
         };
-        self.first = false;
         self.cart = self.cart.or(id);
         if !send {
+            self.version = self.version.max(version);
             return Ok(Next::Quiet);
         }
         self.version = version;
@@ -149,18 +204,7 @@ impl Watched {
 
     /// What became of cart `id`, which is no longer the shopper's.
     async fn ended(&self, id: CartId) -> Result<pb::CartEnded, Status> {
-        use crate::domain::cart::CartStatus;
-        let view = self.service.get_cart_by_id(id).await;
-        let cart = match view {
-            Ok(view) => view.cart,
-            // Deleted meanwhile: nothing to follow.
-            Err(_) => None,
-        };
-        let (status, into) = match &cart {
-            Some(c) if c.status == CartStatus::Active => (CartStatus::Active, Some(c.id)),
-            Some(c) => (c.status, c.merged_into),
-            None => (CartStatus::Abandoned, None),
-        };
+        let (status, into) = self.service.whereabouts(id).await.map_err(fail)?;
         Ok(pb::CartEnded {
             cart_id: id.to_string(),
             status: wire::status(status).into(),

@@ -117,16 +117,20 @@ impl Maintenance {
         let now = self.clock.now();
         let started = std::time::Instant::now();
         let batch = self.settings.batch_size;
+        let expired = self
+            .in_batches(|tx| Box::pin(maintenance::expire_batch(tx, now, batch)))
+            .await;
+        // Batches committed before a failure count too: watchers read again.
+        if let Some(live) = &self.live
+            && expired.as_ref().map_or(true, |n| *n > 0)
+        {
+            live.wake_all();
+        }
         let mut report = MaintenanceReport {
-            expired: self
-                .in_batches(|tx| Box::pin(maintenance::expire_batch(tx, now, batch)))
-                .await?,
+            expired: expired?,
             ..MaintenanceReport::default()
         };
         let expire_ms = started.elapsed().as_millis();
-        if let (Some(live), true) = (&self.live, report.expired > 0) {
-            live.wake_all();
-        }
         for (kind, retention, total) in [
             (
                 Purge::Abandoned,

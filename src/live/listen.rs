@@ -14,6 +14,7 @@ const RETRY: Duration = Duration::from_secs(1);
 
 /// Feeds `hub` from the notifications of the database at `url`, until the
 /// task is dropped.
+#[tracing::instrument(skip_all)]
 pub async fn follow(url: String, hub: Hub) {
     loop {
         let mut listener = match ChangeListener::connect(&url).await {
@@ -40,7 +41,7 @@ pub async fn follow(url: String, hub: Hub) {
                     hub.wake_all();
                 }
                 Err(error) => {
-                    tracing::warn!(%error, "cart change listener lost; reconnecting");
+                    tracing::warn!(%error, "cart change listener lost; connecting again");
                     tokio::time::sleep(RETRY).await;
                     break;
                 }

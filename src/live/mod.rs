@@ -32,6 +32,23 @@ pub struct WatchLimits {
     pub keepalive: Duration,
     /// A stream ends (OK) after this long; clients resume.
     pub max_stream: Duration,
+    /// Streams reading their cart again at once (a wake-up of every watcher
+    /// must not drain the database pool).
+    pub concurrent_reads: usize,
+}
+
+impl WatchLimits {
+    /// The limits of `settings`, for a database pool of `pool` connections
+    /// (half of which re-reads may take at once).
+    pub fn of(settings: &crate::config::WatchSettings, pool: u32) -> Self {
+        Self {
+            per_session: settings.max_per_session,
+            per_replica: settings.max_per_replica,
+            keepalive: Duration::from_secs(settings.keepalive_secs),
+            max_stream: Duration::from_secs(settings.max_stream_secs),
+            concurrent_reads: usize::try_from(pool / 2).unwrap_or(1).max(1),
+        }
+    }
 }
 
 /// Why a watcher was refused.
@@ -54,6 +71,7 @@ struct Inner {
     total: AtomicUsize,
     limits: WatchLimits,
     stop: watch::Sender<bool>,
+    reads: tokio::sync::Semaphore,
 }
 
 /// A watcher's place in the hub; leaving it (drop) frees its slot.
@@ -62,7 +80,9 @@ pub struct Subscription {
     hub: Hub,
     key: String,
     session: String,
-    /// Changes to the shopper's carts: wait with `changed()`.
+    /// Changes to the shopper's carts: wait with `changed()`. (Taken on
+    /// drop, under the hub's lock, so the last watcher of a shopper always
+    /// sees its topic go.)
     pub changes: watch::Receiver<u64>,
     /// True once the replica is shutting down.
     pub stopping: watch::Receiver<bool>,
@@ -89,7 +109,13 @@ impl Hub {
             total: AtomicUsize::new(0),
             limits,
             stop: watch::Sender::new(false),
+            reads: tokio::sync::Semaphore::new(limits.concurrent_reads.max(1)),
         }))
+    }
+
+    /// A turn to read a cart again (see [`WatchLimits::concurrent_reads`]).
+    pub async fn read_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.0.reads.acquire().await.ok()
     }
 
     /// The bounds of this hub.
@@ -213,6 +239,7 @@ mod tests {
             per_replica,
             keepalive: Duration::from_secs(15),
             max_stream: Duration::from_secs(60),
+            concurrent_reads: 4,
         })
     }
 
@@ -231,6 +258,19 @@ mod tests {
         drop(a1);
         assert_eq!(hub.watchers(), 2);
         hub.subscribe(&guest("c")).expect("a slot freed");
+    }
+
+    #[test]
+    fn the_last_watcher_of_a_shopper_removes_its_topic() {
+        let hub = hub(8, 100);
+        let watchers: Vec<_> = (0..3)
+            .map(|_| hub.subscribe(&guest("t")).expect("in"))
+            .collect();
+        assert_eq!(lock(&hub.0.topics).len(), 1);
+        drop(watchers);
+        assert!(lock(&hub.0.topics).is_empty());
+        assert!(lock(&hub.0.sessions).is_empty());
+        assert_eq!(hub.watchers(), 0);
     }
 
     #[test]

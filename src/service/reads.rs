@@ -2,7 +2,7 @@
 //! writes nothing — not even a cart for a shopper who has none.
 
 use super::{CartService, ServiceError};
-use crate::domain::cart::{Cart, Shopper};
+use crate::domain::cart::{Cart, CartStatus, Shopper};
 use crate::domain::event::RecordedEvent;
 use crate::domain::ids::CartId;
 use crate::domain::rules::Rejection;
@@ -58,6 +58,34 @@ impl CartService {
     pub async fn get_cart_by_id(&self, id: CartId) -> Result<CartView, ServiceError> {
         let cart = cart_by_id(self.db.conn(), id, false).await?;
         self.view_of(Some(cart)).await
+    }
+
+    /// What became of cart `id` once it is no longer its watcher's shopper's
+    /// (WatchCart's `ended`): its status and the cart its lines are in now:
+    /// the cart it was merged into, itself when it changed owner, none when
+    /// it ended. An active cart past its expiry counts as abandoned; a cart
+    /// deleted meanwhile as abandoned into nothing.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn whereabouts(
+        &self,
+        id: CartId,
+    ) -> Result<(CartStatus, Option<CartId>), ServiceError> {
+        let cart = match cart_by_id(self.db.conn(), id, false).await {
+            Ok(cart) => cart,
+            Err(ServiceError::Rejected(Rejection::CartNotFound(_))) => {
+                return Ok((CartStatus::Abandoned, None));
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(match cart.status {
+            CartStatus::Active if cart.is_expired(self.clock.now()) => {
+                (CartStatus::Abandoned, None)
+            }
+            CartStatus::Active => (CartStatus::Active, Some(cart.id)),
+            status => (status, cart.merged_into),
+        })
     }
 
     /// A page of at most `page_size` events of a cart, after sequence number

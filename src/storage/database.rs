@@ -245,6 +245,11 @@ impl Database {
         self.backend() == DbBackend::Postgres
     }
 
+    /// Whether this is PostgreSQL (changes are announced by NOTIFY).
+    pub fn is_postgres(&self) -> bool {
+        self.backend() == DbBackend::Postgres
+    }
+
     /// Which backend this is.
     pub(super) fn backend(&self) -> DbBackend {
         self.conn.get_database_backend()

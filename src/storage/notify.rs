@@ -82,39 +82,26 @@ impl ChangeListener {
         Ok(Self(listener))
     }
 
-    /// The next change, or word that some may have been missed. A lost
-    /// connection is reconnected (and listening again) before `Reconnected`
-    /// is returned.
+    /// The next change, or word that some may have been missed (the
+    /// connection was lost; sqlx has connected and listened again).
     ///
     /// # Errors
-    /// [`StorageError::Unavailable`] while PostgreSQL cannot be reached; call
-    /// again (after a pause) to retry.
+    /// [`StorageError::Unavailable`] when the connection failed otherwise
+    /// (e.g. terminated by the server): drop this listener and connect a new
+    /// one.
     pub async fn next(&mut self) -> Result<Heard, StorageError> {
         loop {
-            match self.0.try_recv().await {
-                Ok(Some(notification)) => match CartChange::parse(notification.payload()) {
+            match self.0.try_recv().await.map_err(unavailable)? {
+                Some(notification) => match CartChange::parse(notification.payload()) {
                     Some(change) => return Ok(Heard::Change(change)),
                     None => tracing::warn!(
                         payload = notification.payload(),
                         "unreadable cart notification"
                     ),
                 },
-                Ok(None) => {
-                    self.relisten().await?;
-                    return Ok(Heard::Reconnected);
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "cart notifications interrupted; reconnecting");
-                    self.relisten().await?;
-                    return Ok(Heard::Reconnected);
-                }
+                None => return Ok(Heard::Reconnected),
             }
         }
-    }
-
-    /// Makes sure the connection is up and listening.
-    async fn relisten(&mut self) -> Result<(), StorageError> {
-        self.0.listen(CHANNEL).await.map_err(unavailable)
     }
 }
 

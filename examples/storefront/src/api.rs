@@ -92,11 +92,15 @@ async fn products(State(app): State<Arc<App>>) -> Json<Value> {
 }
 
 async fn cart(State(app): State<Arc<App>>, headers: HeaderMap) -> Answer {
+    let who = shopper(&headers)?;
     let request = pb::GetCartRequest {
-        shopper: Some(shopper(&headers)?),
+        shopper: Some(who.clone()),
     };
     let cart = app.cart.get_cart(request).await.map_err(refused)?.cart;
-    Ok(Json(view::cart(&cart.unwrap_or_default())))
+    Ok(Json(view::cart(
+        &cart.unwrap_or_default(),
+        &who.customer_id,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -107,15 +111,19 @@ struct Add {
 }
 
 async fn add_item(State(app): State<Arc<App>>, headers: HeaderMap, Json(add): Json<Add>) -> Answer {
+    let who = shopper(&headers)?;
     let request = pb::AddItemRequest {
-        shopper: Some(shopper(&headers)?),
+        shopper: Some(who.clone()),
         product_id: add.product_id,
         variant_id: add.variant_id,
         quantity: add.quantity,
         ..Default::default()
     };
     let cart = app.cart.add_item(request).await.map_err(refused)?.cart;
-    Ok(Json(view::cart(&cart.unwrap_or_default())))
+    Ok(Json(view::cart(
+        &cart.unwrap_or_default(),
+        &who.customer_id,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -129,14 +137,18 @@ async fn set_quantity(
     Path(item_id): Path<String>,
     Json(set): Json<Quantity>,
 ) -> Answer {
+    let who = shopper(&headers)?;
     let request = pb::UpdateItemRequest {
-        shopper: Some(shopper(&headers)?),
+        shopper: Some(who.clone()),
         item_id,
         quantity: set.quantity,
         ..Default::default()
     };
     let cart = app.cart.update_item(request).await.map_err(refused)?.cart;
-    Ok(Json(view::cart(&cart.unwrap_or_default())))
+    Ok(Json(view::cart(
+        &cart.unwrap_or_default(),
+        &who.customer_id,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -144,13 +156,27 @@ struct SignIn {
     customer_id: String,
 }
 
+/// A customer id the cookie can carry as it is.
+fn plain_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'))
+}
+
 /// Sign-in: the guest cart merges into the customer's (once), and the
-/// `customer` cookie names the customer from now on.
+/// `customer` cookie names the customer from now on. A demo: whoever types
+/// a customer id is that customer. A real BFF authenticates first and keeps
+/// the identity in a signed cookie or a server-side session.
 async fn sign_in(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     Json(sign_in): Json<SignIn>,
 ) -> Result<Response, (StatusCode, Json<Value>)> {
+    if !plain_id(&sign_in.customer_id) {
+        let body = json!({"reason": "INVALID_FIELD", "message": "Customer ids are letters, digits, '-', '_', '.' and '@'."});
+        return Err((StatusCode::BAD_REQUEST, Json(body)));
+    }
     let mut who = shopper(&headers)?;
     who.customer_id = sign_in.customer_id.clone();
     let request = pb::MergeGuestCartRequest {
@@ -162,7 +188,10 @@ async fn sign_in(
         "customer={}; Path=/; HttpOnly; SameSite=Lax",
         sign_in.customer_id
     );
-    let body = Json(view::cart(&merged.cart.unwrap_or_default()));
+    let body = Json(view::cart(
+        &merged.cart.unwrap_or_default(),
+        &sign_in.customer_id,
+    ));
     Ok(([(header::SET_COOKIE, cookie)], body).into_response())
 }
 
@@ -177,25 +206,32 @@ async fn stream(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, (StatusCode, Json<Value>)> {
+    let who = shopper(&headers)?;
+    let customer = who.customer_id.clone();
     let request = pb::WatchCartRequest {
-        shopper: Some(shopper(&headers)?),
+        shopper: Some(who),
         after_version: 0,
+        ..Default::default()
     };
     let watched = app.cart.watch_cart(request).await.map_err(refused)?;
-    let events = watched.filter_map(|message| async move {
-        let event = match message.map(|m| m.update) {
-            Ok(Some(Update::Cart(cart))) => Event::default()
-                .event("cart")
-                .data(view::cart(&cart).to_string()),
-            Ok(Some(Update::Ended(ended))) => Event::default().event("ended").data(
-                json!({"cart_id": ended.cart_id, "into_cart_id": ended.into_cart_id}).to_string(),
-            ),
-            Ok(Some(Update::Keepalive(_))) | Ok(None) => return None,
-            // The replica stopped, or the service is away: the page
-            // reconnects (EventSource does by itself, after `retry`).
-            Err(_) => Event::default().event("gone").data("{}"),
-        };
-        Some(Ok(event.retry(Duration::from_millis(500))))
+    let events = watched.filter_map(move |message| {
+        let customer = customer.clone();
+        async move {
+            let event = match message.map(|m| m.update) {
+                Ok(Some(Update::Cart(cart))) => Event::default()
+                    .event("cart")
+                    .data(view::cart(&cart, &customer).to_string()),
+                Ok(Some(Update::Ended(ended))) => Event::default().event("ended").data(
+                    json!({"cart_id": ended.cart_id, "into_cart_id": ended.into_cart_id})
+                        .to_string(),
+                ),
+                Ok(Some(Update::Keepalive(_))) | Ok(None) => return None,
+                // The replica stopped, or the service is away: the page
+                // reconnects (EventSource does by itself, after `retry`).
+                Err(_) => Event::default().event("gone").data("{}"),
+            };
+            Some(Ok(event.retry(Duration::from_millis(500))))
+        }
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

@@ -41,13 +41,14 @@ fn amount(money: Option<&pb::common::Money>) -> String {
     })
 }
 
-/// The cart as the page draws it.
-pub fn cart(cart: &pb::Cart) -> Value {
+/// The cart as the page draws it, for the shopper signed in as `who`
+/// (empty: a guest).
+pub fn cart(cart: &pb::Cart, who: &str) -> Value {
     let summary = cart.summary.as_ref();
     json!({
         "id": cart.id,
         "version": cart.version,
-        "customer_id": cart.customer_id,
+        "who": who,
         "item_count": summary.map_or(0, |s| s.item_count),
         "total": amount(summary.and_then(|s| s.total.as_ref())),
         "items": cart.items.iter().map(|i| json!({

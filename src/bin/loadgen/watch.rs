@@ -4,7 +4,8 @@
 //! from the AddItem response (the commit) to the watcher receiving the view
 //! at that version; a view that arrives before the response counts as 0.
 //! Writes whose version no watcher received (coalesced into a later one) are
-//! counted as coalesced, not as latencies.
+//! counted as coalesced, not as latencies; a cart whose last version never
+//! arrived counts as lost.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -62,6 +63,7 @@ pub(crate) async fn run_watch(
             .watch_cart(pb::WatchCartRequest {
                 shopper: shopper(&session(n)),
                 after_version: 0,
+                ..Default::default()
             })
             .await
             .map_err(|e| format!("watch {n}: {e}"))?;
@@ -127,7 +129,19 @@ fn report(
         }
     }
     latencies.sort_unstable();
+    // A change may be coalesced into a later one, never lost: every cart's
+    // last committed version must have reached its watcher.
+    let mut last_committed: HashMap<usize, i64> = HashMap::new();
+    for (n, version) in committed.keys() {
+        let last = last_committed.entry(*n).or_default();
+        *last = (*last).max(*version);
+    }
+    let lost = last_committed
+        .iter()
+        .filter(|(n, version)| !seen.contains_key(&(**n, **version)))
+        .count();
     Ok(serde_json::json!({
+        "lost": lost,
         "watchers": watchers,
         "writes": committed.len(),
         "writes_per_sec": committed.len() as f64 / duration.as_secs_f64(),
