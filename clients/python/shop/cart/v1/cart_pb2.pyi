@@ -572,12 +572,14 @@ class UnsubscribeRecoveryResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class WatchCartRequest(_message.Message):
-    __slots__ = ("shopper", "after_version")
+    __slots__ = ("shopper", "after_version", "after_cart_id")
     SHOPPER_FIELD_NUMBER: _ClassVar[int]
     AFTER_VERSION_FIELD_NUMBER: _ClassVar[int]
+    AFTER_CART_ID_FIELD_NUMBER: _ClassVar[int]
     shopper: Shopper
     after_version: int
-    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., after_version: _Optional[int] = ...) -> None: ...
+    after_cart_id: str
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., after_version: _Optional[int] = ..., after_cart_id: _Optional[str] = ...) -> None: ...
 
 class WatchCartResponse(_message.Message):
     __slots__ = ("cart", "ended", "keepalive")

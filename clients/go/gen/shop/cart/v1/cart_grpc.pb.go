@@ -155,25 +155,30 @@ type CartServiceClient interface {
 	UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
-	// First the current view, unless `after_version` is already the cart's
-	// version; then one message per committed change, each carrying the whole
-	// view, versions strictly increasing (changes that land close together may
-	// arrive as one message with the latest view). A shopper without a cart
-	// gets an empty view (version 0), then the cart once it is created. When
-	// the cart stops being the shopper's (merged at sign-in, completed,
-	// abandoned, or taken by another session), a final `ended` message names
-	// what became of it and the cart its lines went into, and the stream ends
-	// OK: the client follows the shopper there (e.g. watches again as the
-	// signed-in customer). `keepalive` messages come every
+	// First the current view, unless the client already has it
+	// (`after_cart_id` and `after_version` are the cart's id and version);
+	// then one message per committed change, each carrying the whole view,
+	// versions strictly increasing within a cart (changes that land close
+	// together may arrive as one message with the latest view). A shopper
+	// without a cart gets an empty view (version 0), then the cart once it is
+	// created. When the cart stops being the shopper's (merged at sign-in,
+	// completed, abandoned, or taken by another session), a final `ended`
+	// message names what became of it and the cart its lines went into, and
+	// the stream ends OK: the client follows the shopper there (e.g. watches
+	// again as the signed-in customer). `keepalive` messages come every
 	// `watch.keepalive_secs` (15) while nothing changes; the stream ends OK
-	// after `watch.max_stream_secs` (1800): resume with `after_version` = the
-	// last version seen, and nothing is missed.
+	// after `watch.max_stream_secs` (1800): resume with the last cart id and
+	// version seen, and the first message brings whatever changed meanwhile
+	// (a different cart id means the cart was replaced).
 	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper; RESOURCE_EXHAUSTED
-	// TOO_MANY_WATCHERS (with RetryInfo) past `watch.max_per_session` streams
-	// of one session or `watch.max_per_replica` on the replica; UNAVAILABLE
-	// REPLICA_STOPPING when the replica shuts down (reconnect: another replica
-	// answers).
+	// Errors: INVALID_ARGUMENT for a malformed shopper or a negative
+	// `after_version`; UNAUTHENTICATED / PERMISSION_DENIED as for GetCart;
+	// RESOURCE_EXHAUSTED TOO_MANY_WATCHERS (with RetryInfo) past
+	// `watch.max_per_session` streams of one session or `watch.max_per_replica`
+	// on the replica; UNAVAILABLE REPLICA_STOPPING when the replica shuts down
+	// (reconnect: another replica answers). A stream whose read of the cart
+	// fails ends with that error (UNAVAILABLE DATABASE_UNAVAILABLE, INTERNAL):
+	// watch again.
 	WatchCart(ctx context.Context, in *WatchCartRequest, opts ...grpc.CallOption) (CartService_WatchCartClient, error)
 }
 
@@ -485,25 +490,30 @@ type CartServiceServer interface {
 	UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
-	// First the current view, unless `after_version` is already the cart's
-	// version; then one message per committed change, each carrying the whole
-	// view, versions strictly increasing (changes that land close together may
-	// arrive as one message with the latest view). A shopper without a cart
-	// gets an empty view (version 0), then the cart once it is created. When
-	// the cart stops being the shopper's (merged at sign-in, completed,
-	// abandoned, or taken by another session), a final `ended` message names
-	// what became of it and the cart its lines went into, and the stream ends
-	// OK: the client follows the shopper there (e.g. watches again as the
-	// signed-in customer). `keepalive` messages come every
+	// First the current view, unless the client already has it
+	// (`after_cart_id` and `after_version` are the cart's id and version);
+	// then one message per committed change, each carrying the whole view,
+	// versions strictly increasing within a cart (changes that land close
+	// together may arrive as one message with the latest view). A shopper
+	// without a cart gets an empty view (version 0), then the cart once it is
+	// created. When the cart stops being the shopper's (merged at sign-in,
+	// completed, abandoned, or taken by another session), a final `ended`
+	// message names what became of it and the cart its lines went into, and
+	// the stream ends OK: the client follows the shopper there (e.g. watches
+	// again as the signed-in customer). `keepalive` messages come every
 	// `watch.keepalive_secs` (15) while nothing changes; the stream ends OK
-	// after `watch.max_stream_secs` (1800): resume with `after_version` = the
-	// last version seen, and nothing is missed.
+	// after `watch.max_stream_secs` (1800): resume with the last cart id and
+	// version seen, and the first message brings whatever changed meanwhile
+	// (a different cart id means the cart was replaced).
 	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper; RESOURCE_EXHAUSTED
-	// TOO_MANY_WATCHERS (with RetryInfo) past `watch.max_per_session` streams
-	// of one session or `watch.max_per_replica` on the replica; UNAVAILABLE
-	// REPLICA_STOPPING when the replica shuts down (reconnect: another replica
-	// answers).
+	// Errors: INVALID_ARGUMENT for a malformed shopper or a negative
+	// `after_version`; UNAUTHENTICATED / PERMISSION_DENIED as for GetCart;
+	// RESOURCE_EXHAUSTED TOO_MANY_WATCHERS (with RetryInfo) past
+	// `watch.max_per_session` streams of one session or `watch.max_per_replica`
+	// on the replica; UNAVAILABLE REPLICA_STOPPING when the replica shuts down
+	// (reconnect: another replica answers). A stream whose read of the cart
+	// fails ends with that error (UNAVAILABLE DATABASE_UNAVAILABLE, INTERNAL):
+	// watch again.
 	WatchCart(*WatchCartRequest, CartService_WatchCartServer) error
 	mustEmbedUnimplementedCartServiceServer()
 }

@@ -13,28 +13,26 @@ use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
 
-use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog, Resilience, ResilientCatalog};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::domain::money::Currency;
-use crate::domain::rules::Limits;
-use crate::domain::view::ViewSettings;
 use crate::grpc::CartApi;
-use crate::grpc::auth::{CallerTokens, Role};
 use crate::grpc::gate::GateLayer;
 use crate::grpc::health::EndingHealth;
 use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::grpc::observe::ObserveLayer;
+use crate::jobs::Maintenance;
 use crate::jobs::recovery::RecoveryJob;
-use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::live::{Hub, WatchLimits};
 use crate::metrics::Metrics;
 use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::recovery::RecoveryPolicy;
 use crate::serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
-use crate::service::{CartService, Policy};
-use crate::storage::{Database, DatabaseOptions, StorageError};
+use crate::service::CartService;
+use crate::storage::{Database, StorageError};
+use parts::{caller_tokens, catalog, database_options, maintenance, policy, recovery_job};
+
+mod parts;
 
 /// The health-service name of the cart API (readiness).
 pub const CART_SERVICE_NAME: &str = "shop.cart.v1.CartService";
@@ -362,131 +360,6 @@ pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
     Ok(())
 }
 
-fn database_options(settings: &Settings) -> DatabaseOptions {
-    DatabaseOptions {
-        url: settings.database.url.expose().to_owned(),
-        max_connections: settings.database.max_connections,
-        acquire_timeout: Duration::from_millis(settings.database.acquire_timeout_ms),
-        sqlite_busy_timeout: Duration::from_millis(settings.database.sqlite_busy_timeout_ms),
-    }
-}
-
-/// The catalog the settings name: the gRPC client (with cache, retries and
-/// breaker) for `catalog.url`, else the fixture file.
-fn catalog(
-    settings: &Settings,
-    clock: Arc<dyn Clock>,
-    metrics: &Arc<Metrics>,
-) -> Result<Arc<dyn Catalog>, StartupError> {
-    Ok(match &settings.catalog.url {
-        Some(url) => {
-            let c = &settings.catalog;
-            let client = GrpcCatalog::connect_lazy(
-                url,
-                Duration::from_millis(c.timeout_ms),
-                crate::tls::catalog_client(c)?,
-            )
-            .map_err(|reason| StartupError::Setting {
-                setting: "catalog.url",
-                reason,
-            })?;
-            Arc::new(ResilientCatalog::new(
-                client,
-                clock.clone(),
-                Resilience {
-                    cache_ttl: Duration::from_millis(c.cache_ttl_ms),
-                    retries: c.retries,
-                    retry_backoff: Duration::from_millis(c.retry_backoff_ms),
-                    breaker_failures: c.breaker_failures,
-                    breaker_cooldown: Duration::from_millis(c.breaker_cooldown_ms),
-                },
-                metrics.clone(),
-            ))
-        }
-        None => Arc::new(
-            FixtureCatalog::from_file(settings.catalog.fixture_path.as_ref()).map_err(|e| {
-                StartupError::Setting {
-                    setting: "catalog.fixture_path",
-                    reason: e.to_string(),
-                }
-            })?,
-        ),
-    })
-}
-
-/// The cart rules' knobs from the settings.
-fn policy(settings: &Settings) -> Result<Policy, StartupError> {
-    let default_currency =
-        Currency::parse(&settings.cart.default_currency).map_err(|e| StartupError::Setting {
-            setting: "cart.default_currency",
-            reason: e.to_string(),
-        })?;
-    Ok(Policy {
-        ttl: chrono::Duration::days(settings.cart.ttl_days),
-        idempotency_window: chrono::Duration::hours(settings.cart.idempotency_window_hours),
-        limits: Limits {
-            max_lines: settings.cart.max_lines,
-        },
-        view: ViewSettings {
-            low_stock_threshold: settings.cart.low_stock_threshold,
-            default_currency,
-        },
-    })
-}
-
-/// The maintenance job from the settings.
-fn maintenance(
-    settings: &Settings,
-    db: Database,
-    clock: Arc<dyn Clock>,
-    metrics: Arc<Metrics>,
-) -> Maintenance {
-    let jobs = &settings.jobs;
-    Maintenance::new(
-        db.clone(),
-        clock,
-        MaintenanceSettings {
-            interval: Duration::from_secs(jobs.interval_secs),
-            batch_size: jobs.batch_size,
-            abandoned_retention: chrono::Duration::days(jobs.abandoned_retention_days),
-            merged_retention: chrono::Duration::days(jobs.merged_retention_days),
-            empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
-            outbox_retention: chrono::Duration::days(settings.recovery.outbox_retention_days),
-            device_retention: chrono::Duration::days(settings.recovery.fingerprint_window_days),
-        },
-        metrics,
-    )
-}
-
-/// The recovery job, when its keys are configured.
-fn recovery_job(
-    settings: &Settings,
-    db: &Database,
-    clock: &Arc<dyn Clock>,
-    service: &CartService,
-    metrics: &Arc<Metrics>,
-) -> Result<Option<RecoveryJob>, StartupError> {
-    let recovery = &settings.recovery;
-    if recovery.keys().is_empty() || recovery.hash_key.expose().is_empty() {
-        return Ok(None);
-    }
-    RecoveryJob::new(
-        db.clone(),
-        clock.clone(),
-        service.clone(),
-        (
-            recovery.clone(),
-            chrono::Duration::days(settings.cart.ttl_days),
-        ),
-        metrics.clone(),
-    )
-    .map(Some)
-    .map_err(|e| StartupError::Setting {
-        setting: "recovery",
-        reason: e.to_string(),
-    })
-}
-
 async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), StartupError> {
     let addr = format!("{host}:{port}");
     let listener = TcpListener::bind(&addr)
@@ -497,15 +370,4 @@ async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), Startu
         source,
     })?;
     Ok((listener, addr))
-}
-
-/// The configured caller tokens and their roles.
-fn caller_tokens(settings: &Settings) -> CallerTokens {
-    let (storefront, service) = settings.auth.tokens();
-    CallerTokens::new(
-        storefront
-            .into_iter()
-            .map(|t| (t, Role::Storefront))
-            .chain(service.into_iter().map(|t| (t, Role::Service))),
-    )
 }
