@@ -46,6 +46,8 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("RecoverCart", Role::Storefront),
     ("UnsubscribeRecovery", Role::Storefront),
     ("WatchCart", Role::Storefront),
+    ("AddItems", Role::Storefront),
+    ("UpdateItems", Role::Storefront),
 ];
 
 /// The role an RPC needs, from its path; `None` when open to all.

@@ -90,6 +90,28 @@ impl CartServiceApi for CartApi {
         call.reply(written)
     }
 
+    async fn add_items(
+        &self,
+        request: Request<pb::AddItemsRequest>,
+    ) -> Result<Response<pb::AddItemsResponse>, Status> {
+        let device = parse::device(request.get_ref().shopper.as_ref());
+        let (mut call, shopper, adds) = self.shopper_write(request, parse::add_items)?;
+        call.options.device = device;
+        let written = self.service.add_items(&shopper, adds, &call.options).await;
+        call.reply(written)
+    }
+
+    async fn update_items(
+        &self,
+        request: Request<pb::UpdateItemsRequest>,
+    ) -> Result<Response<pb::UpdateItemsResponse>, Status> {
+        let (call, shopper, updates) = self.shopper_write(request, parse::update_items)?;
+        let written = (self.service)
+            .update_items(&shopper, updates, &call.options)
+            .await;
+        call.reply(written)
+    }
+
     async fn update_item(
         &self,
         request: Request<pb::UpdateItemRequest>,

@@ -232,6 +232,93 @@ pub fn update_item(
     v.finish(parsed)
 }
 
+/// Most lines one bulk edit may carry.
+pub const MAX_BATCH: usize = 50;
+
+/// Checks a bulk edit's line count.
+fn batch_size(v: &mut Violations, count: usize) {
+    if count == 0 || count > MAX_BATCH {
+        v.refuse("items", format!("1 to {MAX_BATCH} lines, got {count}"));
+    }
+}
+
+/// Parses AddItems: each line as AddItem's fields, named `items[k].field`.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming every malformed field.
+pub fn add_items(req: pb::AddItemsRequest) -> Result<(Shopper, Vec<AddItem>), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    batch_size(&mut v, req.items.len());
+    let lines: Vec<Option<AddItem>> = req
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(k, line)| {
+            let field = |name: &str| format!("items[{k}].{name}");
+            let product_id = v.check(&field("product_id"), ProductId::parse(&line.product_id));
+            let variant_id = v.check(&field("variant_id"), VariantId::parse(&line.variant_id));
+            let quantity = v.check(
+                &field("quantity"),
+                Quantity::parse(i64::from(line.quantity)),
+            );
+            let metadata = match line.metadata {
+                None => Some(None),
+                Some(m) => v
+                    .check(
+                        &field("metadata"),
+                        struct_to_json(m).and_then(Metadata::parse),
+                    )
+                    .map(Some),
+            };
+            Some(AddItem {
+                product_id: product_id?,
+                variant_id: variant_id?,
+                quantity: quantity?,
+                metadata: metadata?,
+            })
+        })
+        .collect();
+    let parsed = (|| Some((shopper?, lines.into_iter().collect::<Option<Vec<_>>>()?)))();
+    v.finish(parsed)
+}
+
+/// A line's new quantity (`None`: remove it).
+pub type SetQuantity = (ItemId, Option<Quantity>);
+
+/// Parses UpdateItems: each line's id and quantity (0 removes), named
+/// `items[k].field`; a line named twice is refused.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming every malformed field.
+pub fn update_items(req: pb::UpdateItemsRequest) -> Result<(Shopper, Vec<SetQuantity>), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    batch_size(&mut v, req.items.len());
+    let mut seen = std::collections::HashSet::new();
+    let lines: Vec<Option<SetQuantity>> = req
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, line)| {
+            let item_id = v.check(&format!("items[{k}].item_id"), ItemId::parse(&line.item_id));
+            if item_id.is_some() && !seen.insert(line.item_id.clone()) {
+                v.refuse(
+                    &format!("items[{k}].item_id"),
+                    "names a line already in the batch".into(),
+                );
+            }
+            let quantity = v.check(
+                &format!("items[{k}].quantity"),
+                Quantity::parse_or_zero(i64::from(line.quantity)),
+            );
+            Some((item_id?, quantity?))
+        })
+        .collect();
+    let parsed = (|| Some((shopper?, lines.into_iter().collect::<Option<Vec<_>>>()?)))();
+    v.finish(parsed)
+}
+
 /// Parses RemoveItem.
 ///
 /// # Errors

@@ -289,6 +289,7 @@ fn rejection_status(rejection: &Rejection) -> Status {
             ErrorReason::RecoveryTokenExpired,
             "the recovery link has expired",
         ),
+        Rejection::InBatch { index, rejection } => in_batch(*index, rejection_status(rejection)),
         Rejection::SignInRequired(id) => precondition(
             "AUTHENTICATION",
             format!("carts/{id}"),
@@ -297,6 +298,35 @@ fn rejection_status(rejection: &Rejection) -> Status {
             "this cart belongs to a customer: sign in as them to recover it".to_owned(),
         ),
     }
+}
+
+/// `status` of a bulk edit's line `index`: its ErrorInfo metadata gains
+/// `item_index`, its PreconditionFailure subjects and message an `items[k]`
+/// prefix.
+fn in_batch(index: usize, status: Status) -> Status {
+    let mut details = status.get_error_details();
+    if let Some(info) = details.error_info() {
+        let (reason, domain) = (info.reason.clone(), info.domain.clone());
+        let mut metadata = info.metadata.clone();
+        metadata.insert("item_index".to_owned(), index.to_string());
+        details.set_error_info(reason, domain, metadata);
+    }
+    if let Some(failure) = details.precondition_failure() {
+        let violations: Vec<_> = failure
+            .violations
+            .iter()
+            .map(|v| {
+                tonic_types::PreconditionViolation::new(
+                    v.r#type.clone(),
+                    format!("items[{index}]: {}", v.subject),
+                    v.description.clone(),
+                )
+            })
+            .collect();
+        details.set_precondition_failure(violations);
+    }
+    let message = format!("items[{index}]: {}", status.message());
+    Status::with_error_details(status.code(), message, details)
 }
 
 /// INVALID_ARGUMENT naming the `token` field.

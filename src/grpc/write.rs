@@ -55,6 +55,8 @@ write_requests! {
     pb::RefreshCartRequest => "RefreshCart",
     pb::CompleteCartRequest => "CompleteCart",
     pb::RecoverCartRequest => "RecoverCart",
+    pb::AddItemsRequest => "AddItems",
+    pb::UpdateItemsRequest => "UpdateItems",
 }
 
 /// A write response, built from what the write did.
@@ -82,6 +84,8 @@ cart_responses!(
     pb::ClearCartResponse,
     pb::SetEmailResponse,
     pb::CompleteCartResponse,
+    pb::AddItemsResponse,
+    pb::UpdateItemsResponse,
 );
 
 impl WriteResponse for pb::MergeGuestCartResponse {

@@ -18,7 +18,7 @@ use crate::storage::{StorageError, carts, lines, one_statement};
 
 /// A cart rule as an edit runs it: given the locked cart and lines, what the
 /// catalog said and the time, the change to write (or a refusal).
-trait CartRule:
+pub(super) trait CartRule:
     Fn(&mut Cart, &mut Vec<Line>, &CatalogSnapshot, DateTime<Utc>) -> Result<Change, Rejection>
 {
 }
@@ -30,7 +30,7 @@ impl<F> CartRule for F where
 
 /// What to do when the shopper has no active cart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum WhenAbsent {
+pub(super) enum WhenAbsent {
     /// Create it (AddItem, SetEmail).
     Create,
     /// Run the rule on an empty cart and write nothing (ClearCart,
@@ -40,9 +40,11 @@ enum WhenAbsent {
 
 /// What catalog data an edit's rule needs before its transaction.
 #[derive(Debug, Clone, Copy)]
-enum Needs<'a> {
+pub(super) enum Needs<'a> {
     /// This variant's, if any (adding it; or nothing at all).
     Only(Option<&'a VariantId>),
+    /// These variants' (adding a batch).
+    Many(&'a [VariantId]),
     /// Every line's, and this variant's if any (raising a quantity,
     /// re-pricing).
     EveryLine(Option<&'a VariantId>),
@@ -170,7 +172,7 @@ impl CartService {
 
     /// Runs `rule` on the shopper's cart through the write pipeline, asking
     /// the catalog first about what `needs` says.
-    async fn edit(
+    pub(super) async fn edit(
         &self,
         shopper: &Shopper,
         needs: Needs<'_>,
@@ -185,6 +187,11 @@ impl CartService {
                 // cache, as a rule): one statement less than reading the
                 // lines first.
                 Needs::Only(variant) if opts.request.is_none() => self.lookup(variant).await,
+                Needs::Many(variants) if opts.request.is_none() => self.lookup(variants).await,
+                Needs::Many(variants) => {
+                    let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
+                    self.lookup(known.iter().chain(variants)).await
+                }
                 // The rule needs every line's variant, or (with a request id)
                 // the whole view is built inside the transaction.
                 Needs::Only(variant) | Needs::EveryLine(variant) => {

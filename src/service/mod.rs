@@ -1,5 +1,6 @@
 //! Use cases, one module per use case: [`reads`] (GetCart, Validate,
-//! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`merge`]
+//! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`bulk`]
+//! (AddItems, UpdateItems), [`merge`]
 //! (MergeGuestCart), [`recover`] (RecoverCart, UnsubscribeRecovery) and
 //! [`complete`] (CompleteCart). Every write goes through
 //! the pipeline in [`write`] — one transaction, the request id claimed and
@@ -8,6 +9,7 @@
 //! cart views: the catalog is asked with one batched lookup at a time (never
 //! once per line) and never while a cart is locked.
 
+mod bulk;
 mod complete;
 mod edit;
 mod error;

@@ -6,6 +6,7 @@ mod support;
 
 mod add_item;
 mod auth;
+mod bulk;
 mod client_crate;
 mod concurrency;
 mod database_faults;

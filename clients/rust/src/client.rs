@@ -33,7 +33,9 @@ keyed!(
     MergeGuestCartRequest,
     RefreshCartRequest,
     CompleteCartRequest,
-    RecoverCartRequest
+    RecoverCartRequest,
+    AddItemsRequest,
+    UpdateItemsRequest
 );
 
 /// A client of the cart service. Cheap to clone; clones share the channel.
@@ -179,6 +181,10 @@ impl CartClient {
         validate(ValidateRequest) -> ValidateResponse, as_given;
         /// Adds a variant (a `request_id` is made when none is set).
         add_item(AddItemRequest) -> AddItemResponse, keyed;
+        /// Adds up to 50 lines at once, all or nothing.
+        add_items(AddItemsRequest) -> AddItemsResponse, keyed;
+        /// Sets up to 50 lines' quantities at once, all or nothing.
+        update_items(UpdateItemsRequest) -> UpdateItemsResponse, keyed;
         /// Sets a line's quantity.
         update_item(UpdateItemRequest) -> UpdateItemResponse, keyed;
         /// Removes a line.

@@ -54,6 +54,14 @@ impl Change {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty() && self.events.is_empty()
     }
+
+    /// `next` after this one (a bulk edit's lines, in order).
+    pub fn then(mut self, next: Change) -> Self {
+        self.lines.extend(next.lines);
+        self.events.extend(next.events);
+        self.adjustments.extend(next.adjustments);
+        self
+    }
 }
 
 /// Limits a cart is held to.
@@ -133,6 +141,14 @@ pub enum Rejection {
     RecoveryTokenExpired,
     /// A customer's cart asked for by someone not signed in as them.
     SignInRequired(CartId),
+    /// Line `index` of a bulk edit was refused for `rejection`; nothing of
+    /// the batch was written.
+    InBatch {
+        /// The line's position in the request, from 0.
+        index: usize,
+        /// Why it was refused.
+        rejection: Box<Rejection>,
+    },
 }
 
 /// The variant, when it can be bought now (AddItem, raising a quantity).

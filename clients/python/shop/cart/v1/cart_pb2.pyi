@@ -600,3 +600,59 @@ class CartEnded(_message.Message):
     status: CartStatus
     into_cart_id: str
     def __init__(self, cart_id: _Optional[str] = ..., status: _Optional[_Union[CartStatus, str]] = ..., into_cart_id: _Optional[str] = ...) -> None: ...
+
+class AddItemsRequest(_message.Message):
+    __slots__ = ("shopper", "items", "request_id", "expected_version")
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    items: _containers.RepeatedCompositeFieldContainer[AddItemsLine]
+    request_id: str
+    expected_version: int
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., items: _Optional[_Iterable[_Union[AddItemsLine, _Mapping]]] = ..., request_id: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class AddItemsLine(_message.Message):
+    __slots__ = ("product_id", "variant_id", "quantity", "metadata")
+    PRODUCT_ID_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    product_id: str
+    variant_id: str
+    quantity: int
+    metadata: _struct_pb2.Struct
+    def __init__(self, product_id: _Optional[str] = ..., variant_id: _Optional[str] = ..., quantity: _Optional[int] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class AddItemsResponse(_message.Message):
+    __slots__ = ("cart",)
+    CART_FIELD_NUMBER: _ClassVar[int]
+    cart: Cart
+    def __init__(self, cart: _Optional[_Union[Cart, _Mapping]] = ...) -> None: ...
+
+class UpdateItemsRequest(_message.Message):
+    __slots__ = ("shopper", "items", "request_id", "expected_version")
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    items: _containers.RepeatedCompositeFieldContainer[ItemQuantity]
+    request_id: str
+    expected_version: int
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., items: _Optional[_Iterable[_Union[ItemQuantity, _Mapping]]] = ..., request_id: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class ItemQuantity(_message.Message):
+    __slots__ = ("item_id", "quantity")
+    ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    item_id: str
+    quantity: int
+    def __init__(self, item_id: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class UpdateItemsResponse(_message.Message):
+    __slots__ = ("cart",)
+    CART_FIELD_NUMBER: _ClassVar[int]
+    cart: Cart
+    def __init__(self, cart: _Optional[_Union[Cart, _Mapping]] = ...) -> None: ...

@@ -134,6 +134,16 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
                 _registered_method=True)
+        self.AddItems = channel.unary_unary(
+                '/shop.cart.v1.CartService/AddItems',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.FromString,
+                _registered_method=True)
+        self.UpdateItems = channel.unary_unary(
+                '/shop.cart.v1.CartService/UpdateItems',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
+                _registered_method=True)
         self.WatchCart = channel.unary_stream(
                 '/shop.cart.v1.CartService/WatchCart',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartRequest.SerializeToString,
@@ -379,6 +389,30 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddItems(self, request, context):
+        """Adds up to 50 lines in one call and one transaction, all or nothing, in
+        order (a variant twice adds twice); one catalog lookup for the batch.
+
+        Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
+        BadRequest paths such as `items[3].quantity`; a refusal of line k
+        (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
+        ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
+        subject. Nothing is written when any line fails.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateItems(self, request, context):
+        """Sets the quantities of up to 50 lines (0 removes) in one call and one
+        transaction, all or nothing; each line at most once.
+
+        Errors: as UpdateItem, naming the failing line as AddItems does.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchCart(self, request, context):
         """Follows the shopper's cart live, across tabs, devices and replicas.
 
@@ -483,6 +517,16 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.UnsubscribeRecovery,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.SerializeToString,
+            ),
+            'AddItems': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddItems,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.SerializeToString,
+            ),
+            'UpdateItems': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateItems,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.SerializeToString,
             ),
             'WatchCart': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchCart,
@@ -898,6 +942,60 @@ class CartService:
             '/shop.cart.v1.CartService/UnsubscribeRecovery',
             shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddItems(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/AddItems',
+            shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateItems(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/UpdateItems',
+            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -153,6 +153,20 @@ type CartServiceClient interface {
 	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
 	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
 	UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error)
+	// Adds up to 50 lines in one call and one transaction, all or nothing, in
+	// order (a variant twice adds twice); one catalog lookup for the batch.
+	//
+	// Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
+	// BadRequest paths such as `items[3].quantity`; a refusal of line k
+	// (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
+	// ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
+	// subject. Nothing is written when any line fails.
+	AddItems(ctx context.Context, in *AddItemsRequest, opts ...grpc.CallOption) (*AddItemsResponse, error)
+	// Sets the quantities of up to 50 lines (0 removes) in one call and one
+	// transaction, all or nothing; each line at most once.
+	//
+	// Errors: as UpdateItem, naming the failing line as AddItems does.
+	UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -310,6 +324,24 @@ func (c *cartServiceClient) RecoverCart(ctx context.Context, in *RecoverCartRequ
 func (c *cartServiceClient) UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error) {
 	out := new(UnsubscribeRecoveryResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UnsubscribeRecovery", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) AddItems(ctx context.Context, in *AddItemsRequest, opts ...grpc.CallOption) (*AddItemsResponse, error) {
+	out := new(AddItemsResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/AddItems", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error) {
+	out := new(UpdateItemsResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UpdateItems", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -488,6 +520,20 @@ type CartServiceServer interface {
 	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
 	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
 	UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error)
+	// Adds up to 50 lines in one call and one transaction, all or nothing, in
+	// order (a variant twice adds twice); one catalog lookup for the batch.
+	//
+	// Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
+	// BadRequest paths such as `items[3].quantity`; a refusal of line k
+	// (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
+	// ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
+	// subject. Nothing is written when any line fails.
+	AddItems(context.Context, *AddItemsRequest) (*AddItemsResponse, error)
+	// Sets the quantities of up to 50 lines (0 removes) in one call and one
+	// transaction, all or nothing; each line at most once.
+	//
+	// Errors: as UpdateItem, naming the failing line as AddItems does.
+	UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -563,6 +609,12 @@ func (UnimplementedCartServiceServer) RecoverCart(context.Context, *RecoverCartR
 }
 func (UnimplementedCartServiceServer) UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UnsubscribeRecovery not implemented")
+}
+func (UnimplementedCartServiceServer) AddItems(context.Context, *AddItemsRequest) (*AddItemsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddItems not implemented")
+}
+func (UnimplementedCartServiceServer) UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateItems not implemented")
 }
 func (UnimplementedCartServiceServer) WatchCart(*WatchCartRequest, CartService_WatchCartServer) error {
 	return status.Errorf(codes.Unimplemented, "method WatchCart not implemented")
@@ -832,6 +884,42 @@ func _CartService_UnsubscribeRecovery_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_AddItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddItemsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).AddItems(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/AddItems",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).AddItems(ctx, req.(*AddItemsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_UpdateItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateItemsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).UpdateItems(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/UpdateItems",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).UpdateItems(ctx, req.(*UpdateItemsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_WatchCart_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchCartRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -912,6 +1000,14 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UnsubscribeRecovery",
 			Handler:    _CartService_UnsubscribeRecovery_Handler,
+		},
+		{
+			MethodName: "AddItems",
+			Handler:    _CartService_AddItems_Handler,
+		},
+		{
+			MethodName: "UpdateItems",
+			Handler:    _CartService_UpdateItems_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
