@@ -128,6 +128,13 @@ pub enum Event {
         /// Attempts made.
         attempts: u32,
     },
+    /// The lines of a completed cart were copied in (Reorder).
+    Reordered {
+        /// The completed cart.
+        from_cart_id: CartId,
+        /// Lines clamped, dropped or repriced on the way.
+        adjustments: Vec<Adjustment>,
+    },
     /// The cart was recovered by a shopper's new session.
     Recovered {
         /// The session the cart had.
@@ -194,6 +201,8 @@ pub enum EventKind {
     RecoveryEmailFailed,
     /// [`Event::Recovered`].
     Recovered,
+    /// [`Event::Reordered`].
+    Reordered,
 }
 
 impl EventKind {
@@ -215,6 +224,7 @@ impl EventKind {
             Self::RecoveryEmailSent => "recovery_email_sent",
             Self::RecoveryEmailFailed => "recovery_email_failed",
             Self::Recovered => "recovered",
+            Self::Reordered => "reordered",
         }
     }
 }
@@ -238,6 +248,7 @@ impl Event {
             Self::RecoveryEmailSent { .. } => EventKind::RecoveryEmailSent,
             Self::RecoveryEmailFailed { .. } => EventKind::RecoveryEmailFailed,
             Self::Recovered { .. } => EventKind::Recovered,
+            Self::Reordered { .. } => EventKind::Reordered,
         }
     }
 
@@ -325,6 +336,13 @@ impl Event {
                 message_id,
                 attempts,
             } => json!({ "message_id": message_id.to_string(), "attempts": attempts }),
+            Self::Reordered {
+                from_cart_id,
+                adjustments,
+            } => json!({
+                "from_cart_id": from_cart_id.to_string(),
+                "adjustments": adjustments_data(adjustments),
+            }),
             Self::Recovered {
                 from_session_id,
                 to_session_id,

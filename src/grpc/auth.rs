@@ -48,6 +48,7 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("WatchCart", Role::Storefront),
     ("AddItems", Role::Storefront),
     ("UpdateItems", Role::Storefront),
+    ("Reorder", Role::Storefront),
 ];
 
 /// The role an RPC needs, from its path; `None` when open to all.

@@ -101,6 +101,15 @@ impl CartServiceApi for CartApi {
         call.reply(written)
     }
 
+    async fn reorder(
+        &self,
+        request: Request<pb::ReorderRequest>,
+    ) -> Result<Response<pb::ReorderResponse>, Status> {
+        let (call, shopper, order) = self.shopper_write(request, parse::reorder)?;
+        let written = self.service.reorder(&shopper, order, &call.options).await;
+        call.reply(written)
+    }
+
     async fn update_items(
         &self,
         request: Request<pb::UpdateItemsRequest>,

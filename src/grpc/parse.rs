@@ -319,6 +319,18 @@ pub fn update_items(req: pb::UpdateItemsRequest) -> Result<(Shopper, Vec<SetQuan
     v.finish(parsed)
 }
 
+/// Parses Reorder: the shopper and the completed cart.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn reorder(req: pb::ReorderRequest) -> Result<(Shopper, CartId), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    let order = v.check("order_cart_id", CartId::parse(&req.order_cart_id));
+    let parsed = (|| Some((shopper?, order?)))();
+    v.finish(parsed)
+}
+
 /// Parses RemoveItem.
 ///
 /// # Errors

@@ -290,6 +290,19 @@ fn rejection_status(rejection: &Rejection) -> Status {
             "the recovery link has expired",
         ),
         Rejection::InBatch { index, rejection } => in_batch(*index, rejection_status(rejection)),
+        Rejection::CartNotCompleted { cart_id, status } => precondition(
+            "STATUS",
+            format!("carts/{cart_id}"),
+            ErrorReason::CartNotCompleted,
+            &[
+                ("cart_id", cart_id.to_string()),
+                ("status", status.as_str().to_owned()),
+            ],
+            format!(
+                "cart {cart_id} is {}, not completed: only an order can be reordered",
+                status.as_str()
+            ),
+        ),
         Rejection::SignInRequired(id) => precondition(
             "AUTHENTICATION",
             format!("carts/{id}"),
@@ -558,6 +571,15 @@ mod tests {
                 Rejection::RecoveryTokenExpired.into(),
                 Code::InvalidArgument,
                 Some(ErrorReason::RecoveryTokenExpired),
+            ),
+            (
+                Rejection::CartNotCompleted {
+                    cart_id: CartId::new(),
+                    status: CartStatus::Active,
+                }
+                .into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::CartNotCompleted),
             ),
             (
                 Rejection::SignInRequired(CartId::new()).into(),

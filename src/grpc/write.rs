@@ -57,6 +57,7 @@ write_requests! {
     pb::RecoverCartRequest => "RecoverCart",
     pb::AddItemsRequest => "AddItems",
     pb::UpdateItemsRequest => "UpdateItems",
+    pb::ReorderRequest => "Reorder",
 }
 
 /// A write response, built from what the write did.
@@ -110,6 +111,27 @@ impl WriteResponse for pb::RecoverCartResponse {
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
             candidates: recovery.map_or(0, |r| i32::try_from(r.candidates).unwrap_or(i32::MAX)),
+        }
+    }
+}
+
+impl WriteResponse for pb::ReorderResponse {
+    fn build(result: &WriteResult) -> Self {
+        use crate::domain::adjustment::AdjustmentKind;
+        let repriced = result
+            .adjustments
+            .iter()
+            .filter(|a| a.kind == AdjustmentKind::PriceUpdated)
+            .count();
+        let notice = match repriced {
+            0 => "Prices are today's prices; none changed since the order.".to_owned(),
+            1 => "Prices are today's prices; 1 changed since the order.".to_owned(),
+            n => format!("Prices are today's prices; {n} changed since the order."),
+        };
+        Self {
+            cart: Some(wire::cart(&result.view)),
+            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
+            notice,
         }
     }
 }

@@ -211,7 +211,7 @@ impl CartService {
 }
 
 /// The event of `cart`'s creation.
-fn created(cart: &Cart) -> Event {
+pub(super) fn created(cart: &Cart) -> Event {
     Event::Created {
         session_id: cart.session_id.clone(),
         customer_id: cart.customer_id.clone(),

@@ -1,6 +1,6 @@
 //! Use cases, one module per use case: [`reads`] (GetCart, Validate,
 //! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`bulk`]
-//! (AddItems, UpdateItems), [`merge`]
+//! (AddItems, UpdateItems), [`reorder`] (Reorder), [`merge`]
 //! (MergeGuestCart), [`recover`] (RecoverCart, UnsubscribeRecovery) and
 //! [`complete`] (CompleteCart). Every write goes through
 //! the pipeline in [`write`] — one transaction, the request id claimed and
@@ -17,6 +17,7 @@ mod idempotency;
 mod merge;
 mod reads;
 mod recover;
+mod reorder;
 mod view;
 mod write;
 

@@ -23,6 +23,7 @@ mod operations;
 mod recovery;
 mod recovery_device;
 mod recovery_links;
+mod reorder;
 mod retries;
 mod rollout;
 mod tls;

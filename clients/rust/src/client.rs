@@ -35,7 +35,8 @@ keyed!(
     CompleteCartRequest,
     RecoverCartRequest,
     AddItemsRequest,
-    UpdateItemsRequest
+    UpdateItemsRequest,
+    ReorderRequest
 );
 
 /// A client of the cart service. Cheap to clone; clones share the channel.
@@ -185,6 +186,8 @@ impl CartClient {
         add_items(AddItemsRequest) -> AddItemsResponse, keyed;
         /// Sets up to 50 lines' quantities at once, all or nothing.
         update_items(UpdateItemsRequest) -> UpdateItemsResponse, keyed;
+        /// Copies a completed cart's lines into the cart, at today's prices.
+        reorder(ReorderRequest) -> ReorderResponse, keyed;
         /// Sets a line's quantity.
         update_item(UpdateItemRequest) -> UpdateItemResponse, keyed;
         /// Removes a line.

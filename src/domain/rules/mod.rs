@@ -13,12 +13,14 @@ pub mod complete;
 pub mod edit;
 pub mod merge;
 pub mod refresh;
+pub mod reorder;
 
 pub use crate::domain::cart::MergeStrategy;
 pub use complete::complete;
 pub use edit::{AddItem, add_item, clear, remove_item, set_email, update_item};
 pub use merge::merge;
 pub use refresh::refresh;
+pub use reorder::reorder;
 
 use super::adjustment::Adjustment;
 use super::cart::{CartStatus, LineChange};
@@ -141,6 +143,13 @@ pub enum Rejection {
     RecoveryTokenExpired,
     /// A customer's cart asked for by someone not signed in as them.
     SignInRequired(CartId),
+    /// Reorder of a cart that is not completed.
+    CartNotCompleted {
+        /// The cart.
+        cart_id: CartId,
+        /// Its status.
+        status: CartStatus,
+    },
     /// Line `index` of a bulk edit was refused for `rejection`; nothing of
     /// the batch was written.
     InBatch {

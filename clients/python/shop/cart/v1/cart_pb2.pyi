@@ -656,3 +656,25 @@ class UpdateItemsResponse(_message.Message):
     CART_FIELD_NUMBER: _ClassVar[int]
     cart: Cart
     def __init__(self, cart: _Optional[_Union[Cart, _Mapping]] = ...) -> None: ...
+
+class ReorderRequest(_message.Message):
+    __slots__ = ("shopper", "order_cart_id", "request_id", "expected_version")
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    ORDER_CART_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    order_cart_id: str
+    request_id: str
+    expected_version: int
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., order_cart_id: _Optional[str] = ..., request_id: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class ReorderResponse(_message.Message):
+    __slots__ = ("cart", "adjustments", "notice")
+    CART_FIELD_NUMBER: _ClassVar[int]
+    ADJUSTMENTS_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_FIELD_NUMBER: _ClassVar[int]
+    cart: Cart
+    adjustments: _containers.RepeatedCompositeFieldContainer[CartAdjustment]
+    notice: str
+    def __init__(self, cart: _Optional[_Union[Cart, _Mapping]] = ..., adjustments: _Optional[_Iterable[_Union[CartAdjustment, _Mapping]]] = ..., notice: _Optional[str] = ...) -> None: ...

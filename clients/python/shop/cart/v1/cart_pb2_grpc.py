@@ -144,6 +144,11 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
                 _registered_method=True)
+        self.Reorder = channel.unary_unary(
+                '/shop.cart.v1.CartService/Reorder',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.FromString,
+                _registered_method=True)
         self.WatchCart = channel.unary_stream(
                 '/shop.cart.v1.CartService/WatchCart',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartRequest.SerializeToString,
@@ -413,6 +418,22 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Reorder(self, request, context):
+        """Copies the lines of one of the shopper's completed carts (an order) into
+        the shopper's active cart, creating it if needed, by the MERGE rules:
+        quantities clamped to stock and the line cap, lines no longer sold or
+        past the line limit dropped, each reported as an adjustment. Prices are
+        today's, not the order's: a line whose price changed is reported as a
+        PRICE_UPDATED adjustment with both prices, and `notice` says so.
+
+        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no cart of
+        this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
+        it is not completed; UNAVAILABLE when the catalog cannot price it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchCart(self, request, context):
         """Follows the shopper's cart live, across tabs, devices and replicas.
 
@@ -527,6 +548,11 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.UpdateItems,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.SerializeToString,
+            ),
+            'Reorder': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reorder,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.SerializeToString,
             ),
             'WatchCart': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchCart,
@@ -996,6 +1022,33 @@ class CartService:
             '/shop.cart.v1.CartService/UpdateItems',
             shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Reorder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/Reorder',
+            shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.FromString,
             options,
             channel_credentials,
             insecure,

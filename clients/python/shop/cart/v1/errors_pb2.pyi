@@ -40,6 +40,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SIGN_IN_REQUIRED: _ClassVar[ErrorReason]
     TOO_MANY_WATCHERS: _ClassVar[ErrorReason]
     REPLICA_STOPPING: _ClassVar[ErrorReason]
+    CART_NOT_COMPLETED: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 INVALID_FIELD: ErrorReason
 MALFORMED_MESSAGE: ErrorReason
@@ -74,3 +75,4 @@ RECOVERY_TOKEN_EXPIRED: ErrorReason
 SIGN_IN_REQUIRED: ErrorReason
 TOO_MANY_WATCHERS: ErrorReason
 REPLICA_STOPPING: ErrorReason
+CART_NOT_COMPLETED: ErrorReason

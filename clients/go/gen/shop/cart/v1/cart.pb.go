@@ -4073,6 +4073,149 @@ func (x *UpdateItemsResponse) GetCart() *Cart {
 	return nil
 }
 
+// Request of Reorder.
+type ReorderRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// The caller. Required.
+	Shopper *Shopper `protobuf:"bytes,1,opt,name=shopper,proto3" json:"shopper,omitempty"`
+	// The completed cart to copy, one of the shopper's. Required.
+	OrderCartId string `protobuf:"bytes,2,opt,name=order_cart_id,json=orderCartId,proto3" json:"order_cart_id,omitempty"`
+	// Idempotency key (AIP-155), as for the other writes.
+	RequestId string `protobuf:"bytes,10,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Optimistic concurrency (AIP-154) on the shopper's active cart (0: none).
+	ExpectedVersion *int64 `protobuf:"varint,11,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+}
+
+func (x *ReorderRequest) Reset() {
+	*x = ReorderRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_shop_cart_v1_cart_proto_msgTypes[48]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ReorderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReorderRequest) ProtoMessage() {}
+
+func (x *ReorderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_cart_v1_cart_proto_msgTypes[48]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReorderRequest.ProtoReflect.Descriptor instead.
+func (*ReorderRequest) Descriptor() ([]byte, []int) {
+	return file_shop_cart_v1_cart_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ReorderRequest) GetShopper() *Shopper {
+	if x != nil {
+		return x.Shopper
+	}
+	return nil
+}
+
+func (x *ReorderRequest) GetOrderCartId() string {
+	if x != nil {
+		return x.OrderCartId
+	}
+	return ""
+}
+
+func (x *ReorderRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReorderRequest) GetExpectedVersion() int64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+// Response of Reorder.
+type ReorderResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// The shopper's cart afterwards.
+	Cart *Cart `protobuf:"bytes,1,opt,name=cart,proto3" json:"cart,omitempty"`
+	// Lines clamped, dropped or repriced on the way.
+	Adjustments []*CartAdjustment `protobuf:"bytes,2,rep,name=adjustments,proto3" json:"adjustments,omitempty"`
+	// For the shopper: that prices are today's, and how many changed.
+	Notice string `protobuf:"bytes,3,opt,name=notice,proto3" json:"notice,omitempty"`
+}
+
+func (x *ReorderResponse) Reset() {
+	*x = ReorderResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_shop_cart_v1_cart_proto_msgTypes[49]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *ReorderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReorderResponse) ProtoMessage() {}
+
+func (x *ReorderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_cart_v1_cart_proto_msgTypes[49]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReorderResponse.ProtoReflect.Descriptor instead.
+func (*ReorderResponse) Descriptor() ([]byte, []int) {
+	return file_shop_cart_v1_cart_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ReorderResponse) GetCart() *Cart {
+	if x != nil {
+		return x.Cart
+	}
+	return nil
+}
+
+func (x *ReorderResponse) GetAdjustments() []*CartAdjustment {
+	if x != nil {
+		return x.Adjustments
+	}
+	return nil
+}
+
+func (x *ReorderResponse) GetNotice() string {
+	if x != nil {
+		return x.Notice
+	}
+	return ""
+}
+
 var File_shop_cart_v1_cart_proto protoreflect.FileDescriptor
 
 var file_shop_cart_v1_cart_proto_rawDesc = []byte{
@@ -4586,7 +4729,29 @@ var file_shop_cart_v1_cart_proto_rawDesc = []byte{
 	0x64, 0x61, 0x74, 0x65, 0x49, 0x74, 0x65, 0x6d, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
 	0x65, 0x12, 0x26, 0x0a, 0x04, 0x63, 0x61, 0x72, 0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32,
 	0x12, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x43,
-	0x61, 0x72, 0x74, 0x52, 0x04, 0x63, 0x61, 0x72, 0x74, 0x2a, 0x8a, 0x01, 0x0a, 0x0d, 0x4d, 0x65,
+	0x61, 0x72, 0x74, 0x52, 0x04, 0x63, 0x61, 0x72, 0x74, 0x22, 0xc9, 0x01, 0x0a, 0x0e, 0x52, 0x65,
+	0x6f, 0x72, 0x64, 0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x2f, 0x0a, 0x07,
+	0x73, 0x68, 0x6f, 0x70, 0x70, 0x65, 0x72, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x15, 0x2e,
+	0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x53, 0x68, 0x6f,
+	0x70, 0x70, 0x65, 0x72, 0x52, 0x07, 0x73, 0x68, 0x6f, 0x70, 0x70, 0x65, 0x72, 0x12, 0x22, 0x0a,
+	0x0d, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x5f, 0x63, 0x61, 0x72, 0x74, 0x5f, 0x69, 0x64, 0x18, 0x02,
+	0x20, 0x01, 0x28, 0x09, 0x52, 0x0b, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x43, 0x61, 0x72, 0x74, 0x49,
+	0x64, 0x12, 0x1d, 0x0a, 0x0a, 0x72, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x5f, 0x69, 0x64, 0x18,
+	0x0a, 0x20, 0x01, 0x28, 0x09, 0x52, 0x09, 0x72, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x49, 0x64,
+	0x12, 0x2e, 0x0a, 0x10, 0x65, 0x78, 0x70, 0x65, 0x63, 0x74, 0x65, 0x64, 0x5f, 0x76, 0x65, 0x72,
+	0x73, 0x69, 0x6f, 0x6e, 0x18, 0x0b, 0x20, 0x01, 0x28, 0x03, 0x48, 0x00, 0x52, 0x0f, 0x65, 0x78,
+	0x70, 0x65, 0x63, 0x74, 0x65, 0x64, 0x56, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0x88, 0x01, 0x01,
+	0x42, 0x13, 0x0a, 0x11, 0x5f, 0x65, 0x78, 0x70, 0x65, 0x63, 0x74, 0x65, 0x64, 0x5f, 0x76, 0x65,
+	0x72, 0x73, 0x69, 0x6f, 0x6e, 0x22, 0x91, 0x01, 0x0a, 0x0f, 0x52, 0x65, 0x6f, 0x72, 0x64, 0x65,
+	0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x26, 0x0a, 0x04, 0x63, 0x61, 0x72,
+	0x74, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x12, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63,
+	0x61, 0x72, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x61, 0x72, 0x74, 0x52, 0x04, 0x63, 0x61, 0x72,
+	0x74, 0x12, 0x3e, 0x0a, 0x0b, 0x61, 0x64, 0x6a, 0x75, 0x73, 0x74, 0x6d, 0x65, 0x6e, 0x74, 0x73,
+	0x18, 0x02, 0x20, 0x03, 0x28, 0x0b, 0x32, 0x1c, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61,
+	0x72, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x61, 0x72, 0x74, 0x41, 0x64, 0x6a, 0x75, 0x73, 0x74,
+	0x6d, 0x65, 0x6e, 0x74, 0x52, 0x0b, 0x61, 0x64, 0x6a, 0x75, 0x73, 0x74, 0x6d, 0x65, 0x6e, 0x74,
+	0x73, 0x12, 0x16, 0x0a, 0x06, 0x6e, 0x6f, 0x74, 0x69, 0x63, 0x65, 0x18, 0x03, 0x20, 0x01, 0x28,
+	0x09, 0x52, 0x06, 0x6e, 0x6f, 0x74, 0x69, 0x63, 0x65, 0x2a, 0x8a, 0x01, 0x0a, 0x0d, 0x4d, 0x65,
 	0x72, 0x67, 0x65, 0x53, 0x74, 0x72, 0x61, 0x74, 0x65, 0x67, 0x79, 0x12, 0x1e, 0x0a, 0x1a, 0x4d,
 	0x45, 0x52, 0x47, 0x45, 0x5f, 0x53, 0x54, 0x52, 0x41, 0x54, 0x45, 0x47, 0x59, 0x5f, 0x55, 0x4e,
 	0x53, 0x50, 0x45, 0x43, 0x49, 0x46, 0x49, 0x45, 0x44, 0x10, 0x00, 0x12, 0x18, 0x0a, 0x14, 0x4d,
@@ -4687,7 +4852,7 @@ var file_shop_cart_v1_cart_proto_rawDesc = []byte{
 	0x45, 0x43, 0x4f, 0x56, 0x45, 0x52, 0x59, 0x5f, 0x4f, 0x55, 0x54, 0x43, 0x4f, 0x4d, 0x45, 0x5f,
 	0x4e, 0x4f, 0x5f, 0x4d, 0x41, 0x54, 0x43, 0x48, 0x10, 0x05, 0x12, 0x1e, 0x0a, 0x1a, 0x52, 0x45,
 	0x43, 0x4f, 0x56, 0x45, 0x52, 0x59, 0x5f, 0x4f, 0x55, 0x54, 0x43, 0x4f, 0x4d, 0x45, 0x5f, 0x41,
-	0x4d, 0x42, 0x49, 0x47, 0x55, 0x4f, 0x55, 0x53, 0x10, 0x06, 0x32, 0x8b, 0x0b, 0x0a, 0x0b, 0x43,
+	0x4d, 0x42, 0x49, 0x47, 0x55, 0x4f, 0x55, 0x53, 0x10, 0x06, 0x32, 0xd3, 0x0b, 0x0a, 0x0b, 0x43,
 	0x61, 0x72, 0x74, 0x53, 0x65, 0x72, 0x76, 0x69, 0x63, 0x65, 0x12, 0x46, 0x0a, 0x07, 0x47, 0x65,
 	0x74, 0x43, 0x61, 0x72, 0x74, 0x12, 0x1c, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72,
 	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x74, 0x43, 0x61, 0x72, 0x74, 0x52, 0x65, 0x71, 0x75,
@@ -4771,17 +4936,21 @@ var file_shop_cart_v1_cart_proto_rawDesc = []byte{
 	0x76, 0x31, 0x2e, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x49, 0x74, 0x65, 0x6d, 0x73, 0x52, 0x65,
 	0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x21, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72,
 	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x49, 0x74, 0x65, 0x6d, 0x73,
-	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x4e, 0x0a, 0x09, 0x57, 0x61, 0x74, 0x63,
-	0x68, 0x43, 0x61, 0x72, 0x74, 0x12, 0x1e, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72,
-	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x61, 0x74, 0x63, 0x68, 0x43, 0x61, 0x72, 0x74, 0x52, 0x65,
-	0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x1f, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72,
-	0x74, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x61, 0x74, 0x63, 0x68, 0x43, 0x61, 0x72, 0x74, 0x52, 0x65,
-	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x30, 0x01, 0x42, 0x44, 0x5a, 0x42, 0x67, 0x69, 0x74, 0x68,
-	0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2f, 0x63,
-	0x61, 0x72, 0x74, 0x2d, 0x73, 0x65, 0x72, 0x76, 0x69, 0x63, 0x65, 0x2f, 0x63, 0x6c, 0x69, 0x65,
-	0x6e, 0x74, 0x73, 0x2f, 0x67, 0x6f, 0x2f, 0x67, 0x65, 0x6e, 0x2f, 0x73, 0x68, 0x6f, 0x70, 0x2f,
-	0x63, 0x61, 0x72, 0x74, 0x2f, 0x76, 0x31, 0x3b, 0x63, 0x61, 0x72, 0x74, 0x76, 0x31, 0x62, 0x06,
-	0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x46, 0x0a, 0x07, 0x52, 0x65, 0x6f, 0x72,
+	0x64, 0x65, 0x72, 0x12, 0x1c, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72, 0x74, 0x2e,
+	0x76, 0x31, 0x2e, 0x52, 0x65, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73,
+	0x74, 0x1a, 0x1d, 0x2e, 0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72, 0x74, 0x2e, 0x76, 0x31,
+	0x2e, 0x52, 0x65, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x12, 0x4e, 0x0a, 0x09, 0x57, 0x61, 0x74, 0x63, 0x68, 0x43, 0x61, 0x72, 0x74, 0x12, 0x1e, 0x2e,
+	0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x61, 0x74,
+	0x63, 0x68, 0x43, 0x61, 0x72, 0x74, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x1f, 0x2e,
+	0x73, 0x68, 0x6f, 0x70, 0x2e, 0x63, 0x61, 0x72, 0x74, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x61, 0x74,
+	0x63, 0x68, 0x43, 0x61, 0x72, 0x74, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x30, 0x01,
+	0x42, 0x44, 0x5a, 0x42, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x65,
+	0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x2f, 0x63, 0x61, 0x72, 0x74, 0x2d, 0x73, 0x65, 0x72, 0x76,
+	0x69, 0x63, 0x65, 0x2f, 0x63, 0x6c, 0x69, 0x65, 0x6e, 0x74, 0x73, 0x2f, 0x67, 0x6f, 0x2f, 0x67,
+	0x65, 0x6e, 0x2f, 0x73, 0x68, 0x6f, 0x70, 0x2f, 0x63, 0x61, 0x72, 0x74, 0x2f, 0x76, 0x31, 0x3b,
+	0x63, 0x61, 0x72, 0x74, 0x76, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -4797,7 +4966,7 @@ func file_shop_cart_v1_cart_proto_rawDescGZIP() []byte {
 }
 
 var file_shop_cart_v1_cart_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_shop_cart_v1_cart_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_shop_cart_v1_cart_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_shop_cart_v1_cart_proto_goTypes = []interface{}{
 	(MergeStrategy)(0),                  // 0: shop.cart.v1.MergeStrategy
 	(CartAdjustmentType)(0),             // 1: shop.cart.v1.CartAdjustmentType
@@ -4854,18 +5023,20 @@ var file_shop_cart_v1_cart_proto_goTypes = []interface{}{
 	(*UpdateItemsRequest)(nil),          // 52: shop.cart.v1.UpdateItemsRequest
 	(*ItemQuantity)(nil),                // 53: shop.cart.v1.ItemQuantity
 	(*UpdateItemsResponse)(nil),         // 54: shop.cart.v1.UpdateItemsResponse
-	nil,                                 // 55: shop.cart.v1.Shopper.DeviceEntry
-	nil,                                 // 56: shop.cart.v1.VariantInfo.AttributesEntry
-	(*structpb.Struct)(nil),             // 57: google.protobuf.Struct
-	(*v1.Money)(nil),                    // 58: shop.common.v1.Money
-	(*timestamppb.Timestamp)(nil),       // 59: google.protobuf.Timestamp
+	(*ReorderRequest)(nil),              // 55: shop.cart.v1.ReorderRequest
+	(*ReorderResponse)(nil),             // 56: shop.cart.v1.ReorderResponse
+	nil,                                 // 57: shop.cart.v1.Shopper.DeviceEntry
+	nil,                                 // 58: shop.cart.v1.VariantInfo.AttributesEntry
+	(*structpb.Struct)(nil),             // 59: google.protobuf.Struct
+	(*v1.Money)(nil),                    // 60: shop.common.v1.Money
+	(*timestamppb.Timestamp)(nil),       // 61: google.protobuf.Timestamp
 }
 var file_shop_cart_v1_cart_proto_depIdxs = []int32{
-	55, // 0: shop.cart.v1.Shopper.device:type_name -> shop.cart.v1.Shopper.DeviceEntry
+	57, // 0: shop.cart.v1.Shopper.device:type_name -> shop.cart.v1.Shopper.DeviceEntry
 	7,  // 1: shop.cart.v1.GetCartRequest.shopper:type_name -> shop.cart.v1.Shopper
 	35, // 2: shop.cart.v1.GetCartResponse.cart:type_name -> shop.cart.v1.Cart
 	7,  // 3: shop.cart.v1.AddItemRequest.shopper:type_name -> shop.cart.v1.Shopper
-	57, // 4: shop.cart.v1.AddItemRequest.metadata:type_name -> google.protobuf.Struct
+	59, // 4: shop.cart.v1.AddItemRequest.metadata:type_name -> google.protobuf.Struct
 	35, // 5: shop.cart.v1.AddItemResponse.cart:type_name -> shop.cart.v1.Cart
 	7,  // 6: shop.cart.v1.UpdateItemRequest.shopper:type_name -> shop.cart.v1.Shopper
 	35, // 7: shop.cart.v1.UpdateItemResponse.cart:type_name -> shop.cart.v1.Cart
@@ -4886,39 +5057,39 @@ var file_shop_cart_v1_cart_proto_depIdxs = []int32{
 	35, // 22: shop.cart.v1.RefreshCartResponse.cart:type_name -> shop.cart.v1.Cart
 	26, // 23: shop.cart.v1.RefreshCartResponse.adjustments:type_name -> shop.cart.v1.CartAdjustment
 	1,  // 24: shop.cart.v1.CartAdjustment.type:type_name -> shop.cart.v1.CartAdjustmentType
-	58, // 25: shop.cart.v1.CartAdjustment.old_price:type_name -> shop.common.v1.Money
-	58, // 26: shop.cart.v1.CartAdjustment.new_price:type_name -> shop.common.v1.Money
+	60, // 25: shop.cart.v1.CartAdjustment.old_price:type_name -> shop.common.v1.Money
+	60, // 26: shop.cart.v1.CartAdjustment.new_price:type_name -> shop.common.v1.Money
 	35, // 27: shop.cart.v1.GetCartByIdResponse.cart:type_name -> shop.cart.v1.Cart
 	35, // 28: shop.cart.v1.CompleteCartResponse.cart:type_name -> shop.cart.v1.Cart
 	33, // 29: shop.cart.v1.ListCartEventsResponse.events:type_name -> shop.cart.v1.CartEvent
-	57, // 30: shop.cart.v1.CartEvent.data:type_name -> google.protobuf.Struct
-	59, // 31: shop.cart.v1.CartEvent.create_time:type_name -> google.protobuf.Timestamp
+	59, // 30: shop.cart.v1.CartEvent.data:type_name -> google.protobuf.Struct
+	61, // 31: shop.cart.v1.CartEvent.create_time:type_name -> google.protobuf.Timestamp
 	2,  // 32: shop.cart.v1.ValidationIssue.type:type_name -> shop.cart.v1.ValidationIssueType
-	58, // 33: shop.cart.v1.ValidationIssue.old_price:type_name -> shop.common.v1.Money
-	58, // 34: shop.cart.v1.ValidationIssue.new_price:type_name -> shop.common.v1.Money
+	60, // 33: shop.cart.v1.ValidationIssue.old_price:type_name -> shop.common.v1.Money
+	60, // 34: shop.cart.v1.ValidationIssue.new_price:type_name -> shop.common.v1.Money
 	3,  // 35: shop.cart.v1.Cart.status:type_name -> shop.cart.v1.CartStatus
 	36, // 36: shop.cart.v1.Cart.items:type_name -> shop.cart.v1.CartItem
 	40, // 37: shop.cart.v1.Cart.summary:type_name -> shop.cart.v1.CartSummary
 	41, // 38: shop.cart.v1.Cart.warnings:type_name -> shop.cart.v1.CartWarning
-	59, // 39: shop.cart.v1.Cart.create_time:type_name -> google.protobuf.Timestamp
-	59, // 40: shop.cart.v1.Cart.update_time:type_name -> google.protobuf.Timestamp
-	59, // 41: shop.cart.v1.Cart.expire_time:type_name -> google.protobuf.Timestamp
+	61, // 39: shop.cart.v1.Cart.create_time:type_name -> google.protobuf.Timestamp
+	61, // 40: shop.cart.v1.Cart.update_time:type_name -> google.protobuf.Timestamp
+	61, // 41: shop.cart.v1.Cart.expire_time:type_name -> google.protobuf.Timestamp
 	37, // 42: shop.cart.v1.CartItem.product:type_name -> shop.cart.v1.ProductInfo
 	39, // 43: shop.cart.v1.CartItem.variant:type_name -> shop.cart.v1.VariantInfo
-	58, // 44: shop.cart.v1.CartItem.unit_price:type_name -> shop.common.v1.Money
-	58, // 45: shop.cart.v1.CartItem.current_price:type_name -> shop.common.v1.Money
-	58, // 46: shop.cart.v1.CartItem.subtotal:type_name -> shop.common.v1.Money
+	60, // 44: shop.cart.v1.CartItem.unit_price:type_name -> shop.common.v1.Money
+	60, // 45: shop.cart.v1.CartItem.current_price:type_name -> shop.common.v1.Money
+	60, // 46: shop.cart.v1.CartItem.subtotal:type_name -> shop.common.v1.Money
 	4,  // 47: shop.cart.v1.CartItem.availability:type_name -> shop.cart.v1.Availability
-	57, // 48: shop.cart.v1.CartItem.metadata:type_name -> google.protobuf.Struct
-	59, // 49: shop.cart.v1.CartItem.add_time:type_name -> google.protobuf.Timestamp
-	59, // 50: shop.cart.v1.CartItem.update_time:type_name -> google.protobuf.Timestamp
+	59, // 48: shop.cart.v1.CartItem.metadata:type_name -> google.protobuf.Struct
+	61, // 49: shop.cart.v1.CartItem.add_time:type_name -> google.protobuf.Timestamp
+	61, // 50: shop.cart.v1.CartItem.update_time:type_name -> google.protobuf.Timestamp
 	38, // 51: shop.cart.v1.ProductInfo.images:type_name -> shop.cart.v1.Image
-	56, // 52: shop.cart.v1.VariantInfo.attributes:type_name -> shop.cart.v1.VariantInfo.AttributesEntry
-	58, // 53: shop.cart.v1.CartSummary.subtotal:type_name -> shop.common.v1.Money
-	58, // 54: shop.cart.v1.CartSummary.tax:type_name -> shop.common.v1.Money
-	58, // 55: shop.cart.v1.CartSummary.shipping:type_name -> shop.common.v1.Money
-	58, // 56: shop.cart.v1.CartSummary.discount:type_name -> shop.common.v1.Money
-	58, // 57: shop.cart.v1.CartSummary.total:type_name -> shop.common.v1.Money
+	58, // 52: shop.cart.v1.VariantInfo.attributes:type_name -> shop.cart.v1.VariantInfo.AttributesEntry
+	60, // 53: shop.cart.v1.CartSummary.subtotal:type_name -> shop.common.v1.Money
+	60, // 54: shop.cart.v1.CartSummary.tax:type_name -> shop.common.v1.Money
+	60, // 55: shop.cart.v1.CartSummary.shipping:type_name -> shop.common.v1.Money
+	60, // 56: shop.cart.v1.CartSummary.discount:type_name -> shop.common.v1.Money
+	60, // 57: shop.cart.v1.CartSummary.total:type_name -> shop.common.v1.Money
 	5,  // 58: shop.cart.v1.CartWarning.type:type_name -> shop.cart.v1.CartWarningType
 	7,  // 59: shop.cart.v1.RecoverCartRequest.shopper:type_name -> shop.cart.v1.Shopper
 	35, // 60: shop.cart.v1.RecoverCartResponse.cart:type_name -> shop.cart.v1.Cart
@@ -4930,50 +5101,55 @@ var file_shop_cart_v1_cart_proto_depIdxs = []int32{
 	3,  // 66: shop.cart.v1.CartEnded.status:type_name -> shop.cart.v1.CartStatus
 	7,  // 67: shop.cart.v1.AddItemsRequest.shopper:type_name -> shop.cart.v1.Shopper
 	50, // 68: shop.cart.v1.AddItemsRequest.items:type_name -> shop.cart.v1.AddItemsLine
-	57, // 69: shop.cart.v1.AddItemsLine.metadata:type_name -> google.protobuf.Struct
+	59, // 69: shop.cart.v1.AddItemsLine.metadata:type_name -> google.protobuf.Struct
 	35, // 70: shop.cart.v1.AddItemsResponse.cart:type_name -> shop.cart.v1.Cart
 	7,  // 71: shop.cart.v1.UpdateItemsRequest.shopper:type_name -> shop.cart.v1.Shopper
 	53, // 72: shop.cart.v1.UpdateItemsRequest.items:type_name -> shop.cart.v1.ItemQuantity
 	35, // 73: shop.cart.v1.UpdateItemsResponse.cart:type_name -> shop.cart.v1.Cart
-	8,  // 74: shop.cart.v1.CartService.GetCart:input_type -> shop.cart.v1.GetCartRequest
-	10, // 75: shop.cart.v1.CartService.AddItem:input_type -> shop.cart.v1.AddItemRequest
-	12, // 76: shop.cart.v1.CartService.UpdateItem:input_type -> shop.cart.v1.UpdateItemRequest
-	14, // 77: shop.cart.v1.CartService.RemoveItem:input_type -> shop.cart.v1.RemoveItemRequest
-	16, // 78: shop.cart.v1.CartService.ClearCart:input_type -> shop.cart.v1.ClearCartRequest
-	18, // 79: shop.cart.v1.CartService.SetEmail:input_type -> shop.cart.v1.SetEmailRequest
-	20, // 80: shop.cart.v1.CartService.Validate:input_type -> shop.cart.v1.ValidateRequest
-	22, // 81: shop.cart.v1.CartService.MergeGuestCart:input_type -> shop.cart.v1.MergeGuestCartRequest
-	24, // 82: shop.cart.v1.CartService.RefreshCart:input_type -> shop.cart.v1.RefreshCartRequest
-	27, // 83: shop.cart.v1.CartService.GetCartById:input_type -> shop.cart.v1.GetCartByIdRequest
-	29, // 84: shop.cart.v1.CartService.CompleteCart:input_type -> shop.cart.v1.CompleteCartRequest
-	31, // 85: shop.cart.v1.CartService.ListCartEvents:input_type -> shop.cart.v1.ListCartEventsRequest
-	42, // 86: shop.cart.v1.CartService.RecoverCart:input_type -> shop.cart.v1.RecoverCartRequest
-	44, // 87: shop.cart.v1.CartService.UnsubscribeRecovery:input_type -> shop.cart.v1.UnsubscribeRecoveryRequest
-	49, // 88: shop.cart.v1.CartService.AddItems:input_type -> shop.cart.v1.AddItemsRequest
-	52, // 89: shop.cart.v1.CartService.UpdateItems:input_type -> shop.cart.v1.UpdateItemsRequest
-	46, // 90: shop.cart.v1.CartService.WatchCart:input_type -> shop.cart.v1.WatchCartRequest
-	9,  // 91: shop.cart.v1.CartService.GetCart:output_type -> shop.cart.v1.GetCartResponse
-	11, // 92: shop.cart.v1.CartService.AddItem:output_type -> shop.cart.v1.AddItemResponse
-	13, // 93: shop.cart.v1.CartService.UpdateItem:output_type -> shop.cart.v1.UpdateItemResponse
-	15, // 94: shop.cart.v1.CartService.RemoveItem:output_type -> shop.cart.v1.RemoveItemResponse
-	17, // 95: shop.cart.v1.CartService.ClearCart:output_type -> shop.cart.v1.ClearCartResponse
-	19, // 96: shop.cart.v1.CartService.SetEmail:output_type -> shop.cart.v1.SetEmailResponse
-	21, // 97: shop.cart.v1.CartService.Validate:output_type -> shop.cart.v1.ValidateResponse
-	23, // 98: shop.cart.v1.CartService.MergeGuestCart:output_type -> shop.cart.v1.MergeGuestCartResponse
-	25, // 99: shop.cart.v1.CartService.RefreshCart:output_type -> shop.cart.v1.RefreshCartResponse
-	28, // 100: shop.cart.v1.CartService.GetCartById:output_type -> shop.cart.v1.GetCartByIdResponse
-	30, // 101: shop.cart.v1.CartService.CompleteCart:output_type -> shop.cart.v1.CompleteCartResponse
-	32, // 102: shop.cart.v1.CartService.ListCartEvents:output_type -> shop.cart.v1.ListCartEventsResponse
-	43, // 103: shop.cart.v1.CartService.RecoverCart:output_type -> shop.cart.v1.RecoverCartResponse
-	45, // 104: shop.cart.v1.CartService.UnsubscribeRecovery:output_type -> shop.cart.v1.UnsubscribeRecoveryResponse
-	51, // 105: shop.cart.v1.CartService.AddItems:output_type -> shop.cart.v1.AddItemsResponse
-	54, // 106: shop.cart.v1.CartService.UpdateItems:output_type -> shop.cart.v1.UpdateItemsResponse
-	47, // 107: shop.cart.v1.CartService.WatchCart:output_type -> shop.cart.v1.WatchCartResponse
-	91, // [91:108] is the sub-list for method output_type
-	74, // [74:91] is the sub-list for method input_type
-	74, // [74:74] is the sub-list for extension type_name
-	74, // [74:74] is the sub-list for extension extendee
-	0,  // [0:74] is the sub-list for field type_name
+	7,  // 74: shop.cart.v1.ReorderRequest.shopper:type_name -> shop.cart.v1.Shopper
+	35, // 75: shop.cart.v1.ReorderResponse.cart:type_name -> shop.cart.v1.Cart
+	26, // 76: shop.cart.v1.ReorderResponse.adjustments:type_name -> shop.cart.v1.CartAdjustment
+	8,  // 77: shop.cart.v1.CartService.GetCart:input_type -> shop.cart.v1.GetCartRequest
+	10, // 78: shop.cart.v1.CartService.AddItem:input_type -> shop.cart.v1.AddItemRequest
+	12, // 79: shop.cart.v1.CartService.UpdateItem:input_type -> shop.cart.v1.UpdateItemRequest
+	14, // 80: shop.cart.v1.CartService.RemoveItem:input_type -> shop.cart.v1.RemoveItemRequest
+	16, // 81: shop.cart.v1.CartService.ClearCart:input_type -> shop.cart.v1.ClearCartRequest
+	18, // 82: shop.cart.v1.CartService.SetEmail:input_type -> shop.cart.v1.SetEmailRequest
+	20, // 83: shop.cart.v1.CartService.Validate:input_type -> shop.cart.v1.ValidateRequest
+	22, // 84: shop.cart.v1.CartService.MergeGuestCart:input_type -> shop.cart.v1.MergeGuestCartRequest
+	24, // 85: shop.cart.v1.CartService.RefreshCart:input_type -> shop.cart.v1.RefreshCartRequest
+	27, // 86: shop.cart.v1.CartService.GetCartById:input_type -> shop.cart.v1.GetCartByIdRequest
+	29, // 87: shop.cart.v1.CartService.CompleteCart:input_type -> shop.cart.v1.CompleteCartRequest
+	31, // 88: shop.cart.v1.CartService.ListCartEvents:input_type -> shop.cart.v1.ListCartEventsRequest
+	42, // 89: shop.cart.v1.CartService.RecoverCart:input_type -> shop.cart.v1.RecoverCartRequest
+	44, // 90: shop.cart.v1.CartService.UnsubscribeRecovery:input_type -> shop.cart.v1.UnsubscribeRecoveryRequest
+	49, // 91: shop.cart.v1.CartService.AddItems:input_type -> shop.cart.v1.AddItemsRequest
+	52, // 92: shop.cart.v1.CartService.UpdateItems:input_type -> shop.cart.v1.UpdateItemsRequest
+	55, // 93: shop.cart.v1.CartService.Reorder:input_type -> shop.cart.v1.ReorderRequest
+	46, // 94: shop.cart.v1.CartService.WatchCart:input_type -> shop.cart.v1.WatchCartRequest
+	9,  // 95: shop.cart.v1.CartService.GetCart:output_type -> shop.cart.v1.GetCartResponse
+	11, // 96: shop.cart.v1.CartService.AddItem:output_type -> shop.cart.v1.AddItemResponse
+	13, // 97: shop.cart.v1.CartService.UpdateItem:output_type -> shop.cart.v1.UpdateItemResponse
+	15, // 98: shop.cart.v1.CartService.RemoveItem:output_type -> shop.cart.v1.RemoveItemResponse
+	17, // 99: shop.cart.v1.CartService.ClearCart:output_type -> shop.cart.v1.ClearCartResponse
+	19, // 100: shop.cart.v1.CartService.SetEmail:output_type -> shop.cart.v1.SetEmailResponse
+	21, // 101: shop.cart.v1.CartService.Validate:output_type -> shop.cart.v1.ValidateResponse
+	23, // 102: shop.cart.v1.CartService.MergeGuestCart:output_type -> shop.cart.v1.MergeGuestCartResponse
+	25, // 103: shop.cart.v1.CartService.RefreshCart:output_type -> shop.cart.v1.RefreshCartResponse
+	28, // 104: shop.cart.v1.CartService.GetCartById:output_type -> shop.cart.v1.GetCartByIdResponse
+	30, // 105: shop.cart.v1.CartService.CompleteCart:output_type -> shop.cart.v1.CompleteCartResponse
+	32, // 106: shop.cart.v1.CartService.ListCartEvents:output_type -> shop.cart.v1.ListCartEventsResponse
+	43, // 107: shop.cart.v1.CartService.RecoverCart:output_type -> shop.cart.v1.RecoverCartResponse
+	45, // 108: shop.cart.v1.CartService.UnsubscribeRecovery:output_type -> shop.cart.v1.UnsubscribeRecoveryResponse
+	51, // 109: shop.cart.v1.CartService.AddItems:output_type -> shop.cart.v1.AddItemsResponse
+	54, // 110: shop.cart.v1.CartService.UpdateItems:output_type -> shop.cart.v1.UpdateItemsResponse
+	56, // 111: shop.cart.v1.CartService.Reorder:output_type -> shop.cart.v1.ReorderResponse
+	47, // 112: shop.cart.v1.CartService.WatchCart:output_type -> shop.cart.v1.WatchCartResponse
+	95, // [95:113] is the sub-list for method output_type
+	77, // [77:95] is the sub-list for method input_type
+	77, // [77:77] is the sub-list for extension type_name
+	77, // [77:77] is the sub-list for extension extendee
+	0,  // [0:77] is the sub-list for field type_name
 }
 
 func init() { file_shop_cart_v1_cart_proto_init() }
@@ -5558,6 +5734,30 @@ func file_shop_cart_v1_cart_proto_init() {
 				return nil
 			}
 		}
+		file_shop_cart_v1_cart_proto_msgTypes[48].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ReorderRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_shop_cart_v1_cart_proto_msgTypes[49].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ReorderResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
 	}
 	file_shop_cart_v1_cart_proto_msgTypes[3].OneofWrappers = []interface{}{}
 	file_shop_cart_v1_cart_proto_msgTypes[5].OneofWrappers = []interface{}{}
@@ -5578,13 +5778,14 @@ func file_shop_cart_v1_cart_proto_init() {
 	}
 	file_shop_cart_v1_cart_proto_msgTypes[42].OneofWrappers = []interface{}{}
 	file_shop_cart_v1_cart_proto_msgTypes[45].OneofWrappers = []interface{}{}
+	file_shop_cart_v1_cart_proto_msgTypes[48].OneofWrappers = []interface{}{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_shop_cart_v1_cart_proto_rawDesc,
 			NumEnums:      7,
-			NumMessages:   50,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -167,6 +167,17 @@ type CartServiceClient interface {
 	//
 	// Errors: as UpdateItem, naming the failing line as AddItems does.
 	UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error)
+	// Copies the lines of one of the shopper's completed carts (an order) into
+	// the shopper's active cart, creating it if needed, by the MERGE rules:
+	// quantities clamped to stock and the line cap, lines no longer sold or
+	// past the line limit dropped, each reported as an adjustment. Prices are
+	// today's, not the order's: a line whose price changed is reported as a
+	// PRICE_UPDATED adjustment with both prices, and `notice` says so.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no cart of
+	// this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
+	// it is not completed; UNAVAILABLE when the catalog cannot price it.
+	Reorder(ctx context.Context, in *ReorderRequest, opts ...grpc.CallOption) (*ReorderResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -342,6 +353,15 @@ func (c *cartServiceClient) AddItems(ctx context.Context, in *AddItemsRequest, o
 func (c *cartServiceClient) UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error) {
 	out := new(UpdateItemsResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UpdateItems", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) Reorder(ctx context.Context, in *ReorderRequest, opts ...grpc.CallOption) (*ReorderResponse, error) {
+	out := new(ReorderResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/Reorder", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -534,6 +554,17 @@ type CartServiceServer interface {
 	//
 	// Errors: as UpdateItem, naming the failing line as AddItems does.
 	UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error)
+	// Copies the lines of one of the shopper's completed carts (an order) into
+	// the shopper's active cart, creating it if needed, by the MERGE rules:
+	// quantities clamped to stock and the line cap, lines no longer sold or
+	// past the line limit dropped, each reported as an adjustment. Prices are
+	// today's, not the order's: a line whose price changed is reported as a
+	// PRICE_UPDATED adjustment with both prices, and `notice` says so.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no cart of
+	// this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
+	// it is not completed; UNAVAILABLE when the catalog cannot price it.
+	Reorder(context.Context, *ReorderRequest) (*ReorderResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -615,6 +646,9 @@ func (UnimplementedCartServiceServer) AddItems(context.Context, *AddItemsRequest
 }
 func (UnimplementedCartServiceServer) UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateItems not implemented")
+}
+func (UnimplementedCartServiceServer) Reorder(context.Context, *ReorderRequest) (*ReorderResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Reorder not implemented")
 }
 func (UnimplementedCartServiceServer) WatchCart(*WatchCartRequest, CartService_WatchCartServer) error {
 	return status.Errorf(codes.Unimplemented, "method WatchCart not implemented")
@@ -920,6 +954,24 @@ func _CartService_UpdateItems_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_Reorder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReorderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).Reorder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/Reorder",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).Reorder(ctx, req.(*ReorderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_WatchCart_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchCartRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -1008,6 +1060,10 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateItems",
 			Handler:    _CartService_UpdateItems_Handler,
+		},
+		{
+			MethodName: "Reorder",
+			Handler:    _CartService_Reorder_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1,0 +1,61 @@
+//! Reorder's rule: the lines of a completed cart copied into the shopper's
+//! cart at today's prices, by the MERGE rules.
+
+use chrono::{DateTime, Utc};
+
+use super::merge::merge;
+use super::{Change, Limits, Rejection};
+use crate::domain::adjustment::Adjustment;
+use crate::domain::cart::{Cart, Line, MergeStrategy};
+use crate::domain::catalog::{CatalogSnapshot, Sellable};
+
+/// Copies `ordered` lines into `lines` (the shopper's cart is `cart`): each
+/// at the catalog's price and names of today, merged as MergeGuestCart's
+/// MERGE does (clamped to stock and the line cap, dropped when unavailable
+/// or past the line limit, each reported). A line whose price changed since
+/// the order is reported as `price_updated` with both prices.
+///
+/// # Errors
+/// [`Rejection::CatalogUnavailable`] when the catalog did not answer.
+pub fn reorder(
+    cart: &Cart,
+    lines: &mut Vec<Line>,
+    ordered: &[Line],
+    catalog: &CatalogSnapshot,
+    limits: Limits,
+    now: DateTime<Utc>,
+) -> Result<Change, Rejection> {
+    let mut repriced = Vec::new();
+    let today: Vec<Line> = ordered
+        .iter()
+        .map(
+            |line| match catalog.get(&line.variant_id).sellable_in(&cart.currency) {
+                Sellable::Yes(variant) => {
+                    if variant.price != line.unit_price {
+                        repriced.push(Adjustment::repriced(line, &variant.price));
+                    }
+                    Line {
+                        unit_price: variant.price.clone(),
+                        product_name: variant.product_name.clone(),
+                        variant_name: variant.name.clone(),
+                        sku: variant.sku.clone(),
+                        ..line.clone()
+                    }
+                }
+                // Merge drops it (unavailable), or refuses (no answer).
+                Sellable::No | Sellable::Unknown => line.clone(),
+            },
+        )
+        .collect();
+    let mut change = merge(
+        cart,
+        lines,
+        &today,
+        MergeStrategy::Merge,
+        catalog,
+        limits,
+        now,
+    )?;
+    change.adjustments.splice(0..0, repriced);
+    Ok(change)
+}

@@ -1,0 +1,127 @@
+//! Reorder: the lines of one of the shopper's completed carts copied into
+//! their active cart (created if needed) at today's prices, by the MERGE
+//! rules, in one transaction.
+
+use super::edit::created;
+use super::idempotency::Scope;
+use super::reads::cart_by_id;
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::{CartService, ServiceError};
+use crate::domain::cart::{Cart, CartStatus, Shopper};
+use crate::domain::event::Event;
+use crate::domain::ids::CartId;
+use crate::domain::rules::{self, Rejection};
+use crate::storage::{StorageError, carts, lines};
+
+impl CartService {
+    /// Copies completed cart `order`'s lines into the shopper's cart.
+    ///
+    /// # Errors
+    /// `CartNotFound` unless the cart is the shopper's; `CartNotCompleted`;
+    /// `CatalogUnavailable`; the write pipeline's errors.
+    #[tracing::instrument(skip_all, fields(order_cart_id = %order))]
+    pub async fn reorder(
+        &self,
+        shopper: &Shopper,
+        order: CartId,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async {
+            let conn = self.db.conn();
+            let mut known = carts::active_variant_ids(conn, shopper).await?;
+            if let Some(cart) = carts::find_by_id(conn, order, false).await? {
+                known.extend(
+                    lines::of_cart(conn, &cart)
+                        .await?
+                        .into_iter()
+                        .map(|l| l.variant_id),
+                );
+            }
+            Ok(self.lookup(&known).await)
+        };
+        let step = Reorder { shopper, order };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+}
+
+/// Whether `cart` is one of `shopper`'s: the customer's, or a guest cart of
+/// the session.
+fn owned(cart: &Cart, shopper: &Shopper) -> bool {
+    match &shopper.customer_id {
+        Some(customer) => cart.customer_id.as_ref() == Some(customer),
+        None => cart.customer_id.is_none() && cart.session_id == shopper.session_id,
+    }
+}
+
+/// The transaction of a reorder.
+struct Reorder<'a> {
+    shopper: &'a Shopper,
+    order: CartId,
+}
+
+impl Step for Reorder<'_> {
+    /// The completed cart (read: it never changes again) and the shopper's
+    /// active cart, locked.
+    type Locked = (Cart, Option<Cart>);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        let ordered = cart_by_id(ctx.tx, self.order, false).await?;
+        if !owned(&ordered, self.shopper) {
+            return Err(Rejection::CartNotFound(self.order).into());
+        }
+        if ordered.status != CartStatus::Completed {
+            return Err(Rejection::CartNotCompleted {
+                cart_id: ordered.id,
+                status: ordered.status,
+            }
+            .into());
+        }
+        let own = lock_active(ctx, self.shopper).await?;
+        let version = own.as_ref().map_or(0, |c| c.version);
+        Ok(((ordered, own), version))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (ordered, own) = locked;
+        let (now, tx, policy) = (ctx.now, ctx.tx, ctx.policy);
+        let mut events = Vec::new();
+        let mut cart = match own {
+            Some(cart) => cart,
+            None => {
+                let currency = policy.view.default_currency.clone();
+                let fresh = Cart::new(self.shopper, currency, now, policy.ttl);
+                if !carts::insert_if_absent(tx, &fresh).await? {
+                    // Created by a concurrent call: the retry finds it.
+                    return Err(ServiceError::Conflict(StorageError::Corrupt(
+                        "a cart was created concurrently".into(),
+                    )));
+                }
+                events.push(created(&fresh));
+                fresh
+            }
+        };
+        let mut lines = lines::of_cart(tx, &cart).await?;
+        let ordered_lines = lines::of_cart(tx, &ordered).await?;
+        let change = rules::reorder(
+            &cart,
+            &mut lines,
+            &ordered_lines,
+            ctx.snapshot,
+            policy.limits,
+            now,
+        )?;
+        events.push(Event::Reordered {
+            from_cart_id: ordered.id,
+            adjustments: change.adjustments.clone(),
+        });
+        events.extend(change.events);
+        cart.touch(now, policy.ttl);
+        lines::apply(tx, cart.id, &change.lines, now).await?;
+        ctx.save(&cart, &events).await?;
+        Ok(Outcome {
+            adjustments: change.adjustments,
+            ..Outcome::of(Some(cart), lines)
+        })
+    }
+}
