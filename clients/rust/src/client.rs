@@ -121,7 +121,7 @@ impl CartClient {
     /// Follows the shopper's cart live (WatchCart): the stream of views and
     /// the final `ended`. Not retried: on UNAVAILABLE (REPLICA_STOPPING) or
     /// when the stream ends after its lifetime, watch again with
-    /// `after_version` = the last version seen.
+    /// `after_cart_id` and `after_version` = the last cart and version seen.
     ///
     /// # Errors
     /// [`CartError`] when the stream cannot be opened (TOO_MANY_WATCHERS,
