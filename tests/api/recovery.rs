@@ -214,8 +214,8 @@ db_test!(carts_not_to_mail_get_nothing, |backend: Backend| {
 db_test!(
     smtp_down_loses_nothing_and_delivers_once_when_back,
     |backend: Backend| {
-        let addr = free_addr();
-        let url = format!("smtp://{addr}");
+        let port = ReservedPort::new();
+        let url = format!("smtp://{}", port.addr);
         let Some(app) = spawn_app_with(backend, |s| recovery_settings(s, &url)).await else {
             return;
         };
@@ -227,7 +227,7 @@ db_test!(
             (1, 0, 1),
             "{down:?}"
         );
-        let smtp = SmtpServer::start_at(addr);
+        let smtp = SmtpServer::start_on_reserved(port);
         // Not due before its backoff (60 s).
         assert_eq!(run_recovery(&app).await, Default::default());
         app.clock.advance(Duration::seconds(61));
@@ -243,7 +243,10 @@ db_test!(
 db_test!(
     a_message_is_given_up_after_its_attempts,
     |backend: Backend| {
-        let url = format!("smtp://{}", free_addr());
+        // Held for the whole test: nothing else can take the port, and
+        // nothing listens on it.
+        let down = ReservedPort::new();
+        let url = format!("smtp://{}", down.addr);
         let Some(app) = spawn_app_with(backend, |s| {
             recovery_settings(s, &url);
             s.recovery.max_attempts = 2;
@@ -339,8 +342,8 @@ db_test!(
 db_test!(
     an_unsubscribe_stops_a_message_already_queued,
     |backend: Backend| {
-        let addr = free_addr();
-        let url = format!("smtp://{addr}");
+        let port = ReservedPort::new();
+        let url = format!("smtp://{}", port.addr);
         let Some(app) = spawn_app_with(backend, |s| recovery_settings(s, &url)).await else {
             return;
         };
@@ -355,7 +358,7 @@ db_test!(
             .unsubscribe_recovery(pb::UnsubscribeRecoveryRequest { token })
             .await
             .expect("unsubscribed");
-        let smtp = SmtpServer::start_at(addr);
+        let smtp = SmtpServer::start_on_reserved(port);
         app.clock.advance(Duration::minutes(2));
         let report = run_recovery(&app).await;
         assert_eq!((report.suppressed, report.sent), (1, 0), "{report:?}");

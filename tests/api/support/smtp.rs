@@ -86,6 +86,30 @@ impl Handler for Sink {
     }
 }
 
+/// A loopback port bound but not listening: connections to it are refused
+/// (an SMTP relay that is down), and no other test can take it meanwhile,
+/// as it could a port merely found free.
+pub struct ReservedPort {
+    socket: socket2::Socket,
+    pub addr: SocketAddr,
+}
+
+impl ReservedPort {
+    /// A fresh reservation.
+    pub fn new() -> Self {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        let any: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+        socket.bind(&any.into()).expect("bind");
+        let addr = socket
+            .local_addr()
+            .expect("addr")
+            .as_socket()
+            .expect("an IP address");
+        Self { socket, addr }
+    }
+}
+
 /// A running SMTP server. It serves until the test process ends.
 pub struct SmtpServer {
     pub addr: SocketAddr,
@@ -98,10 +122,11 @@ impl SmtpServer {
         Self::start_on(TcpListener::bind("127.0.0.1:0").expect("bind"))
     }
 
-    /// A server on `addr` (a port a test kept free: mail sent there before
-    /// finds nothing listening).
-    pub fn start_at(addr: SocketAddr) -> Self {
-        Self::start_on(TcpListener::bind(addr).expect("bind the SMTP port again"))
+    /// A server on a port reserved before (mail sent there before found
+    /// nothing listening: connections were refused).
+    pub fn start_on_reserved(port: ReservedPort) -> Self {
+        port.socket.listen(128).expect("listen");
+        Self::start_on(port.socket.into())
     }
 
     fn start_on(listener: TcpListener) -> Self {
