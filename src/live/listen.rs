@@ -30,12 +30,7 @@ pub async fn follow(url: String, hub: Hub) {
         hub.wake_all();
         loop {
             match listener.next().await {
-                Ok(Heard::Change(change)) => hub.publish(
-                    change
-                        .owners
-                        .iter()
-                        .map(|(session, customer)| (session.as_str(), customer.as_deref())),
-                ),
+                Ok(Heard::Change(change)) => hub.publish(&change.owners),
                 Ok(Heard::Reconnected) => {
                     tracing::info!("listening for cart changes again; waking every watcher");
                     hub.wake_all();

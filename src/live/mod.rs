@@ -51,6 +51,9 @@ impl WatchLimits {
     }
 }
 
+/// A cart's owner: its session and, for a customer's cart, the customer.
+pub type Owner = (String, Option<String>);
+
 /// Why a watcher was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused {
@@ -176,9 +179,10 @@ impl Hub {
 
     /// Wakes the watchers of every `(session, customer)` owner of a changed
     /// cart: the session's guests and, for a customer's cart, the customer's.
-    pub fn publish<'a>(&self, owners: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) {
+    pub fn publish(&self, owners: &[Owner]) {
         let topics = lock(&self.0.topics);
         for (session, customer) in owners {
+            let customer = customer.as_deref();
             let keys = [
                 Some(key(session, None)),
                 customer.map(|c| key(session, Some(c))),
@@ -284,8 +288,9 @@ mod tests {
         let mut customer_watch = hub.subscribe(&customer).expect("customer");
         let other = hub.subscribe(&guest("s3")).expect("other");
         // A guest cart linked to c1 at sign-in: both owners are woken.
-        hub.publish([("s1", None), ("s1", Some("c1"))]);
-        hub.publish([("s1", Some("c1"))]);
+        let owner = |s: &str, c: Option<&str>| (s.to_owned(), c.map(str::to_owned));
+        hub.publish(&[owner("s1", None), owner("s1", Some("c1"))]);
+        hub.publish(&[owner("s1", Some("c1"))]);
         assert!(guest_watch.changes.has_changed().expect("open"));
         assert!(customer_watch.changes.has_changed().expect("open"));
         assert!(!other.changes.has_changed().expect("open"));

@@ -29,6 +29,7 @@ use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::device::DeviceSignals;
 use crate::domain::event::Event;
 use crate::domain::view::{self, CartView};
+use crate::live::Owner;
 use crate::storage::{Database, Tx, carts, devices};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
@@ -145,9 +146,6 @@ impl Ctx<'_> {
 /// (in-process on SQLite; PostgreSQL's trigger notifies every replica).
 #[derive(Default)]
 pub(super) struct Recorded(std::sync::Mutex<(Vec<Event>, Vec<Owner>)>);
-
-/// A cart owner: its session and, for a customer's cart, the customer.
-pub(super) type Owner = (String, Option<String>);
 
 impl Recorded {
     fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<Event>, Vec<Owner>)> {
@@ -390,7 +388,7 @@ impl CartService {
             }
         }
         if let Some(live) = &self.live {
-            live.publish(owners.iter().map(|(s, c)| (s.as_str(), c.as_deref())));
+            live.publish(&owners);
         }
     }
 
