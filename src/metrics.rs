@@ -209,6 +209,7 @@ impl Metrics {
             "purged_idempotency_keys",
             "purged_recovery_outbox",
             "purged_device_signals",
+            "purged_guest_lists",
         ] {
             m.job_rows.with_label_values(&[rows]);
         }

@@ -11,6 +11,7 @@ mod m20261121_000002_add_merged_into;
 mod m20261121_000003_hot_cart_headers;
 mod m20261122_000004_recovery;
 mod m20261122_000005_cart_notify;
+mod m20261122_000006_lists;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_hot_cart_headers::Migration),
             Box::new(m20261122_000004_recovery::Migration),
             Box::new(m20261122_000005_cart_notify::Migration),
+            Box::new(m20261122_000006_lists::Migration),
         ]
     }
 }

@@ -147,6 +147,16 @@ uuid_id!(
     ItemId,
     "item id"
 );
+uuid_id!(
+    /// A shopping list (saved for later, or a wish list).
+    ListId,
+    "list id"
+);
+uuid_id!(
+    /// An item of a shopping list.
+    ListItemId,
+    "list item id"
+);
 
 #[cfg(test)]
 mod tests {

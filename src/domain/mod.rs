@@ -11,6 +11,7 @@ pub mod device;
 pub mod email;
 pub mod event;
 pub mod ids;
+pub mod list;
 pub mod metadata;
 pub mod money;
 pub mod quantity;

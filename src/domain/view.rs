@@ -145,7 +145,13 @@ fn stock_of(
     (availability, available)
 }
 
-fn item_view(line: Line, known: Known<'_>, settings: &ViewSettings) -> (ItemView, Vec<Warning>) {
+/// `line` joined with what the catalog knows of it, with the warnings the
+/// shopper should see about it.
+pub fn item_view(
+    line: Line,
+    known: Known<'_>,
+    settings: &ViewSettings,
+) -> (ItemView, Vec<Warning>) {
     let subtotal = line.unit_price.times(line.quantity);
     let mut warnings = Vec::new();
     let mut warn = |kind, message: String| {

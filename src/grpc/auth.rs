@@ -49,6 +49,13 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("AddItems", Role::Storefront),
     ("UpdateItems", Role::Storefront),
     ("Reorder", Role::Storefront),
+    ("GetLists", Role::Storefront),
+    ("CreateWishList", Role::Storefront),
+    ("DeleteList", Role::Storefront),
+    ("AddListItem", Role::Storefront),
+    ("RemoveListItem", Role::Storefront),
+    ("MoveItemToList", Role::Storefront),
+    ("MoveListItemToCart", Role::Storefront),
 ];
 
 /// The role an RPC needs, from its path; `None` when open to all.

@@ -11,6 +11,7 @@ pub mod gate;
 pub mod health;
 pub mod json;
 pub mod limits;
+mod lists;
 pub mod observe;
 mod page_token;
 mod parse;
@@ -108,6 +109,55 @@ impl CartServiceApi for CartApi {
         let (call, shopper, order) = self.shopper_write(request, parse::reorder)?;
         let written = self.service.reorder(&shopper, order, &call.options).await;
         call.reply(written)
+    }
+
+    async fn get_lists(
+        &self,
+        request: Request<pb::GetListsRequest>,
+    ) -> Result<Response<pb::GetListsResponse>, Status> {
+        self.serve_get_lists(request).await
+    }
+
+    async fn create_wish_list(
+        &self,
+        request: Request<pb::CreateWishListRequest>,
+    ) -> Result<Response<pb::CreateWishListResponse>, Status> {
+        self.serve_create_wish_list(request).await
+    }
+
+    async fn delete_list(
+        &self,
+        request: Request<pb::DeleteListRequest>,
+    ) -> Result<Response<pb::DeleteListResponse>, Status> {
+        self.serve_delete_list(request).await
+    }
+
+    async fn add_list_item(
+        &self,
+        request: Request<pb::AddListItemRequest>,
+    ) -> Result<Response<pb::AddListItemResponse>, Status> {
+        self.serve_add_list_item(request).await
+    }
+
+    async fn remove_list_item(
+        &self,
+        request: Request<pb::RemoveListItemRequest>,
+    ) -> Result<Response<pb::RemoveListItemResponse>, Status> {
+        self.serve_remove_list_item(request).await
+    }
+
+    async fn move_item_to_list(
+        &self,
+        request: Request<pb::MoveItemToListRequest>,
+    ) -> Result<Response<pb::MoveItemToListResponse>, Status> {
+        self.serve_move_item_to_list(request).await
+    }
+
+    async fn move_list_item_to_cart(
+        &self,
+        request: Request<pb::MoveListItemToCartRequest>,
+    ) -> Result<Response<pb::MoveListItemToCartResponse>, Status> {
+        self.serve_move_list_item_to_cart(request).await
     }
 
     async fn update_items(

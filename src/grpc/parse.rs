@@ -19,6 +19,8 @@ use crate::proto::shop::cart::v1 as pb;
 use crate::recovery::token::MAX_TOKEN_LEN;
 use crate::service::{Encoder, RecoverySource, RequestKey, WriteOptions};
 
+pub mod lists;
+
 /// Collects the violations of one request.
 #[derive(Debug, Default)]
 struct Violations(Vec<FieldViolation>);
@@ -194,27 +196,51 @@ pub fn refresh_cart(req: pb::RefreshCartRequest) -> Result<(Shopper, ()), ApiErr
 pub fn add_item(req: pb::AddItemRequest) -> Result<(Shopper, AddItem), ApiError> {
     let mut v = Violations::default();
     let shopper = shopper(&mut v, req.shopper);
-    let product_id = v.check("product_id", ProductId::parse(&req.product_id));
-    let variant_id = v.check("variant_id", VariantId::parse(&req.variant_id));
-    let quantity = v.check("quantity", Quantity::parse(i64::from(req.quantity)));
-    let metadata = match req.metadata {
-        None => Some(None),
-        Some(s) => v
-            .check("metadata", struct_to_json(s).and_then(Metadata::parse))
-            .map(Some),
+    let fields = Adding {
+        product_id: &req.product_id,
+        variant_id: &req.variant_id,
+        quantity: req.quantity,
+        metadata: req.metadata,
     };
-    let parsed = (|| {
-        Some((
-            shopper?,
-            AddItem {
-                product_id: product_id?,
-                variant_id: variant_id?,
-                quantity: quantity?,
-                metadata: metadata?,
-            },
-        ))
-    })();
+    let add = fields.parse(&mut v, "");
+    let parsed = (|| Some((shopper?, add?)))();
     v.finish(parsed)
+}
+
+/// The fields of an add (AddItem, a line of AddItems, AddListItem).
+struct Adding<'a> {
+    product_id: &'a str,
+    variant_id: &'a str,
+    quantity: i32,
+    metadata: Option<prost_types::Struct>,
+}
+
+impl Adding<'_> {
+    /// Parses the add, naming its fields after `prefix` (`items[3].`).
+    fn parse(self, v: &mut Violations, prefix: &str) -> Option<AddItem> {
+        let field = |name: &str| format!("{prefix}{name}");
+        let product_id = v.check(&field("product_id"), ProductId::parse(self.product_id));
+        let variant_id = v.check(&field("variant_id"), VariantId::parse(self.variant_id));
+        let quantity = v.check(
+            &field("quantity"),
+            Quantity::parse(i64::from(self.quantity)),
+        );
+        let metadata = match self.metadata {
+            None => Some(None),
+            Some(m) => v
+                .check(
+                    &field("metadata"),
+                    struct_to_json(m).and_then(Metadata::parse),
+                )
+                .map(Some),
+        };
+        Some(AddItem {
+            product_id: product_id?,
+            variant_id: variant_id?,
+            quantity: quantity?,
+            metadata: metadata?,
+        })
+    }
 }
 
 /// Parses UpdateItem: quantity 0 means remove (`None`).
@@ -255,28 +281,13 @@ pub fn add_items(req: pb::AddItemsRequest) -> Result<(Shopper, Vec<AddItem>), Ap
         .into_iter()
         .enumerate()
         .map(|(k, line)| {
-            let field = |name: &str| format!("items[{k}].{name}");
-            let product_id = v.check(&field("product_id"), ProductId::parse(&line.product_id));
-            let variant_id = v.check(&field("variant_id"), VariantId::parse(&line.variant_id));
-            let quantity = v.check(
-                &field("quantity"),
-                Quantity::parse(i64::from(line.quantity)),
-            );
-            let metadata = match line.metadata {
-                None => Some(None),
-                Some(m) => v
-                    .check(
-                        &field("metadata"),
-                        struct_to_json(m).and_then(Metadata::parse),
-                    )
-                    .map(Some),
+            let fields = Adding {
+                product_id: &line.product_id,
+                variant_id: &line.variant_id,
+                quantity: line.quantity,
+                metadata: line.metadata,
             };
-            Some(AddItem {
-                product_id: product_id?,
-                variant_id: variant_id?,
-                quantity: quantity?,
-                metadata: metadata?,
-            })
+            fields.parse(&mut v, &format!("items[{k}]."))
         })
         .collect();
     let parsed = (|| Some((shopper?, lines.into_iter().collect::<Option<Vec<_>>>()?)))();

@@ -303,6 +303,54 @@ fn rejection_status(rejection: &Rejection) -> Status {
                 status.as_str()
             ),
         ),
+        Rejection::ListNotFound(id) => not_found(
+            "shop.cart.v1.ShoppingList",
+            &id.to_string(),
+            ErrorReason::ListNotFound,
+            format!("list {id} is not one of the shopper's lists"),
+        ),
+        Rejection::ListItemNotFound(id) => not_found(
+            "shop.cart.v1.ShoppingListItem",
+            &id.to_string(),
+            ErrorReason::ListItemNotFound,
+            format!("item {id} is not in the shopper's lists"),
+        ),
+        Rejection::ListFull { list_id, max_items } => precondition(
+            "LIMIT",
+            format!("lists/{list_id}"),
+            ErrorReason::ListFull,
+            &[
+                ("list_id", list_id.to_string()),
+                ("max_items", max_items.to_string()),
+            ],
+            format!("the list already holds its most items ({max_items})"),
+        ),
+        Rejection::ListLimit { max_lists } => precondition(
+            "LIMIT",
+            "lists".to_owned(),
+            ErrorReason::ListLimit,
+            &[("max_lists", max_lists.to_string())],
+            format!("the customer already has their most wish lists ({max_lists})"),
+        ),
+        Rejection::ListNameTaken(name) => {
+            let message = format!("a wish list named {name:?} already exists");
+            let mut details = ErrorDetails::with_resource_info(
+                "shop.cart.v1.ShoppingList",
+                name.clone(),
+                "",
+                message.clone(),
+            );
+            let (reason, domain, meta) = error_info(ErrorReason::ListNameTaken, &[]);
+            details.set_error_info(reason, domain, meta);
+            Status::with_error_details(Code::AlreadyExists, message, details)
+        }
+        Rejection::WishListsNeedSignIn => precondition(
+            "AUTHENTICATION",
+            "lists".to_owned(),
+            ErrorReason::SignInRequired,
+            &[],
+            "wish lists are a customer's: sign in to use them".to_owned(),
+        ),
         Rejection::SignInRequired(id) => precondition(
             "AUTHENTICATION",
             format!("carts/{id}"),
@@ -455,7 +503,7 @@ impl From<ApiError> for Status {
 mod tests {
     use super::*;
     use crate::domain::cart::CartStatus;
-    use crate::domain::ids::{CartId, ItemId, ProductId, VariantId};
+    use crate::domain::ids::{CartId, ItemId, ListId, ListItemId, ProductId, VariantId};
     use crate::domain::money::Currency;
     use crate::storage::StorageError;
 
@@ -585,6 +633,40 @@ mod tests {
                 Rejection::SignInRequired(CartId::new()).into(),
                 Code::FailedPrecondition,
                 Some(ErrorReason::SignInRequired),
+            ),
+            (
+                Rejection::WishListsNeedSignIn.into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::SignInRequired),
+            ),
+            (
+                Rejection::ListNotFound(ListId::new()).into(),
+                Code::NotFound,
+                Some(ErrorReason::ListNotFound),
+            ),
+            (
+                Rejection::ListItemNotFound(ListItemId::new()).into(),
+                Code::NotFound,
+                Some(ErrorReason::ListItemNotFound),
+            ),
+            (
+                Rejection::ListFull {
+                    list_id: ListId::new(),
+                    max_items: 100,
+                }
+                .into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::ListFull),
+            ),
+            (
+                Rejection::ListLimit { max_lists: 20 }.into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::ListLimit),
+            ),
+            (
+                Rejection::ListNameTaken("Gifts".into()).into(),
+                Code::AlreadyExists,
+                Some(ErrorReason::ListNameTaken),
             ),
             (
                 ServiceError::VersionMismatch {

@@ -73,7 +73,7 @@ pub fn money(m: &Money) -> common::Money {
     }
 }
 
-fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
+pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {
         seconds: t.timestamp(),
         nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap_or(0),
@@ -120,7 +120,7 @@ fn issue_type(k: IssueKind) -> pb::ValidationIssueType {
     }
 }
 
-fn item(i: &ItemView) -> pb::CartItem {
+pub fn item(i: &ItemView) -> pb::CartItem {
     let line = &i.line;
     // Display data from the catalog when it answered, else the snapshot.
     let (product, variant) = match &i.catalog {

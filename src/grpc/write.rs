@@ -58,6 +58,30 @@ write_requests! {
     pb::AddItemsRequest => "AddItems",
     pb::UpdateItemsRequest => "UpdateItems",
     pb::ReorderRequest => "Reorder",
+    pb::MoveItemToListRequest => "MoveItemToList",
+    pb::MoveListItemToCartRequest => "MoveListItemToCart",
+}
+
+/// Writes of a list alone: a list has no `expected_version` to check.
+macro_rules! unversioned_write_requests {
+    ($($request:ty => $method:literal),* $(,)?) => {$(
+        impl WriteRequest for $request {
+            const METHOD: &'static str = $method;
+            fn take_request_id(&mut self) -> String {
+                std::mem::take(&mut self.request_id)
+            }
+            fn expected_version(&self) -> Option<i64> {
+                None
+            }
+        }
+    )*};
+}
+
+unversioned_write_requests! {
+    pb::CreateWishListRequest => "CreateWishList",
+    pb::DeleteListRequest => "DeleteList",
+    pb::AddListItemRequest => "AddListItem",
+    pb::RemoveListItemRequest => "RemoveListItem",
 }
 
 /// A write response, built from what the write did.

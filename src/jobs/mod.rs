@@ -17,7 +17,7 @@ use chrono::Duration as Age;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::storage::maintenance::{self, Purge};
-use crate::storage::{Database, StorageError, Tx, devices};
+use crate::storage::{Database, StorageError, Tx, devices, lists};
 
 /// Knobs of the maintenance job.
 #[derive(Debug, Clone)]
@@ -38,6 +38,9 @@ pub struct MaintenanceSettings {
     /// Device signals are deleted this long after they were saved (the
     /// window of recovery by device).
     pub device_retention: Age,
+    /// Guest sessions' lists are deleted this long after their last change
+    /// (the cart TTL plus the abandoned-cart retention).
+    pub guest_list_retention: Age,
 }
 
 /// What one run did.
@@ -59,6 +62,8 @@ pub struct MaintenanceReport {
     pub purged_outbox: u64,
     /// Device signals deleted.
     pub purged_device_signals: u64,
+    /// Guest sessions' lists deleted.
+    pub purged_guest_lists: u64,
 }
 
 /// The maintenance job.
@@ -170,6 +175,10 @@ impl Maintenance {
         report.purged_device_signals = self
             .in_batches(|tx| Box::pin(devices::purge_batch(tx, device_cutoff, batch)))
             .await?;
+        let list_cutoff = now - self.settings.guest_list_retention;
+        report.purged_guest_lists = self
+            .in_batches(|tx| Box::pin(lists::purge_guest_batch(tx, list_cutoff, batch)))
+            .await?;
         leader.commit().await?;
         self.record(&report, started.elapsed());
         tracing::info!(
@@ -182,6 +191,7 @@ impl Maintenance {
             purged_idempotency_keys = report.purged_idempotency_keys,
             purged_outbox = report.purged_outbox,
             purged_device_signals = report.purged_device_signals,
+            purged_guest_lists = report.purged_guest_lists,
             "maintenance run"
         );
         Ok(report)
@@ -198,6 +208,7 @@ impl Maintenance {
         m.job_rows("purged_idempotency_keys", report.purged_idempotency_keys);
         m.job_rows("purged_recovery_outbox", report.purged_outbox);
         m.job_rows("purged_device_signals", report.purged_device_signals);
+        m.job_rows("purged_guest_lists", report.purged_guest_lists);
         m.job_duration.observe(took.as_secs_f64());
         m.job_last_run.set(self.clock.now().timestamp());
     }

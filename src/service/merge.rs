@@ -1,8 +1,10 @@
 //! MergeGuestCart: a guest cart joins the customer's at sign-in — linked when
-//! the customer has no cart, merged by the chosen strategy otherwise — in one
-//! transaction, all or nothing.
+//! the customer has no cart, merged by the chosen strategy otherwise — and the
+//! guest's saved-for-later list joins the customer's, in one transaction, all
+//! or nothing.
 
 use super::idempotency::Scope;
+use super::lists::merge_saved_lists;
 use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Shopper, SignedIn};
@@ -67,6 +69,9 @@ impl Step for Merge<'_> {
     }
 
     async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        // Lists go over whether or not there was a guest cart (locked after
+        // both carts, as every write that touches both does).
+        merge_saved_lists(ctx, self.guest, self.customer.shopper()).await?;
         match locked {
             // Nothing to merge (or merged by an earlier call): no change
             // beyond setting aside an expired customer cart.
@@ -156,6 +161,6 @@ pub(super) async fn combine(
         lines,
         adjustments: change.adjustments,
         merged: true,
-        recovery: None,
+        ..Outcome::default()
     })
 }

@@ -1,7 +1,8 @@
 //! Use cases, one module per use case: [`reads`] (GetCart, Validate,
 //! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`bulk`]
-//! (AddItems, UpdateItems), [`reorder`] (Reorder), [`merge`]
-//! (MergeGuestCart), [`recover`] (RecoverCart, UnsubscribeRecovery) and
+//! (AddItems, UpdateItems), [`reorder`] (Reorder), [`lists`] (the saved-for-later
+//! and wish lists) and [`list_moves`] (a line between cart and list), [`merge`]
+//! (MergeGuestCart, the guest's lists too), [`recover`] (RecoverCart, UnsubscribeRecovery) and
 //! [`complete`] (CompleteCart). Every write goes through
 //! the pipeline in [`write`] — one transaction, the request id claimed and
 //! replayed and the expected version checked once, in one place — with
@@ -14,6 +15,8 @@ mod complete;
 mod edit;
 mod error;
 mod idempotency;
+mod list_moves;
+mod lists;
 mod merge;
 mod reads;
 mod recover;

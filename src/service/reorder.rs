@@ -2,16 +2,15 @@
 //! their active cart (created if needed) at today's prices, by the MERGE
 //! rules, in one transaction.
 
-use super::edit::created;
 use super::idempotency::Scope;
 use super::reads::cart_by_id;
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active, or_new_cart};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Shopper};
 use crate::domain::event::Event;
 use crate::domain::ids::CartId;
 use crate::domain::rules::{self, Rejection};
-use crate::storage::{StorageError, carts, lines};
+use crate::storage::{carts, lines};
 
 impl CartService {
     /// Copies completed cart `order`'s lines into the shopper's cart.
@@ -86,21 +85,7 @@ impl Step for Reorder<'_> {
         let (ordered, own) = locked;
         let (now, tx, policy) = (ctx.now, ctx.tx, ctx.policy);
         let mut events = Vec::new();
-        let mut cart = match own {
-            Some(cart) => cart,
-            None => {
-                let currency = policy.view.default_currency.clone();
-                let fresh = Cart::new(self.shopper, currency, now, policy.ttl);
-                if !carts::insert_if_absent(tx, &fresh).await? {
-                    // Created by a concurrent call: the retry finds it.
-                    return Err(ServiceError::Conflict(StorageError::Corrupt(
-                        "a cart was created concurrently".into(),
-                    )));
-                }
-                events.push(created(&fresh));
-                fresh
-            }
-        };
+        let mut cart = or_new_cart(ctx, self.shopper, own, &mut events).await?;
         let mut lines = lines::of_cart(tx, &cart).await?;
         let ordered_lines = lines::of_cart(tx, &ordered).await?;
         let change = rules::reorder(

@@ -20,6 +20,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
+use super::edit::created;
 use super::idempotency::{Keyed, RequestKey, Running, Scope};
 use super::recover::Recovery;
 use super::{CartService, Policy, ServiceError};
@@ -28,9 +29,10 @@ use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
 use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::device::DeviceSignals;
 use crate::domain::event::Event;
-use crate::domain::view::{self, CartView};
+use crate::domain::list::{self, ListItem, ListView, ShoppingList};
+use crate::domain::view::{self, CartView, ViewSettings};
 use crate::live::Owner;
-use crate::storage::{Database, Tx, carts, devices};
+use crate::storage::{Database, StorageError, Tx, carts, devices};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
 /// unique-index race is run before the failure reaches the caller.
@@ -64,6 +66,8 @@ pub struct WriteResult {
     pub merged: bool,
     /// RecoverCart: what it did.
     pub recovery: Option<Recovery>,
+    /// List writes: the list afterwards.
+    pub list: Option<ListView>,
 }
 
 /// A write's outcome: done now, or the remembered response of an earlier
@@ -89,20 +93,30 @@ pub(super) struct Outcome {
     pub merged: bool,
     /// RecoverCart: what it did.
     pub recovery: Option<Recovery>,
+    /// List writes: the list written, with its items.
+    pub list: Option<(ShoppingList, Vec<ListItem>)>,
 }
 
 impl Outcome {
     /// The response: the view `view` builds from the cart and its lines,
-    /// with what was adjusted and merged.
-    async fn answer<F>(self, view: impl FnOnce(Option<Cart>, Vec<Line>) -> F) -> WriteResult
+    /// with what was adjusted and merged, and the list's view from what the
+    /// catalog said before the write.
+    async fn answer<F>(
+        self,
+        snapshot: &CatalogSnapshot,
+        settings: &ViewSettings,
+        view: impl FnOnce(Option<Cart>, Vec<Line>) -> F,
+    ) -> WriteResult
     where
         F: Future<Output = CartView>,
     {
+        let list = (self.list).map(|(l, items)| list::view(Some(l), items, snapshot, settings));
         WriteResult {
             view: view(self.cart, self.lines).await,
             adjustments: self.adjustments,
             merged: self.merged,
             recovery: self.recovery,
+            list,
         }
     }
 
@@ -343,8 +357,11 @@ impl CartService {
         };
         // Built from what the catalog said before the transaction: no network
         // call while the cart is locked.
+        let settings = &self.policy.view;
         let result = outcome
-            .answer(|cart, lines| async { view::build(cart, lines, snapshot, &self.policy.view) })
+            .answer(snapshot, settings, |cart, lines| async {
+                view::build(cart, lines, snapshot, settings)
+            })
             .await;
         let until = now + self.policy.idempotency_window;
         keyed
@@ -398,10 +415,36 @@ impl CartService {
     /// about before.
     async fn fresh(&self, outcome: Outcome, snapshot: &CatalogSnapshot) -> Written {
         let result = outcome
-            .answer(|cart, lines| self.view_with(cart, lines, snapshot.clone()))
+            .answer(snapshot, &self.policy.view, |cart, lines| {
+                self.view_with(cart, lines, snapshot.clone())
+            })
             .await;
         Written::Fresh(Box::new(result))
     }
+}
+
+/// `own` (the shopper's locked active cart), or a new cart of the shopper's
+/// inserted now, with its `created` event pushed onto `events`.
+pub(super) async fn or_new_cart(
+    ctx: &Ctx<'_>,
+    shopper: &Shopper,
+    own: Option<Cart>,
+    events: &mut Vec<Event>,
+) -> Result<Cart, ServiceError> {
+    if let Some(cart) = own {
+        return Ok(cart);
+    }
+    let policy = ctx.policy;
+    let currency = policy.view.default_currency.clone();
+    let fresh = Cart::new(shopper, currency, ctx.now, policy.ttl);
+    if !carts::insert_if_absent(ctx.tx, &fresh).await? {
+        // Created by a concurrent call: the retry finds it.
+        return Err(ServiceError::Conflict(StorageError::Corrupt(
+            "a cart was created concurrently".into(),
+        )));
+    }
+    events.push(created(&fresh));
+    Ok(fresh)
 }
 
 /// The shopper's active cart, locked; an expired one is set aside

@@ -110,6 +110,10 @@ pub(super) fn maintenance(
             empty_guest_retention: chrono::Duration::hours(jobs.empty_guest_retention_hours),
             outbox_retention: chrono::Duration::days(settings.recovery.outbox_retention_days),
             device_retention: chrono::Duration::days(settings.recovery.fingerprint_window_days),
+            // As long as a guest cart changed at the same time would be kept.
+            guest_list_retention: chrono::Duration::days(
+                settings.cart.ttl_days + jobs.abandoned_retention_days,
+            ),
         },
         metrics,
     )

@@ -1,6 +1,8 @@
-//! The event repository: appending to a cart's log and reading it back.
+//! The event repository: appending to a cart's (or a list's) log and
+//! reading a cart's back.
 
 use chrono::{DateTime, Utc};
+use sea_orm::prelude::Uuid;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Statement,
@@ -9,8 +11,8 @@ use serde_json::Value;
 
 use super::StorageError;
 use super::entity::cart_events;
-use crate::domain::event::{Event, RecordedEvent};
-use crate::domain::ids::CartId;
+use crate::domain::event::{Event, ListEvent, RecordedEvent};
+use crate::domain::ids::{CartId, ListId};
 
 /// Appends events to the cart's log, each with the next per-cart sequence
 /// number. Callers hold the cart's lock, so numbers are gap-free; the primary
@@ -24,30 +26,54 @@ pub(super) async fn append(
     events: &[Event],
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
+    let events = events.iter().map(|e| (e.kind().as_str(), e.data()));
+    append_to(conn, "cart_events", "cart_id", cart_id.uuid(), events, now).await
+}
+
+/// Appends events to the log of list `list_id` (`list_events`), as
+/// [`append`] does to a cart's; callers hold the list's lock.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub(super) async fn append_list(
+    conn: &impl ConnectionTrait,
+    list_id: ListId,
+    events: &[ListEvent],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let events = events.iter().map(|e| (e.kind(), e.data()));
+    append_to(conn, "list_events", "list_id", list_id.uuid(), events, now).await
+}
+
+/// Appends `events` (type name and data) to `table`, the log of the row `id`
+/// names in `key`.
+async fn append_to<'a>(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    key: &str,
+    id: Uuid,
+    events: impl Iterator<Item = (&'a str, Value)>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
     let backend = conn.get_database_backend();
     let p = |n: u8| match backend {
         DbBackend::Postgres => format!("${n}"),
         _ => format!("?{n}"),
     };
     let sql = format!(
-        "INSERT INTO cart_events (cart_id, seq, event_type, event_data, created_at) \
+        "INSERT INTO {table} ({key}, seq, event_type, event_data, created_at) \
          SELECT {id}, COALESCE(MAX(seq), 0) + 1, {kind}, {data}, {at} \
-         FROM cart_events WHERE cart_id = {id}",
+         FROM {table} WHERE {key} = {id}",
         id = p(1),
         kind = p(2),
         data = p(3),
         at = p(4),
     );
-    for event in events {
+    for (kind, data) in events {
         let stmt = Statement::from_sql_and_values(
             backend,
             sql.clone(),
-            [
-                cart_id.uuid().into(),
-                event.kind().as_str().into(),
-                event.data().into(),
-                now.into(),
-            ],
+            [id.into(), kind.into(), data.into(), now.into()],
         );
         conn.execute_raw(stmt).await?;
     }

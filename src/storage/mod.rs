@@ -18,6 +18,7 @@ pub mod entity;
 pub mod events;
 pub mod idempotency;
 pub mod lines;
+pub mod lists;
 pub mod maintenance;
 pub mod notify;
 pub mod one_statement;

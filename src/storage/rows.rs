@@ -48,7 +48,7 @@ pub(super) fn cart_from_model(m: carts::Model) -> Result<Cart, StorageError> {
     })
 }
 
-fn metadata_from_json(value: Option<Value>) -> Option<Metadata> {
+pub(super) fn metadata_from_json(value: Option<Value>) -> Option<Metadata> {
     match value {
         Some(Value::Object(map)) => Some(Metadata::from_stored(map)),
         _ => None,

@@ -17,6 +17,7 @@ mod jobs;
 mod lifecycle;
 mod limits;
 mod lines;
+mod lists;
 mod merge;
 mod observability;
 mod operations;

@@ -36,7 +36,13 @@ keyed!(
     RecoverCartRequest,
     AddItemsRequest,
     UpdateItemsRequest,
-    ReorderRequest
+    ReorderRequest,
+    CreateWishListRequest,
+    DeleteListRequest,
+    AddListItemRequest,
+    RemoveListItemRequest,
+    MoveItemToListRequest,
+    MoveListItemToCartRequest
 );
 
 /// A client of the cart service. Cheap to clone; clones share the channel.
@@ -188,6 +194,20 @@ impl CartClient {
         update_items(UpdateItemsRequest) -> UpdateItemsResponse, keyed;
         /// Copies a completed cart's lines into the cart, at today's prices.
         reorder(ReorderRequest) -> ReorderResponse, keyed;
+        /// The shopper's lists: saved for later, then wish lists.
+        get_lists(GetListsRequest) -> GetListsResponse, as_given;
+        /// Makes a named wish list (customers).
+        create_wish_list(CreateWishListRequest) -> CreateWishListResponse, keyed;
+        /// Deletes a list with its items.
+        delete_list(DeleteListRequest) -> DeleteListResponse, keyed;
+        /// Saves a variant into a list (saved for later by default).
+        add_list_item(AddListItemRequest) -> AddListItemResponse, keyed;
+        /// Removes a list item.
+        remove_list_item(RemoveListItemRequest) -> RemoveListItemResponse, keyed;
+        /// Moves a cart line into a list.
+        move_item_to_list(MoveItemToListRequest) -> MoveItemToListResponse, keyed;
+        /// Moves a list item into the cart, at today's price.
+        move_list_item_to_cart(MoveListItemToCartRequest) -> MoveListItemToCartResponse, keyed;
         /// Sets a line's quantity.
         update_item(UpdateItemRequest) -> UpdateItemResponse, keyed;
         /// Removes a line.

@@ -11,6 +11,7 @@
 
 pub mod complete;
 pub mod edit;
+pub mod lists;
 pub mod merge;
 pub mod refresh;
 pub mod reorder;
@@ -26,7 +27,7 @@ use super::adjustment::Adjustment;
 use super::cart::{CartStatus, LineChange};
 use super::catalog::{CatalogVariant, Known};
 use super::event::Event;
-use super::ids::{CartId, ItemId, ProductId, VariantId};
+use super::ids::{CartId, ItemId, ListId, ListItemId, ProductId, VariantId};
 use super::money::Currency;
 use super::quantity::MAX_LINE_QUANTITY;
 
@@ -150,6 +151,26 @@ pub enum Rejection {
         /// Its status.
         status: CartStatus,
     },
+    /// No list of the shopper's with that id.
+    ListNotFound(ListId),
+    /// No item with that id in the shopper's lists.
+    ListItemNotFound(ListItemId),
+    /// A new item would pass the list's item limit.
+    ListFull {
+        /// The list.
+        list_id: ListId,
+        /// The limit.
+        max_items: usize,
+    },
+    /// A new wish list would pass the customer's list limit.
+    ListLimit {
+        /// The limit.
+        max_lists: usize,
+    },
+    /// The customer already has a wish list of that name.
+    ListNameTaken(String),
+    /// Wish lists are a customer's: a guest has only saved for later.
+    WishListsNeedSignIn,
     /// Line `index` of a bulk edit was refused for `rejection`; nothing of
     /// the batch was written.
     InBatch {

@@ -4,3 +4,5 @@
 pub mod cart_events;
 pub mod cart_items;
 pub mod carts;
+pub mod list_items;
+pub mod shopping_lists;

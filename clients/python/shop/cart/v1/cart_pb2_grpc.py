@@ -149,6 +149,41 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.FromString,
                 _registered_method=True)
+        self.GetLists = channel.unary_unary(
+                '/shop.cart.v1.CartService/GetLists',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsResponse.FromString,
+                _registered_method=True)
+        self.CreateWishList = channel.unary_unary(
+                '/shop.cart.v1.CartService/CreateWishList',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListResponse.FromString,
+                _registered_method=True)
+        self.DeleteList = channel.unary_unary(
+                '/shop.cart.v1.CartService/DeleteList',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListResponse.FromString,
+                _registered_method=True)
+        self.AddListItem = channel.unary_unary(
+                '/shop.cart.v1.CartService/AddListItem',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.FromString,
+                _registered_method=True)
+        self.RemoveListItem = channel.unary_unary(
+                '/shop.cart.v1.CartService/RemoveListItem',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemResponse.FromString,
+                _registered_method=True)
+        self.MoveItemToList = channel.unary_unary(
+                '/shop.cart.v1.CartService/MoveItemToList',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListResponse.FromString,
+                _registered_method=True)
+        self.MoveListItemToCart = channel.unary_unary(
+                '/shop.cart.v1.CartService/MoveListItemToCart',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
+                _registered_method=True)
         self.WatchCart = channel.unary_stream(
                 '/shop.cart.v1.CartService/WatchCart',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartRequest.SerializeToString,
@@ -434,6 +469,101 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetLists(self, request, context):
+        """Returns the shopper's lists with their items joined with the catalog
+        (one lookup): the SAVED_FOR_LATER list first (a guest's or a
+        customer's; empty and without an id until something is saved), then the
+        customer's wish lists, oldest first. Reads write nothing.
+
+        Errors: INVALID_ARGUMENT for a malformed shopper.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateWishList(self, request, context):
+        """Makes a named wish list for the signed-in customer (at most 20, names
+        unique per customer, 1-100 characters once trimmed).
+
+        Errors: INVALID_ARGUMENT for a bad name; FAILED_PRECONDITION
+        SIGN_IN_REQUIRED for a guest, LIST_LIMIT past 20 lists; ALREADY_EXISTS
+        LIST_NAME_TAKEN.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteList(self, request, context):
+        """Deletes one of the shopper's lists with its items (the saved-for-later
+        list too: it is made again by the next save).
+
+        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND LIST_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddListItem(self, request, context):
+        """Saves a variant into a list (`list_id` empty: saved for later) at the
+        catalog's price now, which the item keeps as its price when saved. One
+        item per variant: saving a variant the list holds adds to its quantity
+        (at most 100; a clamp is reported as an adjustment) and replaces its
+        note and metadata when given. Out-of-stock variants can be saved.
+
+        Errors: INVALID_ARGUMENT (BadRequest) for malformed fields; NOT_FOUND
+        VARIANT_NOT_FOUND, LIST_NOT_FOUND; FAILED_PRECONDITION
+        VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
+        cannot answer.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveListItem(self, request, context):
+        """Removes an item from the shopper's list that holds it.
+
+        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
+        LIST_ITEM_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MoveItemToList(self, request, context):
+        """Moves a cart line into a list (`list_id` empty: saved for later, made
+        if needed) in one transaction: after a success the line is in exactly
+        one place. It keeps its price (the price when saved), metadata and
+        quantity; onto an item of the same variant the quantities add up to 100
+        (a clamp is reported as an adjustment).
+
+        Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
+        (also when a concurrent move took it first), LIST_NOT_FOUND;
+        FAILED_PRECONDITION LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a
+        stale `expected_version` (the cart's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MoveListItemToCart(self, request, context):
+        """Moves a list item into the shopper's cart (made if needed) in one
+        transaction, at today's price, by the MERGE rules: onto the line of the
+        same variant or as a new line, clamped to stock and the 100-unit cap;
+        every clamp, and a price changed since the item was saved
+        (PRICE_UPDATED with both prices), is an adjustment. The item leaves the
+        list whole, even when clamped. When not one unit can move, nothing
+        changes and the call is refused.
+
+        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
+        LIST_ITEM_NOT_FOUND, VARIANT_NOT_FOUND; FAILED_PRECONDITION
+        OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
+        CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
+        the catalog cannot answer; ABORTED for a stale `expected_version`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchCart(self, request, context):
         """Follows the shopper's cart live, across tabs, devices and replicas.
 
@@ -553,6 +683,41 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.Reorder,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.SerializeToString,
+            ),
+            'GetLists': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLists,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsResponse.SerializeToString,
+            ),
+            'CreateWishList': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWishList,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListResponse.SerializeToString,
+            ),
+            'DeleteList': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteList,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListResponse.SerializeToString,
+            ),
+            'AddListItem': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddListItem,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.SerializeToString,
+            ),
+            'RemoveListItem': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveListItem,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemResponse.SerializeToString,
+            ),
+            'MoveItemToList': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveItemToList,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListResponse.SerializeToString,
+            ),
+            'MoveListItemToCart': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveListItemToCart,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.SerializeToString,
             ),
             'WatchCart': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchCart,
@@ -1049,6 +1214,195 @@ class CartService:
             '/shop.cart.v1.CartService/Reorder',
             shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLists(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/GetLists',
+            shop_dot_cart_dot_v1_dot_cart__pb2.GetListsRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.GetListsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWishList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/CreateWishList',
+            shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/DeleteList',
+            shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddListItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/AddListItem',
+            shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveListItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/RemoveListItem',
+            shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveItemToList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/MoveItemToList',
+            shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveListItemToCart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/MoveListItemToCart',
+            shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,11 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TOO_MANY_WATCHERS: _ClassVar[ErrorReason]
     REPLICA_STOPPING: _ClassVar[ErrorReason]
     CART_NOT_COMPLETED: _ClassVar[ErrorReason]
+    LIST_NOT_FOUND: _ClassVar[ErrorReason]
+    LIST_ITEM_NOT_FOUND: _ClassVar[ErrorReason]
+    LIST_FULL: _ClassVar[ErrorReason]
+    LIST_LIMIT: _ClassVar[ErrorReason]
+    LIST_NAME_TAKEN: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 INVALID_FIELD: ErrorReason
 MALFORMED_MESSAGE: ErrorReason
@@ -76,3 +81,8 @@ SIGN_IN_REQUIRED: ErrorReason
 TOO_MANY_WATCHERS: ErrorReason
 REPLICA_STOPPING: ErrorReason
 CART_NOT_COMPLETED: ErrorReason
+LIST_NOT_FOUND: ErrorReason
+LIST_ITEM_NOT_FOUND: ErrorReason
+LIST_FULL: ErrorReason
+LIST_LIMIT: ErrorReason
+LIST_NAME_TAKEN: ErrorReason

@@ -178,6 +178,66 @@ type CartServiceClient interface {
 	// this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
 	// it is not completed; UNAVAILABLE when the catalog cannot price it.
 	Reorder(ctx context.Context, in *ReorderRequest, opts ...grpc.CallOption) (*ReorderResponse, error)
+	// Returns the shopper's lists with their items joined with the catalog
+	// (one lookup): the SAVED_FOR_LATER list first (a guest's or a
+	// customer's; empty and without an id until something is saved), then the
+	// customer's wish lists, oldest first. Reads write nothing.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper.
+	GetLists(ctx context.Context, in *GetListsRequest, opts ...grpc.CallOption) (*GetListsResponse, error)
+	// Makes a named wish list for the signed-in customer (at most 20, names
+	// unique per customer, 1-100 characters once trimmed).
+	//
+	// Errors: INVALID_ARGUMENT for a bad name; FAILED_PRECONDITION
+	// SIGN_IN_REQUIRED for a guest, LIST_LIMIT past 20 lists; ALREADY_EXISTS
+	// LIST_NAME_TAKEN.
+	CreateWishList(ctx context.Context, in *CreateWishListRequest, opts ...grpc.CallOption) (*CreateWishListResponse, error)
+	// Deletes one of the shopper's lists with its items (the saved-for-later
+	// list too: it is made again by the next save).
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND LIST_NOT_FOUND.
+	DeleteList(ctx context.Context, in *DeleteListRequest, opts ...grpc.CallOption) (*DeleteListResponse, error)
+	// Saves a variant into a list (`list_id` empty: saved for later) at the
+	// catalog's price now, which the item keeps as its price when saved. One
+	// item per variant: saving a variant the list holds adds to its quantity
+	// (at most 100; a clamp is reported as an adjustment) and replaces its
+	// note and metadata when given. Out-of-stock variants can be saved.
+	//
+	// Errors: INVALID_ARGUMENT (BadRequest) for malformed fields; NOT_FOUND
+	// VARIANT_NOT_FOUND, LIST_NOT_FOUND; FAILED_PRECONDITION
+	// VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
+	// cannot answer.
+	AddListItem(ctx context.Context, in *AddListItemRequest, opts ...grpc.CallOption) (*AddListItemResponse, error)
+	// Removes an item from the shopper's list that holds it.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
+	// LIST_ITEM_NOT_FOUND.
+	RemoveListItem(ctx context.Context, in *RemoveListItemRequest, opts ...grpc.CallOption) (*RemoveListItemResponse, error)
+	// Moves a cart line into a list (`list_id` empty: saved for later, made
+	// if needed) in one transaction: after a success the line is in exactly
+	// one place. It keeps its price (the price when saved), metadata and
+	// quantity; onto an item of the same variant the quantities add up to 100
+	// (a clamp is reported as an adjustment).
+	//
+	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
+	// (also when a concurrent move took it first), LIST_NOT_FOUND;
+	// FAILED_PRECONDITION LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a
+	// stale `expected_version` (the cart's).
+	MoveItemToList(ctx context.Context, in *MoveItemToListRequest, opts ...grpc.CallOption) (*MoveItemToListResponse, error)
+	// Moves a list item into the shopper's cart (made if needed) in one
+	// transaction, at today's price, by the MERGE rules: onto the line of the
+	// same variant or as a new line, clamped to stock and the 100-unit cap;
+	// every clamp, and a price changed since the item was saved
+	// (PRICE_UPDATED with both prices), is an adjustment. The item leaves the
+	// list whole, even when clamped. When not one unit can move, nothing
+	// changes and the call is refused.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
+	// LIST_ITEM_NOT_FOUND, VARIANT_NOT_FOUND; FAILED_PRECONDITION
+	// OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
+	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
+	// the catalog cannot answer; ABORTED for a stale `expected_version`.
+	MoveListItemToCart(ctx context.Context, in *MoveListItemToCartRequest, opts ...grpc.CallOption) (*MoveListItemToCartResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -362,6 +422,69 @@ func (c *cartServiceClient) UpdateItems(ctx context.Context, in *UpdateItemsRequ
 func (c *cartServiceClient) Reorder(ctx context.Context, in *ReorderRequest, opts ...grpc.CallOption) (*ReorderResponse, error) {
 	out := new(ReorderResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/Reorder", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) GetLists(ctx context.Context, in *GetListsRequest, opts ...grpc.CallOption) (*GetListsResponse, error) {
+	out := new(GetListsResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/GetLists", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) CreateWishList(ctx context.Context, in *CreateWishListRequest, opts ...grpc.CallOption) (*CreateWishListResponse, error) {
+	out := new(CreateWishListResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/CreateWishList", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) DeleteList(ctx context.Context, in *DeleteListRequest, opts ...grpc.CallOption) (*DeleteListResponse, error) {
+	out := new(DeleteListResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/DeleteList", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) AddListItem(ctx context.Context, in *AddListItemRequest, opts ...grpc.CallOption) (*AddListItemResponse, error) {
+	out := new(AddListItemResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/AddListItem", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) RemoveListItem(ctx context.Context, in *RemoveListItemRequest, opts ...grpc.CallOption) (*RemoveListItemResponse, error) {
+	out := new(RemoveListItemResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RemoveListItem", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) MoveItemToList(ctx context.Context, in *MoveItemToListRequest, opts ...grpc.CallOption) (*MoveItemToListResponse, error) {
+	out := new(MoveItemToListResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/MoveItemToList", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) MoveListItemToCart(ctx context.Context, in *MoveListItemToCartRequest, opts ...grpc.CallOption) (*MoveListItemToCartResponse, error) {
+	out := new(MoveListItemToCartResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/MoveListItemToCart", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -565,6 +688,66 @@ type CartServiceServer interface {
 	// this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
 	// it is not completed; UNAVAILABLE when the catalog cannot price it.
 	Reorder(context.Context, *ReorderRequest) (*ReorderResponse, error)
+	// Returns the shopper's lists with their items joined with the catalog
+	// (one lookup): the SAVED_FOR_LATER list first (a guest's or a
+	// customer's; empty and without an id until something is saved), then the
+	// customer's wish lists, oldest first. Reads write nothing.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper.
+	GetLists(context.Context, *GetListsRequest) (*GetListsResponse, error)
+	// Makes a named wish list for the signed-in customer (at most 20, names
+	// unique per customer, 1-100 characters once trimmed).
+	//
+	// Errors: INVALID_ARGUMENT for a bad name; FAILED_PRECONDITION
+	// SIGN_IN_REQUIRED for a guest, LIST_LIMIT past 20 lists; ALREADY_EXISTS
+	// LIST_NAME_TAKEN.
+	CreateWishList(context.Context, *CreateWishListRequest) (*CreateWishListResponse, error)
+	// Deletes one of the shopper's lists with its items (the saved-for-later
+	// list too: it is made again by the next save).
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND LIST_NOT_FOUND.
+	DeleteList(context.Context, *DeleteListRequest) (*DeleteListResponse, error)
+	// Saves a variant into a list (`list_id` empty: saved for later) at the
+	// catalog's price now, which the item keeps as its price when saved. One
+	// item per variant: saving a variant the list holds adds to its quantity
+	// (at most 100; a clamp is reported as an adjustment) and replaces its
+	// note and metadata when given. Out-of-stock variants can be saved.
+	//
+	// Errors: INVALID_ARGUMENT (BadRequest) for malformed fields; NOT_FOUND
+	// VARIANT_NOT_FOUND, LIST_NOT_FOUND; FAILED_PRECONDITION
+	// VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
+	// cannot answer.
+	AddListItem(context.Context, *AddListItemRequest) (*AddListItemResponse, error)
+	// Removes an item from the shopper's list that holds it.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
+	// LIST_ITEM_NOT_FOUND.
+	RemoveListItem(context.Context, *RemoveListItemRequest) (*RemoveListItemResponse, error)
+	// Moves a cart line into a list (`list_id` empty: saved for later, made
+	// if needed) in one transaction: after a success the line is in exactly
+	// one place. It keeps its price (the price when saved), metadata and
+	// quantity; onto an item of the same variant the quantities add up to 100
+	// (a clamp is reported as an adjustment).
+	//
+	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
+	// (also when a concurrent move took it first), LIST_NOT_FOUND;
+	// FAILED_PRECONDITION LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a
+	// stale `expected_version` (the cart's).
+	MoveItemToList(context.Context, *MoveItemToListRequest) (*MoveItemToListResponse, error)
+	// Moves a list item into the shopper's cart (made if needed) in one
+	// transaction, at today's price, by the MERGE rules: onto the line of the
+	// same variant or as a new line, clamped to stock and the 100-unit cap;
+	// every clamp, and a price changed since the item was saved
+	// (PRICE_UPDATED with both prices), is an adjustment. The item leaves the
+	// list whole, even when clamped. When not one unit can move, nothing
+	// changes and the call is refused.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
+	// LIST_ITEM_NOT_FOUND, VARIANT_NOT_FOUND; FAILED_PRECONDITION
+	// OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
+	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
+	// the catalog cannot answer; ABORTED for a stale `expected_version`.
+	MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -649,6 +832,27 @@ func (UnimplementedCartServiceServer) UpdateItems(context.Context, *UpdateItemsR
 }
 func (UnimplementedCartServiceServer) Reorder(context.Context, *ReorderRequest) (*ReorderResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Reorder not implemented")
+}
+func (UnimplementedCartServiceServer) GetLists(context.Context, *GetListsRequest) (*GetListsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetLists not implemented")
+}
+func (UnimplementedCartServiceServer) CreateWishList(context.Context, *CreateWishListRequest) (*CreateWishListResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateWishList not implemented")
+}
+func (UnimplementedCartServiceServer) DeleteList(context.Context, *DeleteListRequest) (*DeleteListResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeleteList not implemented")
+}
+func (UnimplementedCartServiceServer) AddListItem(context.Context, *AddListItemRequest) (*AddListItemResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddListItem not implemented")
+}
+func (UnimplementedCartServiceServer) RemoveListItem(context.Context, *RemoveListItemRequest) (*RemoveListItemResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RemoveListItem not implemented")
+}
+func (UnimplementedCartServiceServer) MoveItemToList(context.Context, *MoveItemToListRequest) (*MoveItemToListResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method MoveItemToList not implemented")
+}
+func (UnimplementedCartServiceServer) MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method MoveListItemToCart not implemented")
 }
 func (UnimplementedCartServiceServer) WatchCart(*WatchCartRequest, CartService_WatchCartServer) error {
 	return status.Errorf(codes.Unimplemented, "method WatchCart not implemented")
@@ -972,6 +1176,132 @@ func _CartService_Reorder_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_GetLists_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetListsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).GetLists(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/GetLists",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).GetLists(ctx, req.(*GetListsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_CreateWishList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateWishListRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).CreateWishList(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/CreateWishList",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).CreateWishList(ctx, req.(*CreateWishListRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_DeleteList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteListRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).DeleteList(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/DeleteList",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).DeleteList(ctx, req.(*DeleteListRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_AddListItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddListItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).AddListItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/AddListItem",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).AddListItem(ctx, req.(*AddListItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_RemoveListItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveListItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).RemoveListItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/RemoveListItem",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).RemoveListItem(ctx, req.(*RemoveListItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_MoveItemToList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MoveItemToListRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).MoveItemToList(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/MoveItemToList",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).MoveItemToList(ctx, req.(*MoveItemToListRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_MoveListItemToCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MoveListItemToCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).MoveListItemToCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/MoveListItemToCart",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).MoveListItemToCart(ctx, req.(*MoveListItemToCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_WatchCart_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchCartRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -1064,6 +1394,34 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Reorder",
 			Handler:    _CartService_Reorder_Handler,
+		},
+		{
+			MethodName: "GetLists",
+			Handler:    _CartService_GetLists_Handler,
+		},
+		{
+			MethodName: "CreateWishList",
+			Handler:    _CartService_CreateWishList_Handler,
+		},
+		{
+			MethodName: "DeleteList",
+			Handler:    _CartService_DeleteList_Handler,
+		},
+		{
+			MethodName: "AddListItem",
+			Handler:    _CartService_AddListItem_Handler,
+		},
+		{
+			MethodName: "RemoveListItem",
+			Handler:    _CartService_RemoveListItem_Handler,
+		},
+		{
+			MethodName: "MoveItemToList",
+			Handler:    _CartService_MoveItemToList_Handler,
+		},
+		{
+			MethodName: "MoveListItemToCart",
+			Handler:    _CartService_MoveListItemToCart_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

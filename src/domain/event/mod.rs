@@ -1,22 +1,33 @@
-//! The cart's event log: the one definition of every event and of the data it
-//! records.
+//! The event logs: the one definition of every event and of the data it
+//! records. A cart's events ([`Event`], here) go to its log (`cart_events`,
+//! read back by `ListCartEvents`); a list's ([`ListEvent`], in [`list`]) to
+//! its own (`list_events`). A move between cart and list writes one event
+//! in each log.
 //!
-//! Every change appends events to the cart's log (`cart_events`, read back by
-//! `ListCartEvents`). [`Event::data`] is the JSON object stored with an event;
+//! One file for the cart's events because the enum, its names and its data
+//! are one table read against `docs/events.md`.
+//!
+//! Every change appends events to its log. [`Event::data`] is the JSON object stored with an event;
 //! its fields, per event type, are documented for analytics consumers in
 //! `docs/events.md`. Field names are a contract: add fields, never rename or
 //! repurpose one. No event holds contact data: the e-mail address never
 //! enters the log (session and customer ids are the BFF's pseudonymous
 //! identifiers).
 
+pub mod list;
+
+pub use list::ListEvent;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use super::adjustment::Adjustment;
-use super::cart::MergeStrategy;
-use super::ids::{CartId, CustomerId, ItemId, OrderId, SessionId, VariantId};
-use super::money::Currency;
+use crate::domain::adjustment::Adjustment;
+use crate::domain::cart::MergeStrategy;
+use crate::domain::ids::{
+    CartId, CustomerId, ItemId, ListId, ListItemId, OrderId, SessionId, VariantId,
+};
+use crate::domain::money::Currency;
 
 /// An event to append to a cart's log.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +146,38 @@ pub enum Event {
         /// Lines clamped, dropped or repriced on the way.
         adjustments: Vec<Adjustment>,
     },
+    /// A line left the cart for a list (MoveItemToList).
+    ItemMovedToList {
+        /// The line, gone from the cart.
+        item_id: ItemId,
+        /// Its variant.
+        variant_id: VariantId,
+        /// The units it held.
+        quantity: u32,
+        /// The list it went to.
+        list_id: ListId,
+        /// The list item that holds it now.
+        list_item_id: ListItemId,
+    },
+    /// A list item came into the cart (MoveListItemToCart).
+    ItemMovedFromList {
+        /// The list it left.
+        list_id: ListId,
+        /// The list item, gone from the list.
+        list_item_id: ListItemId,
+        /// The line that holds it now.
+        item_id: ItemId,
+        /// Its variant.
+        variant_id: VariantId,
+        /// Units this move added to the line.
+        added: u32,
+        /// The line's quantity afterwards.
+        quantity: u32,
+        /// The line's unit price (today's).
+        unit_price: Decimal,
+        /// Units clamped or repriced on the way.
+        adjustments: Vec<Adjustment>,
+    },
     /// The cart was recovered by a shopper's new session.
     Recovered {
         /// The session the cart had.
@@ -203,6 +246,10 @@ pub enum EventKind {
     Recovered,
     /// [`Event::Reordered`].
     Reordered,
+    /// [`Event::ItemMovedToList`].
+    ItemMovedToList,
+    /// [`Event::ItemMovedFromList`].
+    ItemMovedFromList,
 }
 
 impl EventKind {
@@ -225,6 +272,8 @@ impl EventKind {
             Self::RecoveryEmailFailed => "recovery_email_failed",
             Self::Recovered => "recovered",
             Self::Reordered => "reordered",
+            Self::ItemMovedToList => "item_moved_to_list",
+            Self::ItemMovedFromList => "item_moved_from_list",
         }
     }
 }
@@ -249,6 +298,8 @@ impl Event {
             Self::RecoveryEmailFailed { .. } => EventKind::RecoveryEmailFailed,
             Self::Recovered { .. } => EventKind::Recovered,
             Self::Reordered { .. } => EventKind::Reordered,
+            Self::ItemMovedToList { .. } => EventKind::ItemMovedToList,
+            Self::ItemMovedFromList { .. } => EventKind::ItemMovedFromList,
         }
     }
 
@@ -343,6 +394,38 @@ impl Event {
                 "from_cart_id": from_cart_id.to_string(),
                 "adjustments": adjustments_data(adjustments),
             }),
+            Self::ItemMovedToList {
+                item_id,
+                variant_id,
+                quantity,
+                list_id,
+                list_item_id,
+            } => json!({
+                "item_id": item_id.to_string(),
+                "variant_id": variant_id.as_str(),
+                "quantity": quantity,
+                "list_id": list_id.to_string(),
+                "list_item_id": list_item_id.to_string(),
+            }),
+            Self::ItemMovedFromList {
+                list_id,
+                list_item_id,
+                item_id,
+                variant_id,
+                added,
+                quantity,
+                unit_price,
+                adjustments,
+            } => json!({
+                "list_id": list_id.to_string(),
+                "list_item_id": list_item_id.to_string(),
+                "item_id": item_id.to_string(),
+                "variant_id": variant_id.as_str(),
+                "added": added,
+                "quantity": quantity,
+                "unit_price": unit_price.to_string(),
+                "adjustments": adjustments_data(adjustments),
+            }),
             Self::Recovered {
                 from_session_id,
                 to_session_id,
@@ -359,7 +442,7 @@ impl Event {
 }
 
 /// Adjustments as event data: what happened to which variant, asked and kept.
-fn adjustments_data(adjustments: &[Adjustment]) -> Value {
+pub(crate) fn adjustments_data(adjustments: &[Adjustment]) -> Value {
     adjustments
         .iter()
         .map(|a| {

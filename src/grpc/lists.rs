@@ -1,0 +1,175 @@
+//! The list RPCs on the transport side: their handlers (called from the
+//! service trait in [`super`]), their responses, and lists on the wire.
+
+use tonic::{Request, Response, Status};
+
+use super::write::WriteResponse;
+use super::{CartApi, fail, parse, wire};
+use crate::domain::list::{ListKind, ListView};
+use crate::proto::shop::cart::v1 as pb;
+use crate::service::WriteResult;
+
+/// A list as sent: its items shown as cart lines, with their notes.
+pub fn list(view: &ListView) -> pb::ShoppingList {
+    let header = view.list.as_ref();
+    let kind = header.map_or(ListKind::SavedForLater, |l| l.kind);
+    pb::ShoppingList {
+        id: header.map(|l| l.id.to_string()).unwrap_or_default(),
+        r#type: match kind {
+            ListKind::SavedForLater => pb::ShoppingListType::SavedForLater,
+            ListKind::WishList => pb::ShoppingListType::WishList,
+        }
+        .into(),
+        name: header.map_or_else(|| "Saved for later".to_owned(), |l| l.name.clone()),
+        items: view
+            .items
+            .iter()
+            .map(|i| pb::ShoppingListItem {
+                item: Some(wire::item(&i.item)),
+                note: i.note.clone().unwrap_or_default(),
+            })
+            .collect(),
+        version: header.map_or(0, |l| l.version),
+        create_time: header.map(|l| wire::timestamp(l.created_at)),
+        update_time: header.map(|l| wire::timestamp(l.updated_at)),
+    }
+}
+
+fn written_list(result: &WriteResult) -> Option<pb::ShoppingList> {
+    result.list.as_ref().map(list)
+}
+
+fn adjustments(result: &WriteResult) -> Vec<pb::CartAdjustment> {
+    result.adjustments.iter().map(wire::adjustment).collect()
+}
+
+impl WriteResponse for pb::CreateWishListResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            list: written_list(result),
+        }
+    }
+}
+
+impl WriteResponse for pb::DeleteListResponse {
+    fn build(_: &WriteResult) -> Self {
+        Self {}
+    }
+}
+
+impl WriteResponse for pb::AddListItemResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            list: written_list(result),
+            adjustments: adjustments(result),
+        }
+    }
+}
+
+impl WriteResponse for pb::RemoveListItemResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            list: written_list(result),
+        }
+    }
+}
+
+impl WriteResponse for pb::MoveItemToListResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            cart: Some(wire::cart(&result.view)),
+            list: written_list(result),
+            adjustments: adjustments(result),
+        }
+    }
+}
+
+impl WriteResponse for pb::MoveListItemToCartResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            cart: Some(wire::cart(&result.view)),
+            list: written_list(result),
+            adjustments: adjustments(result),
+        }
+    }
+}
+
+impl CartApi {
+    pub(super) async fn serve_get_lists(
+        &self,
+        request: Request<pb::GetListsRequest>,
+    ) -> Result<Response<pb::GetListsResponse>, Status> {
+        let shopper = parse::shopper_only(request.into_inner().shopper)?;
+        let views = self.service.get_lists(&shopper).await.map_err(fail)?;
+        Ok(Response::new(pb::GetListsResponse {
+            lists: views.iter().map(list).collect(),
+        }))
+    }
+
+    pub(super) async fn serve_create_wish_list(
+        &self,
+        request: Request<pb::CreateWishListRequest>,
+    ) -> Result<Response<pb::CreateWishListResponse>, Status> {
+        let (call, shopper, name) = self.shopper_write(request, parse::lists::create_wish_list)?;
+        let written = (self.service)
+            .create_wish_list(&shopper, name, &call.options)
+            .await;
+        call.reply(written)
+    }
+
+    pub(super) async fn serve_delete_list(
+        &self,
+        request: Request<pb::DeleteListRequest>,
+    ) -> Result<Response<pb::DeleteListResponse>, Status> {
+        let (call, shopper, id) = self.shopper_write(request, parse::lists::delete_list)?;
+        let written = self.service.delete_list(&shopper, id, &call.options).await;
+        call.reply(written)
+    }
+
+    pub(super) async fn serve_add_list_item(
+        &self,
+        request: Request<pb::AddListItemRequest>,
+    ) -> Result<Response<pb::AddListItemResponse>, Status> {
+        let (call, shopper, (to, add, note)) =
+            self.shopper_write(request, parse::lists::add_list_item)?;
+        let written = (self.service)
+            .add_list_item(&shopper, to, add, note, &call.options)
+            .await;
+        call.reply(written)
+    }
+
+    pub(super) async fn serve_remove_list_item(
+        &self,
+        request: Request<pb::RemoveListItemRequest>,
+    ) -> Result<Response<pb::RemoveListItemResponse>, Status> {
+        let (call, shopper, id) = self.shopper_write(request, parse::lists::remove_list_item)?;
+        let written = (self.service)
+            .remove_list_item(&shopper, id, &call.options)
+            .await;
+        call.reply(written)
+    }
+
+    pub(super) async fn serve_move_item_to_list(
+        &self,
+        request: Request<pb::MoveItemToListRequest>,
+    ) -> Result<Response<pb::MoveItemToListResponse>, Status> {
+        let (call, shopper, (item, to)) =
+            self.shopper_write(request, parse::lists::move_item_to_list)?;
+        let written = (self.service)
+            .move_item_to_list(&shopper, item, to, &call.options)
+            .await;
+        call.reply(written)
+    }
+
+    pub(super) async fn serve_move_list_item_to_cart(
+        &self,
+        request: Request<pb::MoveListItemToCartRequest>,
+    ) -> Result<Response<pb::MoveListItemToCartResponse>, Status> {
+        let (call, shopper, item) =
+            self.shopper_write(request, parse::lists::move_list_item_to_cart)?;
+        let written = (self.service)
+            .move_list_item_to_cart(&shopper, item, &call.options)
+            .await;
+        call.reply(written)
+    }
+}

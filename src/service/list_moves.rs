@@ -1,0 +1,190 @@
+//! MoveItemToList and MoveListItemToCart: a line moves between the cart and
+//! a list in one transaction that locks the cart, then the list, so after a
+//! success it is in exactly one place (a second, concurrent move of the same
+//! line finds it gone: NOT_FOUND).
+
+use super::idempotency::Scope;
+use super::lists::{lock_item, lock_list, save_list};
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active, or_new_cart};
+use super::{CartService, ServiceError};
+use crate::domain::cart::{Cart, LineChange, Shopper};
+use crate::domain::event::{Event, ListEvent};
+use crate::domain::ids::{ItemId, ListItemId};
+use crate::domain::list::{ListItem, ListItemChange, ListRef, ShoppingList};
+use crate::domain::rules::Rejection;
+use crate::domain::rules::lists::{save, take};
+use crate::storage::{carts, lines, lists};
+
+impl CartService {
+    /// Moves cart line `item` into list `to` (saved for later by default).
+    ///
+    /// # Errors
+    /// `ItemNotFound`, `ListNotFound`, `ListFull`; the pipeline's.
+    pub async fn move_item_to_list(
+        &self,
+        shopper: &Shopper,
+        item: ItemId,
+        to: ListRef,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async {
+            let mut known = carts::active_variant_ids(self.db.conn(), shopper).await?;
+            known.extend(self.list_variants(shopper, to).await?);
+            Ok(self.lookup(&known).await)
+        };
+        let step = ToList { shopper, item, to };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+
+    /// Moves list item `item` into the shopper's cart (made if needed) at
+    /// today's price, by the MERGE rules.
+    ///
+    /// # Errors
+    /// `ListItemNotFound`; AddItem's refusals when not one unit can move;
+    /// the pipeline's.
+    pub async fn move_list_item_to_cart(
+        &self,
+        shopper: &Shopper,
+        item: ListItemId,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async {
+            let conn = self.db.conn();
+            let mut known = carts::active_variant_ids(conn, shopper).await?;
+            if let Some(list) = lists::list_of_item(conn, item).await? {
+                let items = lists::items(conn, list).await?;
+                known.extend(items.into_iter().map(|i| i.line.variant_id));
+            }
+            Ok(self.lookup(&known).await)
+        };
+        let step = ToCart { shopper, item };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+}
+
+/// The transaction of MoveItemToList.
+struct ToList<'a> {
+    shopper: &'a Shopper,
+    item: ItemId,
+    to: ListRef,
+}
+
+impl Step for ToList<'_> {
+    /// The shopper's cart, then the list, locked.
+    type Locked = (Cart, ShoppingList, Vec<ListItem>);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        let cart = lock_active(ctx, self.shopper)
+            .await?
+            .ok_or(Rejection::ItemNotFound(self.item))?;
+        let (list, items) = lock_list(ctx, self.shopper, self.to).await?;
+        let version = cart.version;
+        Ok(((cart, list, items), version))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (mut cart, mut list, mut items) = locked;
+        let mut lines = lines::of_cart(ctx.tx, &cart).await?;
+        let at = (lines.iter().position(|l| l.id == self.item))
+            .ok_or(Rejection::ItemNotFound(self.item))?;
+        let line = lines.remove(at);
+        let saved = save(&list, &mut items, &line, None, ctx.now)?;
+        lines::apply(ctx.tx, cart.id, &[LineChange::Removed(line.id)], ctx.now).await?;
+        cart.touch(ctx.now, ctx.policy.ttl);
+        let moved = Event::ItemMovedToList {
+            item_id: line.id,
+            variant_id: line.variant_id.clone(),
+            quantity: line.quantity,
+            list_id: list.id,
+            list_item_id: saved.item_id,
+        };
+        ctx.save(&cart, &[moved]).await?;
+        let event = ListEvent::ItemSaved {
+            list_item_id: saved.item_id,
+            variant_id: line.variant_id,
+            added: saved.added,
+            quantity: saved.quantity,
+            unit_price: line.unit_price.amount,
+            from_cart_id: Some(cart.id),
+        };
+        save_list(ctx, &mut list, &[saved.change], &[event]).await?;
+        Ok(Outcome {
+            adjustments: saved.adjustment.into_iter().collect(),
+            list: Some((list, items)),
+            ..Outcome::of(Some(cart), lines)
+        })
+    }
+}
+
+/// The transaction of MoveListItemToCart.
+struct ToCart<'a> {
+    shopper: &'a Shopper,
+    item: ListItemId,
+}
+
+impl Step for ToCart<'_> {
+    /// The shopper's cart (if any), then the item's list, locked.
+    type Locked = (Option<Cart>, ShoppingList, Vec<ListItem>, usize);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        let cart = lock_active(ctx, self.shopper).await?;
+        let (list, items, at) = lock_item(ctx, self.shopper, self.item).await?;
+        let version = cart.as_ref().map_or(0, |c| c.version);
+        Ok(((cart, list, items, at), version))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (own, mut list, mut items, at) = locked;
+        let mut events = Vec::new();
+        let mut cart = or_new_cart(ctx, self.shopper, own, &mut events).await?;
+        let mut lines = lines::of_cart(ctx.tx, &cart).await?;
+        let item = items.remove(at);
+        let before = held(&lines, &item);
+        let change = take(
+            &cart,
+            &mut lines,
+            &item,
+            ctx.snapshot,
+            ctx.policy.limits,
+            ctx.now,
+        )?;
+        let line = (lines.iter().find(|l| l.variant_id == item.line.variant_id))
+            .ok_or(Rejection::ListItemNotFound(self.item))?;
+        events.push(Event::ItemMovedFromList {
+            list_id: list.id,
+            list_item_id: item.id,
+            item_id: line.id,
+            variant_id: line.variant_id.clone(),
+            added: line.quantity - before,
+            quantity: line.quantity,
+            unit_price: line.unit_price.amount,
+            adjustments: change.adjustments.clone(),
+        });
+        lines::apply(ctx.tx, cart.id, &change.lines, ctx.now).await?;
+        cart.touch(ctx.now, ctx.policy.ttl);
+        ctx.save(&cart, &events).await?;
+        let event = ListEvent::ItemRemoved {
+            list_item_id: item.id,
+            variant_id: item.line.variant_id,
+            quantity: item.line.quantity,
+            to_cart_id: Some(cart.id),
+        };
+        let removed = ListItemChange::Removed(item.id);
+        save_list(ctx, &mut list, &[removed], &[event]).await?;
+        Ok(Outcome {
+            adjustments: change.adjustments,
+            list: Some((list, items)),
+            ..Outcome::of(Some(cart), lines)
+        })
+    }
+}
+
+/// Units of `item`'s variant the cart holds.
+fn held(lines: &[crate::domain::cart::Line], item: &ListItem) -> u32 {
+    lines
+        .iter()
+        .find(|l| l.variant_id == item.line.variant_id)
+        .map_or(0, |l| l.quantity)
+}

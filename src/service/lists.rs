@@ -1,0 +1,380 @@
+//! The shopper's lists: GetLists, CreateWishList, DeleteList, AddListItem
+//! and RemoveListItem (the moves between cart and list are in
+//! [`super::list_moves`]), and the saved-for-later list's merge at sign-in.
+
+use super::idempotency::Scope;
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
+use super::{CartService, ServiceError};
+use crate::domain::cart::Shopper;
+use crate::domain::event::ListEvent;
+use crate::domain::ids::{ListId, ListItemId, VariantId};
+use crate::domain::list::{
+    self, ListItem, ListItemChange, ListKind, ListName, ListRef, ListView, MAX_WISH_LISTS,
+    ShoppingList,
+};
+use crate::domain::rules::lists::{line_for, merge_lists, save};
+use crate::domain::rules::{AddItem, Rejection};
+use crate::storage::{StorageError, lists};
+
+impl CartService {
+    /// The shopper's lists with their items, joined with the catalog (one
+    /// lookup): the saved-for-later list first (empty, without an id, until
+    /// something is saved), then the wish lists, oldest first.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn get_lists(&self, shopper: &Shopper) -> Result<Vec<ListView>, ServiceError> {
+        let conn = self.db.conn();
+        let found = lists::of_shopper(conn, shopper).await?;
+        let ids: Vec<ListId> = found.iter().map(|l| l.id).collect();
+        let mut items = lists::items_of(conn, &ids).await?;
+        let snapshot = self
+            .lookup(items.iter().map(|(_, i)| &i.line.variant_id))
+            .await;
+        let settings = &self.policy.view;
+        let mut views = Vec::with_capacity(found.len() + 1);
+        if found.first().map(|l| l.kind) != Some(ListKind::SavedForLater) {
+            views.push(list::view(None, Vec::new(), &snapshot, settings));
+        }
+        for found in found {
+            let (mine, rest) = items.into_iter().partition(|(id, _)| *id == found.id);
+            items = rest;
+            let mine = mine.into_iter().map(|(_, item)| item).collect();
+            views.push(list::view(Some(found), mine, &snapshot, settings));
+        }
+        Ok(views)
+    }
+
+    /// Makes a wish list named `name` for the signed-in shopper.
+    ///
+    /// # Errors
+    /// `WishListsNeedSignIn`, `ListLimit`, `ListNameTaken`; the write
+    /// pipeline's errors.
+    pub async fn create_wish_list(
+        &self,
+        shopper: &Shopper,
+        name: ListName,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async { Ok(self.lookup(&[]).await) };
+        let step = CreateWishList { shopper, name };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+
+    /// Deletes one of the shopper's lists with its items.
+    ///
+    /// # Errors
+    /// `ListNotFound`; the write pipeline's errors.
+    pub async fn delete_list(
+        &self,
+        shopper: &Shopper,
+        id: ListId,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async { Ok(self.lookup(&[]).await) };
+        let step = DeleteList { shopper, id };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+
+    /// Saves `add` (with `note`) into list `to`: onto the item of the same
+    /// variant, or as a new item at today's price.
+    ///
+    /// # Errors
+    /// `VariantNotFound`, `VariantInactive`, `CatalogUnavailable`,
+    /// `ListNotFound`, `ListFull`; the pipeline's.
+    pub async fn add_list_item(
+        &self,
+        shopper: &Shopper,
+        to: ListRef,
+        add: AddItem,
+        note: Option<String>,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let variant = add.variant_id.clone();
+        let catalog = async {
+            let mut known = self.list_variants(shopper, to).await?;
+            known.push(variant);
+            Ok(self.lookup(&known).await)
+        };
+        let step = AddListItem {
+            shopper,
+            to,
+            add,
+            note,
+        };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+
+    /// Removes item `id` from the shopper's list that holds it.
+    ///
+    /// # Errors
+    /// `ListItemNotFound`; the write pipeline's errors.
+    pub async fn remove_list_item(
+        &self,
+        shopper: &Shopper,
+        id: ListItemId,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async {
+            let conn = self.db.conn();
+            let known = match lists::list_of_item(conn, id).await? {
+                Some(list) => lists::items(conn, list).await?,
+                None => Vec::new(),
+            };
+            Ok(self.lookup(known.iter().map(|i| &i.line.variant_id)).await)
+        };
+        let step = RemoveListItem { shopper, id };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+
+    /// The variants list `to` of the shopper's holds now (read without a
+    /// lock, for the catalog lookup before a write).
+    pub(super) async fn list_variants(
+        &self,
+        shopper: &Shopper,
+        to: ListRef,
+    ) -> Result<Vec<VariantId>, ServiceError> {
+        let conn = self.db.conn();
+        let list = match to {
+            ListRef::SavedForLater => lists::saved_for_later(conn, shopper, false).await?,
+            ListRef::Id(id) => lists::find(conn, id, false).await?,
+        };
+        let items = match list {
+            Some(list) if list.is_owned_by(shopper) => lists::items(conn, list.id).await?,
+            _ => Vec::new(),
+        };
+        Ok(items.into_iter().map(|i| i.line.variant_id).collect())
+    }
+}
+
+/// List `to` of `shopper`'s, locked, with its items. The saved-for-later
+/// list is made (with its `list_created` event) when it does not exist yet.
+///
+/// # Errors
+/// `ListNotFound` for a list that is not the shopper's; `Conflict` when a
+/// concurrent call made the saved-for-later list first (the retry finds it).
+pub(super) async fn lock_list(
+    ctx: &Ctx<'_>,
+    shopper: &Shopper,
+    to: ListRef,
+) -> Result<(ShoppingList, Vec<ListItem>), ServiceError> {
+    let list = match to {
+        ListRef::Id(id) => lists::find(ctx.tx, id, true)
+            .await?
+            .filter(|l| l.is_owned_by(shopper))
+            .ok_or(Rejection::ListNotFound(id))?,
+        ListRef::SavedForLater => match lists::saved_for_later(ctx.tx, shopper, true).await? {
+            Some(list) => list,
+            None => {
+                let list = ShoppingList::saved_for_later(shopper, ctx.now);
+                let created = [ListEvent::Created { kind: list.kind }];
+                if !lists::insert_if_absent(ctx.tx, &list, &created, ctx.now).await? {
+                    return Err(ServiceError::Conflict(StorageError::Corrupt(
+                        "a saved-for-later list was made concurrently".into(),
+                    )));
+                }
+                list
+            }
+        },
+    };
+    let items = lists::items(ctx.tx, list.id).await?;
+    Ok((list, items))
+}
+
+/// The shopper's list holding item `id`, locked, with its items and the
+/// item's position among them.
+///
+/// # Errors
+/// `ListItemNotFound` unless one of the shopper's lists holds it (after the
+/// lock: a concurrent move may have taken it).
+pub(super) async fn lock_item(
+    ctx: &Ctx<'_>,
+    shopper: &Shopper,
+    id: ListItemId,
+) -> Result<(ShoppingList, Vec<ListItem>, usize), ServiceError> {
+    let gone = || ServiceError::from(Rejection::ListItemNotFound(id));
+    let list = lists::list_of_item(ctx.tx, id).await?.ok_or_else(gone)?;
+    let list = lists::find(ctx.tx, list, true)
+        .await?
+        .filter(|l| l.is_owned_by(shopper))
+        .ok_or_else(gone)?;
+    let items = lists::items(ctx.tx, list.id).await?;
+    let at = items.iter().position(|i| i.id == id).ok_or_else(gone)?;
+    Ok((list, items, at))
+}
+
+/// Writes `changes` to `list` with `events`, one version later.
+pub(super) async fn save_list(
+    ctx: &Ctx<'_>,
+    list: &mut ShoppingList,
+    changes: &[ListItemChange],
+    events: &[ListEvent],
+) -> Result<(), ServiceError> {
+    lists::apply(ctx.tx, list.id, changes, ctx.now).await?;
+    list.touch(ctx.now);
+    lists::save(ctx.tx, list, events, ctx.now).await?;
+    Ok(())
+}
+
+/// At sign-in: the guest's saved-for-later list goes into the customer's
+/// (made if needed), one item per variant, and is deleted. Runs inside
+/// MergeGuestCart's transaction, after both carts are locked.
+pub(super) async fn merge_saved_lists(
+    ctx: &Ctx<'_>,
+    guest: &Shopper,
+    customer: &Shopper,
+) -> Result<(), ServiceError> {
+    let Some(theirs) = lists::saved_for_later(ctx.tx, guest, true).await? else {
+        return Ok(());
+    };
+    let guest_items = lists::items(ctx.tx, theirs.id).await?;
+    let (mut mine, mut items) = lock_list(ctx, customer, ListRef::SavedForLater).await?;
+    let merged = merge_lists(&mine, &mut items, &guest_items, ctx.now);
+    let event = ListEvent::MergedFrom {
+        from_list_id: theirs.id,
+        added: merged.added,
+        combined: merged.combined,
+        dropped: merged.dropped,
+    };
+    save_list(ctx, &mut mine, &merged.changes, &[event]).await?;
+    let into = ListEvent::MergedInto {
+        into_list_id: mine.id,
+    };
+    lists::delete(ctx.tx, theirs.id, &[into], ctx.now).await?;
+    Ok(())
+}
+
+/// The transaction of CreateWishList.
+struct CreateWishList<'a> {
+    shopper: &'a Shopper,
+    name: ListName,
+}
+
+impl Step for CreateWishList<'_> {
+    type Locked = ();
+
+    async fn lock(&self, _ctx: &Ctx<'_>) -> Result<((), i64), ServiceError> {
+        Ok(((), 0))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, (): ()) -> Result<Outcome, ServiceError> {
+        let Some(customer) = &self.shopper.customer_id else {
+            return Err(Rejection::WishListsNeedSignIn.into());
+        };
+        let count = lists::wish_list_count(ctx.tx, customer).await?;
+        if count >= MAX_WISH_LISTS as u64 {
+            return Err(Rejection::ListLimit {
+                max_lists: MAX_WISH_LISTS,
+            }
+            .into());
+        }
+        let list = ShoppingList::new(
+            self.shopper,
+            ListKind::WishList,
+            self.name.as_str(),
+            ctx.now,
+        );
+        let created = [ListEvent::Created { kind: list.kind }];
+        if !lists::insert_if_absent(ctx.tx, &list, &created, ctx.now).await? {
+            return Err(Rejection::ListNameTaken(self.name.as_str().to_owned()).into());
+        }
+        Ok(Outcome {
+            list: Some((list, Vec::new())),
+            ..Outcome::default()
+        })
+    }
+}
+
+/// The transaction of DeleteList.
+struct DeleteList<'a> {
+    shopper: &'a Shopper,
+    id: ListId,
+}
+
+impl Step for DeleteList<'_> {
+    type Locked = (ShoppingList, Vec<ListItem>);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        let locked = lock_list(ctx, self.shopper, ListRef::Id(self.id)).await?;
+        Ok((locked, 0))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (list, items) = locked;
+        let deleted = [ListEvent::Deleted { items: items.len() }];
+        lists::delete(ctx.tx, list.id, &deleted, ctx.now).await?;
+        Ok(Outcome::default())
+    }
+}
+
+/// The transaction of AddListItem.
+struct AddListItem<'a> {
+    shopper: &'a Shopper,
+    to: ListRef,
+    add: AddItem,
+    note: Option<String>,
+}
+
+impl Step for AddListItem<'_> {
+    type Locked = (ShoppingList, Vec<ListItem>);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        Ok((lock_list(ctx, self.shopper, self.to).await?, 0))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (mut list, mut items) = locked;
+        let known = ctx.snapshot.get(&self.add.variant_id);
+        let line = line_for(known, self.add.clone(), ctx.now)?;
+        let saved = save(&list, &mut items, &line, self.note.clone(), ctx.now)?;
+        let event = ListEvent::ItemSaved {
+            list_item_id: saved.item_id,
+            variant_id: line.variant_id.clone(),
+            added: saved.added,
+            quantity: saved.quantity,
+            unit_price: line.unit_price.amount,
+            from_cart_id: None,
+        };
+        save_list(ctx, &mut list, &[saved.change], &[event]).await?;
+        Ok(Outcome {
+            adjustments: saved.adjustment.into_iter().collect(),
+            list: Some((list, items)),
+            ..Outcome::default()
+        })
+    }
+}
+
+/// The transaction of RemoveListItem.
+struct RemoveListItem<'a> {
+    shopper: &'a Shopper,
+    id: ListItemId,
+}
+
+impl Step for RemoveListItem<'_> {
+    type Locked = (ShoppingList, Vec<ListItem>, usize);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        Ok((lock_item(ctx, self.shopper, self.id).await?, 0))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (mut list, mut items, at) = locked;
+        let item = items.remove(at);
+        let event = ListEvent::ItemRemoved {
+            list_item_id: item.id,
+            variant_id: item.line.variant_id,
+            quantity: item.line.quantity,
+            to_cart_id: None,
+        };
+        let change = ListItemChange::Removed(item.id);
+        save_list(ctx, &mut list, &[change], &[event]).await?;
+        Ok(Outcome {
+            list: Some((list, items)),
+            ..Outcome::default()
+        })
+    }
+}

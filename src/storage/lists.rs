@@ -1,0 +1,394 @@
+//! The list repository: a shopper's lists and their items, and writing a
+//! list rule's changes with the list's events.
+//!
+//! Lists are locked like carts: `SELECT … FOR UPDATE` on PostgreSQL, the
+//! write transaction itself on SQLite. Writes that touch a cart lock it
+//! before any list, so a move and a merge never wait on each other in a
+//! cycle.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::StorageError;
+use super::decimal::DbDecimal;
+use super::entity::{list_items, shopping_lists};
+use super::events;
+use super::rows::{corrupt, metadata_from_json};
+use crate::domain::cart::{Line, Shopper};
+use crate::domain::event::ListEvent;
+use crate::domain::ids::{CustomerId, ItemId, ListId, ListItemId, ProductId, SessionId, VariantId};
+use crate::domain::list::{ListItem, ListItemChange, ListKind, ShoppingList};
+use crate::domain::metadata::Metadata;
+use crate::domain::money::{Currency, Money};
+
+fn owned_by(shopper: &Shopper) -> Condition {
+    use shopping_lists::Column;
+    match &shopper.customer_id {
+        Some(customer) => Condition::all().add(Column::CustomerId.eq(customer.as_str())),
+        None => Condition::all()
+            .add(Column::CustomerId.is_null())
+            .add(Column::SessionId.eq(shopper.session_id.as_str())),
+    }
+}
+
+/// The shopper's lists: saved for later first, then wish lists oldest first.
+///
+/// # Errors
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn of_shopper(
+    conn: &impl ConnectionTrait,
+    shopper: &Shopper,
+) -> Result<Vec<ShoppingList>, StorageError> {
+    use shopping_lists::Column;
+    let mut lists = shopping_lists::Entity::find()
+        .filter(owned_by(shopper))
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(list_from_model)
+        .collect::<Result<Vec<_>, _>>()?;
+    lists.sort_by_key(|l| l.kind != ListKind::SavedForLater);
+    Ok(lists)
+}
+
+/// The shopper's saved-for-later list, locked when `lock` is set.
+///
+/// # Errors
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn saved_for_later(
+    conn: &impl ConnectionTrait,
+    shopper: &Shopper,
+    lock: bool,
+) -> Result<Option<ShoppingList>, StorageError> {
+    let query = shopping_lists::Entity::find()
+        .filter(owned_by(shopper))
+        .filter(shopping_lists::Column::Kind.eq(ListKind::SavedForLater.as_str()));
+    let query = if lock && conn.get_database_backend() == DbBackend::Postgres {
+        query.lock_exclusive()
+    } else {
+        query
+    };
+    query.one(conn).await?.map(list_from_model).transpose()
+}
+
+/// List `id`, locked when `lock` is set.
+///
+/// # Errors
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    id: ListId,
+    lock: bool,
+) -> Result<Option<ShoppingList>, StorageError> {
+    let query = shopping_lists::Entity::find_by_id(id.uuid());
+    let query = if lock && conn.get_database_backend() == DbBackend::Postgres {
+        query.lock_exclusive()
+    } else {
+        query
+    };
+    query.one(conn).await?.map(list_from_model).transpose()
+}
+
+/// The list item `id` is in, if any.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn list_of_item(
+    conn: &impl ConnectionTrait,
+    id: ListItemId,
+) -> Result<Option<ListId>, StorageError> {
+    let list: Option<sea_orm::prelude::Uuid> = list_items::Entity::find_by_id(id.uuid())
+        .select_only()
+        .column(list_items::Column::ListId)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(list.map(ListId::from_uuid))
+}
+
+/// The items of `lists`, each with its list, oldest first.
+///
+/// # Errors
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn items_of(
+    conn: &impl ConnectionTrait,
+    lists: &[ListId],
+) -> Result<Vec<(ListId, ListItem)>, StorageError> {
+    if lists.is_empty() {
+        return Ok(Vec::new());
+    }
+    use list_items::Column;
+    list_items::Entity::find()
+        .filter(Column::ListId.is_in(lists.iter().map(ListId::uuid)))
+        .order_by_asc(Column::AddedAt)
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| Ok((ListId::from_uuid(m.list_id), item_from_model(m)?)))
+        .collect()
+}
+
+/// The items of list `id`, oldest first.
+///
+/// # Errors
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn items(conn: &impl ConnectionTrait, id: ListId) -> Result<Vec<ListItem>, StorageError> {
+    let items = items_of(conn, &[id]).await?;
+    Ok(items.into_iter().map(|(_, item)| item).collect())
+}
+
+/// How many wish lists `customer` has.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn wish_list_count(
+    conn: &impl ConnectionTrait,
+    customer: &CustomerId,
+) -> Result<u64, StorageError> {
+    use shopping_lists::Column;
+    Ok(shopping_lists::Entity::find()
+        .filter(Column::CustomerId.eq(customer.as_str()))
+        .filter(Column::Kind.eq(ListKind::WishList.as_str()))
+        .count(conn)
+        .await?)
+}
+
+/// Inserts `list` with `events` unless a list it would clash with (the
+/// owner's saved-for-later list, a wish list of the same name) exists:
+/// false then.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn insert_if_absent(
+    conn: &impl ConnectionTrait,
+    list: &ShoppingList,
+    events: &[ListEvent],
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    let model = shopping_lists::ActiveModel {
+        id: Set(list.id.uuid()),
+        kind: Set(list.kind.as_str().to_owned()),
+        name: Set(list.name.clone()),
+        session_id: Set(list.session_id.as_str().to_owned()),
+        customer_id: Set(list.customer_id.as_ref().map(|c| c.as_str().to_owned())),
+        version: Set(list.version),
+        created_at: Set(list.created_at),
+        updated_at: Set(list.updated_at),
+    };
+    let inserted = shopping_lists::Entity::insert(model)
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    if inserted == 1 {
+        events::append_list(conn, list.id, events, now).await?;
+    }
+    Ok(inserted == 1)
+}
+
+/// Writes `list`'s version and times, and appends `events` to its log.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn save(
+    conn: &impl ConnectionTrait,
+    list: &ShoppingList,
+    events: &[ListEvent],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    use shopping_lists::Column;
+    shopping_lists::Entity::update_many()
+        .col_expr(Column::Version, Expr::value(list.version))
+        .col_expr(Column::UpdatedAt, Expr::value(list.updated_at))
+        .filter(Column::Id.eq(list.id.uuid()))
+        .exec(conn)
+        .await?;
+    events::append_list(conn, list.id, events, now).await
+}
+
+/// Deletes `list` (its items go with it), appending `events` to its log
+/// first.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn delete(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    events: &[ListEvent],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    events::append_list(conn, list, events, now).await?;
+    list_items::Entity::delete_many()
+        .filter(list_items::Column::ListId.eq(list.uuid()))
+        .exec(conn)
+        .await?;
+    shopping_lists::Entity::delete_by_id(list.uuid())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes item changes of list `list` made at `now`.
+///
+/// # Errors
+/// [`StorageError`] on database failure (a second item of one variant is a
+/// conflict, which the write's retry resolves).
+pub async fn apply(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    changes: &[ListItemChange],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    use list_items::Column;
+    for change in changes {
+        match change {
+            ListItemChange::Added(item) => insert(conn, list, item).await?,
+            ListItemChange::Updated {
+                id,
+                quantity,
+                note,
+                metadata,
+            } => {
+                list_items::Entity::update_many()
+                    .col_expr(Column::Quantity, Expr::value(quantity_column(*quantity)))
+                    .col_expr(Column::Note, Expr::value(note.clone()))
+                    .col_expr(
+                        Column::Metadata,
+                        Expr::value(metadata.as_ref().map(Metadata::to_value)),
+                    )
+                    .col_expr(Column::UpdatedAt, Expr::value(now))
+                    .filter(Column::ListId.eq(list.uuid()))
+                    .filter(Column::Id.eq(id.uuid()))
+                    .exec(conn)
+                    .await?;
+            }
+            ListItemChange::Removed(id) => {
+                list_items::Entity::delete_many()
+                    .filter(Column::ListId.eq(list.uuid()))
+                    .filter(Column::Id.eq(id.uuid()))
+                    .exec(conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deletes up to `limit` guest sessions' lists last changed before
+/// `cutoff`, with their items (their logs stay, as a deleted list's do).
+/// Returns how many lists.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn purge_guest_batch(
+    conn: &impl ConnectionTrait,
+    cutoff: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, StorageError> {
+    let stale: Vec<sea_orm::prelude::Uuid> = shopping_lists::Entity::find()
+        .select_only()
+        .column(shopping_lists::Column::Id)
+        .filter(shopping_lists::Column::CustomerId.is_null())
+        .filter(shopping_lists::Column::UpdatedAt.lt(cutoff))
+        .limit(limit)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    list_items::Entity::delete_many()
+        .filter(list_items::Column::ListId.is_in(stale.iter().copied()))
+        .exec(conn)
+        .await?;
+    let done = shopping_lists::Entity::delete_many()
+        .filter(shopping_lists::Column::Id.is_in(stale))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    item: &ListItem,
+) -> Result<(), StorageError> {
+    let line = &item.line;
+    let model = list_items::ActiveModel {
+        id: Set(item.id.uuid()),
+        list_id: Set(list.uuid()),
+        product_id: Set(line.product_id.as_str().to_owned()),
+        variant_id: Set(line.variant_id.as_str().to_owned()),
+        quantity: Set(quantity_column(line.quantity)),
+        price_at_time: Set(DbDecimal(line.unit_price.amount)),
+        currency: Set(line.unit_price.currency.as_str().to_owned()),
+        product_name: Set(line.product_name.clone()),
+        variant_name: Set(line.variant_name.clone()),
+        sku: Set(line.sku.clone()),
+        metadata: Set(line.metadata.as_ref().map(Metadata::to_value)),
+        note: Set(item.note.clone()),
+        added_at: Set(line.added_at),
+        updated_at: Set(line.updated_at),
+    };
+    list_items::Entity::insert(model)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Quantities are at most 100, so they always fit the INTEGER column.
+fn quantity_column(quantity: u32) -> i32 {
+    i32::try_from(quantity).unwrap_or(i32::MAX)
+}
+
+fn list_from_model(m: shopping_lists::Model) -> Result<ShoppingList, StorageError> {
+    Ok(ShoppingList {
+        id: ListId::from_uuid(m.id),
+        kind: ListKind::from_stored(&m.kind)
+            .ok_or_else(|| corrupt("shopping_lists.kind", &m.kind))?,
+        name: m.name,
+        session_id: SessionId::parse(&m.session_id)
+            .map_err(|e| corrupt("shopping_lists.session_id", e))?,
+        customer_id: m
+            .customer_id
+            .as_deref()
+            .map(CustomerId::parse)
+            .transpose()
+            .map_err(|e| corrupt("shopping_lists.customer_id", e))?,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn item_from_model(m: list_items::Model) -> Result<ListItem, StorageError> {
+    Ok(ListItem {
+        id: ListItemId::from_uuid(m.id),
+        line: Line {
+            id: ItemId::from_uuid(m.id),
+            product_id: ProductId::parse(&m.product_id)
+                .map_err(|e| corrupt("list_items.product_id", e))?,
+            variant_id: VariantId::parse(&m.variant_id)
+                .map_err(|e| corrupt("list_items.variant_id", e))?,
+            quantity: u32::try_from(m.quantity).map_err(|e| corrupt("list_items.quantity", e))?,
+            unit_price: Money {
+                amount: m.price_at_time.0,
+                currency: Currency::parse(&m.currency)
+                    .map_err(|e| corrupt("list_items.currency", e))?,
+            },
+            product_name: m.product_name,
+            variant_name: m.variant_name,
+            sku: m.sku,
+            metadata: metadata_from_json(m.metadata),
+            added_at: m.added_at,
+            updated_at: m.updated_at,
+        },
+        note: m.note,
+    })
+}
