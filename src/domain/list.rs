@@ -93,7 +93,7 @@ impl ListName {
 }
 
 /// An item's note: at most 500 characters, no control characters but line
-/// breaks.
+/// breaks (a browser's CRLF is kept as LF).
 ///
 /// # Errors
 /// A [`ParseError`] naming the rule broken.
@@ -101,6 +101,7 @@ pub fn parse_note(raw: &str) -> Result<Option<String>, ParseError> {
     if raw.is_empty() {
         return Ok(None);
     }
+    let raw = &raw.replace("\r\n", "\n");
     if raw.chars().count() > MAX_NOTE_CHARS {
         return Err(ParseError::new(format!(
             "note must be at most {MAX_NOTE_CHARS} characters"

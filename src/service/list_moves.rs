@@ -12,7 +12,7 @@ use crate::domain::event::{Event, ListEvent};
 use crate::domain::ids::{ItemId, ListItemId};
 use crate::domain::list::{ListItem, ListItemChange, ListRef, ShoppingList};
 use crate::domain::rules::Rejection;
-use crate::domain::rules::lists::{save, take};
+use crate::domain::rules::lists::{save_whole, take};
 use crate::storage::{carts, lines, lists};
 
 impl CartService {
@@ -90,7 +90,7 @@ impl Step for ToList<'_> {
         let at = (lines.iter().position(|l| l.id == self.item))
             .ok_or(Rejection::ItemNotFound(self.item))?;
         let line = lines.remove(at);
-        let saved = save(&list, &mut items, &line, None, ctx.now)?;
+        let saved = save_whole(&list, &mut items, &line, ctx.now)?;
         lines::apply(ctx.tx, cart.id, &[LineChange::Removed(line.id)], ctx.now).await?;
         cart.touch(ctx.now, ctx.policy.ttl);
         let moved = Event::ItemMovedToList {

@@ -62,14 +62,15 @@ impl CartService {
             .await
     }
 
-    /// Deletes one of the shopper's lists with its items.
+    /// Deletes one of the shopper's lists with its items (the
+    /// saved-for-later list: made again by the next save).
     ///
     /// # Errors
     /// `ListNotFound`; the write pipeline's errors.
     pub async fn delete_list(
         &self,
         shopper: &Shopper,
-        id: ListId,
+        id: ListRef,
         opts: &WriteOptions,
     ) -> Result<Written, ServiceError> {
         let catalog = async { Ok(self.lookup(&[]).await) };
@@ -173,9 +174,8 @@ pub(super) async fn lock_list(
                 let list = ShoppingList::saved_for_later(shopper, ctx.now);
                 let created = [ListEvent::Created { kind: list.kind }];
                 if !lists::insert_if_absent(ctx.tx, &list, &created, ctx.now).await? {
-                    return Err(ServiceError::Conflict(StorageError::Corrupt(
-                        "a saved-for-later list was made concurrently".into(),
-                    )));
+                    let raced = StorageError::raced("a saved-for-later list was made");
+                    return Err(ServiceError::Conflict(raced));
                 }
                 list
             }
@@ -265,6 +265,7 @@ impl Step for CreateWishList<'_> {
         let Some(customer) = &self.shopper.customer_id else {
             return Err(Rejection::WishListsNeedSignIn.into());
         };
+        lists::lock_wish_lists(ctx.tx, customer).await?;
         let count = lists::wish_list_count(ctx.tx, customer).await?;
         if count >= MAX_WISH_LISTS as u64 {
             return Err(Rejection::ListLimit {
@@ -292,19 +293,31 @@ impl Step for CreateWishList<'_> {
 /// The transaction of DeleteList.
 struct DeleteList<'a> {
     shopper: &'a Shopper,
-    id: ListId,
+    id: ListRef,
 }
 
 impl Step for DeleteList<'_> {
-    type Locked = (ShoppingList, Vec<ListItem>);
+    /// The list; `None`: a saved-for-later list never made (nothing to do).
+    type Locked = Option<(ShoppingList, Vec<ListItem>)>;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
-        let locked = lock_list(ctx, self.shopper, ListRef::Id(self.id)).await?;
+        let locked = match self.id {
+            ListRef::Id(_) => Some(lock_list(ctx, self.shopper, self.id).await?),
+            // Not made for the occasion: nothing to delete without one.
+            ListRef::SavedForLater => {
+                match lists::saved_for_later(ctx.tx, self.shopper, true).await? {
+                    Some(list) => Some((list.clone(), lists::items(ctx.tx, list.id).await?)),
+                    None => None,
+                }
+            }
+        };
         Ok((locked, 0))
     }
 
     async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
-        let (list, items) = locked;
+        let Some((list, items)) = locked else {
+            return Ok(Outcome::default());
+        };
         let deleted = [ListEvent::Deleted { items: items.len() }];
         lists::delete(ctx.tx, list.id, &deleted, ctx.now).await?;
         Ok(Outcome::default())

@@ -439,9 +439,8 @@ pub(super) async fn or_new_cart(
     let fresh = Cart::new(shopper, currency, ctx.now, policy.ttl);
     if !carts::insert_if_absent(ctx.tx, &fresh).await? {
         // Created by a concurrent call: the retry finds it.
-        return Err(ServiceError::Conflict(StorageError::Corrupt(
-            "a cart was created concurrently".into(),
-        )));
+        let raced = StorageError::raced("a cart was created");
+        return Err(ServiceError::Conflict(raced));
     }
     events.push(created(&fresh));
     Ok(fresh)

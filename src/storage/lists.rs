@@ -7,7 +7,7 @@
 //! cycle.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockBehavior, LockType, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -160,6 +160,31 @@ pub async fn wish_list_count(
         .await?)
 }
 
+/// Holds, for the rest of the transaction, the right to add a wish list of
+/// `customer`'s (PostgreSQL: a transaction-scoped advisory lock, so two
+/// concurrent creates cannot both pass the count; SQLite writes one at a
+/// time anyway).
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn lock_wish_lists(
+    conn: &impl ConnectionTrait,
+    customer: &CustomerId,
+) -> Result<(), StorageError> {
+    if conn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    // Namespace 'list' (0x6c697374), then the customer's hash.
+    let sql = "SELECT pg_advisory_xact_lock(1818850164, hashtext($1))";
+    conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [customer.as_str().into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Inserts `list` with `events` unless a list it would clash with (the
 /// owner's saved-for-later list, a wish list of the same name) exists:
 /// false then.
@@ -281,7 +306,8 @@ pub async fn apply(
 }
 
 /// Deletes up to `limit` guest sessions' lists last changed before
-/// `cutoff`, with their items (their logs stay, as a deleted list's do).
+/// `cutoff`, with their items and their logs (a guest's list is the
+/// session's data; a list deleted by its owner keeps its log).
 /// Returns how many lists.
 ///
 /// # Errors
@@ -291,15 +317,18 @@ pub async fn purge_guest_batch(
     cutoff: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
-    let stale: Vec<sea_orm::prelude::Uuid> = shopping_lists::Entity::find()
+    let mut stale = shopping_lists::Entity::find()
         .select_only()
         .column(shopping_lists::Column::Id)
         .filter(shopping_lists::Column::CustomerId.is_null())
         .filter(shopping_lists::Column::UpdatedAt.lt(cutoff))
-        .limit(limit)
-        .into_tuple()
-        .all(conn)
-        .await?;
+        .limit(limit);
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // A list a shopper's call holds is changing: not stale; the next
+        // run sees it again.
+        stale = stale.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let stale: Vec<sea_orm::prelude::Uuid> = stale.into_tuple().all(conn).await?;
     if stale.is_empty() {
         return Ok(0);
     }
@@ -308,9 +337,15 @@ pub async fn purge_guest_batch(
         .exec(conn)
         .await?;
     let done = shopping_lists::Entity::delete_many()
-        .filter(shopping_lists::Column::Id.is_in(stale))
+        .filter(shopping_lists::Column::Id.is_in(stale.iter().copied()))
         .exec(conn)
         .await?;
+    let logs = sea_orm::sea_query::Query::delete()
+        .from_table(Alias::new("list_events"))
+        .and_where(Expr::col(Alias::new("list_id")).is_in(stale))
+        .to_owned();
+    let backend = conn.get_database_backend();
+    conn.execute_raw(backend.build(&logs)).await?;
     Ok(done.rows_affected)
 }
 

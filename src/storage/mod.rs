@@ -25,6 +25,7 @@ pub mod one_statement;
 pub mod recovery;
 mod rows;
 mod schema;
+pub mod shares;
 mod sql;
 
 pub use database::{Database, DatabaseOptions, Tx};
@@ -63,6 +64,12 @@ impl From<DbErr> for StorageError {
 }
 
 impl StorageError {
+    /// A race another call won (a row it inserted first): the write's
+    /// retry sees that row.
+    pub fn raced(what: &str) -> Self {
+        Self::Conflict(DbErr::Custom(format!("{what} concurrently")))
+    }
+
     /// Whether the statement certainly did not run: PostgreSQL said it was
     /// terminating the connection (class 57P0, e.g. `pg_terminate_backend`
     /// or a restart) — the backend was gone before the statement ran, or the

@@ -457,3 +457,59 @@ db_test!(a_guest_list_is_purged_after_a_cart_would_be, |app| {
     assert_eq!(lists(&app, customer("s2", "ada")).await[0].items.len(), 1);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM list_items").await, 1);
 });
+
+db_test!(
+    a_customer_has_at_most_twenty_wish_lists_even_made_at_once,
+    |app| {
+        let ada = customer("laptop", "ada");
+        let creates = (0..25).map(|n| {
+            app.cart.create_wish_list(pb::CreateWishListRequest {
+                shopper: ada.clone(),
+                name: format!("List {n}"),
+                ..Default::default()
+            })
+        });
+        let results = futures::future::join_all(creates).await;
+        let made = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(made, 20);
+        for refused in results.into_iter().filter_map(Result::err) {
+            let (error, _) = expect_code(Err::<(), _>(refused), Code::FailedPrecondition);
+            assert_eq!(error.reason(), ErrorReason::ListLimit);
+        }
+        assert_eq!(lists(&app, ada).await.len(), 21, "saved for later and 20");
+    }
+);
+
+db_test!(
+    a_line_that_would_pass_100_in_the_list_stays_in_the_cart,
+    |app| {
+        let who = shopper("s1");
+        app.cart
+            .add_list_item(save(&app, who.clone(), "", "var-socks-3pack", 99))
+            .await
+            .expect("saved");
+        let cart = app.add(who.clone(), "var-socks-3pack", 2).await.unwrap();
+        let (error, _) = expect_code(
+            app.cart
+                .move_item_to_list(to_list(who.clone(), &cart.items[0].id, ""))
+                .await,
+            Code::FailedPrecondition,
+        );
+        assert_eq!(error.reason(), ErrorReason::LineQuantityLimit);
+        assert_eq!(
+            app.get(who.clone()).await.items[0].quantity,
+            2,
+            "still in the cart"
+        );
+        assert_eq!(saved_item(&app, who.clone()).await.quantity, 99);
+        // Deleting the saved-for-later list by its empty id.
+        app.cart
+            .delete_list(pb::DeleteListRequest {
+                shopper: who.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("deleted");
+        assert!(lists(&app, who).await[0].items.is_empty());
+    }
+);

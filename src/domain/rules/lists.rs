@@ -141,6 +141,31 @@ pub fn line_for(known: Known<'_>, add: AddItem, now: DateTime<Utc>) -> Result<Li
     })
 }
 
+/// Saves cart line `line` into `list` whole, as MoveItemToList does: the
+/// line leaves the cart, so every unit must fit (an item holds 100 at most).
+///
+/// # Errors
+/// `LineQuantityLimit` when the item of that variant cannot take every
+/// unit; `ListFull`.
+pub fn save_whole(
+    list: &ShoppingList,
+    items: &mut Vec<ListItem>,
+    line: &Line,
+    now: DateTime<Utc>,
+) -> Result<Saved, Rejection> {
+    let held = items
+        .iter()
+        .find(|i| i.line.variant_id == line.variant_id)
+        .map_or(0, |i| i.line.quantity);
+    if held + line.quantity > MAX_LINE_QUANTITY {
+        return Err(Rejection::LineQuantityLimit {
+            variant_id: line.variant_id.clone(),
+            requested: held + line.quantity,
+        });
+    }
+    save(list, items, line, None, now)
+}
+
 /// Takes list `item` into the cart (`cart` with `lines`) at today's price,
 /// by the MERGE rules: onto the line of the same variant or as a new line,
 /// clamped to stock and the line cap (each clamp, and a price that changed
@@ -291,6 +316,19 @@ mod tests {
         assert_eq!(items[0].note.as_deref(), Some("gift"));
         let clamp = saved.adjustment.expect("clamped");
         assert_eq!((clamp.requested, clamp.quantity), (120, 100));
+    }
+
+    #[test]
+    fn a_line_that_would_not_fit_whole_is_refused_not_clamped() {
+        let list = list();
+        let mut items = vec![];
+        save(&list, &mut items, &line("v1", 98), None, now()).unwrap();
+        assert!(matches!(
+            save_whole(&list, &mut items, &line("v1", 5), now()),
+            Err(Rejection::LineQuantityLimit { requested: 103, .. })
+        ));
+        assert_eq!(items[0].line.quantity, 98);
+        assert!(save_whole(&list, &mut items, &line("v1", 2), now()).is_ok());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use super::adjustment::Adjustment;
 use super::cart::{CartStatus, LineChange};
 use super::catalog::{CatalogVariant, Known};
 use super::event::Event;
-use super::ids::{CartId, ItemId, ListId, ListItemId, ProductId, VariantId};
+use super::ids::{CartId, ItemId, ListId, ListItemId, ProductId, ShareId, VariantId};
 use super::money::Currency;
 use super::quantity::MAX_LINE_QUANTITY;
 
@@ -171,6 +171,15 @@ pub enum Rejection {
     ListNameTaken(String),
     /// Wish lists are a customer's: a guest has only saved for later.
     WishListsNeedSignIn,
+    /// No live share has that token (unknown, revoked, expired, or its cart
+    /// is no longer active).
+    ShareNotFound,
+    /// No share of the shopper's carts has that id.
+    ShareIdNotFound(ShareId),
+    /// CopySharedCart of the caller's own cart.
+    ShareOfOwnCart,
+    /// CreateCartShare without a cart, or with an empty one.
+    NothingToShare,
     /// Line `index` of a bulk edit was refused for `rejection`; nothing of
     /// the batch was written.
     InBatch {

@@ -12,8 +12,9 @@ use crate::domain::catalog::{CatalogSnapshot, Sellable};
 /// Copies `ordered` lines into `lines` (the shopper's cart is `cart`): each
 /// at the catalog's price and names of today, merged as MergeGuestCart's
 /// MERGE does (clamped to stock and the line cap, dropped when unavailable
-/// or past the line limit, each reported). A line whose price changed since
-/// the order is reported as `price_updated` with both prices.
+/// or past the line limit, each reported). A new line whose price changed
+/// since the order is reported as `price_updated` with both prices; units
+/// that join a line the cart already has take that line's price.
 ///
 /// # Errors
 /// [`Rejection::CatalogUnavailable`] when the catalog did not answer.
@@ -31,7 +32,10 @@ pub fn reorder(
         .map(
             |line| match catalog.get(&line.variant_id).sellable_in(&cart.currency) {
                 Sellable::Yes(variant) => {
-                    if variant.price != line.unit_price {
+                    // Units that join a line already in the cart take that
+                    // line's price: only a new line is priced today.
+                    let joins = lines.iter().any(|l| l.variant_id == line.variant_id);
+                    if variant.price != line.unit_price && !joins {
                         repriced.push(Adjustment::repriced(line, &variant.price));
                     }
                     Line {

@@ -31,10 +31,10 @@ pub fn create_wish_list(req: pb::CreateWishListRequest) -> Result<(Shopper, List
 ///
 /// # Errors
 /// INVALID_ARGUMENT naming the malformed fields.
-pub fn delete_list(req: pb::DeleteListRequest) -> Result<(Shopper, ListId), ApiError> {
+pub fn delete_list(req: pb::DeleteListRequest) -> Result<(Shopper, ListRef), ApiError> {
     let mut v = Violations::default();
     let shopper = shopper(&mut v, req.shopper);
-    let list = v.check("list_id", ListId::parse(&req.list_id));
+    let list = list_ref(&mut v, "list_id", &req.list_id);
     let parsed = (|| Some((shopper?, list?)))();
     v.finish(parsed)
 }
