@@ -12,6 +12,7 @@ mod m20261121_000003_hot_cart_headers;
 mod m20261122_000004_recovery;
 mod m20261122_000005_cart_notify;
 mod m20261122_000006_lists;
+mod m20261122_000007_cart_shares;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_recovery::Migration),
             Box::new(m20261122_000005_cart_notify::Migration),
             Box::new(m20261122_000006_lists::Migration),
+            Box::new(m20261122_000007_cart_shares::Migration),
         ]
     }
 }

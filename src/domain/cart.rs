@@ -156,6 +156,15 @@ impl Cart {
         }
     }
 
+    /// Whether `shopper` owns it: the customer's cart, or a guest cart of
+    /// the session.
+    pub fn is_owned_by(&self, shopper: &Shopper) -> bool {
+        match &shopper.customer_id {
+            Some(customer) => self.customer_id.as_ref() == Some(customer),
+            None => self.customer_id.is_none() && self.session_id == shopper.session_id,
+        }
+    }
+
     /// Whether the cart has passed its expiry time.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.expires_at <= now

@@ -157,6 +157,11 @@ uuid_id!(
     ListItemId,
     "list item id"
 );
+uuid_id!(
+    /// A share link of a cart.
+    ShareId,
+    "share id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ pub mod metadata;
 pub mod money;
 pub mod quantity;
 pub mod rules;
+pub mod share;
 pub mod view;
 
 use std::fmt;

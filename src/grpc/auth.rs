@@ -56,6 +56,10 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("RemoveListItem", Role::Storefront),
     ("MoveItemToList", Role::Storefront),
     ("MoveListItemToCart", Role::Storefront),
+    ("CreateCartShare", Role::Storefront),
+    ("RevokeCartShare", Role::Storefront),
+    ("GetSharedCart", Role::Storefront),
+    ("CopySharedCart", Role::Storefront),
 ];
 
 /// The role an RPC needs, from its path; `None` when open to all.

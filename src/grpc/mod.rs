@@ -15,6 +15,7 @@ mod lists;
 pub mod observe;
 mod page_token;
 mod parse;
+mod shares;
 pub mod status;
 mod watch;
 mod wire;
@@ -158,6 +159,34 @@ impl CartServiceApi for CartApi {
         request: Request<pb::MoveListItemToCartRequest>,
     ) -> Result<Response<pb::MoveListItemToCartResponse>, Status> {
         self.serve_move_list_item_to_cart(request).await
+    }
+
+    async fn create_cart_share(
+        &self,
+        request: Request<pb::CreateCartShareRequest>,
+    ) -> Result<Response<pb::CreateCartShareResponse>, Status> {
+        self.serve_create_cart_share(request).await
+    }
+
+    async fn revoke_cart_share(
+        &self,
+        request: Request<pb::RevokeCartShareRequest>,
+    ) -> Result<Response<pb::RevokeCartShareResponse>, Status> {
+        self.serve_revoke_cart_share(request).await
+    }
+
+    async fn get_shared_cart(
+        &self,
+        request: Request<pb::GetSharedCartRequest>,
+    ) -> Result<Response<pb::GetSharedCartResponse>, Status> {
+        self.serve_get_shared_cart(request).await
+    }
+
+    async fn copy_shared_cart(
+        &self,
+        request: Request<pb::CopySharedCartRequest>,
+    ) -> Result<Response<pb::CopySharedCartResponse>, Status> {
+        self.serve_copy_shared_cart(request).await
     }
 
     async fn update_items(

@@ -20,6 +20,7 @@ use crate::recovery::token::MAX_TOKEN_LEN;
 use crate::service::{Encoder, RecoverySource, RequestKey, WriteOptions};
 
 pub mod lists;
+pub mod shares;
 
 /// Collects the violations of one request.
 #[derive(Debug, Default)]

@@ -344,6 +344,32 @@ fn rejection_status(rejection: &Rejection) -> Status {
             details.set_error_info(reason, domain, meta);
             Status::with_error_details(Code::AlreadyExists, message, details)
         }
+        Rejection::ShareNotFound => not_found(
+            "shop.cart.v1.SharedCart",
+            "token",
+            ErrorReason::ShareNotFound,
+            "no share link has that token: it may have been revoked or have expired".to_owned(),
+        ),
+        Rejection::ShareIdNotFound(id) => not_found(
+            "shop.cart.v1.CartShare",
+            &id.to_string(),
+            ErrorReason::ShareNotFound,
+            format!("share {id} is not a share of the shopper's carts"),
+        ),
+        Rejection::ShareOfOwnCart => precondition(
+            "OWNER",
+            "token".to_owned(),
+            ErrorReason::ShareOfOwnCart,
+            &[],
+            "this link shares the caller's own cart: there is nothing to copy".to_owned(),
+        ),
+        Rejection::NothingToShare => precondition(
+            "EMPTY",
+            "cart".to_owned(),
+            ErrorReason::CartEmpty,
+            &[],
+            "the shopper's cart is empty: there is nothing to share".to_owned(),
+        ),
         Rejection::WishListsNeedSignIn => precondition(
             "AUTHENTICATION",
             "lists".to_owned(),
@@ -503,7 +529,7 @@ impl From<ApiError> for Status {
 mod tests {
     use super::*;
     use crate::domain::cart::CartStatus;
-    use crate::domain::ids::{CartId, ItemId, ListId, ListItemId, ProductId, VariantId};
+    use crate::domain::ids::{CartId, ItemId, ListId, ListItemId, ProductId, ShareId, VariantId};
     use crate::domain::money::Currency;
     use crate::storage::StorageError;
 
@@ -633,6 +659,26 @@ mod tests {
                 Rejection::SignInRequired(CartId::new()).into(),
                 Code::FailedPrecondition,
                 Some(ErrorReason::SignInRequired),
+            ),
+            (
+                Rejection::ShareNotFound.into(),
+                Code::NotFound,
+                Some(ErrorReason::ShareNotFound),
+            ),
+            (
+                Rejection::ShareIdNotFound(ShareId::new()).into(),
+                Code::NotFound,
+                Some(ErrorReason::ShareNotFound),
+            ),
+            (
+                Rejection::ShareOfOwnCart.into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::ShareOfOwnCart),
+            ),
+            (
+                Rejection::NothingToShare.into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::CartEmpty),
             ),
             (
                 Rejection::WishListsNeedSignIn.into(),

@@ -175,9 +175,35 @@ pub fn item(i: &ItemView) -> pb::CartItem {
 }
 
 /// The cart view on the wire.
+/// A view's totals on the wire.
+pub fn summary(view: &CartView) -> pb::CartSummary {
+    let s = &view.summary;
+    pb::CartSummary {
+        item_count: i32::try_from(s.item_count).unwrap_or(i32::MAX),
+        unique_items: i32::try_from(s.unique_items).unwrap_or(i32::MAX),
+        subtotal: Some(money(&s.subtotal)),
+        tax: Some(money(&s.tax)),
+        shipping: Some(money(&s.shipping)),
+        discount: Some(money(&s.discount)),
+        total: Some(money(&s.total)),
+        currency_code: view.currency.to_string(),
+    }
+}
+
+/// A view's warnings on the wire.
+pub fn warnings(view: &CartView) -> Vec<pb::CartWarning> {
+    view.warnings
+        .iter()
+        .map(|w| pb::CartWarning {
+            r#type: warning_type(w.kind).into(),
+            message: w.message.clone(),
+            item_id: w.item_id.map(|id| id.to_string()).unwrap_or_default(),
+        })
+        .collect()
+}
+
 pub fn cart(view: &CartView) -> pb::Cart {
     let header = view.cart.as_ref();
-    let s = &view.summary;
     pb::Cart {
         id: header.map(|c| c.id.to_string()).unwrap_or_default(),
         session_id: header.map(|c| c.session_id.to_string()).unwrap_or_default(),
@@ -195,25 +221,8 @@ pub fn cart(view: &CartView) -> pb::Cart {
             .into(),
         version: header.map_or(0, |c| c.version),
         items: view.items.iter().map(item).collect(),
-        summary: Some(pb::CartSummary {
-            item_count: i32::try_from(s.item_count).unwrap_or(i32::MAX),
-            unique_items: i32::try_from(s.unique_items).unwrap_or(i32::MAX),
-            subtotal: Some(money(&s.subtotal)),
-            tax: Some(money(&s.tax)),
-            shipping: Some(money(&s.shipping)),
-            discount: Some(money(&s.discount)),
-            total: Some(money(&s.total)),
-            currency_code: view.currency.to_string(),
-        }),
-        warnings: view
-            .warnings
-            .iter()
-            .map(|w| pb::CartWarning {
-                r#type: warning_type(w.kind).into(),
-                message: w.message.clone(),
-                item_id: w.item_id.map(|id| id.to_string()).unwrap_or_default(),
-            })
-            .collect(),
+        summary: Some(summary(view)),
+        warnings: warnings(view),
         create_time: header.map(|c| timestamp(c.created_at)),
         update_time: header.map(|c| timestamp(c.updated_at)),
         expire_time: header.map(|c| timestamp(c.expires_at)),

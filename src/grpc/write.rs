@@ -60,6 +60,7 @@ write_requests! {
     pb::ReorderRequest => "Reorder",
     pb::MoveItemToListRequest => "MoveItemToList",
     pb::MoveListItemToCartRequest => "MoveListItemToCart",
+    pb::CopySharedCartRequest => "CopySharedCart",
 }
 
 /// Writes of a list alone: a list has no `expected_version` to check.
@@ -139,23 +140,37 @@ impl WriteResponse for pb::RecoverCartResponse {
     }
 }
 
+/// What a copy at today's prices tells the shopper: that prices are
+/// today's, and how many changed `since`.
+fn price_notice(result: &WriteResult, since: &str) -> String {
+    use crate::domain::adjustment::AdjustmentKind;
+    let repriced = result
+        .adjustments
+        .iter()
+        .filter(|a| a.kind == AdjustmentKind::PriceUpdated)
+        .count();
+    match repriced {
+        0 => format!("Prices are today's prices; none changed {since}."),
+        n => format!("Prices are today's prices; {n} changed {since}."),
+    }
+}
+
 impl WriteResponse for pb::ReorderResponse {
     fn build(result: &WriteResult) -> Self {
-        use crate::domain::adjustment::AdjustmentKind;
-        let repriced = result
-            .adjustments
-            .iter()
-            .filter(|a| a.kind == AdjustmentKind::PriceUpdated)
-            .count();
-        let notice = match repriced {
-            0 => "Prices are today's prices; none changed since the order.".to_owned(),
-            1 => "Prices are today's prices; 1 changed since the order.".to_owned(),
-            n => format!("Prices are today's prices; {n} changed since the order."),
-        };
         Self {
             cart: Some(wire::cart(&result.view)),
             adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
-            notice,
+            notice: price_notice(result, "since the order"),
+        }
+    }
+}
+
+impl WriteResponse for pb::CopySharedCartResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            cart: Some(wire::cart(&result.view)),
+            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
+            notice: price_notice(result, "since they went into the shared cart"),
         }
     }
 }
@@ -234,13 +249,22 @@ impl CartApi {
     {
         let (request_id, expected_version, fingerprinted, request) = take_apart(request);
         let (shopper, parsed) = parse(request).map_err(fail)?;
-        if let Some(limiter) = &self.session_writes {
-            limiter
-                .check(shopper.as_ref().session_id.as_str())
-                .map_err(|retry_after| fail(ApiError::RateLimited { retry_after }))?;
-        }
+        self.charge(shopper.as_ref())?;
         let call = call::<Q, R>(&request_id, expected_version, &fingerprinted)?;
         Ok((call, shopper, parsed))
+    }
+
+    /// Takes one write from the shopper's session budget.
+    ///
+    /// # Errors
+    /// RESOURCE_EXHAUSTED when the session is over its write rate.
+    pub(super) fn charge(&self, shopper: &Shopper) -> Result<(), Status> {
+        if let Some(limiter) = &self.session_writes {
+            limiter
+                .check(shopper.session_id.as_str())
+                .map_err(|retry_after| fail(ApiError::RateLimited { retry_after }))?;
+        }
+        Ok(())
     }
 
     /// The start of another service's write (checkout): as

@@ -2,7 +2,7 @@
 //! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`bulk`]
 //! (AddItems, UpdateItems), [`reorder`] (Reorder), [`lists`] (the saved-for-later
 //! and wish lists) and [`list_moves`] (a line between cart and list), [`merge`]
-//! (MergeGuestCart, the guest's lists too), [`recover`] (RecoverCart, UnsubscribeRecovery) and
+//! (MergeGuestCart, the guest's lists too), [`shares`] (shared carts), [`recover`] (RecoverCart, UnsubscribeRecovery) and
 //! [`complete`] (CompleteCart). Every write goes through
 //! the pipeline in [`write`] — one transaction, the request id claimed and
 //! replayed and the expected version checked once, in one place — with
@@ -21,6 +21,7 @@ mod merge;
 mod reads;
 mod recover;
 mod reorder;
+mod shares;
 mod view;
 mod write;
 

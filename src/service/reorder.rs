@@ -44,15 +44,6 @@ impl CartService {
     }
 }
 
-/// Whether `cart` is one of `shopper`'s: the customer's, or a guest cart of
-/// the session.
-fn owned(cart: &Cart, shopper: &Shopper) -> bool {
-    match &shopper.customer_id {
-        Some(customer) => cart.customer_id.as_ref() == Some(customer),
-        None => cart.customer_id.is_none() && cart.session_id == shopper.session_id,
-    }
-}
-
 /// The transaction of a reorder.
 struct Reorder<'a> {
     shopper: &'a Shopper,
@@ -66,7 +57,7 @@ impl Step for Reorder<'_> {
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         let ordered = cart_by_id(ctx.tx, self.order, false).await?;
-        if !owned(&ordered, self.shopper) {
+        if !ordered.is_owned_by(self.shopper) {
             return Err(Rejection::CartNotFound(self.order).into());
         }
         if ordered.status != CartStatus::Completed {

@@ -273,6 +273,21 @@ async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(), Sto
     Ok(())
 }
 
+/// Appends `events` to the cart's log without writing its header (no
+/// version bump): for what happens beside the cart, such as its share
+/// links.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    cart_id: CartId,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    events::append(conn, cart_id, events, now).await
+}
+
 /// Saves the cart's header and appends `events` to its log. On PostgreSQL
 /// it is one statement (a data-modifying `WITH`): a write costs one round
 /// trip however many events it has. SQLite has no such statement: the header

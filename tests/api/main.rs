@@ -27,6 +27,7 @@ mod recovery_links;
 mod reorder;
 mod retries;
 mod rollout;
+mod shares;
 mod tls;
 mod traces;
 mod transport;

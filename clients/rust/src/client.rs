@@ -42,7 +42,8 @@ keyed!(
     AddListItemRequest,
     RemoveListItemRequest,
     MoveItemToListRequest,
-    MoveListItemToCartRequest
+    MoveListItemToCartRequest,
+    CopySharedCartRequest
 );
 
 /// A client of the cart service. Cheap to clone; clones share the channel.
@@ -208,6 +209,15 @@ impl CartClient {
         move_item_to_list(MoveItemToListRequest) -> MoveItemToListResponse, keyed;
         /// Moves a list item into the cart, at today's price.
         move_list_item_to_cart(MoveListItemToCartRequest) -> MoveListItemToCartResponse, keyed;
+        /// Makes a share link of the cart (the token is shown once; a retry
+        /// after a lost answer makes a second, harmless share).
+        create_cart_share(CreateCartShareRequest) -> CreateCartShareResponse, as_given;
+        /// Revokes a share link.
+        revoke_cart_share(RevokeCartShareRequest) -> RevokeCartShareResponse, as_given;
+        /// The cart a share link names, without personal data.
+        get_shared_cart(GetSharedCartRequest) -> GetSharedCartResponse, as_given;
+        /// Copies a shared cart's lines into the cart, at today's prices.
+        copy_shared_cart(CopySharedCartRequest) -> CopySharedCartResponse, keyed;
         /// Sets a line's quantity.
         update_item(UpdateItemRequest) -> UpdateItemResponse, keyed;
         /// Removes a line.

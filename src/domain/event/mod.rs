@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use crate::domain::adjustment::Adjustment;
 use crate::domain::cart::MergeStrategy;
 use crate::domain::ids::{
-    CartId, CustomerId, ItemId, ListId, ListItemId, OrderId, SessionId, VariantId,
+    CartId, CustomerId, ItemId, ListId, ListItemId, OrderId, SessionId, ShareId, VariantId,
 };
 use crate::domain::money::Currency;
 
@@ -178,6 +178,27 @@ pub enum Event {
         /// Units clamped or repriced on the way.
         adjustments: Vec<Adjustment>,
     },
+    /// A share link of the cart was made (the cart itself is unchanged).
+    ShareCreated {
+        /// The share.
+        share_id: ShareId,
+        /// When its link stops working; `None`: never.
+        expires_at: Option<DateTime<Utc>>,
+    },
+    /// A share link of the cart was revoked.
+    ShareRevoked {
+        /// The share.
+        share_id: ShareId,
+    },
+    /// Another shopper's shared cart was copied in (CopySharedCart).
+    SharedCartCopied {
+        /// The share used.
+        share_id: ShareId,
+        /// The shared cart.
+        from_cart_id: CartId,
+        /// Lines clamped, dropped or repriced on the way.
+        adjustments: Vec<Adjustment>,
+    },
     /// The cart was recovered by a shopper's new session.
     Recovered {
         /// The session the cart had.
@@ -250,6 +271,12 @@ pub enum EventKind {
     ItemMovedToList,
     /// [`Event::ItemMovedFromList`].
     ItemMovedFromList,
+    /// [`Event::ShareCreated`].
+    ShareCreated,
+    /// [`Event::ShareRevoked`].
+    ShareRevoked,
+    /// [`Event::SharedCartCopied`].
+    SharedCartCopied,
 }
 
 impl EventKind {
@@ -274,6 +301,9 @@ impl EventKind {
             Self::Reordered => "reordered",
             Self::ItemMovedToList => "item_moved_to_list",
             Self::ItemMovedFromList => "item_moved_from_list",
+            Self::ShareCreated => "share_created",
+            Self::ShareRevoked => "share_revoked",
+            Self::SharedCartCopied => "shared_cart_copied",
         }
     }
 }
@@ -300,6 +330,9 @@ impl Event {
             Self::Reordered { .. } => EventKind::Reordered,
             Self::ItemMovedToList { .. } => EventKind::ItemMovedToList,
             Self::ItemMovedFromList { .. } => EventKind::ItemMovedFromList,
+            Self::ShareCreated { .. } => EventKind::ShareCreated,
+            Self::ShareRevoked { .. } => EventKind::ShareRevoked,
+            Self::SharedCartCopied { .. } => EventKind::SharedCartCopied,
         }
     }
 
@@ -424,6 +457,23 @@ impl Event {
                 "added": added,
                 "quantity": quantity,
                 "unit_price": unit_price.to_string(),
+                "adjustments": adjustments_data(adjustments),
+            }),
+            Self::ShareCreated {
+                share_id,
+                expires_at,
+            } => json!({
+                "share_id": share_id.to_string(),
+                "expires_at": expires_at.map(|at| at.to_rfc3339()),
+            }),
+            Self::ShareRevoked { share_id } => json!({ "share_id": share_id.to_string() }),
+            Self::SharedCartCopied {
+                share_id,
+                from_cart_id,
+                adjustments,
+            } => json!({
+                "share_id": share_id.to_string(),
+                "from_cart_id": from_cart_id.to_string(),
                 "adjustments": adjustments_data(adjustments),
             }),
             Self::Recovered {

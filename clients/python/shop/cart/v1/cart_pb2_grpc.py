@@ -184,6 +184,26 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
                 _registered_method=True)
+        self.CreateCartShare = channel.unary_unary(
+                '/shop.cart.v1.CartService/CreateCartShare',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareResponse.FromString,
+                _registered_method=True)
+        self.RevokeCartShare = channel.unary_unary(
+                '/shop.cart.v1.CartService/RevokeCartShare',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.FromString,
+                _registered_method=True)
+        self.GetSharedCart = channel.unary_unary(
+                '/shop.cart.v1.CartService/GetSharedCart',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartResponse.FromString,
+                _registered_method=True)
+        self.CopySharedCart = channel.unary_unary(
+                '/shop.cart.v1.CartService/CopySharedCart',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartResponse.FromString,
+                _registered_method=True)
         self.WatchCart = channel.unary_stream(
                 '/shop.cart.v1.CartService/WatchCart',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.WatchCartRequest.SerializeToString,
@@ -319,7 +339,7 @@ class CartServiceServicer:
         The guest cart is the active guest cart of `guest_session_id` (default:
         `shopper.session_id`); the customer is `shopper.customer_id` (required).
         - The customer has no active cart: the guest cart becomes theirs
-        ("link"); nothing else changes.
+        ("link"); its lines stay as they are.
         - MERGE (the default): guest lines are added to the customer's; the same
         variant sums its quantities, clamped to stock (unless backorder or
         untracked) and to 100, never below the customer's own quantity; the
@@ -327,8 +347,12 @@ class CartServiceServicer:
         metadata; the cart line limit holds. Every clamp or drop is reported.
         - KEEP_CUSTOMER: the guest lines are dropped.
         - KEEP_GUEST: the guest lines replace the customer's (clamped likewise).
-        The guest cart ends `merged`, pointing at the customer's cart. All or
-        nothing, in one transaction. A retry after success (no active guest cart
+        The guest cart ends `merged`, pointing at the customer's cart. In the
+        same transaction, with or without a guest cart, the guest session's
+        saved-for-later list goes into the customer's (one item per variant,
+        quantities summed up to 100, items past 100 dropped; what happened is
+        in the `list_merged` event, not in `adjustments`, which are about cart
+        lines) and is deleted; `merged` is about the carts. All or nothing. A retry after success (no active guest cart
         any more) changes nothing and returns the customer's cart with
         `merged = false`; concurrent merges of one guest cart apply once.
 
@@ -532,14 +556,16 @@ class CartServiceServicer:
     def MoveItemToList(self, request, context):
         """Moves a cart line into a list (`list_id` empty: saved for later, made
         if needed) in one transaction: after a success the line is in exactly
-        one place. It keeps its price (the price when saved), metadata and
-        quantity; onto an item of the same variant the quantities add up to 100
-        (a clamp is reported as an adjustment).
+        one place. A new item keeps the line's locked price (as its price when
+        saved), metadata and quantity; onto an item of the same variant the
+        units are added (the item keeps its own price and note). Every unit
+        must fit: an item holds 100 at most.
 
         Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
         (also when a concurrent move took it first), LIST_NOT_FOUND;
-        FAILED_PRECONDITION LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a
-        stale `expected_version` (the cart's).
+        FAILED_PRECONDITION LINE_QUANTITY_LIMIT (the item would pass 100),
+        LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a stale
+        `expected_version` (the cart's).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -547,10 +573,10 @@ class CartServiceServicer:
 
     def MoveListItemToCart(self, request, context):
         """Moves a list item into the shopper's cart (made if needed) in one
-        transaction, at today's price, by the MERGE rules: onto the line of the
-        same variant or as a new line, clamped to stock and the 100-unit cap;
-        every clamp, and a price changed since the item was saved
-        (PRICE_UPDATED with both prices), is an adjustment. The item leaves the
+        transaction by the MERGE rules: as a new line at today's price (a price
+        changed since the item was saved is a PRICE_UPDATED adjustment with both
+        prices), or onto the line of the same variant at that line's price;
+        clamped to stock and the 100-unit cap, every clamp an adjustment. The item leaves the
         list whole, even when clamped. When not one unit can move, nothing
         changes and the call is refused.
 
@@ -559,6 +585,68 @@ class CartServiceServicer:
         OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
         CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
         the catalog cannot answer; ABORTED for a stale `expected_version`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateCartShare(self, request, context):
+        """Makes a share link of the shopper's active cart: a token of 256 random
+        bits (43 base64url characters), returned once; the service keeps only
+        its SHA-256, so it cannot be shown again. Anyone holding the token can
+        read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
+        the share is revoked, its `ttl` passes (when given), or the cart stops
+        being active (checked out, merged, abandoned). Takes no `request_id`:
+        the response holds a secret the service does not keep, so a retry makes
+        a second share (an unused share is harmless; revoke it or let it
+        expire). Records `share_created` in the cart's log; the cart's version
+        does not move.
+
+        Errors: INVALID_ARGUMENT for a malformed shopper or a `ttl` outside
+        60s-365 days; FAILED_PRECONDITION CART_EMPTY when the shopper has no
+        cart or no lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeCartShare(self, request, context):
+        """Revokes a share of one of the shopper's carts: its token is refused
+        from then on. Revoking a revoked share succeeds and changes nothing.
+
+        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
+        unless the share is of one of the shopper's carts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSharedCart(self, request, context):
+        """The cart a share link names, read-only, as anyone holding the link sees
+        it: its lines with today's catalog data, totals and warnings, and no
+        personal data (no cart, session or customer id, no e-mail, no line
+        metadata). Live: the owner's later edits show. Reads write nothing.
+
+        Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
+        SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
+        longer active (one answer for all).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CopySharedCart(self, request, context):
+        """Copies the lines of a shared cart into the caller's cart (made if
+        needed) as the owner's cart is committed at that moment, by the MERGE
+        rules at today's prices, as Reorder does: clamps, drops and changed
+        prices are adjustments, and `notice` says prices are today's. Line
+        metadata is not copied. The shared cart is not changed.
+
+        Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
+        SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
+        SHARE_OF_OWN_CART when the link shares the caller's own cart;
+        UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
+        `expected_version` (the caller's cart's).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -718,6 +806,26 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.MoveListItemToCart,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.SerializeToString,
+            ),
+            'CreateCartShare': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCartShare,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareResponse.SerializeToString,
+            ),
+            'RevokeCartShare': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeCartShare,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.SerializeToString,
+            ),
+            'GetSharedCart': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSharedCart,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartResponse.SerializeToString,
+            ),
+            'CopySharedCart': grpc.unary_unary_rpc_method_handler(
+                    servicer.CopySharedCart,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartResponse.SerializeToString,
             ),
             'WatchCart': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchCart,
@@ -1403,6 +1511,114 @@ class CartService:
             '/shop.cart.v1.CartService/MoveListItemToCart',
             shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateCartShare(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/CreateCartShare',
+            shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeCartShare(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/RevokeCartShare',
+            shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSharedCart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/GetSharedCart',
+            shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CopySharedCart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/CopySharedCart',
+            shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartResponse.FromString,
             options,
             channel_credentials,
             insecure,

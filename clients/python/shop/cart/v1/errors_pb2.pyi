@@ -46,6 +46,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LIST_FULL: _ClassVar[ErrorReason]
     LIST_LIMIT: _ClassVar[ErrorReason]
     LIST_NAME_TAKEN: _ClassVar[ErrorReason]
+    SHARE_NOT_FOUND: _ClassVar[ErrorReason]
+    SHARE_OF_OWN_CART: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 INVALID_FIELD: ErrorReason
 MALFORMED_MESSAGE: ErrorReason
@@ -86,3 +88,5 @@ LIST_ITEM_NOT_FOUND: ErrorReason
 LIST_FULL: ErrorReason
 LIST_LIMIT: ErrorReason
 LIST_NAME_TAKEN: ErrorReason
+SHARE_NOT_FOUND: ErrorReason
+SHARE_OF_OWN_CART: ErrorReason

@@ -76,7 +76,7 @@ type CartServiceClient interface {
 	// The guest cart is the active guest cart of `guest_session_id` (default:
 	// `shopper.session_id`); the customer is `shopper.customer_id` (required).
 	//   - The customer has no active cart: the guest cart becomes theirs
-	//     ("link"); nothing else changes.
+	//     ("link"); its lines stay as they are.
 	//   - MERGE (the default): guest lines are added to the customer's; the same
 	//     variant sums its quantities, clamped to stock (unless backorder or
 	//     untracked) and to 100, never below the customer's own quantity; the
@@ -85,8 +85,12 @@ type CartServiceClient interface {
 	//   - KEEP_CUSTOMER: the guest lines are dropped.
 	//   - KEEP_GUEST: the guest lines replace the customer's (clamped likewise).
 	//
-	// The guest cart ends `merged`, pointing at the customer's cart. All or
-	// nothing, in one transaction. A retry after success (no active guest cart
+	// The guest cart ends `merged`, pointing at the customer's cart. In the
+	// same transaction, with or without a guest cart, the guest session's
+	// saved-for-later list goes into the customer's (one item per variant,
+	// quantities summed up to 100, items past 100 dropped; what happened is
+	// in the `list_merged` event, not in `adjustments`, which are about cart
+	// lines) and is deleted; `merged` is about the carts. All or nothing. A retry after success (no active guest cart
 	// any more) changes nothing and returns the customer's cart with
 	// `merged = false`; concurrent merges of one guest cart apply once.
 	//
@@ -215,20 +219,22 @@ type CartServiceClient interface {
 	RemoveListItem(ctx context.Context, in *RemoveListItemRequest, opts ...grpc.CallOption) (*RemoveListItemResponse, error)
 	// Moves a cart line into a list (`list_id` empty: saved for later, made
 	// if needed) in one transaction: after a success the line is in exactly
-	// one place. It keeps its price (the price when saved), metadata and
-	// quantity; onto an item of the same variant the quantities add up to 100
-	// (a clamp is reported as an adjustment).
+	// one place. A new item keeps the line's locked price (as its price when
+	// saved), metadata and quantity; onto an item of the same variant the
+	// units are added (the item keeps its own price and note). Every unit
+	// must fit: an item holds 100 at most.
 	//
 	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
 	// (also when a concurrent move took it first), LIST_NOT_FOUND;
-	// FAILED_PRECONDITION LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a
-	// stale `expected_version` (the cart's).
+	// FAILED_PRECONDITION LINE_QUANTITY_LIMIT (the item would pass 100),
+	// LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a stale
+	// `expected_version` (the cart's).
 	MoveItemToList(ctx context.Context, in *MoveItemToListRequest, opts ...grpc.CallOption) (*MoveItemToListResponse, error)
 	// Moves a list item into the shopper's cart (made if needed) in one
-	// transaction, at today's price, by the MERGE rules: onto the line of the
-	// same variant or as a new line, clamped to stock and the 100-unit cap;
-	// every clamp, and a price changed since the item was saved
-	// (PRICE_UPDATED with both prices), is an adjustment. The item leaves the
+	// transaction by the MERGE rules: as a new line at today's price (a price
+	// changed since the item was saved is a PRICE_UPDATED adjustment with both
+	// prices), or onto the line of the same variant at that line's price;
+	// clamped to stock and the 100-unit cap, every clamp an adjustment. The item leaves the
 	// list whole, even when clamped. When not one unit can move, nothing
 	// changes and the call is refused.
 	//
@@ -238,6 +244,48 @@ type CartServiceClient interface {
 	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
 	// the catalog cannot answer; ABORTED for a stale `expected_version`.
 	MoveListItemToCart(ctx context.Context, in *MoveListItemToCartRequest, opts ...grpc.CallOption) (*MoveListItemToCartResponse, error)
+	// Makes a share link of the shopper's active cart: a token of 256 random
+	// bits (43 base64url characters), returned once; the service keeps only
+	// its SHA-256, so it cannot be shown again. Anyone holding the token can
+	// read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
+	// the share is revoked, its `ttl` passes (when given), or the cart stops
+	// being active (checked out, merged, abandoned). Takes no `request_id`:
+	// the response holds a secret the service does not keep, so a retry makes
+	// a second share (an unused share is harmless; revoke it or let it
+	// expire). Records `share_created` in the cart's log; the cart's version
+	// does not move.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper or a `ttl` outside
+	// 60s-365 days; FAILED_PRECONDITION CART_EMPTY when the shopper has no
+	// cart or no lines.
+	CreateCartShare(ctx context.Context, in *CreateCartShareRequest, opts ...grpc.CallOption) (*CreateCartShareResponse, error)
+	// Revokes a share of one of the shopper's carts: its token is refused
+	// from then on. Revoking a revoked share succeeds and changes nothing.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
+	// unless the share is of one of the shopper's carts.
+	RevokeCartShare(ctx context.Context, in *RevokeCartShareRequest, opts ...grpc.CallOption) (*RevokeCartShareResponse, error)
+	// The cart a share link names, read-only, as anyone holding the link sees
+	// it: its lines with today's catalog data, totals and warnings, and no
+	// personal data (no cart, session or customer id, no e-mail, no line
+	// metadata). Live: the owner's later edits show. Reads write nothing.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
+	// SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
+	// longer active (one answer for all).
+	GetSharedCart(ctx context.Context, in *GetSharedCartRequest, opts ...grpc.CallOption) (*GetSharedCartResponse, error)
+	// Copies the lines of a shared cart into the caller's cart (made if
+	// needed) as the owner's cart is committed at that moment, by the MERGE
+	// rules at today's prices, as Reorder does: clamps, drops and changed
+	// prices are adjustments, and `notice` says prices are today's. Line
+	// metadata is not copied. The shared cart is not changed.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
+	// SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
+	// SHARE_OF_OWN_CART when the link shares the caller's own cart;
+	// UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
+	// `expected_version` (the caller's cart's).
+	CopySharedCart(ctx context.Context, in *CopySharedCartRequest, opts ...grpc.CallOption) (*CopySharedCartResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -491,6 +539,42 @@ func (c *cartServiceClient) MoveListItemToCart(ctx context.Context, in *MoveList
 	return out, nil
 }
 
+func (c *cartServiceClient) CreateCartShare(ctx context.Context, in *CreateCartShareRequest, opts ...grpc.CallOption) (*CreateCartShareResponse, error) {
+	out := new(CreateCartShareResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/CreateCartShare", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) RevokeCartShare(ctx context.Context, in *RevokeCartShareRequest, opts ...grpc.CallOption) (*RevokeCartShareResponse, error) {
+	out := new(RevokeCartShareResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RevokeCartShare", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) GetSharedCart(ctx context.Context, in *GetSharedCartRequest, opts ...grpc.CallOption) (*GetSharedCartResponse, error) {
+	out := new(GetSharedCartResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/GetSharedCart", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) CopySharedCart(ctx context.Context, in *CopySharedCartRequest, opts ...grpc.CallOption) (*CopySharedCartResponse, error) {
+	out := new(CopySharedCartResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/CopySharedCart", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *cartServiceClient) WatchCart(ctx context.Context, in *WatchCartRequest, opts ...grpc.CallOption) (CartService_WatchCartClient, error) {
 	stream, err := c.cc.NewStream(ctx, &_CartService_serviceDesc.Streams[0], "/shop.cart.v1.CartService/WatchCart", opts...)
 	if err != nil {
@@ -586,7 +670,7 @@ type CartServiceServer interface {
 	// The guest cart is the active guest cart of `guest_session_id` (default:
 	// `shopper.session_id`); the customer is `shopper.customer_id` (required).
 	//   - The customer has no active cart: the guest cart becomes theirs
-	//     ("link"); nothing else changes.
+	//     ("link"); its lines stay as they are.
 	//   - MERGE (the default): guest lines are added to the customer's; the same
 	//     variant sums its quantities, clamped to stock (unless backorder or
 	//     untracked) and to 100, never below the customer's own quantity; the
@@ -595,8 +679,12 @@ type CartServiceServer interface {
 	//   - KEEP_CUSTOMER: the guest lines are dropped.
 	//   - KEEP_GUEST: the guest lines replace the customer's (clamped likewise).
 	//
-	// The guest cart ends `merged`, pointing at the customer's cart. All or
-	// nothing, in one transaction. A retry after success (no active guest cart
+	// The guest cart ends `merged`, pointing at the customer's cart. In the
+	// same transaction, with or without a guest cart, the guest session's
+	// saved-for-later list goes into the customer's (one item per variant,
+	// quantities summed up to 100, items past 100 dropped; what happened is
+	// in the `list_merged` event, not in `adjustments`, which are about cart
+	// lines) and is deleted; `merged` is about the carts. All or nothing. A retry after success (no active guest cart
 	// any more) changes nothing and returns the customer's cart with
 	// `merged = false`; concurrent merges of one guest cart apply once.
 	//
@@ -725,20 +813,22 @@ type CartServiceServer interface {
 	RemoveListItem(context.Context, *RemoveListItemRequest) (*RemoveListItemResponse, error)
 	// Moves a cart line into a list (`list_id` empty: saved for later, made
 	// if needed) in one transaction: after a success the line is in exactly
-	// one place. It keeps its price (the price when saved), metadata and
-	// quantity; onto an item of the same variant the quantities add up to 100
-	// (a clamp is reported as an adjustment).
+	// one place. A new item keeps the line's locked price (as its price when
+	// saved), metadata and quantity; onto an item of the same variant the
+	// units are added (the item keeps its own price and note). Every unit
+	// must fit: an item holds 100 at most.
 	//
 	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
 	// (also when a concurrent move took it first), LIST_NOT_FOUND;
-	// FAILED_PRECONDITION LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a
-	// stale `expected_version` (the cart's).
+	// FAILED_PRECONDITION LINE_QUANTITY_LIMIT (the item would pass 100),
+	// LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a stale
+	// `expected_version` (the cart's).
 	MoveItemToList(context.Context, *MoveItemToListRequest) (*MoveItemToListResponse, error)
 	// Moves a list item into the shopper's cart (made if needed) in one
-	// transaction, at today's price, by the MERGE rules: onto the line of the
-	// same variant or as a new line, clamped to stock and the 100-unit cap;
-	// every clamp, and a price changed since the item was saved
-	// (PRICE_UPDATED with both prices), is an adjustment. The item leaves the
+	// transaction by the MERGE rules: as a new line at today's price (a price
+	// changed since the item was saved is a PRICE_UPDATED adjustment with both
+	// prices), or onto the line of the same variant at that line's price;
+	// clamped to stock and the 100-unit cap, every clamp an adjustment. The item leaves the
 	// list whole, even when clamped. When not one unit can move, nothing
 	// changes and the call is refused.
 	//
@@ -748,6 +838,48 @@ type CartServiceServer interface {
 	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
 	// the catalog cannot answer; ABORTED for a stale `expected_version`.
 	MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error)
+	// Makes a share link of the shopper's active cart: a token of 256 random
+	// bits (43 base64url characters), returned once; the service keeps only
+	// its SHA-256, so it cannot be shown again. Anyone holding the token can
+	// read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
+	// the share is revoked, its `ttl` passes (when given), or the cart stops
+	// being active (checked out, merged, abandoned). Takes no `request_id`:
+	// the response holds a secret the service does not keep, so a retry makes
+	// a second share (an unused share is harmless; revoke it or let it
+	// expire). Records `share_created` in the cart's log; the cart's version
+	// does not move.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper or a `ttl` outside
+	// 60s-365 days; FAILED_PRECONDITION CART_EMPTY when the shopper has no
+	// cart or no lines.
+	CreateCartShare(context.Context, *CreateCartShareRequest) (*CreateCartShareResponse, error)
+	// Revokes a share of one of the shopper's carts: its token is refused
+	// from then on. Revoking a revoked share succeeds and changes nothing.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
+	// unless the share is of one of the shopper's carts.
+	RevokeCartShare(context.Context, *RevokeCartShareRequest) (*RevokeCartShareResponse, error)
+	// The cart a share link names, read-only, as anyone holding the link sees
+	// it: its lines with today's catalog data, totals and warnings, and no
+	// personal data (no cart, session or customer id, no e-mail, no line
+	// metadata). Live: the owner's later edits show. Reads write nothing.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
+	// SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
+	// longer active (one answer for all).
+	GetSharedCart(context.Context, *GetSharedCartRequest) (*GetSharedCartResponse, error)
+	// Copies the lines of a shared cart into the caller's cart (made if
+	// needed) as the owner's cart is committed at that moment, by the MERGE
+	// rules at today's prices, as Reorder does: clamps, drops and changed
+	// prices are adjustments, and `notice` says prices are today's. Line
+	// metadata is not copied. The shared cart is not changed.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
+	// SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
+	// SHARE_OF_OWN_CART when the link shares the caller's own cart;
+	// UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
+	// `expected_version` (the caller's cart's).
+	CopySharedCart(context.Context, *CopySharedCartRequest) (*CopySharedCartResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -853,6 +985,18 @@ func (UnimplementedCartServiceServer) MoveItemToList(context.Context, *MoveItemT
 }
 func (UnimplementedCartServiceServer) MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method MoveListItemToCart not implemented")
+}
+func (UnimplementedCartServiceServer) CreateCartShare(context.Context, *CreateCartShareRequest) (*CreateCartShareResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateCartShare not implemented")
+}
+func (UnimplementedCartServiceServer) RevokeCartShare(context.Context, *RevokeCartShareRequest) (*RevokeCartShareResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RevokeCartShare not implemented")
+}
+func (UnimplementedCartServiceServer) GetSharedCart(context.Context, *GetSharedCartRequest) (*GetSharedCartResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetSharedCart not implemented")
+}
+func (UnimplementedCartServiceServer) CopySharedCart(context.Context, *CopySharedCartRequest) (*CopySharedCartResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CopySharedCart not implemented")
 }
 func (UnimplementedCartServiceServer) WatchCart(*WatchCartRequest, CartService_WatchCartServer) error {
 	return status.Errorf(codes.Unimplemented, "method WatchCart not implemented")
@@ -1302,6 +1446,78 @@ func _CartService_MoveListItemToCart_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_CreateCartShare_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateCartShareRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).CreateCartShare(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/CreateCartShare",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).CreateCartShare(ctx, req.(*CreateCartShareRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_RevokeCartShare_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevokeCartShareRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).RevokeCartShare(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/RevokeCartShare",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).RevokeCartShare(ctx, req.(*RevokeCartShareRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_GetSharedCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSharedCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).GetSharedCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/GetSharedCart",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).GetSharedCart(ctx, req.(*GetSharedCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_CopySharedCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CopySharedCartRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).CopySharedCart(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/CopySharedCart",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).CopySharedCart(ctx, req.(*CopySharedCartRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_WatchCart_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchCartRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -1422,6 +1638,22 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "MoveListItemToCart",
 			Handler:    _CartService_MoveListItemToCart_Handler,
+		},
+		{
+			MethodName: "CreateCartShare",
+			Handler:    _CartService_CreateCartShare_Handler,
+		},
+		{
+			MethodName: "RevokeCartShare",
+			Handler:    _CartService_RevokeCartShare_Handler,
+		},
+		{
+			MethodName: "GetSharedCart",
+			Handler:    _CartService_GetSharedCart_Handler,
+		},
+		{
+			MethodName: "CopySharedCart",
+			Handler:    _CartService_CopySharedCart_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

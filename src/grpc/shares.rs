@@ -1,0 +1,79 @@
+//! The shared-cart RPCs on the transport side: their handlers (called from
+//! the service trait in [`super`]) and the shared cart on the wire.
+
+use tonic::{Request, Response, Status};
+
+use super::{CartApi, fail, parse, wire};
+use crate::domain::share::Share;
+use crate::domain::view::CartView;
+use crate::proto::shop::cart::v1 as pb;
+
+/// A shared cart as sent: the view without its header (no ids, no e-mail).
+fn shared_cart(share: &Share, view: &CartView) -> pb::SharedCart {
+    pb::SharedCart {
+        items: view.items.iter().map(wire::item).collect(),
+        summary: Some(wire::summary(view)),
+        currency_code: view.currency.to_string(),
+        warnings: wire::warnings(view),
+        expire_time: share.expires_at.map(wire::timestamp),
+        update_time: view.cart.as_ref().map(|c| wire::timestamp(c.updated_at)),
+    }
+}
+
+impl CartApi {
+    pub(super) async fn serve_create_cart_share(
+        &self,
+        request: Request<pb::CreateCartShareRequest>,
+    ) -> Result<Response<pb::CreateCartShareResponse>, Status> {
+        let (shopper, ttl) = parse::shares::create_cart_share(request.into_inner())?;
+        self.charge(&shopper)?;
+        let (share, token) = (self.service)
+            .create_share(&shopper, ttl)
+            .await
+            .map_err(fail)?;
+        Ok(Response::new(pb::CreateCartShareResponse {
+            share: Some(pb::CartShare {
+                share_id: share.id.to_string(),
+                token: token.expose().to_owned(),
+                expire_time: share.expires_at.map(wire::timestamp),
+                create_time: Some(wire::timestamp(share.created_at)),
+            }),
+        }))
+    }
+
+    pub(super) async fn serve_revoke_cart_share(
+        &self,
+        request: Request<pb::RevokeCartShareRequest>,
+    ) -> Result<Response<pb::RevokeCartShareResponse>, Status> {
+        let (shopper, id) = parse::shares::revoke_cart_share(request.into_inner())?;
+        self.charge(&shopper)?;
+        (self.service)
+            .revoke_share(&shopper, id)
+            .await
+            .map_err(fail)?;
+        Ok(Response::new(pb::RevokeCartShareResponse {}))
+    }
+
+    pub(super) async fn serve_get_shared_cart(
+        &self,
+        request: Request<pb::GetSharedCartRequest>,
+    ) -> Result<Response<pb::GetSharedCartResponse>, Status> {
+        let token = parse::shares::get_shared_cart(request.get_ref())?;
+        let (share, view) = (self.service).get_shared_cart(&token).await.map_err(fail)?;
+        Ok(Response::new(pb::GetSharedCartResponse {
+            cart: Some(shared_cart(&share, &view)),
+        }))
+    }
+
+    pub(super) async fn serve_copy_shared_cart(
+        &self,
+        request: Request<pb::CopySharedCartRequest>,
+    ) -> Result<Response<pb::CopySharedCartResponse>, Status> {
+        let (call, shopper, token) =
+            self.shopper_write(request, parse::shares::copy_shared_cart)?;
+        let written = (self.service)
+            .copy_shared_cart(&shopper, token, &call.options)
+            .await;
+        call.reply(written)
+    }
+}

@@ -1,0 +1,87 @@
+//! The share repository: a cart's share links, found by their token's hash.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::StorageError;
+use super::entity::cart_shares;
+use crate::domain::ids::{CartId, ShareId};
+use crate::domain::share::{Share, ShareToken};
+
+fn share_from_model(m: cart_shares::Model) -> Share {
+    Share {
+        id: ShareId::from_uuid(m.id),
+        cart_id: CartId::from_uuid(m.cart_id),
+        expires_at: m.expires_at,
+        revoked_at: m.revoked_at,
+        created_at: m.created_at,
+    }
+}
+
+/// Stores `share`, found later by `token`'s hash.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    share: &Share,
+    token: &ShareToken,
+) -> Result<(), StorageError> {
+    let model = cart_shares::ActiveModel {
+        id: Set(share.id.uuid()),
+        cart_id: Set(share.cart_id.uuid()),
+        token_hash: Set(token.hash()),
+        expires_at: Set(share.expires_at),
+        revoked_at: Set(share.revoked_at),
+        created_at: Set(share.created_at),
+    };
+    cart_shares::Entity::insert(model)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The share `token` names, live or not.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn by_token(
+    conn: &impl ConnectionTrait,
+    token: &ShareToken,
+) -> Result<Option<Share>, StorageError> {
+    Ok(cart_shares::Entity::find()
+        .filter(cart_shares::Column::TokenHash.eq(token.hash()))
+        .one(conn)
+        .await?
+        .map(share_from_model))
+}
+
+/// Share `id`.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn find(conn: &impl ConnectionTrait, id: ShareId) -> Result<Option<Share>, StorageError> {
+    Ok(cart_shares::Entity::find_by_id(id.uuid())
+        .one(conn)
+        .await?
+        .map(share_from_model))
+}
+
+/// Marks share `id` revoked at `now` (a revoked one keeps its first time).
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn revoke(
+    conn: &impl ConnectionTrait,
+    id: ShareId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    cart_shares::Entity::update_many()
+        .col_expr(cart_shares::Column::RevokedAt, Expr::value(now))
+        .filter(cart_shares::Column::Id.eq(id.uuid()))
+        .filter(cart_shares::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
