@@ -13,6 +13,7 @@ mod m20261122_000004_recovery;
 mod m20261122_000005_cart_notify;
 mod m20261122_000006_lists;
 mod m20261122_000007_cart_shares;
+mod m20261122_000008_variant_demand;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_cart_notify::Migration),
             Box::new(m20261122_000006_lists::Migration),
             Box::new(m20261122_000007_cart_shares::Migration),
+            Box::new(m20261122_000008_variant_demand::Migration),
         ]
     }
 }

@@ -289,6 +289,8 @@ pub struct JobSettings {
     pub merged_retention_days: i64,
     /// Hours an empty guest cart is kept after its last change.
     pub empty_guest_retention_hours: i64,
+    /// Seconds between demand counts (HIGH_DEMAND warnings).
+    pub demand_refresh_secs: u64,
 }
 
 impl Default for JobSettings {
@@ -300,6 +302,7 @@ impl Default for JobSettings {
             abandoned_retention_days: 30,
             merged_retention_days: 7,
             empty_guest_retention_hours: 24,
+            demand_refresh_secs: 60,
         }
     }
 }
@@ -442,6 +445,9 @@ impl Settings {
     fn check_jobs(&self) -> Result<(), ConfigError> {
         if self.jobs.interval_secs == 0 {
             return Err(invalid("jobs.interval_secs", "must be at least 1"));
+        }
+        if self.jobs.demand_refresh_secs == 0 {
+            return Err(invalid("jobs.demand_refresh_secs", "must be at least 1"));
         }
         if self.jobs.batch_size == 0 || self.jobs.batch_size > 10_000 {
             return Err(invalid("jobs.batch_size", "must be between 1 and 10000"));

@@ -237,7 +237,7 @@ pub fn view(
         .into_iter()
         .map(|i| {
             let known = catalog.get(&i.line.variant_id);
-            let (item, _) = item_view(i.line, known, settings);
+            let (item, _) = item_view(i.line, known, settings, None);
             ListItemView {
                 id: i.id,
                 item,

@@ -7,6 +7,7 @@
 pub mod adjustment;
 pub mod cart;
 pub mod catalog;
+pub mod demand;
 pub mod device;
 pub mod email;
 pub mod event;

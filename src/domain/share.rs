@@ -1,6 +1,7 @@
 //! Shared carts: a share link names a cart by an unguessable token. The
-//! token is 32 bytes from the operating system's random source (256 bits),
-//! sent once, as unpadded base64url (43 characters); only its SHA-256 is
+//! token is the bytes of two v4 UUIDs from the operating system's random
+//! source (244 random bits; the version and variant bits are fixed), sent
+//! once, as unpadded base64url (43 characters); only its SHA-256 is
 //! stored, so the database cannot give a link away.
 
 use base64::Engine;
@@ -29,8 +30,7 @@ impl std::fmt::Debug for ShareToken {
 }
 
 impl ShareToken {
-    /// A new token: two v4 UUIDs' worth of OS randomness (getrandom), all
-    /// 256 bits of their bytes.
+    /// A new token: two v4 UUIDs (getrandom), 244 random bits.
     pub fn new() -> Self {
         let mut bytes = [0u8; 32];
         bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
@@ -46,8 +46,7 @@ impl ShareToken {
         if raw.is_empty() {
             return Err(ParseError::new("token is required"));
         }
-        let decoded = URL_SAFE_NO_PAD.decode(raw).ok();
-        if raw.len() != TOKEN_CHARS || decoded.is_none_or(|b| b.len() != 32) {
+        if raw.len() != TOKEN_CHARS || URL_SAFE_NO_PAD.decode(raw).is_err() {
             return Err(ParseError::new(
                 "token must be a share token (43 base64url characters)",
             ));

@@ -3,6 +3,7 @@
 
 use super::cart::{Cart, Line};
 use super::catalog::{CatalogSnapshot, CatalogVariant, Known, no_longer_available};
+use super::demand::Demand;
 use super::ids::{ItemId, VariantId};
 use super::money::{Currency, Money};
 
@@ -72,6 +73,8 @@ pub enum WarningKind {
     Unavailable,
     /// The view comes from stored snapshots.
     CatalogUnavailable,
+    /// Other carts hold as many units as are left.
+    HighDemand,
 }
 
 /// Something the shopper should know.
@@ -147,10 +150,13 @@ fn stock_of(
 
 /// `line` joined with what the catalog knows of it, with the warnings the
 /// shopper should see about it.
+/// `others` is how many units carts other than this one hold (the demand
+/// count; `None` where it does not apply, such as a list).
 pub fn item_view(
     line: Line,
     known: Known<'_>,
     settings: &ViewSettings,
+    others: Option<i64>,
 ) -> (ItemView, Vec<Warning>) {
     let subtotal = line.unit_price.times(line.quantity);
     let mut warnings = Vec::new();
@@ -179,6 +185,18 @@ pub fn item_view(
         }
         Known::Found(v) => {
             let (availability, available) = stock_of(&line, v, settings, &mut warn);
+            if let (Some(left), Some(others)) = (v.inventory.limit(), others)
+                && left > 0
+                && others >= left
+            {
+                warn(
+                    WarningKind::HighDemand,
+                    format!(
+                        "high demand: other shoppers' carts hold {others} of the {left} {} left",
+                        v.product_name
+                    ),
+                );
+            }
             (Some(v.clone()), availability, available)
         }
     };
@@ -215,6 +233,7 @@ pub fn build(
     lines: Vec<Line>,
     catalog: &CatalogSnapshot,
     settings: &ViewSettings,
+    demand: &Demand,
 ) -> CartView {
     let currency = cart
         .as_ref()
@@ -236,7 +255,8 @@ pub fn build(
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
         let known = catalog.get(&line.variant_id);
-        let (item, item_warnings) = item_view(line, known, settings);
+        let others = demand.held_by_others(&line.variant_id, line.quantity);
+        let (item, item_warnings) = item_view(line, known, settings, Some(others));
         items.push(item);
         warnings.extend(item_warnings);
     }
@@ -441,7 +461,7 @@ mod tests {
             catalog_of("a", Decimal::new(2500, 2), 100),
             catalog_of("b", Decimal::new(10, 2), 100),
         ]));
-        let view = build(None, lines, &catalog, &settings());
+        let view = build(None, lines, &catalog, &settings(), &Demand::default());
         assert_eq!(view.summary.subtotal.amount, Decimal::new(6067, 2));
         assert_eq!(view.summary.total.amount, Decimal::new(6067, 2));
         assert_eq!(view.summary.item_count, 10);
@@ -459,7 +479,7 @@ mod tests {
             catalog_of("a", Decimal::ONE, 2),
             (VariantId::parse("gone").unwrap(), None),
         ]));
-        let view = build(None, lines, &catalog, &settings());
+        let view = build(None, lines, &catalog, &settings(), &Demand::default());
         let kinds: Vec<_> = validate(&view).into_iter().map(|i| i.kind).collect();
         assert_eq!(
             kinds,
@@ -478,6 +498,7 @@ mod tests {
             vec![line("a", 1, Decimal::ONE)],
             &CatalogSnapshot::Unavailable,
             &settings(),
+            &Demand::default(),
         );
         assert_eq!(view.items[0].availability, Availability::Unknown);
         assert!(
@@ -497,7 +518,7 @@ mod tests {
         // Answered about "a" only: "b" is served from its stored snapshot.
         let catalog = CatalogSnapshot::Answered(HashMap::from([catalog_of("a", Decimal::ONE, 9)]));
         let lines = vec![line("a", 1, Decimal::ONE), line("b", 1, Decimal::ONE)];
-        let view = build(None, lines, &catalog, &settings());
+        let view = build(None, lines, &catalog, &settings(), &Demand::default());
         assert_eq!(view.items[1].availability, Availability::Unknown);
         assert!(
             view.warnings
@@ -510,6 +531,7 @@ mod tests {
             vec![line("a", 1, Decimal::ONE)],
             &catalog,
             &settings(),
+            &Demand::default(),
         );
         assert!(view.warnings.is_empty(), "{:?}", view.warnings);
     }

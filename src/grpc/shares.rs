@@ -8,15 +8,20 @@ use crate::domain::share::Share;
 use crate::domain::view::CartView;
 use crate::proto::shop::cart::v1 as pb;
 
-/// A shared cart as sent: the view without its header (no ids, no e-mail).
+/// A shared cart as sent: the view without its header (no ids, no e-mail)
+/// and without the times of the owner's changes.
 fn shared_cart(share: &Share, view: &CartView) -> pb::SharedCart {
+    let item = |i| pb::CartItem {
+        add_time: None,
+        update_time: None,
+        ..wire::item(i)
+    };
     pb::SharedCart {
-        items: view.items.iter().map(wire::item).collect(),
+        items: view.items.iter().map(item).collect(),
         summary: Some(wire::summary(view)),
         currency_code: view.currency.to_string(),
         warnings: wire::warnings(view),
         expire_time: share.expires_at.map(wire::timestamp),
-        update_time: view.cart.as_ref().map(|c| wire::timestamp(c.updated_at)),
     }
 }
 

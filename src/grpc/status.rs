@@ -370,6 +370,13 @@ fn rejection_status(rejection: &Rejection) -> Status {
             &[],
             "the shopper's cart is empty: there is nothing to share".to_owned(),
         ),
+        Rejection::SharedCartEmpty => precondition(
+            "EMPTY",
+            "token".to_owned(),
+            ErrorReason::CartEmpty,
+            &[],
+            "the shared cart is empty: there is nothing to copy".to_owned(),
+        ),
         Rejection::WishListsNeedSignIn => precondition(
             "AUTHENTICATION",
             "lists".to_owned(),
@@ -677,6 +684,11 @@ mod tests {
             ),
             (
                 Rejection::NothingToShare.into(),
+                Code::FailedPrecondition,
+                Some(ErrorReason::CartEmpty),
+            ),
+            (
+                Rejection::SharedCartEmpty.into(),
                 Code::FailedPrecondition,
                 Some(ErrorReason::CartEmpty),
             ),

@@ -106,6 +106,7 @@ fn warning_type(k: WarningKind) -> pb::CartWarningType {
         WarningKind::LowStock => pb::CartWarningType::LowStock,
         WarningKind::Unavailable => pb::CartWarningType::Unavailable,
         WarningKind::CatalogUnavailable => pb::CartWarningType::CatalogUnavailable,
+        WarningKind::HighDemand => pb::CartWarningType::HighDemand,
     }
 }
 

@@ -7,6 +7,7 @@
 //! runs in bounded batches, each its own short transaction, so purging a
 //! million rows never holds one long transaction or blocks shoppers for long.
 
+pub mod demand;
 pub mod recovery;
 
 use std::sync::Arc;

@@ -12,6 +12,7 @@
 
 mod bulk;
 mod complete;
+mod demand;
 mod edit;
 mod error;
 mod idempotency;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+pub use demand::DemandBoard;
 pub use error::ServiceError;
 pub use idempotency::RequestKey;
 pub use reads::EventPage;
@@ -72,6 +74,8 @@ pub struct CartService {
     /// Where committed changes are announced in-process (SQLite only:
     /// PostgreSQL notifies every replica itself).
     live: Option<Hub>,
+    /// Units held in active carts, as last counted (HIGH_DEMAND warnings).
+    demand: DemandBoard,
 }
 
 impl CartService {
@@ -92,7 +96,15 @@ impl CartService {
             metrics,
             recovery: RecoveryPolicy::disabled(),
             live: None,
+            demand: DemandBoard::default(),
         }
+    }
+
+    /// Warns of high demand from the counts `board` holds.
+    #[must_use]
+    pub fn with_demand(mut self, board: DemandBoard) -> Self {
+        self.demand = board;
+        self
     }
 
     /// Announces each committed change to `hub`'s watchers in-process.

@@ -33,7 +33,14 @@ impl CartService {
             .filter(|(c, _)| !c.is_expired(now))
             .map_or((None, Vec::new()), |(c, lines)| (Some(c), lines));
         let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
-        Ok(view::build(cart, lines, &snapshot, &self.policy.view))
+        let demand = self.demand.current();
+        Ok(view::build(
+            cart,
+            lines,
+            &snapshot,
+            &self.policy.view,
+            &demand,
+        ))
     }
 
     /// Checks the cart for checkout against the catalog now.

@@ -70,8 +70,7 @@ impl CartService {
         if !cart.is_some_and(|c| c.is_owned_by(shopper)) {
             return Err(Rejection::ShareIdNotFound(id).into());
         }
-        if share.revoked_at.is_none() {
-            shares::revoke(&tx, id, now).await?;
+        if shares::revoke(&tx, id, now).await? {
             let revoked = Event::ShareRevoked { share_id: id };
             carts::record(&tx, share.cart_id, &[revoked], now).await?;
         }
@@ -90,7 +89,7 @@ impl CartService {
         token: &ShareToken,
     ) -> Result<(Share, CartView), ServiceError> {
         let conn = self.db.conn();
-        let (share, cart) = live_share(conn, token, self.clock.now()).await?;
+        let (share, cart) = live_share(conn, token, self.clock.now(), false).await?;
         let lines = shared_lines(conn, &cart).await?;
         let nothing_asked = CatalogSnapshot::Answered(Default::default());
         let view = self.view_with(Some(cart), lines, nothing_asked).await;
@@ -115,8 +114,11 @@ impl CartService {
         let shared = OnceLock::new();
         let catalog = async {
             let conn = self.db.conn();
-            let (_, from) = live_share(conn, &token, self.clock.now()).await?;
+            let (_, from) = live_share(conn, &token, self.clock.now(), false).await?;
             let lines = shared_lines(conn, &from).await?;
+            if lines.is_empty() {
+                return Err(Rejection::SharedCartEmpty.into());
+            }
             let mut known = carts::active_variant_ids(conn, shopper).await?;
             known.extend(lines.iter().map(|l| l.variant_id.clone()));
             let _ = shared.set(lines);
@@ -141,8 +143,9 @@ async fn live_share(
     conn: &impl Executor,
     token: &ShareToken,
     now: DateTime<Utc>,
+    hold: bool,
 ) -> Result<(Share, Cart), ServiceError> {
-    let share = shares::by_token(conn, token)
+    let share = shares::by_token(conn, token, hold)
         .await?
         .filter(|s| s.is_live(now))
         .ok_or(Rejection::ShareNotFound)?;
@@ -179,7 +182,7 @@ impl Step for Copy<'_> {
     type Locked = (Share, Cart, Option<Cart>);
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
-        let (share, from) = live_share(ctx.tx, self.token, ctx.now).await?;
+        let (share, from) = live_share(ctx.tx, self.token, ctx.now, true).await?;
         if from.is_owned_by(self.shopper) {
             return Err(Rejection::ShareOfOwnCart.into());
         }

@@ -53,7 +53,14 @@ impl CartService {
             None => Vec::new(),
         };
         let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
-        Ok(view::build(cart, lines, &snapshot, &self.policy.view))
+        let demand = self.demand.current();
+        Ok(view::build(
+            cart,
+            lines,
+            &snapshot,
+            &self.policy.view,
+            &demand,
+        ))
     }
 
     /// The view of `cart` with `lines`, asking the catalog only about variants
@@ -68,6 +75,12 @@ impl CartService {
         if !unknown.is_empty() {
             snapshot.extend(self.lookup(&unknown).await);
         }
-        view::build(cart, lines, &snapshot, &self.policy.view)
+        view::build(
+            cart,
+            lines,
+            &snapshot,
+            &self.policy.view,
+            &self.demand.current(),
+        )
     }
 }

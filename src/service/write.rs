@@ -358,9 +358,10 @@ impl CartService {
         // Built from what the catalog said before the transaction: no network
         // call while the cart is locked.
         let settings = &self.policy.view;
+        let demand = self.demand.current();
         let result = outcome
             .answer(snapshot, settings, |cart, lines| async {
-                view::build(cart, lines, snapshot, settings)
+                view::build(cart, lines, snapshot, settings, &demand)
             })
             .await;
         let until = now + self.policy.idempotency_window;

@@ -21,6 +21,7 @@ use crate::grpc::health::EndingHealth;
 use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::grpc::observe::ObserveLayer;
 use crate::jobs::Maintenance;
+use crate::jobs::demand::DemandJob;
 use crate::jobs::recovery::RecoveryJob;
 use crate::live::{Hub, WatchLimits};
 use crate::metrics::Metrics;
@@ -28,7 +29,7 @@ use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::recovery::RecoveryPolicy;
 use crate::serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
-use crate::service::CartService;
+use crate::service::{CartService, DemandBoard};
 use crate::storage::{Database, StorageError};
 use parts::{caller_tokens, catalog, database_options, maintenance, policy, recovery_job};
 
@@ -82,6 +83,8 @@ pub struct Application {
     session_writes: Option<RateLimiter>,
     maintenance: Maintenance,
     recovery: Option<RecoveryJob>,
+    /// The demand count of this replica.
+    demand: DemandJob,
     /// The WatchCart streams of this replica.
     live: Hub,
     settings: Settings,
@@ -123,9 +126,17 @@ impl Application {
             &settings.watch,
             settings.database.max_connections,
         ));
+        let board = DemandBoard::default();
         let mut service =
             CartService::new(db.clone(), catalog, clock.clone(), policy, metrics.clone())
-                .with_recovery(RecoveryPolicy::new(&settings.recovery));
+                .with_recovery(RecoveryPolicy::new(&settings.recovery))
+                .with_demand(board.clone());
+        let demand = DemandJob::new(
+            db.clone(),
+            clock.clone(),
+            board,
+            Duration::from_secs(settings.jobs.demand_refresh_secs),
+        );
         if !db.is_postgres() {
             service = service.with_live(live.clone());
         }
@@ -162,11 +173,19 @@ impl Application {
             session_writes,
             maintenance,
             recovery,
+            demand,
             live,
             settings,
             tls,
             health_listener,
         })
+    }
+
+    /// The demand job of this instance (run every
+    /// `jobs.demand_refresh_secs` by [`Self::run_until_stopped`] when
+    /// `jobs.enabled`).
+    pub fn demand_job(&self) -> DemandJob {
+        self.demand.clone()
     }
 
     /// The recovery job of this instance, when signing keys and a hash key
@@ -289,6 +308,7 @@ impl Application {
         ))];
         if self.settings.jobs.enabled {
             tasks.push(tokio::spawn(self.maintenance.clone().run_every_interval()));
+            tasks.push(tokio::spawn(self.demand.clone().run_every_interval()));
         }
         if let (true, Some(job)) = (self.settings.recovery.enabled, &self.recovery) {
             tasks.push(tokio::spawn(job.clone().run_every_interval()));

@@ -13,6 +13,7 @@
 pub mod carts;
 mod database;
 pub mod decimal;
+pub mod demand;
 pub mod devices;
 pub mod entity;
 pub mod events;

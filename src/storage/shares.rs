@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 
 use super::StorageError;
 use super::entity::cart_shares;
@@ -42,19 +45,23 @@ pub async fn insert(
     Ok(())
 }
 
-/// The share `token` names, live or not.
+/// The share `token` names, live or not; with `hold`, its row is held
+/// (`FOR SHARE` on PostgreSQL) until the transaction ends, so a revoke
+/// waits for the write that used it.
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
 pub async fn by_token(
     conn: &impl ConnectionTrait,
     token: &ShareToken,
+    hold: bool,
 ) -> Result<Option<Share>, StorageError> {
-    Ok(cart_shares::Entity::find()
-        .filter(cart_shares::Column::TokenHash.eq(token.hash()))
-        .one(conn)
-        .await?
-        .map(share_from_model))
+    let mut query =
+        cart_shares::Entity::find().filter(cart_shares::Column::TokenHash.eq(token.hash()));
+    if hold && conn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_shared();
+    }
+    Ok(query.one(conn).await?.map(share_from_model))
 }
 
 /// Share `id`.
@@ -68,7 +75,8 @@ pub async fn find(conn: &impl ConnectionTrait, id: ShareId) -> Result<Option<Sha
         .map(share_from_model))
 }
 
-/// Marks share `id` revoked at `now` (a revoked one keeps its first time).
+/// Marks share `id` revoked at `now` unless it is already: whether this
+/// call revoked it (a revoked one keeps its first time).
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
@@ -76,12 +84,12 @@ pub async fn revoke(
     conn: &impl ConnectionTrait,
     id: ShareId,
     now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    cart_shares::Entity::update_many()
+) -> Result<bool, StorageError> {
+    let done = cart_shares::Entity::update_many()
         .col_expr(cart_shares::Column::RevokedAt, Expr::value(now))
         .filter(cart_shares::Column::Id.eq(id.uuid()))
         .filter(cart_shares::Column::RevokedAt.is_null())
         .exec(conn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected == 1)
 }

@@ -10,6 +10,7 @@ mod bulk;
 mod client_crate;
 mod concurrency;
 mod database_faults;
+mod demand;
 mod faults;
 mod get_cart;
 mod hostile;

@@ -76,23 +76,35 @@ db_test!(a_shared_cart_shows_its_lines_and_nothing_personal, |app| {
         seen.items.iter().all(|i| i.metadata.is_none()),
         "no metadata"
     );
+    assert!(
+        seen.items
+            .iter()
+            .all(|i| i.add_time.is_none() && i.update_time.is_none()),
+        "no times of the owner's changes"
+    );
     // Nothing of the owner anywhere in the bytes sent.
     let bytes = seen.encode_to_vec();
-    for personal in [cart.id.as_str(), "laptop", "ada@example.com", "Love, Ada"] {
+    for personal in [
+        cart.id.as_str(),
+        "laptop",
+        "ada",
+        "ada@example.com",
+        "Love, Ada",
+    ] {
         let needle = personal.as_bytes();
         assert!(
             !bytes.windows(needle.len()).any(|w| w == needle),
             "{personal} leaked"
         );
     }
-    // Only the token's hash is stored.
-    let stored = app
-        .count(&format!(
-            "SELECT COUNT(*) AS n FROM cart_shares WHERE token_hash = '{}'",
-            share.token
-        ))
-        .await;
-    assert_eq!(stored, 0);
+    // Only the token's SHA-256 is stored.
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(share.token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sql = format!("SELECT COUNT(*) AS n FROM cart_shares WHERE token_hash = '{hash}'");
+    assert_eq!(app.count(&sql).await, 1);
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM cart_shares").await, 1);
     let kinds: Vec<String> = app
         .events(&cart.id)
@@ -193,6 +205,8 @@ db_test!(a_revoked_or_expired_share_is_not_found, |app| {
             .await
             .expect("revoked, twice");
     }
+    let revoked = "SELECT COUNT(*) AS n FROM cart_events WHERE event_type = 'share_revoked'";
+    assert_eq!(app.count(revoked).await, 1, "recorded once");
     app.clock.advance(chrono::Duration::seconds(3600));
     for token in [&other.token, &share.token] {
         let (error, _) = expect_code(app.cart.get_shared_cart(get(token)).await, Code::NotFound);
@@ -226,6 +240,21 @@ db_test!(bad_share_requests_change_nothing, |app| {
         Code::FailedPrecondition,
     );
     assert_eq!(error.reason(), ErrorReason::CartEmpty);
+    let (_, details) = expect_code(
+        app.cart
+            .revoke_cart_share(pb::RevokeCartShareRequest {
+                shopper: shopper("s1"),
+                share_id: "nope".into(),
+            })
+            .await,
+        Code::InvalidArgument,
+    );
+    assert_eq!(bad_fields(&details), ["share_id"]);
+    let (_, details) = expect_code(
+        app.cart.copy_shared_cart(copy(None, "short")).await,
+        Code::InvalidArgument,
+    );
+    assert_eq!(bad_fields(&details), ["shopper", "token"]);
     let unknown = "A".repeat(43);
     let (error, _) = expect_code(
         app.cart.get_shared_cart(get(&unknown)).await,
@@ -288,3 +317,65 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    a_share_ends_with_its_cart_and_an_emptied_cart_copies_nothing,
+    |app| {
+        let owner = shopper("owner");
+        let cart = app.add(owner.clone(), "var-socks-3pack", 1).await.unwrap();
+        let share = app
+            .cart
+            .create_cart_share(create(owner.clone(), None))
+            .await
+            .unwrap()
+            .share
+            .unwrap();
+        app.cart
+            .clear_cart(pb::ClearCartRequest {
+                shopper: owner.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("cleared");
+        let (error, _) = expect_code(
+            app.cart
+                .copy_shared_cart(copy(shopper("bob"), &share.token))
+                .await,
+            Code::FailedPrecondition,
+        );
+        assert_eq!(error.reason(), ErrorReason::CartEmpty);
+        assert!(app.get(shopper("bob")).await.id.is_empty(), "no cart made");
+        app.add(owner.clone(), "var-socks-3pack", 1).await.unwrap();
+        app.complete(&cart.id, "order-7").await.expect("completed");
+        let (error, _) = expect_code(
+            app.cart.get_shared_cart(get(&share.token)).await,
+            Code::NotFound,
+        );
+        assert_eq!(error.reason(), ErrorReason::ShareNotFound);
+    }
+);
+
+db_test!(a_copy_names_the_lines_of_the_copiers_cart, |app| {
+    let owner = shopper("owner");
+    app.add(owner.clone(), "var-socks-3pack", 1).await.unwrap();
+    let share = app
+        .cart
+        .create_cart_share(create(owner.clone(), None))
+        .await
+        .unwrap()
+        .share
+        .unwrap();
+    app.catalog
+        .update(&VariantId::parse("var-socks-3pack").unwrap(), |v| {
+            v.price.amount = Decimal::new(2300, 2);
+        });
+    let copied = app
+        .cart
+        .copy_shared_cart(copy(shopper("bob"), &share.token))
+        .await
+        .expect("copied");
+    let cart = copied.cart.unwrap();
+    let repriced = &copied.adjustments[0];
+    assert_eq!(repriced.r#type(), pb::CartAdjustmentType::PriceUpdated);
+    assert_eq!(repriced.item_id, cart.items[0].id, "the copier's line");
+});

@@ -180,6 +180,8 @@ pub enum Rejection {
     ShareOfOwnCart,
     /// CreateCartShare without a cart, or with an empty one.
     NothingToShare,
+    /// CopySharedCart of a shared cart without lines.
+    SharedCartEmpty,
     /// Line `index` of a bulk edit was refused for `rejection`; nothing of
     /// the batch was written.
     InBatch {

@@ -60,6 +60,12 @@ pub fn reorder(
         limits,
         now,
     )?;
+    // A repriced line's adjustment names the line it became in this cart.
+    for adjustment in &mut repriced {
+        adjustment.item_id = (lines.iter())
+            .find(|l| l.variant_id == adjustment.variant_id)
+            .map(|l| l.id);
+    }
     change.adjustments.splice(0..0, repriced);
     Ok(change)
 }

@@ -11,6 +11,7 @@ use cart_service::catalog::FixtureCatalog;
 use cart_service::clock::ManualClock;
 use cart_service::config::{Secret, Settings};
 use cart_service::jobs::Maintenance;
+use cart_service::jobs::demand::DemandJob;
 use cart_service::jobs::recovery::RecoveryJob;
 use cart_service::startup::Application;
 use chrono::{TimeZone, Utc};
@@ -96,6 +97,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub db: DatabaseConnection,
     pub maintenance: Maintenance,
+    /// Its demand job (tests run it when they mean to).
+    pub demand: DemandJob,
     /// The recovery job, when the test configured recovery keys.
     pub recovery: Option<RecoveryJob>,
     pub settings: Settings,
@@ -199,6 +202,7 @@ async fn start_app(
     let health_addr = app.health_addr();
     let admin_addr = app.admin_addr();
     let maintenance = app.maintenance();
+    let demand = app.demand_job();
     let recovery = app.recovery_job();
     let (stop, server) = serve(app);
     // Lazy: a TLS server does not answer a plaintext handshake; TLS tests
@@ -223,6 +227,7 @@ async fn start_app(
         clock,
         db,
         maintenance,
+        demand,
         recovery,
         settings,
         catalog_service,

@@ -65,6 +65,7 @@ class CartWarningType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CART_WARNING_TYPE_LOW_STOCK: _ClassVar[CartWarningType]
     CART_WARNING_TYPE_UNAVAILABLE: _ClassVar[CartWarningType]
     CART_WARNING_TYPE_CATALOG_UNAVAILABLE: _ClassVar[CartWarningType]
+    CART_WARNING_TYPE_HIGH_DEMAND: _ClassVar[CartWarningType]
 
 class RecoveryOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -116,6 +117,7 @@ CART_WARNING_TYPE_OUT_OF_STOCK: CartWarningType
 CART_WARNING_TYPE_LOW_STOCK: CartWarningType
 CART_WARNING_TYPE_UNAVAILABLE: CartWarningType
 CART_WARNING_TYPE_CATALOG_UNAVAILABLE: CartWarningType
+CART_WARNING_TYPE_HIGH_DEMAND: CartWarningType
 RECOVERY_OUTCOME_UNSPECIFIED: RecoveryOutcome
 RECOVERY_OUTCOME_TAKEN_OVER: RecoveryOutcome
 RECOVERY_OUTCOME_MERGED: RecoveryOutcome
@@ -898,20 +900,18 @@ class GetSharedCartResponse(_message.Message):
     def __init__(self, cart: _Optional[_Union[SharedCart, _Mapping]] = ...) -> None: ...
 
 class SharedCart(_message.Message):
-    __slots__ = ("items", "summary", "currency_code", "warnings", "expire_time", "update_time")
+    __slots__ = ("items", "summary", "currency_code", "warnings", "expire_time")
     ITEMS_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_CODE_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
-    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     items: _containers.RepeatedCompositeFieldContainer[CartItem]
     summary: CartSummary
     currency_code: str
     warnings: _containers.RepeatedCompositeFieldContainer[CartWarning]
     expire_time: _timestamp_pb2.Timestamp
-    update_time: _timestamp_pb2.Timestamp
-    def __init__(self, items: _Optional[_Iterable[_Union[CartItem, _Mapping]]] = ..., summary: _Optional[_Union[CartSummary, _Mapping]] = ..., currency_code: _Optional[str] = ..., warnings: _Optional[_Iterable[_Union[CartWarning, _Mapping]]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, items: _Optional[_Iterable[_Union[CartItem, _Mapping]]] = ..., summary: _Optional[_Union[CartSummary, _Mapping]] = ..., currency_code: _Optional[str] = ..., warnings: _Optional[_Iterable[_Union[CartWarning, _Mapping]]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CopySharedCartRequest(_message.Message):
     __slots__ = ("shopper", "token", "request_id", "expected_version")

@@ -591,7 +591,7 @@ class CartServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateCartShare(self, request, context):
-        """Makes a share link of the shopper's active cart: a token of 256 random
+        """Makes a share link of the shopper's active cart: a token of 244 random
         bits (43 base64url characters), returned once; the service keeps only
         its SHA-256, so it cannot be shown again. Anyone holding the token can
         read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
@@ -625,7 +625,11 @@ class CartServiceServicer:
         """The cart a share link names, read-only, as anyone holding the link sees
         it: its lines with today's catalog data, totals and warnings, and no
         personal data (no cart, session or customer id, no e-mail, no line
-        metadata). Live: the owner's later edits show. Reads write nothing.
+        metadata, no times of the owner's changes). Live: the owner's later
+        edits show. A guest's share keeps working when the guest signs in and
+        the cart becomes the customer's (a link at sign-in keeps the cart):
+        revoke shares before sign-in when that is not wanted. Reads write
+        nothing.
 
         Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
         SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
@@ -640,11 +644,13 @@ class CartServiceServicer:
         needed) as the owner's cart is committed at that moment, by the MERGE
         rules at today's prices, as Reorder does: clamps, drops and changed
         prices are adjustments, and `notice` says prices are today's. Line
-        metadata is not copied. The shared cart is not changed.
+        metadata is not copied. The shared cart is not changed; a copy that
+        committed before RevokeCartShare returned is the last one.
 
         Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
         SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
-        SHARE_OF_OWN_CART when the link shares the caller's own cart;
+        SHARE_OF_OWN_CART when the link shares the caller's own cart,
+        CART_EMPTY when the shared cart has no lines;
         UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
         `expected_version` (the caller's cart's).
         """
