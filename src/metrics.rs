@@ -213,7 +213,14 @@ impl Metrics {
         ] {
             m.job_rows.with_label_values(&[rows]);
         }
-        for outcome in ["queued", "suppressed", "sent", "retried", "failed"] {
+        for outcome in [
+            "queued",
+            "back_in_stock_queued",
+            "suppressed",
+            "sent",
+            "retried",
+            "failed",
+        ] {
             m.recovery_emails.with_label_values(&[outcome]);
         }
         for lookup in ["hit", "miss"] {

@@ -14,6 +14,7 @@ mod m20261122_000005_cart_notify;
 mod m20261122_000006_lists;
 mod m20261122_000007_cart_shares;
 mod m20261122_000008_variant_demand;
+mod m20261122_000009_back_in_stock;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_lists::Migration),
             Box::new(m20261122_000007_cart_shares::Migration),
             Box::new(m20261122_000008_variant_demand::Migration),
+            Box::new(m20261122_000009_back_in_stock::Migration),
         ]
     }
 }

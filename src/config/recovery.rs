@@ -36,6 +36,9 @@ pub struct RecoverySettings {
     pub unsubscribe_base_url: String,
     /// Recovery links expire after this many days.
     pub link_ttl_days: i64,
+    /// The storefront page of the shopper's lists, linked from
+    /// back-in-stock e-mail.
+    pub lists_url: String,
     /// Token signing keys as `key_id:secret` pairs separated by commas; the
     /// first signs, every one verifies (rotation: put the new key first,
     /// drop the old one once its links expired). Secrets: at least 32
@@ -74,6 +77,7 @@ impl Default for RecoverySettings {
             link_base_url: "http://localhost:8080/cart/recover".into(),
             unsubscribe_base_url: "http://localhost:8080/email/unsubscribe".into(),
             link_ttl_days: 7,
+            lists_url: "http://localhost:8080/lists".into(),
             signing_keys: Secret::default(),
             hash_key: Secret::default(),
             from: "Shop <shop@example.com>".into(),

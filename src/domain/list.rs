@@ -182,6 +182,9 @@ pub struct ListItem {
     pub line: Line,
     /// The shopper's note.
     pub note: Option<String>,
+    /// Whether the shopper is to be e-mailed when the variant is back in
+    /// stock.
+    pub alert: bool,
 }
 
 /// A change to a list's items, as storage must write it.
@@ -214,6 +217,8 @@ pub struct ListItemView {
     pub item: ItemView,
     /// The note.
     pub note: Option<String>,
+    /// Whether a back-in-stock alert is set.
+    pub alert: bool,
 }
 
 /// A list as the shopper sees it.
@@ -242,6 +247,7 @@ pub fn view(
                 id: i.id,
                 item,
                 note: i.note,
+                alert: i.alert,
             }
         })
         .collect();

@@ -56,6 +56,7 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("RemoveListItem", Role::Storefront),
     ("MoveItemToList", Role::Storefront),
     ("MoveListItemToCart", Role::Storefront),
+    ("SetBackInStockAlert", Role::Storefront),
     ("CreateCartShare", Role::Storefront),
     ("RevokeCartShare", Role::Storefront),
     ("GetSharedCart", Role::Storefront),

@@ -27,6 +27,7 @@ pub fn list(view: &ListView) -> pb::ShoppingList {
             .map(|i| pb::ShoppingListItem {
                 item: Some(wire::item(&i.item)),
                 note: i.note.clone().unwrap_or_default(),
+                back_in_stock_alert: i.alert,
             })
             .collect(),
         version: header.map_or(0, |l| l.version),
@@ -62,6 +63,14 @@ impl WriteResponse for pb::AddListItemResponse {
         Self {
             list: written_list(result),
             adjustments: adjustments(result),
+        }
+    }
+}
+
+impl WriteResponse for pb::SetBackInStockAlertResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            list: written_list(result),
         }
     }
 }
@@ -145,6 +154,18 @@ impl CartApi {
         let (call, shopper, id) = self.shopper_write(request, parse::lists::remove_list_item)?;
         let written = (self.service)
             .remove_list_item(&shopper, id, &call.options)
+            .await;
+        call.reply(written)
+    }
+
+    pub(super) async fn serve_set_back_in_stock_alert(
+        &self,
+        request: Request<pb::SetBackInStockAlertRequest>,
+    ) -> Result<Response<pb::SetBackInStockAlertResponse>, Status> {
+        let (call, shopper, (item, email)) =
+            self.shopper_write(request, parse::lists::set_back_in_stock_alert)?;
+        let written = (self.service)
+            .set_back_in_stock_alert(&shopper, item, email, &call.options)
             .await;
         call.reply(written)
     }

@@ -147,6 +147,13 @@ impl CartServiceApi for CartApi {
         self.serve_remove_list_item(request).await
     }
 
+    async fn set_back_in_stock_alert(
+        &self,
+        request: Request<pb::SetBackInStockAlertRequest>,
+    ) -> Result<Response<pb::SetBackInStockAlertResponse>, Status> {
+        self.serve_set_back_in_stock_alert(request).await
+    }
+
     async fn move_item_to_list(
         &self,
         request: Request<pb::MoveItemToListRequest>,

@@ -83,6 +83,7 @@ unversioned_write_requests! {
     pb::DeleteListRequest => "DeleteList",
     pb::AddListItemRequest => "AddListItem",
     pb::RemoveListItemRequest => "RemoveListItem",
+    pb::SetBackInStockAlertRequest => "SetBackInStockAlert",
 }
 
 /// A write response, built from what the write did.

@@ -18,6 +18,8 @@
 //!   lease ends, with the same Message-ID, which receivers use to drop the
 //!   duplicate; nothing is lost and nothing else is repeated.
 
+mod back_in_stock;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +33,7 @@ use crate::metrics::Metrics;
 use crate::recovery::email::{Context, TemplateError, Templates};
 use crate::recovery::hash::Hasher;
 use crate::recovery::mailer::{Mailer, MailerError};
+use crate::recovery::stock_email::StockTemplates;
 use crate::recovery::token::{Claim, Signer};
 use crate::service::CartService;
 use crate::storage::maintenance::try_lock;
@@ -68,6 +71,8 @@ pub struct RecoveryReport {
     pub detection_skipped: bool,
     /// E-mails put in the outbox.
     pub queued: u64,
+    /// Of them, back-in-stock e-mails.
+    pub restocked: u64,
     /// Carts skipped, or queued messages not sent, because their address
     /// unsubscribed.
     pub suppressed: u64,
@@ -89,6 +94,8 @@ pub struct RecoveryJob {
     signer: Signer,
     hasher: Hasher,
     templates: Arc<Templates>,
+    /// The back-in-stock e-mail's.
+    stock_templates: Arc<StockTemplates>,
     mailer: Mailer,
     settings: RecoverySettings,
     /// The cart TTL (`cart.ttl_days`).
@@ -113,6 +120,7 @@ impl RecoveryJob {
         let hasher = Hasher::new(settings.hash_key.expose()).ok_or(RecoveryJobError::Keys)?;
         Ok(Self {
             templates: Arc::new(Templates::load(settings.templates_dir.as_deref())?),
+            stock_templates: Arc::new(StockTemplates::load(settings.templates_dir.as_deref())?),
             mailer: Mailer::new(&settings)?,
             db,
             clock,
@@ -134,9 +142,11 @@ impl RecoveryJob {
     pub async fn run_once(&self) -> Result<RecoveryReport, StorageError> {
         let mut report = RecoveryReport::default();
         self.detect(&mut report).await?;
+        self.detect_restocks(&mut report).await?;
         self.deliver(&mut report).await?;
         let m = &self.metrics;
         m.recovery_email("queued", report.queued);
+        m.recovery_email("back_in_stock_queued", report.restocked);
         m.recovery_email("suppressed", report.suppressed);
         m.recovery_email("sent", report.sent);
         m.recovery_email("retried", report.retried);

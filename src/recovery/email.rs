@@ -142,14 +142,26 @@ impl Templates {
     /// # Errors
     /// [`TemplateError`] naming the file that does not read or compile.
     pub fn load(dir: Option<&str>) -> Result<Self, TemplateError> {
+        Self::load_set(dir.map(Path::new), &BUILT_IN)
+    }
+
+    /// The templates `built_in` (subject.txt, body.txt, body.html), each
+    /// replaced by `dir/<name>` when that file exists.
+    ///
+    /// # Errors
+    /// [`TemplateError`] naming the file that does not read or compile.
+    pub fn load_set(
+        dir: Option<&Path>,
+        built_in: &[(&'static str, &'static str); 3],
+    ) -> Result<Self, TemplateError> {
         let mut env = Environment::new();
-        for (name, built_in) in BUILT_IN {
-            let source = match dir.map(|d| Path::new(d).join(name)) {
+        for (name, built_in) in built_in {
+            let source = match dir.map(|d| d.join(name)) {
                 Some(path) if path.exists() => std::fs::read_to_string(&path)
                     .map_err(|e| TemplateError(format!("{}: {e}", path.display())))?,
-                _ => built_in.to_owned(),
+                _ => (*built_in).to_owned(),
             };
-            env.add_template_owned(name, source)
+            env.add_template_owned(*name, source)
                 .map_err(|e| TemplateError(format!("{name}: {e}")))?;
         }
         Ok(Self { env })
@@ -160,20 +172,33 @@ impl Templates {
     /// # Errors
     /// [`TemplateError`] when a template fails to render.
     pub fn render(&self, mut context: Context) -> Result<Rendered, TemplateError> {
-        let render = |name: &str, context: &Context| {
+        self.render_with(&mut context, |c, subject| c.subject = subject)
+    }
+
+    /// The e-mail for `context`: the subject first (one line), then both
+    /// bodies with the subject put into the context by `titled`.
+    ///
+    /// # Errors
+    /// [`TemplateError`] when a template fails to render.
+    pub fn render_with<C: Serialize>(
+        &self,
+        context: &mut C,
+        titled: impl FnOnce(&mut C, String),
+    ) -> Result<Rendered, TemplateError> {
+        let render = |name: &str, context: &C| {
             self.env
                 .get_template(name)
                 .and_then(|t| t.render(context))
                 .map_err(|e| TemplateError(format!("{name}: {e}")))
         };
-        let subject = render("subject.txt", &context)?
+        let subject = render("subject.txt", context)?
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        context.subject = subject.clone();
+        titled(context, subject.clone());
         Ok(Rendered {
-            text: render("body.txt", &context)?,
-            html: render("body.html", &context)?,
+            text: render("body.txt", context)?,
+            html: render("body.html", context)?,
             subject,
         })
     }

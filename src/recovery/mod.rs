@@ -10,6 +10,7 @@
 pub mod email;
 pub mod hash;
 pub mod mailer;
+pub mod stock_email;
 pub mod token;
 
 use chrono::Duration;

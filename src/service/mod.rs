@@ -10,6 +10,7 @@
 //! cart views: the catalog is asked with one batched lookup at a time (never
 //! once per line) and never while a cart is locked.
 
+mod alerts;
 mod bulk;
 mod complete;
 mod demand;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+pub use alerts::in_stock;
 pub use demand::DemandBoard;
 pub use error::ServiceError;
 pub use idempotency::RequestKey;

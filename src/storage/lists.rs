@@ -16,14 +16,13 @@ use sea_orm::{
 use super::StorageError;
 use super::decimal::DbDecimal;
 use super::entity::{list_items, shopping_lists};
-use super::events;
-use super::rows::{corrupt, metadata_from_json};
-use crate::domain::cart::{Line, Shopper};
+use super::rows::{item_from_model, list_from_model};
+use super::{alerts, events};
+use crate::domain::cart::Shopper;
 use crate::domain::event::ListEvent;
-use crate::domain::ids::{CustomerId, ItemId, ListId, ListItemId, ProductId, SessionId, VariantId};
+use crate::domain::ids::{CustomerId, ListId, ListItemId};
 use crate::domain::list::{ListItem, ListItemChange, ListKind, ShoppingList};
 use crate::domain::metadata::Metadata;
-use crate::domain::money::{Currency, Money};
 
 fn owned_by(shopper: &Shopper) -> Condition {
     use shopping_lists::Column;
@@ -124,7 +123,7 @@ pub async fn items_of(
         return Ok(Vec::new());
     }
     use list_items::Column;
-    list_items::Entity::find()
+    let mut items = list_items::Entity::find()
         .filter(Column::ListId.is_in(lists.iter().map(ListId::uuid)))
         .order_by_asc(Column::AddedAt)
         .order_by_asc(Column::Id)
@@ -132,7 +131,13 @@ pub async fn items_of(
         .await?
         .into_iter()
         .map(|m| Ok((ListId::from_uuid(m.list_id), item_from_model(m)?)))
-        .collect()
+        .collect::<Result<Vec<_>, StorageError>>()?;
+    let ids: Vec<ListItemId> = items.iter().map(|(_, i)| i.id).collect();
+    let alerted = alerts::of_items(conn, &ids).await?;
+    for (_, item) in &mut items {
+        item.alert = alerted.contains(&item.id);
+    }
+    Ok(items)
 }
 
 /// The items of list `id`, oldest first.
@@ -235,6 +240,20 @@ pub async fn save(
         .exec(conn)
         .await?;
     events::append_list(conn, list.id, events, now).await
+}
+
+/// Appends `events` to `list`'s log without changing the list (no version
+/// bump): for what happens beside it, such as an alert's e-mail.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn record(
+    conn: &impl ConnectionTrait,
+    list: ListId,
+    events: &[ListEvent],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    events::append_list(conn, list, events, now).await
 }
 
 /// Deletes `list` (its items go with it), appending `events` to its log
@@ -380,50 +399,4 @@ async fn insert(
 /// Quantities are at most 100, so they always fit the INTEGER column.
 fn quantity_column(quantity: u32) -> i32 {
     i32::try_from(quantity).unwrap_or(i32::MAX)
-}
-
-fn list_from_model(m: shopping_lists::Model) -> Result<ShoppingList, StorageError> {
-    Ok(ShoppingList {
-        id: ListId::from_uuid(m.id),
-        kind: ListKind::from_stored(&m.kind)
-            .ok_or_else(|| corrupt("shopping_lists.kind", &m.kind))?,
-        name: m.name,
-        session_id: SessionId::parse(&m.session_id)
-            .map_err(|e| corrupt("shopping_lists.session_id", e))?,
-        customer_id: m
-            .customer_id
-            .as_deref()
-            .map(CustomerId::parse)
-            .transpose()
-            .map_err(|e| corrupt("shopping_lists.customer_id", e))?,
-        version: m.version,
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    })
-}
-
-fn item_from_model(m: list_items::Model) -> Result<ListItem, StorageError> {
-    Ok(ListItem {
-        id: ListItemId::from_uuid(m.id),
-        line: Line {
-            id: ItemId::from_uuid(m.id),
-            product_id: ProductId::parse(&m.product_id)
-                .map_err(|e| corrupt("list_items.product_id", e))?,
-            variant_id: VariantId::parse(&m.variant_id)
-                .map_err(|e| corrupt("list_items.variant_id", e))?,
-            quantity: u32::try_from(m.quantity).map_err(|e| corrupt("list_items.quantity", e))?,
-            unit_price: Money {
-                amount: m.price_at_time.0,
-                currency: Currency::parse(&m.currency)
-                    .map_err(|e| corrupt("list_items.currency", e))?,
-            },
-            product_name: m.product_name,
-            variant_name: m.variant_name,
-            sku: m.sku,
-            metadata: metadata_from_json(m.metadata),
-            added_at: m.added_at,
-            updated_at: m.updated_at,
-        },
-        note: m.note,
-    })
 }

@@ -10,6 +10,7 @@
 //! type: entities, models and `DbErr` stay in this module, and failures leave
 //! it classified as a [`StorageError`].
 
+pub mod alerts;
 pub mod carts;
 mod database;
 pub mod decimal;

@@ -1,13 +1,16 @@
-//! Rows as domain values: the one place stored models become [`Cart`]s and
-//! [`Line`]s, refusing data that does not parse.
+//! Rows as domain values: the one place stored models become [`Cart`]s,
+//! [`Line`]s, lists and their items, refusing data that does not parse.
 
 use serde_json::Value;
 
 use super::StorageError;
-use super::entity::{cart_items, carts};
+use super::entity::{cart_items, carts, list_items, shopping_lists};
 use crate::domain::cart::{Cart, CartStatus, Line};
 use crate::domain::email::Email;
-use crate::domain::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
+use crate::domain::ids::{
+    CartId, CustomerId, ItemId, ListId, ListItemId, OrderId, ProductId, SessionId, VariantId,
+};
+use crate::domain::list::{ListItem, ListKind, ShoppingList};
 use crate::domain::metadata::Metadata;
 use crate::domain::money::{Currency, Money};
 
@@ -76,5 +79,52 @@ pub(super) fn line_from_model(
         metadata: metadata_from_json(m.metadata),
         added_at: m.added_at,
         updated_at: m.updated_at,
+    })
+}
+
+pub(super) fn list_from_model(m: shopping_lists::Model) -> Result<ShoppingList, StorageError> {
+    Ok(ShoppingList {
+        id: ListId::from_uuid(m.id),
+        kind: ListKind::from_stored(&m.kind)
+            .ok_or_else(|| corrupt("shopping_lists.kind", &m.kind))?,
+        name: m.name,
+        session_id: SessionId::parse(&m.session_id)
+            .map_err(|e| corrupt("shopping_lists.session_id", e))?,
+        customer_id: m
+            .customer_id
+            .as_deref()
+            .map(CustomerId::parse)
+            .transpose()
+            .map_err(|e| corrupt("shopping_lists.customer_id", e))?,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+pub(super) fn item_from_model(m: list_items::Model) -> Result<ListItem, StorageError> {
+    Ok(ListItem {
+        id: ListItemId::from_uuid(m.id),
+        line: Line {
+            id: ItemId::from_uuid(m.id),
+            product_id: ProductId::parse(&m.product_id)
+                .map_err(|e| corrupt("list_items.product_id", e))?,
+            variant_id: VariantId::parse(&m.variant_id)
+                .map_err(|e| corrupt("list_items.variant_id", e))?,
+            quantity: u32::try_from(m.quantity).map_err(|e| corrupt("list_items.quantity", e))?,
+            unit_price: Money {
+                amount: m.price_at_time.0,
+                currency: Currency::parse(&m.currency)
+                    .map_err(|e| corrupt("list_items.currency", e))?,
+            },
+            product_name: m.product_name,
+            variant_name: m.variant_name,
+            sku: m.sku,
+            metadata: metadata_from_json(m.metadata),
+            added_at: m.added_at,
+            updated_at: m.updated_at,
+        },
+        note: m.note,
+        alert: false,
     })
 }

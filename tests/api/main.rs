@@ -6,6 +6,7 @@ mod support;
 
 mod add_item;
 mod auth;
+mod back_in_stock;
 mod bulk;
 mod client_crate;
 mod concurrency;

@@ -43,6 +43,7 @@ keyed!(
     RemoveListItemRequest,
     MoveItemToListRequest,
     MoveListItemToCartRequest,
+    SetBackInStockAlertRequest,
     CopySharedCartRequest
 );
 
@@ -205,6 +206,8 @@ impl CartClient {
         add_list_item(AddListItemRequest) -> AddListItemResponse, keyed;
         /// Removes a list item.
         remove_list_item(RemoveListItemRequest) -> RemoveListItemResponse, keyed;
+        /// Sets or clears a list item's back-in-stock e-mail alert.
+        set_back_in_stock_alert(SetBackInStockAlertRequest) -> SetBackInStockAlertResponse, keyed;
         /// Moves a cart line into a list.
         move_item_to_list(MoveItemToListRequest) -> MoveItemToListResponse, keyed;
         /// Moves a list item into the cart, at today's price.

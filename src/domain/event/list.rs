@@ -58,6 +58,22 @@ pub enum ListEvent {
         /// The customer's list.
         into_list_id: ListId,
     },
+    /// A back-in-stock alert on an item was set or cleared.
+    AlertSet {
+        /// The item.
+        list_item_id: ListItemId,
+        /// Set (true) or cleared.
+        on: bool,
+    },
+    /// A back-in-stock e-mail about an item was put in the outbox.
+    BackInStockQueued {
+        /// The item.
+        list_item_id: ListItemId,
+        /// Its variant.
+        variant_id: VariantId,
+        /// The Message-ID's local part.
+        message_id: uuid::Uuid,
+    },
     /// The list was deleted, with its items.
     Deleted {
         /// How many items it held.
@@ -73,6 +89,8 @@ impl ListEvent {
             Self::ItemSaved { .. } => "list_item_saved",
             Self::ItemRemoved { .. } => "list_item_removed",
             Self::MergedFrom { .. } | Self::MergedInto { .. } => "list_merged",
+            Self::AlertSet { .. } => "back_in_stock_alert_set",
+            Self::BackInStockQueued { .. } => "back_in_stock_email_queued",
             Self::Deleted { .. } => "list_deleted",
         }
     }
@@ -123,6 +141,19 @@ impl ListEvent {
             Self::MergedInto { into_list_id } => json!({
                 "role": "source",
                 "into_list_id": into_list_id.to_string(),
+            }),
+            Self::AlertSet { list_item_id, on } => json!({
+                "list_item_id": list_item_id.to_string(),
+                "on": on,
+            }),
+            Self::BackInStockQueued {
+                list_item_id,
+                variant_id,
+                message_id,
+            } => json!({
+                "list_item_id": list_item_id.to_string(),
+                "variant_id": variant_id.as_str(),
+                "message_id": message_id.to_string(),
             }),
             Self::Deleted { items } => json!({ "items": items }),
         }

@@ -97,6 +97,7 @@ pub fn save(
             ..line.clone()
         },
         note,
+        alert: false,
     };
     let quantity = item.line.quantity;
     items.push(item.clone());
@@ -355,6 +356,7 @@ mod tests {
             id: ListItemId::new(),
             line: line("v1", 1),
             note: None,
+            alert: false,
         };
         assert!(matches!(
             take(&cart(), &mut lines, &item, &catalog, LIMITS, now()),
@@ -372,6 +374,7 @@ mod tests {
             id: ListItemId::new(),
             line: line("v1", 5),
             note: None,
+            alert: false,
         };
         let change = take(&cart(), &mut lines, &item, &catalog, LIMITS, now()).unwrap();
         assert_eq!(lines[0].quantity, 3);

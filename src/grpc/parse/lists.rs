@@ -2,6 +2,7 @@
 
 use super::{Adding, ApiError, Violations, shopper};
 use crate::domain::cart::Shopper;
+use crate::domain::email::Email;
 use crate::domain::ids::{ItemId, ListId, ListItemId};
 use crate::domain::list::{ListName, ListRef, parse_note};
 use crate::domain::rules::AddItem;
@@ -86,6 +87,24 @@ pub fn move_item_to_list(
     let item = v.check("item_id", ItemId::parse(&req.item_id));
     let list = list_ref(&mut v, "list_id", &req.list_id);
     let parsed = (|| Some((shopper?, (item?, list?))))();
+    v.finish(parsed)
+}
+
+/// Parses SetBackInStockAlert: the item and the address (`None`: off).
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields.
+pub fn set_back_in_stock_alert(
+    req: pb::SetBackInStockAlertRequest,
+) -> Result<(Shopper, (ListItemId, Option<Email>)), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    let item = v.check("list_item_id", ListItemId::parse(&req.list_item_id));
+    let email = match req.email.as_str() {
+        "" => Some(None),
+        raw => v.check("email", Email::parse(raw)).map(Some),
+    };
+    let parsed = (|| Some((shopper?, (item?, email?))))();
     v.finish(parsed)
 }
 

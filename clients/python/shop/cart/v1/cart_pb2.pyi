@@ -710,12 +710,14 @@ class ShoppingList(_message.Message):
     def __init__(self, id: _Optional[str] = ..., type: _Optional[_Union[ShoppingListType, str]] = ..., name: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ShoppingListItem, _Mapping]]] = ..., version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ShoppingListItem(_message.Message):
-    __slots__ = ("item", "note")
+    __slots__ = ("item", "note", "back_in_stock_alert")
     ITEM_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
+    BACK_IN_STOCK_ALERT_FIELD_NUMBER: _ClassVar[int]
     item: CartItem
     note: str
-    def __init__(self, item: _Optional[_Union[CartItem, _Mapping]] = ..., note: _Optional[str] = ...) -> None: ...
+    back_in_stock_alert: bool
+    def __init__(self, item: _Optional[_Union[CartItem, _Mapping]] = ..., note: _Optional[str] = ..., back_in_stock_alert: _Optional[bool] = ...) -> None: ...
 
 class GetListsRequest(_message.Message):
     __slots__ = ("shopper",)
@@ -934,3 +936,21 @@ class CopySharedCartResponse(_message.Message):
     adjustments: _containers.RepeatedCompositeFieldContainer[CartAdjustment]
     notice: str
     def __init__(self, cart: _Optional[_Union[Cart, _Mapping]] = ..., adjustments: _Optional[_Iterable[_Union[CartAdjustment, _Mapping]]] = ..., notice: _Optional[str] = ...) -> None: ...
+
+class SetBackInStockAlertRequest(_message.Message):
+    __slots__ = ("shopper", "list_item_id", "email", "request_id")
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    LIST_ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    list_item_id: str
+    email: str
+    request_id: str
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., list_item_id: _Optional[str] = ..., email: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class SetBackInStockAlertResponse(_message.Message):
+    __slots__ = ("list",)
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    list: ShoppingList
+    def __init__(self, list: _Optional[_Union[ShoppingList, _Mapping]] = ...) -> None: ...

@@ -184,6 +184,11 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
                 _registered_method=True)
+        self.SetBackInStockAlert = channel.unary_unary(
+                '/shop.cart.v1.CartService/SetBackInStockAlert',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertResponse.FromString,
+                _registered_method=True)
         self.CreateCartShare = channel.unary_unary(
                 '/shop.cart.v1.CartService/CreateCartShare',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareRequest.SerializeToString,
@@ -590,6 +595,25 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetBackInStockAlert(self, request, context):
+        """Asks for an e-mail to `email` when a list item's variant is back in
+        stock (empty `email`: no more alert). Set while the variant is out of
+        stock, it fires once the catalog has it again; set while in stock, it
+        fires after the variant next runs out and comes back. One e-mail per
+        restock, sent by the recovery job through its outbox (recovery must be
+        configured: signing keys, hash key, relay); an address that
+        unsubscribed from cart e-mail gets none. The alert goes with its item
+        (moved to the cart, removed, or a guest's list merged at sign-in: set
+        it again on the customer's item).
+
+        Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
+        LIST_ITEM_NOT_FOUND; UNAVAILABLE when setting one and the catalog
+        cannot say whether the variant is in stock.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateCartShare(self, request, context):
         """Makes a share link of the shopper's active cart: a token of 244 random
         bits (43 base64url characters), returned once; the service keeps only
@@ -812,6 +836,11 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.MoveListItemToCart,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.SerializeToString,
+            ),
+            'SetBackInStockAlert': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetBackInStockAlert,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertResponse.SerializeToString,
             ),
             'CreateCartShare': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCartShare,
@@ -1517,6 +1546,33 @@ class CartService:
             '/shop.cart.v1.CartService/MoveListItemToCart',
             shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetBackInStockAlert(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/SetBackInStockAlert',
+            shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertResponse.FromString,
             options,
             channel_credentials,
             insecure,

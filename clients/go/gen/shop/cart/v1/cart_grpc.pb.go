@@ -244,6 +244,20 @@ type CartServiceClient interface {
 	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
 	// the catalog cannot answer; ABORTED for a stale `expected_version`.
 	MoveListItemToCart(ctx context.Context, in *MoveListItemToCartRequest, opts ...grpc.CallOption) (*MoveListItemToCartResponse, error)
+	// Asks for an e-mail to `email` when a list item's variant is back in
+	// stock (empty `email`: no more alert). Set while the variant is out of
+	// stock, it fires once the catalog has it again; set while in stock, it
+	// fires after the variant next runs out and comes back. One e-mail per
+	// restock, sent by the recovery job through its outbox (recovery must be
+	// configured: signing keys, hash key, relay); an address that
+	// unsubscribed from cart e-mail gets none. The alert goes with its item
+	// (moved to the cart, removed, or a guest's list merged at sign-in: set
+	// it again on the customer's item).
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
+	// LIST_ITEM_NOT_FOUND; UNAVAILABLE when setting one and the catalog
+	// cannot say whether the variant is in stock.
+	SetBackInStockAlert(ctx context.Context, in *SetBackInStockAlertRequest, opts ...grpc.CallOption) (*SetBackInStockAlertResponse, error)
 	// Makes a share link of the shopper's active cart: a token of 244 random
 	// bits (43 base64url characters), returned once; the service keeps only
 	// its SHA-256, so it cannot be shown again. Anyone holding the token can
@@ -539,6 +553,15 @@ func (c *cartServiceClient) MoveItemToList(ctx context.Context, in *MoveItemToLi
 func (c *cartServiceClient) MoveListItemToCart(ctx context.Context, in *MoveListItemToCartRequest, opts ...grpc.CallOption) (*MoveListItemToCartResponse, error) {
 	out := new(MoveListItemToCartResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/MoveListItemToCart", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) SetBackInStockAlert(ctx context.Context, in *SetBackInStockAlertRequest, opts ...grpc.CallOption) (*SetBackInStockAlertResponse, error) {
+	out := new(SetBackInStockAlertResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/SetBackInStockAlert", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -844,6 +867,20 @@ type CartServiceServer interface {
 	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
 	// the catalog cannot answer; ABORTED for a stale `expected_version`.
 	MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error)
+	// Asks for an e-mail to `email` when a list item's variant is back in
+	// stock (empty `email`: no more alert). Set while the variant is out of
+	// stock, it fires once the catalog has it again; set while in stock, it
+	// fires after the variant next runs out and comes back. One e-mail per
+	// restock, sent by the recovery job through its outbox (recovery must be
+	// configured: signing keys, hash key, relay); an address that
+	// unsubscribed from cart e-mail gets none. The alert goes with its item
+	// (moved to the cart, removed, or a guest's list merged at sign-in: set
+	// it again on the customer's item).
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
+	// LIST_ITEM_NOT_FOUND; UNAVAILABLE when setting one and the catalog
+	// cannot say whether the variant is in stock.
+	SetBackInStockAlert(context.Context, *SetBackInStockAlertRequest) (*SetBackInStockAlertResponse, error)
 	// Makes a share link of the shopper's active cart: a token of 244 random
 	// bits (43 base64url characters), returned once; the service keeps only
 	// its SHA-256, so it cannot be shown again. Anyone holding the token can
@@ -997,6 +1034,9 @@ func (UnimplementedCartServiceServer) MoveItemToList(context.Context, *MoveItemT
 }
 func (UnimplementedCartServiceServer) MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method MoveListItemToCart not implemented")
+}
+func (UnimplementedCartServiceServer) SetBackInStockAlert(context.Context, *SetBackInStockAlertRequest) (*SetBackInStockAlertResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SetBackInStockAlert not implemented")
 }
 func (UnimplementedCartServiceServer) CreateCartShare(context.Context, *CreateCartShareRequest) (*CreateCartShareResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CreateCartShare not implemented")
@@ -1458,6 +1498,24 @@ func _CartService_MoveListItemToCart_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_SetBackInStockAlert_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetBackInStockAlertRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).SetBackInStockAlert(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/SetBackInStockAlert",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).SetBackInStockAlert(ctx, req.(*SetBackInStockAlertRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_CreateCartShare_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateCartShareRequest)
 	if err := dec(in); err != nil {
@@ -1650,6 +1708,10 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "MoveListItemToCart",
 			Handler:    _CartService_MoveListItemToCart_Handler,
+		},
+		{
+			MethodName: "SetBackInStockAlert",
+			Handler:    _CartService_SetBackInStockAlert_Handler,
 		},
 		{
 			MethodName: "CreateCartShare",

@@ -1,0 +1,101 @@
+//! SetBackInStockAlert: a shopper asks to be e-mailed when a saved item's
+//! variant is back in stock (the recovery job watches and mails, see
+//! `jobs/back_in_stock.rs`).
+
+use super::idempotency::Scope;
+use super::lists::{lock_item, save_list};
+use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
+use super::{CartService, ServiceError};
+use crate::domain::cart::Shopper;
+use crate::domain::catalog::{CatalogSnapshot, Known};
+use crate::domain::email::Email;
+use crate::domain::event::ListEvent;
+use crate::domain::ids::{ListItemId, VariantId};
+use crate::domain::list::{ListItem, ShoppingList};
+use crate::domain::rules::Rejection;
+use crate::storage::{alerts, lists};
+
+impl CartService {
+    /// Sets (`Some`) or clears (`None`) the back-in-stock alert of list item
+    /// `id`. An alert set while the variant is out of stock fires at its
+    /// restock; one set while it is in stock fires after it next runs out
+    /// and comes back.
+    ///
+    /// # Errors
+    /// `ListItemNotFound`; `CatalogUnavailable` when setting one and the
+    /// catalog does not answer; the pipeline's.
+    pub async fn set_back_in_stock_alert(
+        &self,
+        shopper: &Shopper,
+        id: ListItemId,
+        email: Option<Email>,
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async {
+            let conn = self.db.conn();
+            let known = match lists::list_of_item(conn, id).await? {
+                Some(list) => lists::items(conn, list).await?,
+                None => Vec::new(),
+            };
+            Ok(self.lookup(known.iter().map(|i| &i.line.variant_id)).await)
+        };
+        let step = SetAlert { shopper, id, email };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+
+    /// What the catalog says now about `ids` (the back-in-stock job's one
+    /// lookup per batch).
+    pub async fn catalog_now(&self, ids: &[VariantId]) -> CatalogSnapshot {
+        self.lookup(ids).await
+    }
+}
+
+/// Whether `known` can be bought now, one unit at least: `None` when the
+/// catalog did not say.
+pub fn in_stock(known: Known<'_>) -> Option<bool> {
+    match known {
+        Known::Found(v) => Some(v.active && v.inventory.can_supply(1)),
+        Known::Missing => Some(false),
+        Known::Unknown => None,
+    }
+}
+
+/// The transaction of SetBackInStockAlert.
+struct SetAlert<'a> {
+    shopper: &'a Shopper,
+    id: ListItemId,
+    email: Option<Email>,
+}
+
+impl Step for SetAlert<'_> {
+    type Locked = (ShoppingList, Vec<ListItem>, usize);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        Ok((lock_item(ctx, self.shopper, self.id).await?, 0))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (mut list, mut items, at) = locked;
+        let item = &mut items[at];
+        match &self.email {
+            Some(email) => {
+                let known = ctx.snapshot.get(&item.line.variant_id);
+                let stocked = in_stock(known).ok_or(Rejection::CatalogUnavailable)?;
+                let out_since = (!stocked).then_some(ctx.now);
+                alerts::set(ctx.tx, self.id, email.as_str(), out_since, ctx.now).await?;
+            }
+            None => alerts::clear(ctx.tx, self.id).await?,
+        }
+        item.alert = self.email.is_some();
+        let event = ListEvent::AlertSet {
+            list_item_id: self.id,
+            on: item.alert,
+        };
+        save_list(ctx, &mut list, &[], &[event]).await?;
+        Ok(Outcome {
+            list: Some((list, items)),
+            ..Outcome::default()
+        })
+    }
+}

@@ -1,0 +1,227 @@
+//! Back-in-stock alerts: which list items to watch for whom, their state
+//! (`out_since`: seen out of stock, not yet told), and queueing their
+//! e-mail in the recovery outbox.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+use super::StorageError;
+use super::recovery::OutboxMessage;
+use super::sql::statement;
+use crate::domain::ids::{ListId, ListItemId, ProductId, VariantId};
+
+/// An alert as the job sees it, with its item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// The item.
+    pub list_item_id: ListItemId,
+    /// Its list.
+    pub list_id: ListId,
+    /// Whom to tell.
+    pub email: String,
+    /// Set while the variant was last seen out of stock.
+    pub out_since: Option<DateTime<Utc>>,
+    /// The item's product.
+    pub product_id: ProductId,
+    /// The item's variant.
+    pub variant_id: VariantId,
+    /// Units saved.
+    pub quantity: u32,
+}
+
+/// Sets item `id`'s alert to `email`, seen out of stock since `out_since`
+/// (`None`: in stock now).
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn set(
+    conn: &impl ConnectionTrait,
+    id: ListItemId,
+    email: &str,
+    out_since: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    clear(conn, id).await?;
+    conn.execute_raw(statement(
+        conn,
+        "INSERT INTO list_item_alerts (list_item_id, email, out_since, checked_at, created_at) \
+         VALUES ($1, $2, $3, $4, $4)",
+        vec![id.uuid().into(), email.into(), out_since.into(), now.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Removes item `id`'s alert, if any.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn clear(conn: &impl ConnectionTrait, id: ListItemId) -> Result<(), StorageError> {
+    conn.execute_raw(statement(
+        conn,
+        "DELETE FROM list_item_alerts WHERE list_item_id = $1",
+        vec![id.uuid().into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Which of `items` have an alert.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn of_items(
+    conn: &impl ConnectionTrait,
+    items: &[ListItemId],
+) -> Result<Vec<ListItemId>, StorageError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=items.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT list_item_id FROM list_item_alerts WHERE list_item_id IN ({})",
+        placeholders.join(", ")
+    );
+    let values = items.iter().map(|id| id.uuid().into()).collect();
+    let rows = conn.query_all_raw(statement(conn, &sql, values)).await?;
+    rows.iter()
+        .map(|row| Ok(ListItemId::from_uuid(row.try_get_by_index(0)?)))
+        .collect()
+}
+
+/// Up to `limit` alerts, least recently checked first, each marked checked
+/// at `now`.
+///
+/// # Errors
+/// [`StorageError`] on database failure or corrupt data.
+pub async fn next_batch(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Alert>, StorageError> {
+    let rows = conn
+        .query_all_raw(statement(
+            conn,
+            "SELECT a.list_item_id, i.list_id, a.email, a.out_since, i.product_id, \
+             i.variant_id, i.quantity FROM list_item_alerts a \
+             JOIN list_items i ON i.id = a.list_item_id \
+             ORDER BY a.checked_at, a.list_item_id LIMIT $1",
+            vec![i64::try_from(limit).unwrap_or(i64::MAX).into()],
+        ))
+        .await?;
+    let corrupt = |what: &str, e: crate::domain::ParseError| {
+        StorageError::Corrupt(format!("list_items.{what}: {e}"))
+    };
+    let mut alerts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let product: String = row.try_get_by_index(4)?;
+        let variant: String = row.try_get_by_index(5)?;
+        let quantity: i32 = row.try_get_by_index(6)?;
+        let alert = Alert {
+            list_item_id: ListItemId::from_uuid(row.try_get_by_index(0)?),
+            list_id: ListId::from_uuid(row.try_get_by_index(1)?),
+            email: row.try_get_by_index(2)?,
+            out_since: row.try_get_by_index(3)?,
+            product_id: ProductId::parse(&product).map_err(|e| corrupt("product_id", e))?,
+            variant_id: VariantId::parse(&variant).map_err(|e| corrupt("variant_id", e))?,
+            quantity: u32::try_from(quantity).unwrap_or(0),
+        };
+        conn.execute_raw(statement(
+            conn,
+            "UPDATE list_item_alerts SET checked_at = $2 WHERE list_item_id = $1",
+            vec![alert.list_item_id.uuid().into(), now.into()],
+        ))
+        .await?;
+        alerts.push(alert);
+    }
+    Ok(alerts)
+}
+
+/// Notes item `id`'s variant seen out of stock at `now` (kept if already
+/// noted).
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn seen_out(
+    conn: &impl ConnectionTrait,
+    id: ListItemId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    conn.execute_raw(statement(
+        conn,
+        "UPDATE list_item_alerts SET out_since = $2 \
+         WHERE list_item_id = $1 AND out_since IS NULL",
+        vec![id.uuid().into(), now.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Claims the restock of item `id`: clears `out_since` if it was set, and
+/// says whether this call cleared it (so one e-mail goes per restock, even
+/// with two runs at once).
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn claim_restock(
+    conn: &impl ConnectionTrait,
+    id: ListItemId,
+) -> Result<bool, StorageError> {
+    let done = conn
+        .execute_raw(statement(
+            conn,
+            "UPDATE list_item_alerts SET out_since = NULL \
+             WHERE list_item_id = $1 AND out_since IS NOT NULL",
+            vec![id.uuid().into()],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Writes a back-in-stock `message` about item `id` to the outbox, due now
+/// (`suppressed`: the address unsubscribed; the row keeps nothing and is
+/// never sent).
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn queue(
+    conn: &impl ConnectionTrait,
+    message: &OutboxMessage,
+    id: ListItemId,
+    suppressed: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let (status, kept) = if suppressed {
+        let nothing = OutboxMessage {
+            email: String::new(),
+            subject: String::new(),
+            body_text: String::new(),
+            body_html: String::new(),
+            list_unsubscribe: String::new(),
+            ..message.clone()
+        };
+        ("suppressed", nothing)
+    } else {
+        ("pending", message.clone())
+    };
+    conn.execute_raw(statement(
+        conn,
+        "INSERT INTO recovery_outbox (id, kind, cart_id, list_item_id, email, subject, \
+         body_text, body_html, list_unsubscribe, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'back_in_stock', $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)",
+        vec![
+            kept.id.into(),
+            uuid::Uuid::nil().into(),
+            id.uuid().into(),
+            kept.email.into(),
+            kept.subject.into(),
+            kept.body_text.into(),
+            kept.body_html.into(),
+            kept.list_unsubscribe.into(),
+            status.into(),
+            now.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
