@@ -142,6 +142,16 @@ impl<'a> Known<'a> {
     }
 }
 
+/// Whether `known` can be bought now, one unit at least (a variant gone
+/// from the catalog cannot): `None` when the catalog did not say.
+pub fn in_stock(known: Known<'_>) -> Option<bool> {
+    match known {
+        Known::Found(v) => Some(v.active && v.inventory.can_supply(1)),
+        Known::Missing => Some(false),
+        Known::Unknown => None,
+    }
+}
+
 /// What a shopper is told about a product that can no longer be bought.
 pub fn no_longer_available(product_name: &str) -> String {
     format!("{product_name} is no longer available")

@@ -59,6 +59,7 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("SetBackInStockAlert", Role::Storefront),
     ("CreateCartShare", Role::Storefront),
     ("RevokeCartShare", Role::Storefront),
+    ("ListCartShares", Role::Storefront),
     ("GetSharedCart", Role::Storefront),
     ("CopySharedCart", Role::Storefront),
 ];

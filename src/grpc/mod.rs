@@ -175,6 +175,13 @@ impl CartServiceApi for CartApi {
         self.serve_create_cart_share(request).await
     }
 
+    async fn list_cart_shares(
+        &self,
+        request: Request<pb::ListCartSharesRequest>,
+    ) -> Result<Response<pb::ListCartSharesResponse>, Status> {
+        self.serve_list_cart_shares(request).await
+    }
+
     async fn revoke_cart_share(
         &self,
         request: Request<pb::RevokeCartShareRequest>,

@@ -4,7 +4,7 @@
 use tonic::{Request, Response, Status};
 
 use super::{CartApi, fail, parse, wire};
-use crate::domain::share::Share;
+use crate::domain::share::{Share, ShareToken};
 use crate::domain::view::CartView;
 use crate::proto::shop::cart::v1 as pb;
 
@@ -25,7 +25,29 @@ fn shared_cart(share: &Share, view: &CartView) -> pb::SharedCart {
     }
 }
 
+/// A share as sent; the token only when it was just made.
+fn cart_share(share: &Share, token: Option<&ShareToken>) -> pb::CartShare {
+    pb::CartShare {
+        share_id: share.id.to_string(),
+        token: token.map(|t| t.expose().to_owned()).unwrap_or_default(),
+        expire_time: share.expires_at.map(wire::timestamp),
+        create_time: Some(wire::timestamp(share.created_at)),
+        revoke_time: share.revoked_at.map(wire::timestamp),
+    }
+}
+
 impl CartApi {
+    pub(super) async fn serve_list_cart_shares(
+        &self,
+        request: Request<pb::ListCartSharesRequest>,
+    ) -> Result<Response<pb::ListCartSharesResponse>, Status> {
+        let shopper = parse::shopper_only(request.into_inner().shopper)?;
+        let shares = self.service.list_shares(&shopper).await.map_err(fail)?;
+        Ok(Response::new(pb::ListCartSharesResponse {
+            shares: shares.iter().map(|s| cart_share(s, None)).collect(),
+        }))
+    }
+
     pub(super) async fn serve_create_cart_share(
         &self,
         request: Request<pb::CreateCartShareRequest>,
@@ -37,12 +59,7 @@ impl CartApi {
             .await
             .map_err(fail)?;
         Ok(Response::new(pb::CreateCartShareResponse {
-            share: Some(pb::CartShare {
-                share_id: share.id.to_string(),
-                token: token.expose().to_owned(),
-                expire_time: share.expires_at.map(wire::timestamp),
-                create_time: Some(wire::timestamp(share.created_at)),
-            }),
+            share: Some(cart_share(&share, Some(&token))),
         }))
     }
 

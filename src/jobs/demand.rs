@@ -1,8 +1,10 @@
-//! The demand job: every `jobs.demand_refresh_secs`, one replica (an
-//! advisory lock) recounts the units each variant has in active carts, and
-//! every replica loads the latest count into its [`DemandBoard`], from which
-//! views warn of HIGH_DEMAND. The count costs one aggregate per interval,
-//! never a query per read.
+//! The demand job: every `jobs.demand_refresh_secs` each replica looks at
+//! the count; the first to find it older than half an interval recounts
+//! (under an advisory lock, so never two at once) the units each variant
+//! has in active carts, and every replica loads the latest count into its
+//! [`DemandBoard`], from which views warn of HIGH_DEMAND. About one
+//! aggregate per interval whatever the number of replicas, never a query
+//! per read.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,9 +50,16 @@ impl DemandJob {
     /// it had.
     #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> Result<usize, StorageError> {
-        let tx = self.db.begin().await?;
-        if maintenance::try_lock(&tx, DEMAND_LOCK_KEY).await? {
-            demand::recount(&tx, self.clock.now()).await?;
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        // Replicas tick apart: whoever finds the count older than half an
+        // interval recounts, the others only load it.
+        let fresh = chrono::Duration::from_std(self.interval / 2).unwrap_or_default();
+        let stale = demand::counted_at(&tx)
+            .await?
+            .is_none_or(|at| at <= now - fresh);
+        if stale && maintenance::try_lock(&tx, DEMAND_LOCK_KEY).await? {
+            demand::recount(&tx, now).await?;
             tx.commit().await?;
         } else {
             tx.rollback().await?;

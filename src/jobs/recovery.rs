@@ -141,8 +141,14 @@ impl RecoveryJob {
     #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> Result<RecoveryReport, StorageError> {
         let mut report = RecoveryReport::default();
-        self.detect(&mut report).await?;
-        self.detect_restocks(&mut report).await?;
+        // A failed detection (of either kind) is logged and leaves delivery
+        // to run: what is queued still goes out.
+        if let Err(error) = self.detect(&mut report).await {
+            tracing::warn!(%error, "recovery detection failed");
+        }
+        if let Err(error) = self.detect_restocks(&mut report).await {
+            tracing::warn!(%error, "back-in-stock detection failed");
+        }
         self.deliver(&mut report).await?;
         let m = &self.metrics;
         m.recovery_email("queued", report.queued);

@@ -7,7 +7,7 @@ use super::lists::{lock_item, save_list};
 use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::Shopper;
-use crate::domain::catalog::{CatalogSnapshot, Known};
+use crate::domain::catalog::{CatalogSnapshot, in_stock};
 use crate::domain::email::Email;
 use crate::domain::event::ListEvent;
 use crate::domain::ids::{ListItemId, VariantId};
@@ -39,7 +39,12 @@ impl CartService {
             };
             Ok(self.lookup(known.iter().map(|i| &i.line.variant_id)).await)
         };
-        let step = SetAlert { shopper, id, email };
+        let step = SetAlert {
+            shopper,
+            id,
+            email,
+            mailing: self.recovery.signer.is_some() && self.recovery.hasher.is_some(),
+        };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
     }
@@ -51,21 +56,13 @@ impl CartService {
     }
 }
 
-/// Whether `known` can be bought now, one unit at least: `None` when the
-/// catalog did not say.
-pub fn in_stock(known: Known<'_>) -> Option<bool> {
-    match known {
-        Known::Found(v) => Some(v.active && v.inventory.can_supply(1)),
-        Known::Missing => Some(false),
-        Known::Unknown => None,
-    }
-}
-
 /// The transaction of SetBackInStockAlert.
 struct SetAlert<'a> {
     shopper: &'a Shopper,
     id: ListItemId,
     email: Option<Email>,
+    /// Whether this service can sign and hash what the e-mail needs.
+    mailing: bool,
 }
 
 impl Step for SetAlert<'_> {
@@ -77,6 +74,10 @@ impl Step for SetAlert<'_> {
 
     async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
         let (mut list, mut items, at) = locked;
+        if self.email.is_some() && !self.mailing {
+            // Nothing would ever send it.
+            return Err(Rejection::RecoveryDisabled.into());
+        }
         let item = &mut items[at];
         match &self.email {
             Some(email) => {

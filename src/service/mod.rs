@@ -31,7 +31,6 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
-pub use alerts::in_stock;
 pub use demand::DemandBoard;
 pub use error::ServiceError;
 pub use idempotency::RequestKey;

@@ -23,6 +23,9 @@ use crate::domain::share::{Share, ShareToken};
 use crate::domain::view::CartView;
 use crate::storage::{Executor, carts, lines, shares};
 
+/// Most shares ListCartShares returns.
+const MAX_LISTED_SHARES: u64 = 100;
+
 impl CartService {
     /// Makes a share link of the shopper's active cart, expiring after
     /// `ttl` when given. The token is returned once and stored only hashed.
@@ -53,6 +56,22 @@ impl CartService {
         carts::record(&tx, cart.id, &[created], now).await?;
         tx.commit().await?;
         Ok((share, token))
+    }
+
+    /// The newest shares (at most 100) of the shopper's active cart.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn list_shares(&self, shopper: &Shopper) -> Result<Vec<Share>, ServiceError> {
+        let conn = self.db.conn();
+        let now = self.clock.now();
+        let Some(cart) = carts::find_active(conn, shopper, false)
+            .await?
+            .filter(|c| !c.is_expired(now))
+        else {
+            return Ok(Vec::new());
+        };
+        Ok(shares::of_cart(conn, cart.id, MAX_LISTED_SHARES).await?)
     }
 
     /// Revokes share `id` of one of the shopper's carts; revoking a revoked

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::StorageError;
-use super::recovery::OutboxMessage;
 use super::sql::statement;
 use crate::domain::ids::{ListId, ListItemId, ProductId, VariantId};
 
@@ -29,8 +28,9 @@ pub struct Alert {
     pub quantity: u32,
 }
 
-/// Sets item `id`'s alert to `email`, seen out of stock since `out_since`
-/// (`None`: in stock now).
+/// Sets item `id`'s alert to `email`. A new alert is seen out of stock
+/// since `out_since` (`None`: in stock now); an existing one keeps its mark
+/// and its turn, so setting it again never loses a pending restock.
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
@@ -41,7 +41,16 @@ pub async fn set(
     out_since: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    clear(conn, id).await?;
+    let changed = conn
+        .execute_raw(statement(
+            conn,
+            "UPDATE list_item_alerts SET email = $2 WHERE list_item_id = $1",
+            vec![id.uuid().into(), email.into()],
+        ))
+        .await?;
+    if changed.rows_affected() == 1 {
+        return Ok(());
+    }
     conn.execute_raw(statement(
         conn,
         "INSERT INTO list_item_alerts (list_item_id, email, out_since, checked_at, created_at) \
@@ -126,13 +135,17 @@ pub async fn next_batch(
             variant_id: VariantId::parse(&variant).map_err(|e| corrupt("variant_id", e))?,
             quantity: u32::try_from(quantity).unwrap_or(0),
         };
-        conn.execute_raw(statement(
-            conn,
-            "UPDATE list_item_alerts SET checked_at = $2 WHERE list_item_id = $1",
-            vec![alert.list_item_id.uuid().into(), now.into()],
-        ))
-        .await?;
         alerts.push(alert);
+    }
+    if !alerts.is_empty() {
+        let placeholders: Vec<String> = (2..=alerts.len() + 1).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "UPDATE list_item_alerts SET checked_at = $1 WHERE list_item_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut values = vec![now.into()];
+        values.extend(alerts.iter().map(|a| a.list_item_id.uuid().into()));
+        conn.execute_raw(statement(conn, &sql, values)).await?;
     }
     Ok(alerts)
 }
@@ -157,71 +170,23 @@ pub async fn seen_out(
     Ok(())
 }
 
-/// Claims the restock of item `id`: clears `out_since` if it was set, and
-/// says whether this call cleared it (so one e-mail goes per restock, even
-/// with two runs at once).
+/// Claims the restock of item `id`: clears `out_since` if it was set and
+/// returns the alert's address as it is now, or `None` when another run
+/// claimed it first or the alert is gone (so one e-mail goes per restock).
 ///
 /// # Errors
 /// [`StorageError`] on database failure.
 pub async fn claim_restock(
     conn: &impl ConnectionTrait,
     id: ListItemId,
-) -> Result<bool, StorageError> {
-    let done = conn
-        .execute_raw(statement(
+) -> Result<Option<String>, StorageError> {
+    let row = conn
+        .query_one_raw(statement(
             conn,
             "UPDATE list_item_alerts SET out_since = NULL \
-             WHERE list_item_id = $1 AND out_since IS NOT NULL",
+             WHERE list_item_id = $1 AND out_since IS NOT NULL RETURNING email",
             vec![id.uuid().into()],
         ))
         .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Writes a back-in-stock `message` about item `id` to the outbox, due now
-/// (`suppressed`: the address unsubscribed; the row keeps nothing and is
-/// never sent).
-///
-/// # Errors
-/// [`StorageError`] on database failure.
-pub async fn queue(
-    conn: &impl ConnectionTrait,
-    message: &OutboxMessage,
-    id: ListItemId,
-    suppressed: bool,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let (status, kept) = if suppressed {
-        let nothing = OutboxMessage {
-            email: String::new(),
-            subject: String::new(),
-            body_text: String::new(),
-            body_html: String::new(),
-            list_unsubscribe: String::new(),
-            ..message.clone()
-        };
-        ("suppressed", nothing)
-    } else {
-        ("pending", message.clone())
-    };
-    conn.execute_raw(statement(
-        conn,
-        "INSERT INTO recovery_outbox (id, kind, cart_id, list_item_id, email, subject, \
-         body_text, body_html, list_unsubscribe, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, 'back_in_stock', $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)",
-        vec![
-            kept.id.into(),
-            uuid::Uuid::nil().into(),
-            id.uuid().into(),
-            kept.email.into(),
-            kept.subject.into(),
-            kept.body_text.into(),
-            kept.body_html.into(),
-            kept.list_unsubscribe.into(),
-            status.into(),
-            now.into(),
-        ],
-    ))
-    .await?;
-    Ok(())
+    Ok(row.map(|r| r.try_get_by_index(0)).transpose()?)
 }

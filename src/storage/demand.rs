@@ -34,6 +34,27 @@ pub async fn recount(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<
     Ok(counted.rows_affected())
 }
 
+/// When the latest count was taken; `None` before any (or when no cart
+/// held anything).
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn counted_at(
+    conn: &impl ConnectionTrait,
+) -> Result<Option<DateTime<Utc>>, StorageError> {
+    let row = conn
+        .query_one_raw(statement(
+            conn,
+            "SELECT MAX(counted_at) AS at FROM variant_demand",
+            vec![],
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<Option<DateTime<Utc>>>("", "at"))
+        .transpose()?
+        .flatten())
+}
+
 /// The latest count.
 ///
 /// # Errors

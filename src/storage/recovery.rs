@@ -12,7 +12,7 @@ use super::events;
 use super::sql::statement;
 use crate::domain::cart::{Cart, CartStatus};
 use crate::domain::event::Event;
-use crate::domain::ids::CartId;
+use crate::domain::ids::{CartId, ListItemId};
 
 /// What makes a cart a recovery candidate, as of one run.
 #[derive(Debug, Clone, Copy)]
@@ -173,6 +173,37 @@ pub async fn queue(
     suppressed: bool,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
+    insert(conn, message, Kind::Recovery, suppressed, now).await?;
+    if !suppressed {
+        let queued = Event::RecoveryEmailQueued {
+            message_id: message.id,
+        };
+        events::append(conn, message.cart_id, &[queued], now).await?;
+    }
+    Ok(())
+}
+
+/// What an outbox message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An abandoned cart (`cart_id`).
+    Recovery,
+    /// A list item back in stock (`list_item_id`; `cart_id` is the nil id).
+    BackInStock(ListItemId),
+}
+
+/// Writes `message` of `kind` to the outbox, due at `now`; `suppressed`
+/// keeps neither the address nor the e-mail and is never sent.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    message: &OutboxMessage,
+    kind: Kind,
+    suppressed: bool,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
     let status = if suppressed { "suppressed" } else { "pending" };
     let kept = |value: &str| {
         if suppressed {
@@ -181,14 +212,20 @@ pub async fn queue(
             value.to_owned()
         }
     };
+    let (kind, item) = match kind {
+        Kind::Recovery => ("recovery", None),
+        Kind::BackInStock(item) => ("back_in_stock", Some(item.uuid())),
+    };
     conn.execute_raw(statement(
         conn,
-        "INSERT INTO recovery_outbox (id, kind, cart_id, email, subject, body_text, body_html, \
-         list_unsubscribe, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, 'recovery', $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)",
+        "INSERT INTO recovery_outbox (id, kind, cart_id, list_item_id, email, subject, \
+         body_text, body_html, list_unsubscribe, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $11)",
         vec![
             message.id.into(),
+            kind.into(),
             message.cart_id.uuid().into(),
+            item.into(),
             kept(&message.email).into(),
             kept(&message.subject).into(),
             kept(&message.body_text).into(),
@@ -199,12 +236,6 @@ pub async fn queue(
         ],
     ))
     .await?;
-    if !suppressed {
-        let queued = Event::RecoveryEmailQueued {
-            message_id: message.id,
-        };
-        events::append(conn, message.cart_id, &[queued], now).await?;
-    }
     Ok(())
 }
 

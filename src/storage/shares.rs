@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect,
+    QueryOrder, QuerySelect,
 };
 
 use super::StorageError;
@@ -62,6 +62,27 @@ pub async fn by_token(
         query = query.lock_shared();
     }
     Ok(query.one(conn).await?.map(share_from_model))
+}
+
+/// The newest `limit` shares of cart `cart`, newest first.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+pub async fn of_cart(
+    conn: &impl ConnectionTrait,
+    cart: CartId,
+    limit: u64,
+) -> Result<Vec<Share>, StorageError> {
+    Ok(cart_shares::Entity::find()
+        .filter(cart_shares::Column::CartId.eq(cart.uuid()))
+        .order_by_desc(cart_shares::Column::CreatedAt)
+        .order_by_desc(cart_shares::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(share_from_model)
+        .collect())
 }
 
 /// Share `id`.

@@ -7,7 +7,10 @@ use cart_service::domain::ids::VariantId;
 use tonic::Code;
 
 use crate::db_test;
-use crate::recovery::{recovery_settings, run_recovery};
+use cart_service::recovery::hash::Hasher;
+use cart_service::recovery::token::Claim;
+
+use crate::recovery::{HASH_KEY, previous_key_signer, recovery_settings, run_recovery};
 use crate::support::*;
 
 /// `variant` saved by Ada with an alert to her address; the item's id.
@@ -176,9 +179,53 @@ db_test!(bad_alerts_change_nothing, |app| {
         Code::NotFound,
     );
     assert_eq!(error.reason(), ErrorReason::ListItemNotFound);
+    // Without recovery configured nothing could send it.
+    let (error, _) = expect_code(
+        alert(&app, &item, "ada@example.com").await,
+        Code::FailedPrecondition,
+    );
+    assert_eq!(error.reason(), ErrorReason::RecoveryDisabled);
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM list_item_alerts")
             .await,
         0
     );
 });
+
+db_test!(
+    an_alert_set_again_keeps_its_restock_and_an_unsubscribed_address_gets_nothing,
+    |backend: Backend| {
+        let smtp = SmtpServer::start();
+        let url = smtp.url();
+        let Some(app) = spawn_app_with(backend, |s| recovery_settings(s, &url)).await else {
+            return;
+        };
+        let item = watched(&app, "var-hoodie-navy-m").await;
+        stock(&app, "var-hoodie-navy-m", 4);
+        // A new address after the restock, before the job saw it: the
+        // restock still sends, to the new address.
+        alert(&app, &item, "ada@work.example.com")
+            .await
+            .expect("set again");
+        assert_eq!(run_recovery(&app).await.restocked, 1);
+        let mails = smtp.take();
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, ["ada@work.example.com"]);
+
+        // That address unsubscribes: the next restock is suppressed.
+        let hash = Hasher::new(HASH_KEY)
+            .unwrap()
+            .address("ada@work.example.com");
+        let token = previous_key_signer().sign(&Claim::Unsubscribe { address_hash: hash });
+        app.cart
+            .unsubscribe_recovery(pb::UnsubscribeRecoveryRequest { token })
+            .await
+            .expect("unsubscribed");
+        stock(&app, "var-hoodie-navy-m", 0);
+        run_recovery(&app).await;
+        stock(&app, "var-hoodie-navy-m", 4);
+        let report = run_recovery(&app).await;
+        assert_eq!((report.restocked, report.suppressed), (0, 1), "{report:?}");
+        assert!(smtp.take().is_empty());
+    }
+);

@@ -379,3 +379,45 @@ db_test!(a_copy_names_the_lines_of_the_copiers_cart, |app| {
     assert_eq!(repriced.r#type(), pb::CartAdjustmentType::PriceUpdated);
     assert_eq!(repriced.item_id, cart.items[0].id, "the copier's line");
 });
+
+db_test!(a_carts_shares_are_listed_without_their_tokens, |app| {
+    let owner = shopper("owner");
+    app.add(owner.clone(), "var-socks-3pack", 1).await.unwrap();
+    let mut made = Vec::new();
+    for ttl in [None, Some(3600)] {
+        let share = app
+            .cart
+            .create_cart_share(create(owner.clone(), ttl))
+            .await
+            .unwrap()
+            .share
+            .unwrap();
+        made.push(share);
+        // Made at distinct times, so "newest first" is a real order.
+        app.clock.advance(chrono::Duration::seconds(1));
+    }
+    app.cart
+        .revoke_cart_share(pb::RevokeCartShareRequest {
+            shopper: owner.clone(),
+            share_id: made[0].share_id.clone(),
+        })
+        .await
+        .expect("revoked");
+    let list = |who| pb::ListCartSharesRequest { shopper: who };
+    let listed = app.cart.list_cart_shares(list(owner)).await.unwrap().shares;
+    let ids: Vec<&str> = listed.iter().map(|s| s.share_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [made[1].share_id.as_str(), made[0].share_id.as_str()],
+        "newest first"
+    );
+    assert!(listed.iter().all(|s| s.token.is_empty()), "no tokens");
+    assert!(listed[1].revoke_time.is_some() && listed[0].revoke_time.is_none());
+    assert!(listed[0].expire_time.is_some());
+    let theirs = app
+        .cart
+        .list_cart_shares(list(shopper("bob")))
+        .await
+        .unwrap();
+    assert!(theirs.shares.is_empty());
+});

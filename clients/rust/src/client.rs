@@ -215,6 +215,8 @@ impl CartClient {
         /// Makes a share link of the cart (the token is shown once; a retry
         /// after a lost answer makes a second, harmless share).
         create_cart_share(CreateCartShareRequest) -> CreateCartShareResponse, as_given;
+        /// The cart's share links (without their tokens).
+        list_cart_shares(ListCartSharesRequest) -> ListCartSharesResponse, as_given;
         /// Revokes a share link.
         revoke_cart_share(RevokeCartShareRequest) -> RevokeCartShareResponse, as_given;
         /// The cart a share link names, without personal data.

@@ -7,15 +7,15 @@
 //! is the recovery job's own (same relay, retries, unsubscribes).
 
 use super::{RecoveryJob, RecoveryReport, with_token};
-use crate::domain::catalog::Known;
+use crate::domain::catalog::in_stock;
+use crate::domain::catalog::{CatalogVariant, Known};
 use crate::domain::event::ListEvent;
 use crate::domain::ids::CartId;
 use crate::recovery::stock_email::StockContext;
 use crate::recovery::token::Claim;
-use crate::service::in_stock;
 use crate::storage::alerts::{self, Alert};
 use crate::storage::maintenance::try_lock;
-use crate::storage::recovery::{self, OutboxMessage};
+use crate::storage::recovery::{self, Kind, OutboxMessage};
 use crate::storage::{StorageError, lists};
 
 /// The advisory-lock key of back-in-stock detection ("cartbisk").
@@ -46,13 +46,18 @@ impl RecoveryJob {
             let known = catalog.get(&alert.variant_id);
             match (in_stock(known), alert.out_since, known) {
                 (Some(false), None, _) => {
-                    alerts::seen_out(self.db.conn(), alert.list_item_id, now).await?;
+                    let tx = self.db.begin_write().await?;
+                    alerts::seen_out(&tx, alert.list_item_id, now).await?;
+                    tx.commit().await?;
                 }
                 (Some(true), Some(_), Known::Found(variant)) => {
-                    if let Some(suppressed) = self.queue_restock(alert, variant).await? {
-                        report.queued += 1;
-                        report.restocked += 1;
-                        report.suppressed += u64::from(suppressed);
+                    match self.queue_restock(alert, variant).await? {
+                        Some(true) => report.suppressed += 1,
+                        Some(false) => {
+                            report.queued += 1;
+                            report.restocked += 1;
+                        }
+                        None => {}
                     }
                 }
                 // In stock and not marked, still out, or unknown: nothing.
@@ -62,14 +67,26 @@ impl RecoveryJob {
         leader.commit().await
     }
 
-    /// Queues the e-mail of `alert`, whose variant is back: `Some(suppressed)`
-    /// when this call claimed the restock (another run may have).
+    /// Queues the e-mail of `alert`, whose variant is back, in one
+    /// transaction that claims the restock first (another run may have) and
+    /// mails the alert's address as it is then: `Some(suppressed)` when
+    /// this call claimed it. An unsubscribed address gets a `suppressed`
+    /// row and no event, as recovery e-mail does.
     async fn queue_restock(
         &self,
         alert: &Alert,
-        variant: &crate::domain::catalog::CatalogVariant,
+        variant: &CatalogVariant,
     ) -> Result<Option<bool>, StorageError> {
-        let address_hash = self.hasher.address(&alert.email);
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        let (Some(list), Some(email)) = (
+            lists::find(&tx, alert.list_id, true).await?,
+            alerts::claim_restock(&tx, alert.list_item_id).await?,
+        ) else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let address_hash = self.hasher.address(&email);
         let unsubscribe = self.signer.sign(&Claim::Unsubscribe {
             address_hash: address_hash.clone(),
         });
@@ -82,6 +99,8 @@ impl RecoveryJob {
         let rendered = match self.stock_templates.render(context) {
             Ok(rendered) => rendered,
             Err(error) => {
+                // The mark stays: a fixed template sends it on a later run.
+                tx.rollback().await?;
                 tracing::error!(%error, list_item_id = %alert.list_item_id, "back-in-stock e-mail not rendered");
                 return Ok(None);
             }
@@ -90,31 +109,24 @@ impl RecoveryJob {
             id: uuid::Uuid::now_v7(),
             // Not about a cart: the nil id (delivery records no cart event).
             cart_id: CartId::from_uuid(uuid::Uuid::nil()),
-            email: alert.email.clone(),
+            email,
             subject: rendered.subject,
             body_text: rendered.text,
             body_html: rendered.html,
             list_unsubscribe: unsubscribe_url,
             attempts: 0,
         };
-        let now = self.clock.now();
-        let tx = self.db.begin_write().await?;
-        let Some(list) = lists::find(&tx, alert.list_id, true).await? else {
-            tx.rollback().await?;
-            return Ok(None);
-        };
-        if !alerts::claim_restock(&tx, alert.list_item_id).await? {
-            tx.rollback().await?;
-            return Ok(None);
-        }
         let suppressed = recovery::is_unsubscribed(&tx, &address_hash).await?;
-        alerts::queue(&tx, &message, alert.list_item_id, suppressed, now).await?;
-        let queued = ListEvent::BackInStockQueued {
-            list_item_id: alert.list_item_id,
-            variant_id: alert.variant_id.clone(),
-            message_id: message.id,
-        };
-        lists::record(&tx, list.id, &[queued], now).await?;
+        let kind = Kind::BackInStock(alert.list_item_id);
+        recovery::insert(&tx, &message, kind, suppressed, now).await?;
+        if !suppressed {
+            let queued = ListEvent::BackInStockQueued {
+                list_item_id: alert.list_item_id,
+                variant_id: alert.variant_id.clone(),
+                message_id: message.id,
+            };
+            lists::record(&tx, list.id, &[queued], now).await?;
+        }
         tx.commit().await?;
         Ok(Some(suppressed))
     }

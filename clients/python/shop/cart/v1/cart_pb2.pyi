@@ -866,16 +866,18 @@ class CreateCartShareResponse(_message.Message):
     def __init__(self, share: _Optional[_Union[CartShare, _Mapping]] = ...) -> None: ...
 
 class CartShare(_message.Message):
-    __slots__ = ("share_id", "token", "expire_time", "create_time")
+    __slots__ = ("share_id", "token", "expire_time", "create_time", "revoke_time")
     SHARE_ID_FIELD_NUMBER: _ClassVar[int]
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
     share_id: str
     token: str
     expire_time: _timestamp_pb2.Timestamp
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, share_id: _Optional[str] = ..., token: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    revoke_time: _timestamp_pb2.Timestamp
+    def __init__(self, share_id: _Optional[str] = ..., token: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RevokeCartShareRequest(_message.Message):
     __slots__ = ("shopper", "share_id")
@@ -888,6 +890,18 @@ class RevokeCartShareRequest(_message.Message):
 class RevokeCartShareResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ListCartSharesRequest(_message.Message):
+    __slots__ = ("shopper",)
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ...) -> None: ...
+
+class ListCartSharesResponse(_message.Message):
+    __slots__ = ("shares",)
+    SHARES_FIELD_NUMBER: _ClassVar[int]
+    shares: _containers.RepeatedCompositeFieldContainer[CartShare]
+    def __init__(self, shares: _Optional[_Iterable[_Union[CartShare, _Mapping]]] = ...) -> None: ...
 
 class GetSharedCartRequest(_message.Message):
     __slots__ = ("token",)

@@ -199,6 +199,11 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.FromString,
                 _registered_method=True)
+        self.ListCartShares = channel.unary_unary(
+                '/shop.cart.v1.CartService/ListCartShares',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesResponse.FromString,
+                _registered_method=True)
         self.GetSharedCart = channel.unary_unary(
                 '/shop.cart.v1.CartService/GetSharedCart',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartRequest.SerializeToString,
@@ -607,8 +612,11 @@ class CartServiceServicer:
         it again on the customer's item).
 
         Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
-        LIST_ITEM_NOT_FOUND; UNAVAILABLE when setting one and the catalog
-        cannot say whether the variant is in stock.
+        LIST_ITEM_NOT_FOUND; FAILED_PRECONDITION RECOVERY_DISABLED when this
+        service sends no cart e-mail (no signing keys or hash key); UNAVAILABLE
+        when setting one and the catalog cannot say whether the variant is in
+        stock. Setting an alert again (a new address) keeps its place: a
+        restock already seen still sends.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -640,6 +648,18 @@ class CartServiceServicer:
 
         Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
         unless the share is of one of the shopper's carts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCartShares(self, request, context):
+        """The share links of the shopper's active cart, newest first (at most
+        100), revoked and expired ones included with their times, so the BFF
+        can show and revoke them. `token` is always empty: only CreateCartShare
+        shows it. A shopper without a cart gets none.
+
+        Errors: INVALID_ARGUMENT for a malformed shopper.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -851,6 +871,11 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.RevokeCartShare,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.SerializeToString,
+            ),
+            'ListCartShares': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCartShares,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesResponse.SerializeToString,
             ),
             'GetSharedCart': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSharedCart,
@@ -1627,6 +1652,33 @@ class CartService:
             '/shop.cart.v1.CartService/RevokeCartShare',
             shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCartShares(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/ListCartShares',
+            shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -255,8 +255,11 @@ type CartServiceClient interface {
 	// it again on the customer's item).
 	//
 	// Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND; UNAVAILABLE when setting one and the catalog
-	// cannot say whether the variant is in stock.
+	// LIST_ITEM_NOT_FOUND; FAILED_PRECONDITION RECOVERY_DISABLED when this
+	// service sends no cart e-mail (no signing keys or hash key); UNAVAILABLE
+	// when setting one and the catalog cannot say whether the variant is in
+	// stock. Setting an alert again (a new address) keeps its place: a
+	// restock already seen still sends.
 	SetBackInStockAlert(ctx context.Context, in *SetBackInStockAlertRequest, opts ...grpc.CallOption) (*SetBackInStockAlertResponse, error)
 	// Makes a share link of the shopper's active cart: a token of 244 random
 	// bits (43 base64url characters), returned once; the service keeps only
@@ -279,6 +282,13 @@ type CartServiceClient interface {
 	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
 	// unless the share is of one of the shopper's carts.
 	RevokeCartShare(ctx context.Context, in *RevokeCartShareRequest, opts ...grpc.CallOption) (*RevokeCartShareResponse, error)
+	// The share links of the shopper's active cart, newest first (at most
+	// 100), revoked and expired ones included with their times, so the BFF
+	// can show and revoke them. `token` is always empty: only CreateCartShare
+	// shows it. A shopper without a cart gets none.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper.
+	ListCartShares(ctx context.Context, in *ListCartSharesRequest, opts ...grpc.CallOption) (*ListCartSharesResponse, error)
 	// The cart a share link names, read-only, as anyone holding the link sees
 	// it: its lines with today's catalog data, totals and warnings, and no
 	// personal data (no cart, session or customer id, no e-mail, no line
@@ -586,6 +596,15 @@ func (c *cartServiceClient) RevokeCartShare(ctx context.Context, in *RevokeCartS
 	return out, nil
 }
 
+func (c *cartServiceClient) ListCartShares(ctx context.Context, in *ListCartSharesRequest, opts ...grpc.CallOption) (*ListCartSharesResponse, error) {
+	out := new(ListCartSharesResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/ListCartShares", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *cartServiceClient) GetSharedCart(ctx context.Context, in *GetSharedCartRequest, opts ...grpc.CallOption) (*GetSharedCartResponse, error) {
 	out := new(GetSharedCartResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/GetSharedCart", in, out, opts...)
@@ -878,8 +897,11 @@ type CartServiceServer interface {
 	// it again on the customer's item).
 	//
 	// Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND; UNAVAILABLE when setting one and the catalog
-	// cannot say whether the variant is in stock.
+	// LIST_ITEM_NOT_FOUND; FAILED_PRECONDITION RECOVERY_DISABLED when this
+	// service sends no cart e-mail (no signing keys or hash key); UNAVAILABLE
+	// when setting one and the catalog cannot say whether the variant is in
+	// stock. Setting an alert again (a new address) keeps its place: a
+	// restock already seen still sends.
 	SetBackInStockAlert(context.Context, *SetBackInStockAlertRequest) (*SetBackInStockAlertResponse, error)
 	// Makes a share link of the shopper's active cart: a token of 244 random
 	// bits (43 base64url characters), returned once; the service keeps only
@@ -902,6 +924,13 @@ type CartServiceServer interface {
 	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
 	// unless the share is of one of the shopper's carts.
 	RevokeCartShare(context.Context, *RevokeCartShareRequest) (*RevokeCartShareResponse, error)
+	// The share links of the shopper's active cart, newest first (at most
+	// 100), revoked and expired ones included with their times, so the BFF
+	// can show and revoke them. `token` is always empty: only CreateCartShare
+	// shows it. A shopper without a cart gets none.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed shopper.
+	ListCartShares(context.Context, *ListCartSharesRequest) (*ListCartSharesResponse, error)
 	// The cart a share link names, read-only, as anyone holding the link sees
 	// it: its lines with today's catalog data, totals and warnings, and no
 	// personal data (no cart, session or customer id, no e-mail, no line
@@ -1043,6 +1072,9 @@ func (UnimplementedCartServiceServer) CreateCartShare(context.Context, *CreateCa
 }
 func (UnimplementedCartServiceServer) RevokeCartShare(context.Context, *RevokeCartShareRequest) (*RevokeCartShareResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RevokeCartShare not implemented")
+}
+func (UnimplementedCartServiceServer) ListCartShares(context.Context, *ListCartSharesRequest) (*ListCartSharesResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListCartShares not implemented")
 }
 func (UnimplementedCartServiceServer) GetSharedCart(context.Context, *GetSharedCartRequest) (*GetSharedCartResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetSharedCart not implemented")
@@ -1552,6 +1584,24 @@ func _CartService_RevokeCartShare_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_ListCartShares_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListCartSharesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).ListCartShares(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/ListCartShares",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).ListCartShares(ctx, req.(*ListCartSharesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_GetSharedCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetSharedCartRequest)
 	if err := dec(in); err != nil {
@@ -1720,6 +1770,10 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RevokeCartShare",
 			Handler:    _CartService_RevokeCartShare_Handler,
+		},
+		{
+			MethodName: "ListCartShares",
+			Handler:    _CartService_ListCartShares_Handler,
 		},
 		{
 			MethodName: "GetSharedCart",
