@@ -57,6 +57,7 @@ const CART_RPC_ROLES: &[(&str, Role)] = &[
     ("MoveItemToList", Role::Storefront),
     ("MoveListItemToCart", Role::Storefront),
     ("SetBackInStockAlert", Role::Storefront),
+    ("UpdateListItem", Role::Storefront),
     ("CreateCartShare", Role::Storefront),
     ("RevokeCartShare", Role::Storefront),
     ("ListCartShares", Role::Storefront),

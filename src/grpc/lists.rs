@@ -75,6 +75,14 @@ impl WriteResponse for pb::SetBackInStockAlertResponse {
     }
 }
 
+impl WriteResponse for pb::UpdateListItemResponse {
+    fn build(result: &WriteResult) -> Self {
+        Self {
+            list: written_list(result),
+        }
+    }
+}
+
 impl WriteResponse for pb::RemoveListItemResponse {
     fn build(result: &WriteResult) -> Self {
         Self {
@@ -166,6 +174,18 @@ impl CartApi {
             self.shopper_write(request, parse::lists::set_back_in_stock_alert)?;
         let written = (self.service)
             .set_back_in_stock_alert(&shopper, item, email, &call.options)
+            .await;
+        call.reply(written)
+    }
+
+    pub(super) async fn serve_update_list_item(
+        &self,
+        request: Request<pb::UpdateListItemRequest>,
+    ) -> Result<Response<pb::UpdateListItemResponse>, Status> {
+        let (call, shopper, (item, edit)) =
+            self.shopper_write(request, parse::lists::update_list_item)?;
+        let written = (self.service)
+            .update_list_item(&shopper, item, edit, &call.options)
             .await;
         call.reply(written)
     }

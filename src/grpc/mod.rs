@@ -147,6 +147,13 @@ impl CartServiceApi for CartApi {
         self.serve_remove_list_item(request).await
     }
 
+    async fn update_list_item(
+        &self,
+        request: Request<pb::UpdateListItemRequest>,
+    ) -> Result<Response<pb::UpdateListItemResponse>, Status> {
+        self.serve_update_list_item(request).await
+    }
+
     async fn set_back_in_stock_alert(
         &self,
         request: Request<pb::SetBackInStockAlertRequest>,

@@ -84,6 +84,7 @@ unversioned_write_requests! {
     pb::AddListItemRequest => "AddListItem",
     pb::RemoveListItemRequest => "RemoveListItem",
     pb::SetBackInStockAlertRequest => "SetBackInStockAlert",
+    pb::UpdateListItemRequest => "UpdateListItem",
 }
 
 /// A write response, built from what the write did.

@@ -13,7 +13,7 @@ use crate::domain::event::ListEvent;
 use crate::domain::ids::{ListItemId, VariantId};
 use crate::domain::list::{ListItem, ShoppingList};
 use crate::domain::rules::Rejection;
-use crate::storage::{alerts, lists};
+use crate::storage::alerts;
 
 impl CartService {
     /// Sets (`Some`) or clears (`None`) the back-in-stock alert of list item
@@ -31,14 +31,7 @@ impl CartService {
         email: Option<Email>,
         opts: &WriteOptions,
     ) -> Result<Written, ServiceError> {
-        let catalog = async {
-            let conn = self.db.conn();
-            let known = match lists::list_of_item(conn, id).await? {
-                Some(list) => lists::items(conn, list).await?,
-                None => Vec::new(),
-            };
-            Ok(self.lookup(known.iter().map(|i| &i.line.variant_id)).await)
-        };
+        let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
         let step = SetAlert {
             shopper,
             id,

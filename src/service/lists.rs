@@ -12,6 +12,7 @@ use crate::domain::list::{
     self, ListItem, ListItemChange, ListKind, ListName, ListRef, ListView, MAX_WISH_LISTS,
     ShoppingList,
 };
+use crate::domain::quantity::Quantity;
 use crate::domain::rules::lists::{line_for, merge_lists, save};
 use crate::domain::rules::{AddItem, Rejection};
 use crate::storage::{StorageError, lists};
@@ -109,6 +110,29 @@ impl CartService {
             .await
     }
 
+    /// Sets item `id`'s quantity and/or note.
+    ///
+    /// # Errors
+    /// `ListItemNotFound`; the write pipeline's errors.
+    pub async fn update_list_item(
+        &self,
+        shopper: &Shopper,
+        id: ListItemId,
+        edit: (Option<Quantity>, Option<Option<String>>),
+        opts: &WriteOptions,
+    ) -> Result<Written, ServiceError> {
+        let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
+        let (quantity, note) = edit;
+        let step = UpdateListItem {
+            shopper,
+            id,
+            quantity,
+            note,
+        };
+        self.write(Scope::shopper(shopper), opts, catalog, step)
+            .await
+    }
+
     /// Removes item `id` from the shopper's list that holds it.
     ///
     /// # Errors
@@ -119,17 +143,24 @@ impl CartService {
         id: ListItemId,
         opts: &WriteOptions,
     ) -> Result<Written, ServiceError> {
-        let catalog = async {
-            let conn = self.db.conn();
-            let known = match lists::list_of_item(conn, id).await? {
-                Some(list) => lists::items(conn, list).await?,
-                None => Vec::new(),
-            };
-            Ok(self.lookup(known.iter().map(|i| &i.line.variant_id)).await)
-        };
+        let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
         let step = RemoveListItem { shopper, id };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
+    }
+
+    /// The variants of the list holding item `id` (read without a lock, for
+    /// the catalog lookup before a write; the write checks the owner).
+    pub(super) async fn item_variants(
+        &self,
+        id: ListItemId,
+    ) -> Result<Vec<VariantId>, ServiceError> {
+        let conn = self.db.conn();
+        let items = match lists::list_of_item(conn, id).await? {
+            Some(list) => lists::items(conn, list).await?,
+            None => Vec::new(),
+        };
+        Ok(items.into_iter().map(|i| i.line.variant_id).collect())
     }
 
     /// The variants list `to` of the shopper's holds now (read without a
@@ -355,6 +386,54 @@ impl Step for AddListItem<'_> {
         save_list(ctx, &mut list, &[saved.change], &[event]).await?;
         Ok(Outcome {
             adjustments: saved.adjustment.into_iter().collect(),
+            list: Some((list, items)),
+            ..Outcome::default()
+        })
+    }
+}
+
+/// The transaction of UpdateListItem.
+struct UpdateListItem<'a> {
+    shopper: &'a Shopper,
+    id: ListItemId,
+    quantity: Option<Quantity>,
+    note: Option<Option<String>>,
+}
+
+impl Step for UpdateListItem<'_> {
+    type Locked = (ShoppingList, Vec<ListItem>, usize);
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        Ok((lock_item(ctx, self.shopper, self.id).await?, 0))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+        let (mut list, mut items, at) = locked;
+        let item = &mut items[at];
+        let from = item.line.quantity;
+        if let Some(quantity) = self.quantity {
+            item.line.quantity = quantity.get();
+            item.line.updated_at = ctx.now;
+        }
+        let note_changed = self.note.as_ref().is_some_and(|n| *n != item.note);
+        if let Some(note) = &self.note {
+            item.note.clone_from(note);
+        }
+        let change = ListItemChange::Updated {
+            id: item.id,
+            quantity: item.line.quantity,
+            note: item.note.clone(),
+            metadata: item.line.metadata.clone(),
+        };
+        let event = ListEvent::ItemUpdated {
+            list_item_id: item.id,
+            variant_id: item.line.variant_id.clone(),
+            from,
+            to: item.line.quantity,
+            note_changed,
+        };
+        save_list(ctx, &mut list, &[change], &[event]).await?;
+        Ok(Outcome {
             list: Some((list, items)),
             ..Outcome::default()
         })

@@ -32,15 +32,7 @@ impl CartService {
             .await?
             .filter(|(c, _)| !c.is_expired(now))
             .map_or((None, Vec::new()), |(c, lines)| (Some(c), lines));
-        let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
-        let demand = self.demand.current();
-        Ok(view::build(
-            cart,
-            lines,
-            &snapshot,
-            &self.policy.view,
-            &demand,
-        ))
+        Ok(self.view_of_lines(cart, lines).await)
     }
 
     /// Checks the cart for checkout against the catalog now.

@@ -15,7 +15,6 @@ use super::idempotency::Scope;
 use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active, or_new_cart};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
-use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::event::Event;
 use crate::domain::ids::ShareId;
 use crate::domain::rules::{self, Rejection};
@@ -110,8 +109,7 @@ impl CartService {
         let conn = self.db.conn();
         let (share, cart) = live_share(conn, token, self.clock.now(), false).await?;
         let lines = shared_lines(conn, &cart).await?;
-        let nothing_asked = CatalogSnapshot::Answered(Default::default());
-        let view = self.view_with(Some(cart), lines, nothing_asked).await;
+        let view = self.view_of_lines(Some(cart), lines).await;
         Ok((share, view))
     }
 

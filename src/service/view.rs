@@ -52,15 +52,20 @@ impl CartService {
             Some(cart) => lines::of_cart(self.db.conn(), cart).await?,
             None => Vec::new(),
         };
+        Ok(self.view_of_lines(cart, lines).await)
+    }
+
+    /// The view of `cart` with `lines`, the catalog asked once about all of
+    /// them.
+    pub(super) async fn view_of_lines(&self, cart: Option<Cart>, lines: Vec<Line>) -> CartView {
         let snapshot = self.lookup(lines.iter().map(|l| &l.variant_id)).await;
-        let demand = self.demand.current();
-        Ok(view::build(
+        view::build(
             cart,
             lines,
             &snapshot,
             &self.policy.view,
-            &demand,
-        ))
+            &self.demand.current(),
+        )
     }
 
     /// The view of `cart` with `lines`, asking the catalog only about variants

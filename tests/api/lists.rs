@@ -513,3 +513,65 @@ db_test!(
         assert!(lists(&app, who).await[0].items.is_empty());
     }
 );
+
+db_test!(a_list_item_is_changed_in_place, |app| {
+    let who = customer("laptop", "ada");
+    let mut first = save(&app, who.clone(), "", "var-socks-3pack", 2);
+    first.note = "for Bo".into();
+    app.cart.add_list_item(first).await.expect("saved");
+    let item = saved_item(&app, who.clone()).await;
+    let update = |quantity: Option<i32>, note: Option<&str>| pb::UpdateListItemRequest {
+        shopper: who.clone(),
+        list_item_id: item.id.clone(),
+        quantity,
+        note: note.map(str::to_owned),
+        ..Default::default()
+    };
+    let list = app
+        .cart
+        .update_list_item(update(Some(5), None))
+        .await
+        .expect("updated")
+        .list
+        .unwrap();
+    assert_eq!(list.items[0].item.as_ref().unwrap().quantity, 5);
+    assert_eq!(list.items[0].note, "for Bo", "the note stays");
+    let list = app
+        .cart
+        .update_list_item(update(None, Some("")))
+        .await
+        .expect("note cleared")
+        .list
+        .unwrap();
+    assert_eq!(
+        (
+            list.items[0].note.as_str(),
+            list.items[0].item.as_ref().unwrap().quantity
+        ),
+        ("", 5)
+    );
+    let (_, details) = expect_code(
+        app.cart.update_list_item(update(None, None)).await,
+        Code::InvalidArgument,
+    );
+    assert_eq!(bad_fields(&details), ["quantity"]);
+    let (_, details) = expect_code(
+        app.cart.update_list_item(update(Some(101), None)).await,
+        Code::InvalidArgument,
+    );
+    assert_eq!(bad_fields(&details), ["quantity"]);
+    let mut theirs = update(Some(1), None);
+    theirs.shopper = customer("x", "bob");
+    let (error, _) = expect_code(app.cart.update_list_item(theirs).await, Code::NotFound);
+    assert_eq!(error.reason(), ErrorReason::ListItemNotFound);
+    assert_eq!(
+        saved_item(&app, who).await.quantity,
+        5,
+        "refusals changed nothing"
+    );
+    let logged = list_events(&app, &list.id).await;
+    assert_eq!(
+        logged.iter().filter(|k| *k == "list_item_updated").count(),
+        2
+    );
+});

@@ -44,6 +44,7 @@ keyed!(
     MoveItemToListRequest,
     MoveListItemToCartRequest,
     SetBackInStockAlertRequest,
+    UpdateListItemRequest,
     CopySharedCartRequest
 );
 
@@ -204,6 +205,8 @@ impl CartClient {
         delete_list(DeleteListRequest) -> DeleteListResponse, keyed;
         /// Saves a variant into a list (saved for later by default).
         add_list_item(AddListItemRequest) -> AddListItemResponse, keyed;
+        /// Changes a list item's quantity or note in place.
+        update_list_item(UpdateListItemRequest) -> UpdateListItemResponse, keyed;
         /// Removes a list item.
         remove_list_item(RemoveListItemRequest) -> RemoveListItemResponse, keyed;
         /// Sets or clears a list item's back-in-stock e-mail alert.

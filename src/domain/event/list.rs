@@ -31,6 +31,19 @@ pub enum ListEvent {
         /// The cart the units came from (MoveItemToList), if any.
         from_cart_id: Option<CartId>,
     },
+    /// An item's quantity or note was changed (UpdateListItem).
+    ItemUpdated {
+        /// The item.
+        list_item_id: ListItemId,
+        /// Its variant.
+        variant_id: VariantId,
+        /// Quantity before.
+        from: u32,
+        /// Quantity after.
+        to: u32,
+        /// Whether the note changed (its text stays out of the log).
+        note_changed: bool,
+    },
     /// An item left the list.
     ItemRemoved {
         /// The item.
@@ -87,6 +100,7 @@ impl ListEvent {
         match self {
             Self::Created { .. } => "list_created",
             Self::ItemSaved { .. } => "list_item_saved",
+            Self::ItemUpdated { .. } => "list_item_updated",
             Self::ItemRemoved { .. } => "list_item_removed",
             Self::MergedFrom { .. } | Self::MergedInto { .. } => "list_merged",
             Self::AlertSet { .. } => "back_in_stock_alert_set",
@@ -114,6 +128,19 @@ impl ListEvent {
                 "quantity": quantity,
                 "unit_price": unit_price.to_string(),
                 "from_cart_id": id(*from_cart_id),
+            }),
+            Self::ItemUpdated {
+                list_item_id,
+                variant_id,
+                from,
+                to,
+                note_changed,
+            } => json!({
+                "list_item_id": list_item_id.to_string(),
+                "variant_id": variant_id.as_str(),
+                "from": from,
+                "to": to,
+                "note_changed": note_changed,
             }),
             Self::ItemRemoved {
                 list_item_id,

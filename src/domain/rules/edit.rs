@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Change;
-use super::{Limits, Rejection, active_variant, check_stock};
+use super::{Limits, Rejection, active_variant, check_stock, variant_to_add};
 use crate::domain::cart::{Cart, Line, LineChange};
 use crate::domain::catalog::{CatalogSnapshot, Known};
 use crate::domain::email::Email;
@@ -52,15 +52,7 @@ pub fn add_item(
     limits: Limits,
     now: DateTime<Utc>,
 ) -> Result<Change, Rejection> {
-    let variant = match known {
-        Known::Found(v) if v.product_id != add.product_id => {
-            return Err(Rejection::VariantNotOfProduct {
-                variant_id: add.variant_id,
-                product_id: add.product_id,
-            });
-        }
-        other => active_variant(other, &add.variant_id)?,
-    };
+    let variant = variant_to_add(known, &add)?;
     if variant.price.currency != cart.currency {
         return Err(Rejection::CurrencyMismatch {
             cart: cart.currency.clone(),

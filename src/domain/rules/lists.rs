@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::edit::AddItem;
 use super::reorder::reorder;
-use super::{Change, Limits, Rejection, active_variant, line_cap};
+use super::{Change, Limits, Rejection, line_cap, variant_to_add};
 use crate::domain::adjustment::Adjustment;
 use crate::domain::cart::{Cart, Line};
 use crate::domain::catalog::{CatalogSnapshot, Known};
@@ -118,15 +118,7 @@ pub fn save(
 /// `VariantNotFound` (also for a variant of another product),
 /// `VariantInactive`, `CatalogUnavailable`.
 pub fn line_for(known: Known<'_>, add: AddItem, now: DateTime<Utc>) -> Result<Line, Rejection> {
-    let variant = match known {
-        Known::Found(v) if v.product_id != add.product_id => {
-            return Err(Rejection::VariantNotOfProduct {
-                variant_id: add.variant_id,
-                product_id: add.product_id,
-            });
-        }
-        other => active_variant(other, &add.variant_id)?,
-    };
+    let variant = variant_to_add(known, &add)?;
     Ok(Line {
         id: ItemId::new(),
         product_id: add.product_id,

@@ -192,6 +192,18 @@ pub enum Rejection {
     },
 }
 
+/// The variant `add` names, when it is of `add`'s product and can be bought
+/// now.
+fn variant_to_add<'a>(known: Known<'a>, add: &AddItem) -> Result<&'a CatalogVariant, Rejection> {
+    match known {
+        Known::Found(v) if v.product_id != add.product_id => Err(Rejection::VariantNotOfProduct {
+            variant_id: add.variant_id.clone(),
+            product_id: add.product_id.clone(),
+        }),
+        other => active_variant(other, &add.variant_id),
+    }
+}
+
 /// The variant, when it can be bought now (AddItem, raising a quantity).
 fn active_variant<'a>(known: Known<'a>, id: &VariantId) -> Result<&'a CatalogVariant, Rejection> {
     match known {

@@ -5,6 +5,7 @@ use crate::domain::cart::Shopper;
 use crate::domain::email::Email;
 use crate::domain::ids::{ItemId, ListId, ListItemId};
 use crate::domain::list::{ListName, ListRef, parse_note};
+use crate::domain::quantity::Quantity;
 use crate::domain::rules::AddItem;
 use crate::proto::shop::cart::v1 as pb;
 
@@ -105,6 +106,36 @@ pub fn set_back_in_stock_alert(
         raw => v.check("email", Email::parse(raw)).map(Some),
     };
     let parsed = (|| Some((shopper?, (item?, email?))))();
+    v.finish(parsed)
+}
+
+/// What UpdateListItem changes: the quantity and/or the note (`Some(None)`
+/// clears it).
+pub type ItemEdit = (Option<Quantity>, Option<Option<String>>);
+
+/// Parses UpdateListItem.
+///
+/// # Errors
+/// INVALID_ARGUMENT naming the malformed fields, or `quantity` when neither
+/// is given.
+pub fn update_list_item(
+    req: pb::UpdateListItemRequest,
+) -> Result<(Shopper, (ListItemId, ItemEdit)), ApiError> {
+    let mut v = Violations::default();
+    let shopper = shopper(&mut v, req.shopper);
+    let item = v.check("list_item_id", ListItemId::parse(&req.list_item_id));
+    if req.quantity.is_none() && req.note.is_none() {
+        v.refuse("quantity", "give a quantity, a note, or both".into());
+    }
+    let quantity = match req.quantity {
+        None => Some(None),
+        Some(q) => v.check("quantity", Quantity::parse(i64::from(q))).map(Some),
+    };
+    let note = match req.note.as_deref() {
+        None => Some(None),
+        Some(raw) => v.check("note", parse_note(raw)).map(Some),
+    };
+    let parsed = (|| Some((shopper?, (item?, (quantity?, note?)))))();
     v.finish(parsed)
 }
 

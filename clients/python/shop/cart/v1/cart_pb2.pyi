@@ -968,3 +968,23 @@ class SetBackInStockAlertResponse(_message.Message):
     LIST_FIELD_NUMBER: _ClassVar[int]
     list: ShoppingList
     def __init__(self, list: _Optional[_Union[ShoppingList, _Mapping]] = ...) -> None: ...
+
+class UpdateListItemRequest(_message.Message):
+    __slots__ = ("shopper", "list_item_id", "quantity", "note", "request_id")
+    SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    LIST_ITEM_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    shopper: Shopper
+    list_item_id: str
+    quantity: int
+    note: str
+    request_id: str
+    def __init__(self, shopper: _Optional[_Union[Shopper, _Mapping]] = ..., list_item_id: _Optional[str] = ..., quantity: _Optional[int] = ..., note: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class UpdateListItemResponse(_message.Message):
+    __slots__ = ("list",)
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    list: ShoppingList
+    def __init__(self, list: _Optional[_Union[ShoppingList, _Mapping]] = ...) -> None: ...

@@ -169,6 +169,11 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.FromString,
                 _registered_method=True)
+        self.UpdateListItem = channel.unary_unary(
+                '/shop.cart.v1.CartService/UpdateListItem',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemResponse.FromString,
+                _registered_method=True)
         self.RemoveListItem = channel.unary_unary(
                 '/shop.cart.v1.CartService/RemoveListItem',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemRequest.SerializeToString,
@@ -553,6 +558,18 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateListItem(self, request, context):
+        """Changes a list item in place: its quantity (1-100) and/or its note
+        (empty: none), each when given. The price when saved, the metadata and
+        any back-in-stock alert stay.
+
+        Errors: INVALID_ARGUMENT for a malformed id, quantity or note, or
+        neither given; NOT_FOUND LIST_ITEM_NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RemoveListItem(self, request, context):
         """Removes an item from the shopper's list that holds it.
 
@@ -841,6 +858,11 @@ def add_CartServiceServicer_to_server(servicer, server):
                     servicer.AddListItem,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.SerializeToString,
+            ),
+            'UpdateListItem': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateListItem,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemResponse.SerializeToString,
             ),
             'RemoveListItem': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveListItem,
@@ -1490,6 +1512,33 @@ class CartService:
             '/shop.cart.v1.CartService/AddListItem',
             shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateListItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/UpdateListItem',
+            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -212,6 +212,13 @@ type CartServiceClient interface {
 	// VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
 	// cannot answer.
 	AddListItem(ctx context.Context, in *AddListItemRequest, opts ...grpc.CallOption) (*AddListItemResponse, error)
+	// Changes a list item in place: its quantity (1-100) and/or its note
+	// (empty: none), each when given. The price when saved, the metadata and
+	// any back-in-stock alert stay.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id, quantity or note, or
+	// neither given; NOT_FOUND LIST_ITEM_NOT_FOUND.
+	UpdateListItem(ctx context.Context, in *UpdateListItemRequest, opts ...grpc.CallOption) (*UpdateListItemResponse, error)
 	// Removes an item from the shopper's list that holds it.
 	//
 	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
@@ -542,6 +549,15 @@ func (c *cartServiceClient) AddListItem(ctx context.Context, in *AddListItemRequ
 	return out, nil
 }
 
+func (c *cartServiceClient) UpdateListItem(ctx context.Context, in *UpdateListItemRequest, opts ...grpc.CallOption) (*UpdateListItemResponse, error) {
+	out := new(UpdateListItemResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UpdateListItem", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *cartServiceClient) RemoveListItem(ctx context.Context, in *RemoveListItemRequest, opts ...grpc.CallOption) (*RemoveListItemResponse, error) {
 	out := new(RemoveListItemResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RemoveListItem", in, out, opts...)
@@ -854,6 +870,13 @@ type CartServiceServer interface {
 	// VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
 	// cannot answer.
 	AddListItem(context.Context, *AddListItemRequest) (*AddListItemResponse, error)
+	// Changes a list item in place: its quantity (1-100) and/or its note
+	// (empty: none), each when given. The price when saved, the metadata and
+	// any back-in-stock alert stay.
+	//
+	// Errors: INVALID_ARGUMENT for a malformed id, quantity or note, or
+	// neither given; NOT_FOUND LIST_ITEM_NOT_FOUND.
+	UpdateListItem(context.Context, *UpdateListItemRequest) (*UpdateListItemResponse, error)
 	// Removes an item from the shopper's list that holds it.
 	//
 	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
@@ -1054,6 +1077,9 @@ func (UnimplementedCartServiceServer) DeleteList(context.Context, *DeleteListReq
 }
 func (UnimplementedCartServiceServer) AddListItem(context.Context, *AddListItemRequest) (*AddListItemResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method AddListItem not implemented")
+}
+func (UnimplementedCartServiceServer) UpdateListItem(context.Context, *UpdateListItemRequest) (*UpdateListItemResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateListItem not implemented")
 }
 func (UnimplementedCartServiceServer) RemoveListItem(context.Context, *RemoveListItemRequest) (*RemoveListItemResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RemoveListItem not implemented")
@@ -1476,6 +1502,24 @@ func _CartService_AddListItem_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_UpdateListItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateListItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).UpdateListItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/UpdateListItem",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).UpdateListItem(ctx, req.(*UpdateListItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_RemoveListItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RemoveListItemRequest)
 	if err := dec(in); err != nil {
@@ -1746,6 +1790,10 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AddListItem",
 			Handler:    _CartService_AddListItem_Handler,
+		},
+		{
+			MethodName: "UpdateListItem",
+			Handler:    _CartService_UpdateListItem_Handler,
 		},
 		{
 			MethodName: "RemoveListItem",
