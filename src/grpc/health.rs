@@ -4,12 +4,14 @@
 //! NOT_SERVING and stays open, and a graceful shutdown waits for every open
 //! stream, so one watcher (gRPC's client-side health checking opens exactly
 //! this stream) held shutdown for the whole grace period. Here each Watch
-//! stream ends with OK once `stopping` turns true; the gRPC health protocol
-//! tells clients to call again, by which time this replica is gone.
+//! stream ends with OK once `stopping` turns true, after sending a status
+//! already waiting (the NOT_SERVING shutdown set just before); the gRPC
+//! health protocol tells clients to call again, by which time this replica
+//! is gone.
 
 use std::pin::Pin;
 
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 use tonic_health::pb::health_server::{Health, HealthServer};
@@ -54,10 +56,63 @@ impl Health for EndingHealth {
     ) -> Result<Response<Self::WatchStream>, Status> {
         let statuses = self.inner.watch(request).await?.into_inner();
         let mut stopping = self.stopping.clone();
-        let stopped = async move {
+        let stopped = Box::pin(async move {
             // An error means the sender is gone: the server is gone too.
             let _ = stopping.wait_for(|stop| *stop).await;
+        });
+        // A status waiting to be sent goes before the end: shutdown sets
+        // NOT_SERVING and may stop at once (no drain delay), and a watcher
+        // must still see NOT_SERVING.
+        let ending = futures::stream::unfold(
+            (statuses, stopped, false),
+            |(mut statuses, mut stopped, ended)| async move {
+                if ended {
+                    return None;
+                }
+                tokio::select! {
+                    biased;
+                    status = statuses.next() => status.map(|s| (s, (statuses, stopped, false))),
+                    () = &mut stopped => {
+                        let last = statuses.next().now_or_never().flatten()?;
+                        Some((last, (statuses, stopped, true)))
+                    }
+                }
+            },
+        );
+        Ok(Response::new(Box::pin(ending)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic_health::ServingStatus;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_watcher_sees_not_serving_even_when_the_stop_comes_at_once() {
+        let (reporter, _) = tonic_health::server::health_reporter();
+        reporter
+            .set_service_status("", ServingStatus::Serving)
+            .await;
+        let (stop, stopping) = watch::channel(false);
+        let health = EndingHealth {
+            inner: HealthService::from_health_reporter(reporter.clone()),
+            stopping,
         };
-        Ok(Response::new(Box::pin(statuses.take_until(stopped))))
+        let request = Request::new(HealthCheckRequest {
+            service: String::new(),
+        });
+        let mut statuses = health.watch(request).await.expect("watch").into_inner();
+        let first = statuses.next().await.expect("first").expect("ok");
+        assert_eq!(first.status, ServingStatus::Serving as i32);
+        // Shutdown without a drain delay: NOT_SERVING, then the stop.
+        reporter
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
+        stop.send(true).expect("stop");
+        let last = statuses.next().await.expect("an update").expect("ok");
+        assert_eq!(last.status, ServingStatus::NotServing as i32);
+        assert!(statuses.next().await.is_none(), "then the stream ends");
     }
 }
