@@ -44,13 +44,40 @@ fn adjustments(result: &WriteResult) -> Vec<pb::CartAdjustment> {
     result.adjustments.iter().map(wire::adjustment).collect()
 }
 
-impl WriteResponse for pb::CreateWishListResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            list: written_list(result),
+/// Responses that carry the list written.
+macro_rules! list_responses {
+    ($($response:ty),* $(,)?) => {$(
+        impl WriteResponse for $response {
+            fn build(result: &WriteResult) -> Self {
+                Self { list: written_list(result) }
+            }
         }
-    }
+    )*};
 }
+
+list_responses!(
+    pb::CreateWishListResponse,
+    pb::SetBackInStockAlertResponse,
+    pb::UpdateListItemResponse,
+    pb::RemoveListItemResponse,
+);
+
+/// Responses of moves: the cart, the list and what was adjusted.
+macro_rules! move_responses {
+    ($($response:ty),* $(,)?) => {$(
+        impl WriteResponse for $response {
+            fn build(result: &WriteResult) -> Self {
+                Self {
+                    cart: Some(wire::cart(&result.view)),
+                    list: written_list(result),
+                    adjustments: adjustments(result),
+                }
+            }
+        }
+    )*};
+}
+
+move_responses!(pb::MoveItemToListResponse, pb::MoveListItemToCartResponse);
 
 impl WriteResponse for pb::DeleteListResponse {
     fn build(_: &WriteResult) -> Self {
@@ -61,50 +88,6 @@ impl WriteResponse for pb::DeleteListResponse {
 impl WriteResponse for pb::AddListItemResponse {
     fn build(result: &WriteResult) -> Self {
         Self {
-            list: written_list(result),
-            adjustments: adjustments(result),
-        }
-    }
-}
-
-impl WriteResponse for pb::SetBackInStockAlertResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            list: written_list(result),
-        }
-    }
-}
-
-impl WriteResponse for pb::UpdateListItemResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            list: written_list(result),
-        }
-    }
-}
-
-impl WriteResponse for pb::RemoveListItemResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            list: written_list(result),
-        }
-    }
-}
-
-impl WriteResponse for pb::MoveItemToListResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            cart: Some(wire::cart(&result.view)),
-            list: written_list(result),
-            adjustments: adjustments(result),
-        }
-    }
-}
-
-impl WriteResponse for pb::MoveListItemToCartResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            cart: Some(wire::cart(&result.view)),
             list: written_list(result),
             adjustments: adjustments(result),
         }

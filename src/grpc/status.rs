@@ -4,7 +4,7 @@
 //! code. INTERNAL reaches the caller as an opaque message; its cause chain is
 //! logged here, once.
 //!
-//! One file because the mapping is one table — every refusal, its code, its
+//! Kept as one file because the mapping is one table — every refusal, its code, its
 //! details and its reason — read against `docs/errors.md`, and its test
 //! checks that table against the `ErrorReason` enum both ways; split, the
 //! table would have to be read in pieces.
