@@ -11,7 +11,7 @@ use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
 use crate::config::Settings;
-use crate::startup::CART_SERVICE_NAME;
+use crate::grpc::health::CART_SERVICE_NAME;
 
 /// How long the whole check may take (below the HEALTHCHECK's timeout).
 const DEADLINE: Duration = Duration::from_secs(3);

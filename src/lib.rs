@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod catalog_server;
 pub mod clock;
 pub mod config;
 pub mod domain;
@@ -19,7 +20,6 @@ pub mod metrics;
 pub mod net;
 pub mod proto;
 pub mod recovery;
-mod serve;
 pub mod service;
 pub mod startup;
 pub mod storage;

@@ -7,7 +7,8 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use cart_service::catalog::{FixtureCatalog, server};
+use cart_service::catalog::FixtureCatalog;
+use cart_service::catalog_server as server;
 use cart_service::config::TelemetrySettings;
 use cart_service::telemetry;
 use tonic::transport::{Identity, ServerTlsConfig};

@@ -3,13 +3,13 @@
 //! [`Catalog`] is what the use cases need. Two implementations: [`GrpcCatalog`],
 //! the client of a separate catalog service (`shop.catalog.v1`), and
 //! [`FixtureCatalog`], a catalog held in memory from a JSON file, used by the
-//! demo and served over gRPC by [`server`] (the `catalog-server` binary).
+//! demo and served over gRPC by [`crate::catalog_server`] (the
+//! `catalog-server` binary).
 
 mod client;
-mod convert;
+pub(crate) mod convert;
 mod fixture;
 mod resilient;
-pub mod server;
 
 use std::collections::HashMap;
 

@@ -18,6 +18,9 @@ use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 use tonic_health::server::{HealthReporter, HealthService};
 
+/// The health-service name of the cart API (readiness).
+pub const CART_SERVICE_NAME: &str = "shop.cart.v1.CartService";
+
 /// The health service of a server that stops when `stopping` turns true.
 pub struct EndingHealth {
     inner: HealthService,

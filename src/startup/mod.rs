@@ -28,51 +28,17 @@ use crate::metrics::Metrics;
 use crate::net::incoming;
 use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
 use crate::recovery::RecoveryPolicy;
-use crate::serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
 use crate::service::{CartService, DemandBoard};
-use crate::storage::{Database, StorageError};
+use crate::storage::Database;
 use parts::{caller_tokens, catalog, database_options, maintenance, policy, recovery_job};
+use serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
 
+mod error;
 mod parts;
+mod serve;
 
-/// The health-service name of the cart API (readiness).
-pub const CART_SERVICE_NAME: &str = "shop.cart.v1.CartService";
-
-/// Why the service could not start or stopped with an error.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    /// A setting could not be used.
-    #[error("invalid setting {setting}: {reason}")]
-    Setting {
-        /// The setting.
-        setting: &'static str,
-        /// Why.
-        reason: String,
-    },
-    /// A TLS file named by a setting could not be read.
-    #[error(transparent)]
-    TlsFile(#[from] crate::tls::TlsFileError),
-    /// The database could not be opened or migrated.
-    #[error("database: {0}")]
-    Database(#[from] StorageError),
-    /// The listener could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: String,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// Reflection could not be built from the descriptors.
-    #[error("reflection: {0}")]
-    Reflection(#[from] tonic_reflection::server::Error),
-    /// The gRPC server failed.
-    #[error("gRPC server: {0}")]
-    Transport(#[from] tonic::transport::Error),
-    /// The server task panicked or was cancelled.
-    #[error("gRPC server task: {0}")]
-    Task(#[from] tokio::task::JoinError),
-}
+pub use crate::grpc::health::CART_SERVICE_NAME;
+pub use error::StartupError;
 
 /// A built, bound, not yet serving application.
 pub struct Application {

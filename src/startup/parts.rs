@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::StartupError;
+use super::error::StartupError;
 use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog, Resilience, ResilientCatalog};
 use crate::clock::Clock;
 use crate::config::Settings;

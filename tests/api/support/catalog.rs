@@ -9,7 +9,8 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use cart_service::catalog::{FixtureCatalog, server::FixtureCatalogService};
+use cart_service::catalog::FixtureCatalog;
+use cart_service::catalog_server::FixtureCatalogService;
 use cart_service::proto::shop::catalog::v1 as pb;
 use cart_service::proto::shop::catalog::v1::catalog_service_server::{
     CatalogService, CatalogServiceServer,

@@ -1,5 +1,9 @@
 //! A gRPC server for `shop.catalog.v1` over a [`FixtureCatalog`]: what the demo,
 //! docker-compose and the integration tests run as "the catalog service".
+//!
+//! It is a server of its own, beside the cart service: it uses the transport's
+//! tracing layer, so it sits above [`crate::grpc`], not inside the catalog
+//! port that the use cases depend on.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,8 +12,8 @@ use tokio::net::TcpListener;
 use tonic::transport::ServerTlsConfig;
 use tonic::{Request, Response, Status};
 
-use super::convert::variant_to_proto;
-use super::{FixtureCatalog, MAX_BATCH};
+use crate::catalog::convert::variant_to_proto;
+use crate::catalog::{FixtureCatalog, MAX_BATCH};
 use crate::domain::ids::VariantId;
 use crate::proto::shop::catalog::v1 as pb;
 use crate::proto::shop::catalog::v1::catalog_service_server::{

@@ -11,9 +11,10 @@ use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::server::HealthReporter;
 
+use super::error::StartupError;
 use crate::config::TransportSettings;
+use crate::grpc::health::CART_SERVICE_NAME;
 use crate::net::{ConnectionLimits, incoming};
-use crate::startup::{CART_SERVICE_NAME, StartupError};
 use crate::storage::Database;
 
 /// Serves only `grpc.health.v1` in plaintext on `listener` (for probes when
