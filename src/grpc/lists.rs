@@ -3,11 +3,13 @@
 
 use tonic::{Request, Response, Status};
 
-use super::write::WriteResponse;
+use super::cart::adjustments;
+use super::write::{WriteResponse, write_requests};
 use super::{CartApi, fail, parse, wire};
+use crate::domain::adjustment::Adjustment;
 use crate::domain::list::{ListKind, ListView};
 use crate::proto::shop::cart::v1 as pb;
-use crate::service::WriteResult;
+use crate::service::Moved;
 
 /// A list as sent: its items shown as cart lines, with their notes.
 pub fn list(view: &ListView) -> pb::ShoppingList {
@@ -36,20 +38,24 @@ pub fn list(view: &ListView) -> pb::ShoppingList {
     }
 }
 
-fn written_list(result: &WriteResult) -> Option<pb::ShoppingList> {
-    result.list.as_ref().map(list)
-}
-
-fn adjustments(result: &WriteResult) -> Vec<pb::CartAdjustment> {
-    result.adjustments.iter().map(wire::adjustment).collect()
-}
+write_requests!(pb::cart_service_server::CartServiceServer<super::CartApi> {
+    pb::MoveItemToListRequest => "MoveItemToList" versioned,
+    pb::MoveListItemToCartRequest => "MoveListItemToCart" versioned,
+    pb::CreateWishListRequest => "CreateWishList" unversioned,
+    pb::DeleteListRequest => "DeleteList" unversioned,
+    pb::AddListItemRequest => "AddListItem" unversioned,
+    pb::RemoveListItemRequest => "RemoveListItem" unversioned,
+    pb::SetBackInStockAlertRequest => "SetBackInStockAlert" unversioned,
+    pb::UpdateListItemRequest => "UpdateListItem" unversioned,
+});
 
 /// Responses that carry the list written.
 macro_rules! list_responses {
     ($($response:ty),* $(,)?) => {$(
         impl WriteResponse for $response {
-            fn build(result: &WriteResult) -> Self {
-                Self { list: written_list(result) }
+            type From = Option<ListView>;
+            fn build(written: &Option<ListView>) -> Self {
+                Self { list: written.as_ref().map(list) }
             }
         }
     )*};
@@ -66,11 +72,12 @@ list_responses!(
 macro_rules! move_responses {
     ($($response:ty),* $(,)?) => {$(
         impl WriteResponse for $response {
-            fn build(result: &WriteResult) -> Self {
+            type From = Moved;
+            fn build((cart, written): &Moved) -> Self {
                 Self {
-                    cart: Some(wire::cart(&result.view)),
-                    list: written_list(result),
-                    adjustments: adjustments(result),
+                    cart: Some(wire::cart(&cart.view)),
+                    list: written.as_ref().map(list),
+                    adjustments: adjustments(&cart.adjustments),
                 }
             }
         }
@@ -80,16 +87,18 @@ macro_rules! move_responses {
 move_responses!(pb::MoveItemToListResponse, pb::MoveListItemToCartResponse);
 
 impl WriteResponse for pb::DeleteListResponse {
-    fn build(_: &WriteResult) -> Self {
+    type From = ();
+    fn build((): &()) -> Self {
         Self {}
     }
 }
 
 impl WriteResponse for pb::AddListItemResponse {
-    fn build(result: &WriteResult) -> Self {
+    type From = (Option<ListView>, Vec<Adjustment>);
+    fn build((written, adjusted): &Self::From) -> Self {
         Self {
-            list: written_list(result),
-            adjustments: adjustments(result),
+            list: written.as_ref().map(list),
+            adjustments: adjustments(adjusted),
         }
     }
 }

@@ -5,7 +5,9 @@
 //! ([`write`]): the session's write budget, the request id and expected
 //! version, and a retry answered with the first response byte for byte.
 
+mod admin;
 pub mod auth;
+mod cart;
 pub mod codec;
 pub mod gate;
 pub mod health;
@@ -15,6 +17,7 @@ mod lists;
 pub mod observe;
 mod page_token;
 mod parse;
+mod recovery;
 mod shares;
 pub mod status;
 mod watch;
@@ -86,9 +89,10 @@ impl CartServiceApi for CartApi {
         request: Request<pb::AddItemRequest>,
     ) -> Result<Response<pb::AddItemResponse>, Status> {
         let device = parse::device(request.get_ref().shopper.as_ref());
-        let (mut call, shopper, add) = self.shopper_write(request, parse::add_item)?;
-        call.options.device = device;
-        let written = self.service.add_item(&shopper, add, &call.options).await;
+        let (call, shopper, add) = self.shopper_write(request, parse::add_item)?;
+        let written = (self.service)
+            .add_item(&shopper, add, device.as_ref(), &call.options)
+            .await;
         call.reply(written)
     }
 
@@ -97,9 +101,10 @@ impl CartServiceApi for CartApi {
         request: Request<pb::AddItemsRequest>,
     ) -> Result<Response<pb::AddItemsResponse>, Status> {
         let device = parse::device(request.get_ref().shopper.as_ref());
-        let (mut call, shopper, adds) = self.shopper_write(request, parse::add_items)?;
-        call.options.device = device;
-        let written = self.service.add_items(&shopper, adds, &call.options).await;
+        let (call, shopper, adds) = self.shopper_write(request, parse::add_items)?;
+        let written = (self.service)
+            .add_items(&shopper, adds, device.as_ref(), &call.options)
+            .await;
         call.reply(written)
     }
 
@@ -343,10 +348,9 @@ impl CartServiceApi for CartApi {
         request: Request<pb::RecoverCartRequest>,
     ) -> Result<Response<pb::RecoverCartResponse>, Status> {
         let device = parse::device(request.get_ref().shopper.as_ref());
-        let (mut call, shopper, source) = self.shopper_write(request, parse::recover_cart)?;
-        call.options.device = device;
+        let (call, shopper, source) = self.shopper_write(request, parse::recover_cart)?;
         let written = (self.service)
-            .recover_cart(&shopper, source, &call.options)
+            .recover_cart(&shopper, source, device.as_ref(), &call.options)
             .await;
         call.reply(written)
     }
@@ -361,5 +365,68 @@ impl CartServiceApi for CartApi {
             .await
             .map_err(fail)?;
         Ok(Response::new(pb::UnsubscribeRecoveryResponse {}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    /// Every write table of the transport, joined.
+    fn write_rpcs() -> Vec<(&'static str, &'static str, &'static str)> {
+        [
+            super::cart::write_rpcs(),
+            super::admin::write_rpcs(),
+            super::recovery::write_rpcs(),
+            super::lists::write_rpcs(),
+            super::shares::write_rpcs(),
+        ]
+        .concat()
+    }
+
+    /// `(service, method, request message)` of every RPC whose request
+    /// carries a `request_id`, from the descriptors.
+    fn keyed_rpcs_in_descriptors() -> Vec<(String, String, String)> {
+        let set = prost_types::FileDescriptorSet::decode(crate::proto::FILE_DESCRIPTOR_SET)
+            .expect("descriptor set");
+        let files: Vec<_> = (set.file.iter())
+            .filter(|f| f.package() == "shop.cart.v1")
+            .collect();
+        let keyed = |input: &str| {
+            let name = input.rsplit('.').next().unwrap_or(input);
+            (files.iter().flat_map(|f| &f.message_type))
+                .find(|m| m.name() == name)
+                .is_some_and(|m| m.field.iter().any(|f| f.name() == "request_id"))
+        };
+        let mut rpcs = Vec::new();
+        for file in &files {
+            for service in &file.service {
+                for method in &service.method {
+                    if keyed(method.input_type()) {
+                        let input = method.input_type().rsplit('.').next().unwrap_or("");
+                        rpcs.push((
+                            format!("shop.cart.v1.{}", service.name()),
+                            method.name().to_owned(),
+                            input.to_owned(),
+                        ));
+                    }
+                }
+            }
+        }
+        rpcs.sort();
+        rpcs
+    }
+
+    #[test]
+    fn the_write_tables_name_every_keyed_rpc_of_the_descriptors_and_no_other() {
+        let mut listed: Vec<(String, String, String)> = write_rpcs()
+            .into_iter()
+            .map(|(service, method, request)| {
+                let request = request.rsplit("::").next().unwrap_or(request);
+                (service.to_owned(), method.to_owned(), request.to_owned())
+            })
+            .collect();
+        listed.sort();
+        assert_eq!(listed, keyed_rpcs_in_descriptors());
     }
 }

@@ -464,13 +464,13 @@ pub fn list_cart_events(req: &pb::ListCartEventsRequest) -> Result<(CartId, i64,
 ///
 /// # Errors
 /// INVALID_ARGUMENT for a malformed request id or a negative version.
-pub fn write_options(
+pub fn write_options<T>(
     method: &str,
     request_id: &str,
     expected_version: Option<i64>,
     request: &[u8],
-    encode: Encoder,
-) -> Result<WriteOptions, ApiError> {
+    encode: Encoder<T>,
+) -> Result<WriteOptions<T>, ApiError> {
     let mut v = Violations::default();
     let key = match request_id {
         "" => Some(None),
@@ -493,7 +493,6 @@ pub fn write_options(
             request: key?,
             expected_version: expected_version?,
             encode,
-            device: None,
         })
     })();
     v.finish(parsed)
@@ -770,7 +769,7 @@ mod tests {
             ) {
                 use prost::Message;
                 let request = pb::AddItemRequest { quantity, ..Default::default() }.encode_to_vec();
-                let encode: Encoder = |_| Vec::new();
+                let encode: Encoder<()> = |_| Vec::new();
                 let meta = write_options("AddItem", &request_id, expected_version, &request, encode);
                 match meta {
                     Ok(meta) => {

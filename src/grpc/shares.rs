@@ -3,10 +3,13 @@
 
 use tonic::{Request, Response, Status};
 
+use super::cart::{adjustments, price_notice};
+use super::write::{WriteResponse, write_requests};
 use super::{CartApi, fail, parse, wire};
 use crate::domain::share::{Share, ShareToken};
 use crate::domain::view::CartView;
 use crate::proto::shop::cart::v1 as pb;
+use crate::service::CartWritten;
 
 /// A shared cart as sent: the view without its header (no ids, no e-mail)
 /// and without the times of the owner's changes.
@@ -33,6 +36,21 @@ fn cart_share(share: &Share, token: Option<&ShareToken>) -> pb::CartShare {
         expire_time: share.expires_at.map(wire::timestamp),
         create_time: Some(wire::timestamp(share.created_at)),
         revoke_time: share.revoked_at.map(wire::timestamp),
+    }
+}
+
+write_requests!(pb::cart_service_server::CartServiceServer<super::CartApi> {
+    pb::CopySharedCartRequest => "CopySharedCart" versioned,
+});
+
+impl WriteResponse for pb::CopySharedCartResponse {
+    type From = CartWritten;
+    fn build(result: &CartWritten) -> Self {
+        Self {
+            cart: Some(wire::cart(&result.view)),
+            adjustments: adjustments(&result.adjustments),
+            notice: price_notice(result, "since they went into the shared cart"),
+        }
     }
 }
 

@@ -15,10 +15,9 @@ use prost::Message;
 use tonic::{Request, Response, Status};
 
 use super::status::ApiError;
-use super::{CartApi, fail, parse, wire};
+use super::{CartApi, fail, parse};
 use crate::domain::cart::Shopper;
-use crate::proto::shop::cart::v1 as pb;
-use crate::service::{ServiceError, WriteOptions, WriteResult, Written};
+use crate::service::{ServiceError, WriteOptions, Written};
 
 /// A write request: it names its RPC and carries a request id and an
 /// expected version.
@@ -31,179 +30,81 @@ pub(super) trait WriteRequest: Message + Sized {
     fn expected_version(&self) -> Option<i64>;
 }
 
+/// The write RPCs of one service: each request names its RPC (the one
+/// place our code spells an RPC's name, held to the descriptors by a test)
+/// and says whether it carries an `expected_version` (`versioned`) or not
+/// (`unversioned`: a list has no version to check).
 macro_rules! write_requests {
-    ($($request:ty => $method:literal),* $(,)?) => {$(
-        impl WriteRequest for $request {
+    ($server:ty { $($request:ty => $method:literal $kind:ident),* $(,)? }) => {
+        $(impl $crate::grpc::write::WriteRequest for $request {
             const METHOD: &'static str = $method;
             fn take_request_id(&mut self) -> String {
                 std::mem::take(&mut self.request_id)
             }
             fn expected_version(&self) -> Option<i64> {
-                self.expected_version
+                $crate::grpc::write::write_requests!(@version self $kind)
             }
+        })*
+
+        /// This service's write RPCs: service, method, request type.
+        #[cfg(test)]
+        pub(super) fn write_rpcs() -> Vec<(&'static str, &'static str, &'static str)> {
+            use tonic::server::NamedService;
+            vec![$((
+                <$server as NamedService>::NAME,
+                $method,
+                std::any::type_name::<$request>(),
+            )),*]
         }
-    )*};
+    };
+    (@version $self:ident versioned) => { $self.expected_version };
+    (@version $self:ident unversioned) => { None };
 }
-
-write_requests! {
-    pb::AddItemRequest => "AddItem",
-    pb::UpdateItemRequest => "UpdateItem",
-    pb::RemoveItemRequest => "RemoveItem",
-    pb::ClearCartRequest => "ClearCart",
-    pb::SetEmailRequest => "SetEmail",
-    pb::MergeGuestCartRequest => "MergeGuestCart",
-    pb::RefreshCartRequest => "RefreshCart",
-    pb::CompleteCartRequest => "CompleteCart",
-    pb::RecoverCartRequest => "RecoverCart",
-    pb::AddItemsRequest => "AddItems",
-    pb::UpdateItemsRequest => "UpdateItems",
-    pb::ReorderRequest => "Reorder",
-    pb::MoveItemToListRequest => "MoveItemToList",
-    pb::MoveListItemToCartRequest => "MoveListItemToCart",
-    pb::CopySharedCartRequest => "CopySharedCart",
-}
-
-/// Writes of a list alone: a list has no `expected_version` to check.
-macro_rules! unversioned_write_requests {
-    ($($request:ty => $method:literal),* $(,)?) => {$(
-        impl WriteRequest for $request {
-            const METHOD: &'static str = $method;
-            fn take_request_id(&mut self) -> String {
-                std::mem::take(&mut self.request_id)
-            }
-            fn expected_version(&self) -> Option<i64> {
-                None
-            }
-        }
-    )*};
-}
-
-unversioned_write_requests! {
-    pb::CreateWishListRequest => "CreateWishList",
-    pb::DeleteListRequest => "DeleteList",
-    pb::AddListItemRequest => "AddListItem",
-    pb::RemoveListItemRequest => "RemoveListItem",
-    pb::SetBackInStockAlertRequest => "SetBackInStockAlert",
-    pb::UpdateListItemRequest => "UpdateListItem",
-}
+pub(super) use write_requests;
 
 /// A write response, built from what the write did.
 pub(super) trait WriteResponse: Message + Default + Sized {
+    /// The use case's result it is built from.
+    type From;
     /// The response to `result`.
-    fn build(result: &WriteResult) -> Self;
+    fn build(result: &Self::From) -> Self;
 }
 
+/// Responses that carry the cart alone.
 macro_rules! cart_responses {
     ($($response:ty),* $(,)?) => {$(
-        impl WriteResponse for $response {
-            fn build(result: &WriteResult) -> Self {
+        impl $crate::grpc::write::WriteResponse for $response {
+            type From = $crate::service::CartWritten;
+            fn build(result: &Self::From) -> Self {
                 Self {
-                    cart: Some(wire::cart(&result.view)),
+                    cart: Some($crate::grpc::wire::cart(&result.view)),
                 }
             }
         }
     )*};
 }
-
-cart_responses!(
-    pb::AddItemResponse,
-    pb::UpdateItemResponse,
-    pb::RemoveItemResponse,
-    pb::ClearCartResponse,
-    pb::SetEmailResponse,
-    pb::CompleteCartResponse,
-    pb::AddItemsResponse,
-    pb::UpdateItemsResponse,
-);
-
-impl WriteResponse for pb::MergeGuestCartResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            cart: Some(wire::cart(&result.view)),
-            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
-            merged: result.merged,
-        }
-    }
-}
-
-impl WriteResponse for pb::RecoverCartResponse {
-    fn build(result: &WriteResult) -> Self {
-        let recovery = result.recovery.as_ref();
-        Self {
-            cart: Some(wire::cart(&result.view)),
-            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
-            outcome: recovery.map_or(0, |r| wire::recovery_outcome(r.kind).into()),
-            recovered_cart_id: recovery
-                .and_then(|r| r.recovered)
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-            candidates: recovery.map_or(0, |r| i32::try_from(r.candidates).unwrap_or(i32::MAX)),
-        }
-    }
-}
-
-/// What a copy at today's prices tells the shopper: that prices are
-/// today's, and how many changed `since`.
-fn price_notice(result: &WriteResult, since: &str) -> String {
-    use crate::domain::adjustment::AdjustmentKind;
-    let repriced = result
-        .adjustments
-        .iter()
-        .filter(|a| a.kind == AdjustmentKind::PriceUpdated)
-        .count();
-    match repriced {
-        0 => format!("Prices are today's prices; none changed {since}."),
-        n => format!("Prices are today's prices; {n} changed {since}."),
-    }
-}
-
-impl WriteResponse for pb::ReorderResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            cart: Some(wire::cart(&result.view)),
-            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
-            notice: price_notice(result, "since the order"),
-        }
-    }
-}
-
-impl WriteResponse for pb::CopySharedCartResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            cart: Some(wire::cart(&result.view)),
-            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
-            notice: price_notice(result, "since they went into the shared cart"),
-        }
-    }
-}
-
-impl WriteResponse for pb::RefreshCartResponse {
-    fn build(result: &WriteResult) -> Self {
-        Self {
-            cart: Some(wire::cart(&result.view)),
-            adjustments: result.adjustments.iter().map(wire::adjustment).collect(),
-        }
-    }
-}
+pub(super) use cart_responses;
 
 /// Encodes the response to `result`, to be remembered with its request id.
-fn encode<R: WriteResponse>(result: &WriteResult) -> Vec<u8> {
+fn encode<R: WriteResponse>(result: &R::From) -> Vec<u8> {
     R::build(result).encode_to_vec()
 }
 
 /// A write call under way: the options its use case takes, and how it is
 /// answered.
-pub(super) struct Call<R> {
-    /// The use case's write options (the handler sets `device` when the RPC
-    /// stores device signals).
-    pub options: WriteOptions,
+pub(super) struct Call<R: WriteResponse> {
+    /// The use case's write options.
+    pub options: WriteOptions<R::From>,
     response: PhantomData<fn() -> R>,
 }
 
 impl<R: WriteResponse> Call<R> {
     /// The answer to the use case's result: the response built from a fresh
     /// result, or the remembered bytes of the first call.
-    pub fn reply(&self, written: Result<Written, ServiceError>) -> Result<Response<R>, Status> {
+    pub fn reply(
+        &self,
+        written: Result<Written<R::From>, ServiceError>,
+    ) -> Result<Response<R>, Status> {
         match written.map_err(fail)? {
             Written::Fresh(result) => Ok(Response::new(R::build(&result))),
             Written::Replayed(bytes) => {

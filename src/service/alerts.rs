@@ -4,14 +4,15 @@
 
 use super::idempotency::Scope;
 use super::lists::{lock_item, save_list};
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
+use super::output::ListOutcome;
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::Shopper;
 use crate::domain::catalog::{CatalogSnapshot, in_stock};
 use crate::domain::email::Email;
 use crate::domain::event::ListEvent;
 use crate::domain::ids::{ListItemId, VariantId};
-use crate::domain::list::{ListItem, ShoppingList};
+use crate::domain::list::{ListItem, ListView, ShoppingList};
 use crate::domain::rules::Rejection;
 use crate::storage::alerts;
 
@@ -29,8 +30,8 @@ impl CartService {
         shopper: &Shopper,
         id: ListItemId,
         email: Option<Email>,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<Option<ListView>>,
+    ) -> Result<Written<Option<ListView>>, ServiceError> {
         let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
         let step = SetAlert {
             shopper,
@@ -60,12 +61,17 @@ struct SetAlert<'a> {
 
 impl Step for SetAlert<'_> {
     type Locked = (ShoppingList, Vec<ListItem>, usize);
+    type Output = ListOutcome;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         Ok((lock_item(ctx, self.shopper, self.id).await?, 0))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<ListOutcome, ServiceError> {
         let (mut list, mut items, at) = locked;
         if self.email.is_some() && !self.mailing {
             // Nothing would ever send it.
@@ -77,9 +83,9 @@ impl Step for SetAlert<'_> {
                 let known = ctx.snapshot.get(&item.line.variant_id);
                 let stocked = in_stock(known).ok_or(Rejection::CatalogUnavailable)?;
                 let out_since = (!stocked).then_some(ctx.now);
-                alerts::set(ctx.tx, self.id, email.as_str(), out_since, ctx.now).await?;
+                alerts::set(ctx.tx(), self.id, email.as_str(), out_since, ctx.now).await?;
             }
-            None => alerts::clear(ctx.tx, self.id).await?,
+            None => alerts::clear(ctx.tx(), self.id).await?,
         }
         item.alert = self.email.is_some();
         let event = ListEvent::AlertSet {
@@ -87,9 +93,6 @@ impl Step for SetAlert<'_> {
             on: item.alert,
         };
         save_list(ctx, &mut list, &[], &[event]).await?;
-        Ok(Outcome {
-            list: Some((list, items)),
-            ..Outcome::default()
-        })
+        Ok(ListOutcome(Some((list, items))))
     }
 }

@@ -4,10 +4,12 @@
 //! batch, naming its position; nothing is written.
 
 use super::edit::{Needs, WhenAbsent};
+use super::output::CartWritten;
 use super::write::{WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, Line, Shopper};
 use crate::domain::catalog::CatalogSnapshot;
+use crate::domain::device::DeviceSignals;
 use crate::domain::ids::{ItemId, VariantId};
 use crate::domain::quantity::Quantity;
 use crate::domain::rules::{self, AddItem, Change, Rejection};
@@ -34,8 +36,9 @@ impl CartService {
         &self,
         shopper: &Shopper,
         adds: Vec<AddItem>,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        device: Option<&DeviceSignals>,
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let variants: Vec<VariantId> = adds.iter().map(|a| a.variant_id.clone()).collect();
         let limits = self.policy.limits;
         let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
@@ -50,8 +53,7 @@ impl CartService {
         };
         self.edit(
             shopper,
-            Needs::Many(&variants),
-            WhenAbsent::Create,
+            (Needs::Many(&variants), WhenAbsent::Create, device),
             opts,
             rule,
         )
@@ -67,8 +69,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         updates: Vec<(ItemId, Option<Quantity>)>,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             updates.iter().enumerate().try_fold(
                 Change::default(),
@@ -81,8 +83,7 @@ impl CartService {
         };
         self.edit(
             shopper,
-            Needs::EveryLine(None),
-            WhenAbsent::WriteNothing,
+            (Needs::EveryLine(None), WhenAbsent::WriteNothing, None),
             opts,
             rule,
         )

@@ -1,8 +1,9 @@
 //! CompleteCart: checkout hands the cart over to an order, once.
 
 use super::idempotency::Scope;
+use super::output::{CartOutcome, CartWritten};
 use super::reads::cart_by_id;
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::Cart;
 use crate::domain::ids::{CartId, OrderId};
@@ -21,8 +22,8 @@ impl CartService {
         &self,
         id: CartId,
         order_id: OrderId,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let catalog = async {
             let conn = self.db.conn();
             let known = match carts::find_by_id(conn, id, false).await? {
@@ -48,20 +49,20 @@ struct Complete<'a> {
 impl Step for Complete<'_> {
     /// The cart, whatever its status.
     type Locked = Cart;
+    type Output = CartOutcome;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Cart, i64), ServiceError> {
-        let cart = cart_by_id(ctx.tx, self.id, true).await?;
+        let cart = cart_by_id(ctx.tx(), self.id, true).await?;
         let version = cart.version;
         Ok((cart, version))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, mut cart: Cart) -> Result<Outcome, ServiceError> {
-        let lines = lines::of_cart(ctx.tx, &cart).await?;
+    async fn apply(&self, ctx: &Ctx<'_>, mut cart: Cart) -> Result<CartOutcome, ServiceError> {
+        let lines = lines::of_cart(ctx.tx(), &cart).await?;
         let order_id = self.order_id.clone();
         if let Some(change) = rules::complete(&mut cart, order_id, lines.len(), ctx.now)? {
-            cart.touch(ctx.now, ctx.policy.ttl);
-            ctx.save(&cart, &change.events).await?;
+            ctx.write_cart(&mut cart, false, &[], change.events).await?;
         }
-        Ok(Outcome::of(Some(cart), lines))
+        Ok(CartOutcome::of(Some(cart), lines))
     }
 }

@@ -5,16 +5,18 @@
 use chrono::{DateTime, Utc};
 
 use super::idempotency::Scope;
-use super::write::{AtOnce, Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::output::{CartOutcome, CartWritten};
+use super::own_cart::read_active;
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, Line, Shopper};
 use crate::domain::catalog::CatalogSnapshot;
+use crate::domain::device::DeviceSignals;
 use crate::domain::email::Email;
-use crate::domain::event::Event;
 use crate::domain::ids::{ItemId, VariantId};
 use crate::domain::quantity::Quantity;
 use crate::domain::rules::{self, AddItem, Change, Rejection};
-use crate::storage::{StorageError, carts, lines, one_statement};
+use crate::storage::carts;
 
 /// A cart rule as an edit runs it: given the locked cart and lines, what the
 /// catalog said and the time, the change to write (or a refusal).
@@ -61,8 +63,9 @@ impl CartService {
         &self,
         shopper: &Shopper,
         add: AddItem,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        device: Option<&DeviceSignals>,
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let variant_id = add.variant_id.clone();
         let limits = self.policy.limits;
         let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
@@ -70,7 +73,7 @@ impl CartService {
             rules::add_item(cart, lines, known, add.clone(), limits, now)
         };
         let needs = Needs::Only(Some(&variant_id));
-        self.edit(shopper, needs, WhenAbsent::Create, opts, rule)
+        self.edit(shopper, (needs, WhenAbsent::Create, device), opts, rule)
             .await
     }
 
@@ -85,13 +88,13 @@ impl CartService {
         shopper: &Shopper,
         item_id: ItemId,
         quantity: Option<Quantity>,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::update_item(lines, item_id, quantity, catalog, now)
         };
         let needs = Needs::EveryLine(None);
-        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+        self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
 
@@ -105,13 +108,13 @@ impl CartService {
         &self,
         shopper: &Shopper,
         item_id: ItemId,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             rules::remove_item(lines, item_id)
         };
         let needs = Needs::Only(None);
-        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+        self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
 
@@ -123,12 +126,12 @@ impl CartService {
     pub async fn clear(
         &self,
         shopper: &Shopper,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let rule =
             |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| Ok(rules::clear(lines));
         let needs = Needs::Only(None);
-        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+        self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
 
@@ -141,13 +144,13 @@ impl CartService {
         &self,
         shopper: &Shopper,
         email: Email,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let rule = |cart: &mut Cart, _: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             Ok(rules::set_email(cart, email.clone()))
         };
         let needs = Needs::Only(None);
-        self.edit(shopper, needs, WhenAbsent::Create, opts, rule)
+        self.edit(shopper, (needs, WhenAbsent::Create, None), opts, rule)
             .await
     }
 
@@ -160,26 +163,26 @@ impl CartService {
     pub async fn refresh(
         &self,
         shopper: &Shopper,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::refresh(cart, lines, catalog, now)
         };
         let needs = Needs::EveryLine(None);
-        self.edit(shopper, needs, WhenAbsent::WriteNothing, opts, rule)
+        self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
 
     /// Runs `rule` on the shopper's cart through the write pipeline, asking
-    /// the catalog first about what `needs` says.
+    /// the catalog first about what `needs` says; `device`'s signals are
+    /// stored on the guest cart the edit leaves.
     pub(super) async fn edit(
         &self,
         shopper: &Shopper,
-        needs: Needs<'_>,
-        when_absent: WhenAbsent,
-        opts: &WriteOptions,
+        (needs, when_absent, device): (Needs<'_>, WhenAbsent, Option<&DeviceSignals>),
+        opts: &WriteOptions<CartWritten>,
         rule: impl CartRule,
-    ) -> Result<Written, ServiceError> {
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let catalog = async {
             Ok(match needs {
                 // The rule needs at most one variant, and the view is built
@@ -203,6 +206,7 @@ impl CartService {
         let step = Edit {
             shopper,
             when_absent,
+            device,
             rule: &rule,
         };
         self.write(Scope::shopper(shopper), opts, catalog, step)
@@ -210,159 +214,55 @@ impl CartService {
     }
 }
 
-/// The event of `cart`'s creation.
-pub(super) fn created(cart: &Cart) -> Event {
-    Event::Created {
-        session_id: cart.session_id.clone(),
-        customer_id: cart.customer_id.clone(),
-        currency: cart.currency.clone(),
-    }
-}
-
 /// The transaction of an edit: these functions issue its SQL.
 struct Edit<'a, R> {
     shopper: &'a Shopper,
     when_absent: WhenAbsent,
+    device: Option<&'a DeviceSignals>,
     rule: &'a R,
 }
 
 impl<R: CartRule> Step for Edit<'_, R> {
-    /// Reads the cart and its lines in one statement, applies the rule, and
-    /// writes everything in one more, conditioned on the version read.
-    async fn at_once(&self, ctx: &AtOnce<'_>) -> Result<Option<Outcome>, ServiceError> {
-        let (now, policy) = (ctx.now, ctx.policy);
-        let found = match carts::find_active_with_lines(ctx.db.conn(), self.shopper).await {
-            Ok(found) => found,
-            // A pooled connection found dead: nothing was written, and the
-            // locking path takes another.
-            Err(StorageError::Unavailable(_)) => return Ok(None),
-            Err(error) => return Err(error.into()),
+    /// The shopper's active cart with its lines, if any.
+    type Locked = Option<(Cart, Vec<Line>)>;
+    type Output = CartOutcome;
+    const OPTIMISTIC: bool = true;
+
+    /// Unless it stores device signals (which takes a transaction).
+    fn optimistic(&self, service: &CartService) -> bool {
+        !service.stores_device(self.device)
+    }
+
+    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
+        let found = read_active(ctx, self.shopper).await?;
+        let version = found.as_ref().map_or(0, |(c, _)| c.version);
+        Ok((found, version))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, found: Self::Locked) -> Result<CartOutcome, ServiceError> {
+        let (mut cart, mut lines, new) = match found {
+            Some((cart, lines)) => (cart, lines, false),
+            None => (ctx.new_cart(self.shopper), Vec::new(), true),
         };
-        let (mut cart, mut lines, stored) = match found {
-            // Setting an expired cart aside is the locking path's work.
-            Some((cart, _)) if cart.is_expired(now) => return Ok(None),
-            Some((cart, lines)) => (cart, lines, true),
-            None => {
-                let currency = policy.view.default_currency.clone();
-                let fresh = Cart::new(self.shopper, currency, now, policy.ttl);
-                (fresh, Vec::new(), false)
-            }
-        };
-        let read = if stored { cart.version } else { 0 };
-        if let Some(expected) = ctx.expected_version
-            && expected != read
-        {
-            return Err(ServiceError::VersionMismatch {
-                expected,
-                current: read,
+        let change = (self.rule)(&mut cart, &mut lines, ctx.snapshot, ctx.now)?;
+        if new && self.when_absent == WhenAbsent::WriteNothing {
+            return Ok(CartOutcome {
+                adjustments: change.adjustments,
+                ..CartOutcome::default()
             });
-        }
-        let change = (self.rule)(&mut cart, &mut lines, ctx.snapshot, now)?;
-        if !one_statement::suits(&change.lines) {
-            return Ok(None);
         }
         let Change {
             lines: writes,
             events,
             adjustments,
         } = change;
-        let conn = ctx.db.conn();
-        let written = match (stored, self.when_absent) {
-            (false, WhenAbsent::WriteNothing) => {
-                return Ok(Some(Outcome {
-                    adjustments,
-                    ..Outcome::default()
-                }));
-            }
-            (true, _) if writes.is_empty() && events.is_empty() => Ok(true),
-            (true, _) => {
-                cart.touch(now, policy.ttl);
-                let written =
-                    one_statement::update_if_unchanged(conn, &cart, read, &writes, &events, now)
-                        .await;
-                if matches!(written, Ok(true)) {
-                    ctx.recorded.push(&events);
-                }
-                written
-            }
-            (false, WhenAbsent::Create) => {
-                let mut all = vec![created(&cart)];
-                all.extend(events);
-                cart.touch(now, policy.ttl);
-                let written = one_statement::create(conn, &cart, &writes, &all, now).await;
-                if matches!(written, Ok(true)) {
-                    ctx.recorded.push(&all);
-                }
-                written
-            }
-        };
-        let written = match written {
-            Ok(written) => written,
-            // A dead pooled connection: nothing ran, the locking path retries.
-            Err(error) if error.never_ran() => false,
-            Err(error) => return Err(error.into()),
-        };
-        Ok(written.then(|| Outcome {
+        if new || !(writes.is_empty() && events.is_empty()) {
+            ctx.write_cart(&mut cart, new, &writes, events).await?;
+        }
+        ctx.keep_device(Some(&cart), self.device).await?;
+        Ok(CartOutcome {
             adjustments,
-            ..Outcome::of(Some(cart), lines)
-        }))
-    }
-
-    /// The shopper's active cart, if any.
-    type Locked = Option<Cart>;
-
-    async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Option<Cart>, i64), ServiceError> {
-        let found = lock_active(ctx, self.shopper).await?;
-        let version = found.as_ref().map_or(0, |c| c.version);
-        Ok((found, version))
-    }
-
-    async fn apply(&self, ctx: &Ctx<'_>, found: Option<Cart>) -> Result<Outcome, ServiceError> {
-        let (now, tx, policy) = (ctx.now, ctx.tx, ctx.policy);
-        let mut events = Vec::new();
-        let (mut cart, mut lines, stored) = match found {
-            Some(cart) => {
-                let lines = lines::of_cart(tx, &cart).await?;
-                (cart, lines, true)
-            }
-            None => {
-                let currency = policy.view.default_currency.clone();
-                let fresh = Cart::new(self.shopper, currency, now, policy.ttl);
-                match self.when_absent {
-                    WhenAbsent::WriteNothing => (fresh, Vec::new(), false),
-                    WhenAbsent::Create if carts::insert_if_absent(tx, &fresh).await? => {
-                        events.push(created(&fresh));
-                        (fresh, Vec::new(), true)
-                    }
-                    WhenAbsent::Create => {
-                        // Another call created it between our read and insert
-                        // (PostgreSQL: it committed while we waited on the
-                        // unique index); it is visible to this statement.
-                        let cart = carts::find_active(tx, self.shopper, true)
-                            .await?
-                            .ok_or_else(|| StorageError::Corrupt("active cart vanished".into()))?;
-                        let lines = lines::of_cart(tx, &cart).await?;
-                        (cart, lines, true)
-                    }
-                }
-            }
-        };
-        let change = (self.rule)(&mut cart, &mut lines, ctx.snapshot, now)?;
-        if !stored {
-            return Ok(Outcome {
-                adjustments: change.adjustments,
-                ..Outcome::default()
-            });
-        }
-        if !(change.is_empty() && events.is_empty()) {
-            cart.touch(now, policy.ttl);
-            events.extend(change.events);
-            lines::apply(tx, cart.id, &change.lines, now).await?;
-            ctx.save(&cart, &events).await?;
-        }
-        Ok(Outcome {
-            adjustments: change.adjustments,
-            ..Outcome::of(Some(cart), lines)
+            ..CartOutcome::of(Some(cart), lines)
         })
     }
 }

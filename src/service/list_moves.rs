@@ -5,15 +5,20 @@
 
 use super::idempotency::Scope;
 use super::lists::{lock_item, lock_list, save_list};
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active, or_new_cart};
+use super::output::{CartOutcome, CartWritten, ListOutcome};
+use super::own_cart::{lock_active, own_or_new};
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, LineChange, Shopper};
 use crate::domain::event::{Event, ListEvent};
 use crate::domain::ids::{ItemId, ListItemId};
-use crate::domain::list::{ListItem, ListItemChange, ListRef, ShoppingList};
+use crate::domain::list::{ListItem, ListItemChange, ListRef, ListView, ShoppingList};
 use crate::domain::rules::Rejection;
 use crate::domain::rules::lists::{save_whole, take};
 use crate::storage::{carts, lines, lists};
+
+/// What a move leaves: the cart, and the list, afterwards.
+pub type Moved = (CartWritten, Option<ListView>);
 
 impl CartService {
     /// Moves cart line `item` into list `to` (saved for later by default).
@@ -25,8 +30,8 @@ impl CartService {
         shopper: &Shopper,
         item: ItemId,
         to: ListRef,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<Moved>,
+    ) -> Result<Written<Moved>, ServiceError> {
         let catalog = async {
             let mut known = carts::active_variant_ids(self.db.conn(), shopper).await?;
             known.extend(self.list_variants(shopper, to).await?);
@@ -47,8 +52,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         item: ListItemId,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<Moved>,
+    ) -> Result<Written<Moved>, ServiceError> {
         let catalog = async {
             let conn = self.db.conn();
             let mut known = carts::active_variant_ids(conn, shopper).await?;
@@ -74,6 +79,7 @@ struct ToList<'a> {
 impl Step for ToList<'_> {
     /// The shopper's cart, then the list, locked.
     type Locked = (Cart, ShoppingList, Vec<ListItem>);
+    type Output = (CartOutcome, ListOutcome);
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         let cart = lock_active(ctx, self.shopper)
@@ -84,15 +90,17 @@ impl Step for ToList<'_> {
         Ok(((cart, list, items), version))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
         let (mut cart, mut list, mut items) = locked;
-        let mut lines = lines::of_cart(ctx.tx, &cart).await?;
+        let mut lines = lines::of_cart(ctx.tx(), &cart).await?;
         let at = (lines.iter().position(|l| l.id == self.item))
             .ok_or(Rejection::ItemNotFound(self.item))?;
         let line = lines.remove(at);
         let saved = save_whole(&list, &mut items, &line, ctx.now)?;
-        lines::apply(ctx.tx, cart.id, &[LineChange::Removed(line.id)], ctx.now).await?;
-        cart.touch(ctx.now, ctx.policy.ttl);
         let moved = Event::ItemMovedToList {
             item_id: line.id,
             variant_id: line.variant_id.clone(),
@@ -100,7 +108,9 @@ impl Step for ToList<'_> {
             list_id: list.id,
             list_item_id: saved.item_id,
         };
-        ctx.save(&cart, &[moved]).await?;
+        let removed = [LineChange::Removed(line.id)];
+        ctx.write_cart(&mut cart, false, &removed, vec![moved])
+            .await?;
         let event = ListEvent::ItemSaved {
             list_item_id: saved.item_id,
             variant_id: line.variant_id,
@@ -110,11 +120,11 @@ impl Step for ToList<'_> {
             from_cart_id: Some(cart.id),
         };
         save_list(ctx, &mut list, &[saved.change], &[event]).await?;
-        Ok(Outcome {
+        let cart = CartOutcome {
             adjustments: saved.adjustment.into_iter().collect(),
-            list: Some((list, items)),
-            ..Outcome::of(Some(cart), lines)
-        })
+            ..CartOutcome::of(Some(cart), lines)
+        };
+        Ok((cart, ListOutcome(Some((list, items)))))
     }
 }
 
@@ -127,6 +137,7 @@ struct ToCart<'a> {
 impl Step for ToCart<'_> {
     /// The shopper's cart (if any), then the item's list, locked.
     type Locked = (Option<Cart>, ShoppingList, Vec<ListItem>, usize);
+    type Output = (CartOutcome, ListOutcome);
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         let cart = lock_active(ctx, self.shopper).await?;
@@ -135,11 +146,13 @@ impl Step for ToCart<'_> {
         Ok(((cart, list, items, at), version))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
         let (own, mut list, mut items, at) = locked;
-        let mut events = Vec::new();
-        let mut cart = or_new_cart(ctx, self.shopper, own, &mut events).await?;
-        let mut lines = lines::of_cart(ctx.tx, &cart).await?;
+        let (mut cart, mut lines, new) = own_or_new(ctx, self.shopper, own).await?;
         let item = items.remove(at);
         let before = held(&lines, &item);
         let change = take(
@@ -152,7 +165,7 @@ impl Step for ToCart<'_> {
         )?;
         let line = (lines.iter().find(|l| l.variant_id == item.line.variant_id))
             .ok_or(Rejection::ListItemNotFound(self.item))?;
-        events.push(Event::ItemMovedFromList {
+        let moved = Event::ItemMovedFromList {
             list_id: list.id,
             list_item_id: item.id,
             item_id: line.id,
@@ -161,10 +174,9 @@ impl Step for ToCart<'_> {
             quantity: line.quantity,
             unit_price: line.unit_price.amount,
             adjustments: change.adjustments.clone(),
-        });
-        lines::apply(ctx.tx, cart.id, &change.lines, ctx.now).await?;
-        cart.touch(ctx.now, ctx.policy.ttl);
-        ctx.save(&cart, &events).await?;
+        };
+        ctx.write_cart(&mut cart, new, &change.lines, vec![moved])
+            .await?;
         let event = ListEvent::ItemRemoved {
             list_item_id: item.id,
             variant_id: item.line.variant_id,
@@ -173,11 +185,11 @@ impl Step for ToCart<'_> {
         };
         let removed = ListItemChange::Removed(item.id);
         save_list(ctx, &mut list, &[removed], &[event]).await?;
-        Ok(Outcome {
+        let cart = CartOutcome {
             adjustments: change.adjustments,
-            list: Some((list, items)),
-            ..Outcome::of(Some(cart), lines)
-        })
+            ..CartOutcome::of(Some(cart), lines)
+        };
+        Ok((cart, ListOutcome(Some((list, items)))))
     }
 }
 

@@ -3,8 +3,10 @@
 //! [`super::list_moves`]), and the saved-for-later list's merge at sign-in.
 
 use super::idempotency::Scope;
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written};
+use super::output::ListOutcome;
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
+use crate::domain::adjustment::Adjustment;
 use crate::domain::cart::Shopper;
 use crate::domain::event::ListEvent;
 use crate::domain::ids::{ListId, ListItemId, VariantId};
@@ -55,8 +57,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         name: ListName,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<Option<ListView>>,
+    ) -> Result<Written<Option<ListView>>, ServiceError> {
         let catalog = async { Ok(self.lookup(&[]).await) };
         let step = CreateWishList { shopper, name };
         self.write(Scope::shopper(shopper), opts, catalog, step)
@@ -72,8 +74,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         id: ListRef,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<()>,
+    ) -> Result<Written<()>, ServiceError> {
         let catalog = async { Ok(self.lookup(&[]).await) };
         let step = DeleteList { shopper, id };
         self.write(Scope::shopper(shopper), opts, catalog, step)
@@ -92,8 +94,8 @@ impl CartService {
         to: ListRef,
         add: AddItem,
         note: Option<String>,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<(Option<ListView>, Vec<Adjustment>)>,
+    ) -> Result<Written<(Option<ListView>, Vec<Adjustment>)>, ServiceError> {
         let variant = add.variant_id.clone();
         let catalog = async {
             let mut known = self.list_variants(shopper, to).await?;
@@ -119,8 +121,8 @@ impl CartService {
         shopper: &Shopper,
         id: ListItemId,
         edit: (Option<Quantity>, Option<Option<String>>),
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<Option<ListView>>,
+    ) -> Result<Written<Option<ListView>>, ServiceError> {
         let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
         let (quantity, note) = edit;
         let step = UpdateListItem {
@@ -141,8 +143,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         id: ListItemId,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<Option<ListView>>,
+    ) -> Result<Written<Option<ListView>>, ServiceError> {
         let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
         let step = RemoveListItem { shopper, id };
         self.write(Scope::shopper(shopper), opts, catalog, step)
@@ -195,16 +197,16 @@ pub(super) async fn lock_list(
     to: ListRef,
 ) -> Result<(ShoppingList, Vec<ListItem>), ServiceError> {
     let list = match to {
-        ListRef::Id(id) => lists::find(ctx.tx, id, true)
+        ListRef::Id(id) => lists::find(ctx.tx(), id, true)
             .await?
             .filter(|l| l.is_owned_by(shopper))
             .ok_or(Rejection::ListNotFound(id))?,
-        ListRef::SavedForLater => match lists::saved_for_later(ctx.tx, shopper, true).await? {
+        ListRef::SavedForLater => match lists::saved_for_later(ctx.tx(), shopper, true).await? {
             Some(list) => list,
             None => {
                 let list = ShoppingList::saved_for_later(shopper, ctx.now);
                 let created = [ListEvent::Created { kind: list.kind }];
-                if !lists::insert_if_absent(ctx.tx, &list, &created, ctx.now).await? {
+                if !lists::insert_if_absent(ctx.tx(), &list, &created, ctx.now).await? {
                     let raced = StorageError::raced("a saved-for-later list was made");
                     return Err(ServiceError::Conflict(raced));
                 }
@@ -212,7 +214,7 @@ pub(super) async fn lock_list(
             }
         },
     };
-    let items = lists::items(ctx.tx, list.id).await?;
+    let items = lists::items(ctx.tx(), list.id).await?;
     Ok((list, items))
 }
 
@@ -228,12 +230,12 @@ pub(super) async fn lock_item(
     id: ListItemId,
 ) -> Result<(ShoppingList, Vec<ListItem>, usize), ServiceError> {
     let gone = || ServiceError::from(Rejection::ListItemNotFound(id));
-    let list = lists::list_of_item(ctx.tx, id).await?.ok_or_else(gone)?;
-    let list = lists::find(ctx.tx, list, true)
+    let list = lists::list_of_item(ctx.tx(), id).await?.ok_or_else(gone)?;
+    let list = lists::find(ctx.tx(), list, true)
         .await?
         .filter(|l| l.is_owned_by(shopper))
         .ok_or_else(gone)?;
-    let items = lists::items(ctx.tx, list.id).await?;
+    let items = lists::items(ctx.tx(), list.id).await?;
     let at = items.iter().position(|i| i.id == id).ok_or_else(gone)?;
     Ok((list, items, at))
 }
@@ -245,9 +247,9 @@ pub(super) async fn save_list(
     changes: &[ListItemChange],
     events: &[ListEvent],
 ) -> Result<(), ServiceError> {
-    lists::apply(ctx.tx, list.id, changes, ctx.now).await?;
+    lists::apply(ctx.tx(), list.id, changes, ctx.now).await?;
     list.touch(ctx.now);
-    lists::save(ctx.tx, list, events, ctx.now).await?;
+    lists::save(ctx.tx(), list, events, ctx.now).await?;
     Ok(())
 }
 
@@ -259,10 +261,10 @@ pub(super) async fn merge_saved_lists(
     guest: &Shopper,
     customer: &Shopper,
 ) -> Result<(), ServiceError> {
-    let Some(theirs) = lists::saved_for_later(ctx.tx, guest, true).await? else {
+    let Some(theirs) = lists::saved_for_later(ctx.tx(), guest, true).await? else {
         return Ok(());
     };
-    let guest_items = lists::items(ctx.tx, theirs.id).await?;
+    let guest_items = lists::items(ctx.tx(), theirs.id).await?;
     let (mut mine, mut items) = lock_list(ctx, customer, ListRef::SavedForLater).await?;
     let merged = merge_lists(&mine, &mut items, &guest_items, ctx.now);
     let event = ListEvent::MergedFrom {
@@ -275,7 +277,7 @@ pub(super) async fn merge_saved_lists(
     let into = ListEvent::MergedInto {
         into_list_id: mine.id,
     };
-    lists::delete(ctx.tx, theirs.id, &[into], ctx.now).await?;
+    lists::delete(ctx.tx(), theirs.id, &[into], ctx.now).await?;
     Ok(())
 }
 
@@ -287,17 +289,18 @@ struct CreateWishList<'a> {
 
 impl Step for CreateWishList<'_> {
     type Locked = ();
+    type Output = ListOutcome;
 
     async fn lock(&self, _ctx: &Ctx<'_>) -> Result<((), i64), ServiceError> {
         Ok(((), 0))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, (): ()) -> Result<Outcome, ServiceError> {
+    async fn apply(&self, ctx: &Ctx<'_>, (): ()) -> Result<ListOutcome, ServiceError> {
         let Some(customer) = &self.shopper.customer_id else {
             return Err(Rejection::WishListsNeedSignIn.into());
         };
-        lists::lock_wish_lists(ctx.tx, customer).await?;
-        let count = lists::wish_list_count(ctx.tx, customer).await?;
+        lists::lock_wish_lists(ctx.tx(), customer).await?;
+        let count = lists::wish_list_count(ctx.tx(), customer).await?;
         if count >= MAX_WISH_LISTS as u64 {
             return Err(Rejection::ListLimit {
                 max_lists: MAX_WISH_LISTS,
@@ -311,13 +314,10 @@ impl Step for CreateWishList<'_> {
             ctx.now,
         );
         let created = [ListEvent::Created { kind: list.kind }];
-        if !lists::insert_if_absent(ctx.tx, &list, &created, ctx.now).await? {
+        if !lists::insert_if_absent(ctx.tx(), &list, &created, ctx.now).await? {
             return Err(Rejection::ListNameTaken(self.name.as_str().to_owned()).into());
         }
-        Ok(Outcome {
-            list: Some((list, Vec::new())),
-            ..Outcome::default()
-        })
+        Ok(ListOutcome(Some((list, Vec::new()))))
     }
 }
 
@@ -330,14 +330,15 @@ struct DeleteList<'a> {
 impl Step for DeleteList<'_> {
     /// The list; `None`: a saved-for-later list never made (nothing to do).
     type Locked = Option<(ShoppingList, Vec<ListItem>)>;
+    type Output = ();
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         let locked = match self.id {
             ListRef::Id(_) => Some(lock_list(ctx, self.shopper, self.id).await?),
             // Not made for the occasion: nothing to delete without one.
             ListRef::SavedForLater => {
-                match lists::saved_for_later(ctx.tx, self.shopper, true).await? {
-                    Some(list) => Some((list.clone(), lists::items(ctx.tx, list.id).await?)),
+                match lists::saved_for_later(ctx.tx(), self.shopper, true).await? {
+                    Some(list) => Some((list.clone(), lists::items(ctx.tx(), list.id).await?)),
                     None => None,
                 }
             }
@@ -345,13 +346,17 @@ impl Step for DeleteList<'_> {
         Ok((locked, 0))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
         let Some((list, items)) = locked else {
-            return Ok(Outcome::default());
+            return Ok(());
         };
         let deleted = [ListEvent::Deleted { items: items.len() }];
-        lists::delete(ctx.tx, list.id, &deleted, ctx.now).await?;
-        Ok(Outcome::default())
+        lists::delete(ctx.tx(), list.id, &deleted, ctx.now).await?;
+        Ok(())
     }
 }
 
@@ -365,12 +370,17 @@ struct AddListItem<'a> {
 
 impl Step for AddListItem<'_> {
     type Locked = (ShoppingList, Vec<ListItem>);
+    type Output = (ListOutcome, Vec<Adjustment>);
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         Ok((lock_list(ctx, self.shopper, self.to).await?, 0))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
         let (mut list, mut items) = locked;
         let known = ctx.snapshot.get(&self.add.variant_id);
         let line = line_for(known, self.add.clone(), ctx.now)?;
@@ -384,11 +394,8 @@ impl Step for AddListItem<'_> {
             from_cart_id: None,
         };
         save_list(ctx, &mut list, &[saved.change], &[event]).await?;
-        Ok(Outcome {
-            adjustments: saved.adjustment.into_iter().collect(),
-            list: Some((list, items)),
-            ..Outcome::default()
-        })
+        let adjustments = saved.adjustment.into_iter().collect();
+        Ok((ListOutcome(Some((list, items))), adjustments))
     }
 }
 
@@ -402,12 +409,17 @@ struct UpdateListItem<'a> {
 
 impl Step for UpdateListItem<'_> {
     type Locked = (ShoppingList, Vec<ListItem>, usize);
+    type Output = ListOutcome;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         Ok((lock_item(ctx, self.shopper, self.id).await?, 0))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
         let (mut list, mut items, at) = locked;
         let item = &mut items[at];
         let from = item.line.quantity;
@@ -433,10 +445,7 @@ impl Step for UpdateListItem<'_> {
             note_changed,
         };
         save_list(ctx, &mut list, &[change], &[event]).await?;
-        Ok(Outcome {
-            list: Some((list, items)),
-            ..Outcome::default()
-        })
+        Ok(ListOutcome(Some((list, items))))
     }
 }
 
@@ -448,12 +457,17 @@ struct RemoveListItem<'a> {
 
 impl Step for RemoveListItem<'_> {
     type Locked = (ShoppingList, Vec<ListItem>, usize);
+    type Output = ListOutcome;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         Ok((lock_item(ctx, self.shopper, self.id).await?, 0))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
         let (mut list, mut items, at) = locked;
         let item = items.remove(at);
         let event = ListEvent::ItemRemoved {
@@ -464,9 +478,6 @@ impl Step for RemoveListItem<'_> {
         };
         let change = ListItemChange::Removed(item.id);
         save_list(ctx, &mut list, &[change], &[event]).await?;
-        Ok(Outcome {
-            list: Some((list, items)),
-            ..Outcome::default()
-        })
+        Ok(ListOutcome(Some((list, items))))
     }
 }

@@ -5,13 +5,19 @@
 
 use super::idempotency::Scope;
 use super::lists::merge_saved_lists;
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::output::{CartOutcome, CartWritten};
+use super::own_cart::lock_active;
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Shopper, SignedIn};
 use crate::domain::event::Event;
 use crate::domain::ids::SessionId;
 use crate::domain::rules::{self, MergeStrategy};
 use crate::storage::{carts, lines};
+
+/// What a merge leaves: the customer's cart, and whether a guest cart was
+/// merged or linked (false when there was none).
+pub type Merged = (CartWritten, bool);
 
 impl CartService {
     /// Merges the active guest cart of `guest_session` into the customer's,
@@ -26,8 +32,8 @@ impl CartService {
         customer: &SignedIn,
         guest_session: SessionId,
         strategy: MergeStrategy,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<Merged>,
+    ) -> Result<Written<Merged>, ServiceError> {
         let guest = Shopper::guest(guest_session);
         let catalog = async {
             let conn = self.db.conn();
@@ -55,12 +61,13 @@ struct Merge<'a> {
 impl Step for Merge<'_> {
     /// The guest's active, unexpired cart and the customer's active cart.
     type Locked = (Option<Cart>, Option<Cart>);
+    type Output = (CartOutcome, bool);
 
     /// Locks the guest cart, then the customer's (always in that order, so
     /// two merges cannot deadlock). The caller's `expected_version` is the
     /// customer cart's.
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
-        let guest_cart = carts::find_active(ctx.tx, self.guest, true)
+        let guest_cart = carts::find_active(ctx.tx(), self.guest, true)
             .await?
             .filter(|c| !c.is_expired(ctx.now));
         let customer_cart = lock_active(ctx, self.customer.shopper()).await?;
@@ -68,21 +75,26 @@ impl Step for Merge<'_> {
         Ok(((guest_cart, customer_cart), version))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
         // Lists go over whether or not there was a guest cart (locked after
         // both carts, as every write that touches both does).
         merge_saved_lists(ctx, self.guest, self.customer.shopper()).await?;
         match locked {
             // Nothing to merge (or merged by an earlier call): no change
             // beyond setting aside an expired customer cart.
-            (None, None) => Ok(Outcome::default()),
+            (None, None) => Ok((CartOutcome::default(), false)),
             (None, Some(cart)) => {
-                let lines = lines::of_cart(ctx.tx, &cart).await?;
-                Ok(Outcome::of(Some(cart), lines))
+                let lines = lines::of_cart(ctx.tx(), &cart).await?;
+                Ok((CartOutcome::of(Some(cart), lines), false))
             }
-            (Some(guest), None) => link(ctx, guest, self.customer, Vec::new()).await,
+            (Some(guest), None) => Ok((link(ctx, guest, self.customer, Vec::new()).await?, true)),
             (Some(guest), Some(target)) => {
-                combine(ctx, guest, target, self.strategy, Vec::new()).await
+                let merged = combine(ctx, guest, target, self.strategy, Vec::new()).await?;
+                Ok((merged, true))
             }
         }
     }
@@ -95,19 +107,15 @@ pub(super) async fn link(
     mut cart: Cart,
     customer: &SignedIn,
     also: Vec<Event>,
-) -> Result<Outcome, ServiceError> {
+) -> Result<CartOutcome, ServiceError> {
     cart.customer_id = Some(customer.customer_id().clone());
-    cart.touch(ctx.now, ctx.policy.ttl);
     let mut events = vec![Event::CustomerLinked {
         customer_id: customer.customer_id().clone(),
     }];
     events.extend(also);
-    ctx.save(&cart, &events).await?;
-    let lines = lines::of_cart(ctx.tx, &cart).await?;
-    Ok(Outcome {
-        merged: true,
-        ..Outcome::of(Some(cart), lines)
-    })
+    ctx.write_cart(&mut cart, false, &[], events).await?;
+    let lines = lines::of_cart(ctx.tx(), &cart).await?;
+    Ok(CartOutcome::of(Some(cart), lines))
 }
 
 /// Both have a cart: the guest's lines go into the customer's by `strategy`,
@@ -119,8 +127,8 @@ pub(super) async fn combine(
     mut target: Cart,
     strategy: MergeStrategy,
     also: Vec<Event>,
-) -> Result<Outcome, ServiceError> {
-    let (tx, now, ttl) = (ctx.tx, ctx.now, ctx.policy.ttl);
+) -> Result<CartOutcome, ServiceError> {
+    let (tx, now) = (ctx.tx(), ctx.now);
     let guest_lines = lines::of_cart(tx, &guest).await?;
     let mut lines = lines::of_cart(tx, &target).await?;
     let limits = ctx.policy.limits;
@@ -133,8 +141,6 @@ pub(super) async fn combine(
         limits,
         now,
     )?;
-    target.touch(now, ttl);
-    lines::apply(tx, target.id, &change.lines, now).await?;
     let mut events = vec![Event::MergedFrom {
         from_cart_id: guest.id,
         strategy,
@@ -146,21 +152,19 @@ pub(super) async fn combine(
         target.email = guest.email.clone();
         events.push(Event::EmailSet { replaced: false });
     }
-    ctx.save(&target, &events).await?;
+    ctx.write_cart(&mut target, false, &change.lines, events)
+        .await?;
     guest.status = CartStatus::Merged;
     guest.merged_into = Some(target.id);
-    guest.touch(now, ttl);
     let mut events = vec![Event::MergedInto {
         into_cart_id: target.id,
         strategy,
     }];
     events.extend(also);
-    ctx.save(&guest, &events).await?;
-    Ok(Outcome {
+    ctx.write_cart(&mut guest, false, &[], events).await?;
+    Ok(CartOutcome {
         cart: Some(target),
         lines,
         adjustments: change.adjustments,
-        merged: true,
-        ..Outcome::default()
     })
 }

@@ -6,7 +6,9 @@
 
 use super::idempotency::Scope;
 use super::merge::{combine, link};
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active};
+use super::output::{CartOutcome, CartWritten};
+use super::own_cart::lock_active;
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper, SignedIn};
 use crate::domain::device::{DeviceSignals, similarity};
@@ -55,6 +57,11 @@ pub struct Recovery {
     pub candidates: u32,
 }
 
+/// What RecoverCart leaves: the shopper's cart, and what it did.
+pub type Recovered = (CartWritten, Recovery);
+
+super::output::plain_outputs!(Recovery);
+
 /// The cart to recover, as resolved before the transaction.
 #[derive(Debug, Clone, Copy)]
 enum Target {
@@ -75,8 +82,9 @@ impl CartService {
         &self,
         shopper: &Shopper,
         source: RecoverySource,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        device: Option<&DeviceSignals>,
+        opts: &WriteOptions<Recovered>,
+    ) -> Result<Written<Recovered>, ServiceError> {
         let (target, via) = match &source {
             RecoverySource::Token(token) => (self.token_target(token)?, RecoveredVia::Token),
             RecoverySource::Device(device) => (
@@ -103,6 +111,7 @@ impl CartService {
             shopper,
             target,
             via,
+            device,
         };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
@@ -189,17 +198,20 @@ struct Recover<'a> {
     shopper: &'a Shopper,
     target: Target,
     via: RecoveredVia,
+    /// Stored on the guest cart the recovery leaves.
+    device: Option<&'a DeviceSignals>,
 }
 
 impl Step for Recover<'_> {
     /// The recovered cart (by id, any status) and the shopper's active cart.
     type Locked = (Option<Cart>, Option<Cart>);
+    type Output = (CartOutcome, Recovery);
 
     /// Locks the recovered cart, then the shopper's. The caller's
     /// `expected_version` is the shopper's cart's.
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
         let recovered = match self.target {
-            Target::Cart(id) => carts::find_by_id(ctx.tx, id, true).await?,
+            Target::Cart(id) => carts::find_by_id(ctx.tx(), id, true).await?,
             Target::Nothing(..) => None,
         };
         let own = lock_active(ctx, self.shopper).await?;
@@ -207,10 +219,27 @@ impl Step for Recover<'_> {
         Ok(((recovered, own), version))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<Self::Output, ServiceError> {
+        let outcome = self.recover(ctx, locked).await?;
+        ctx.keep_device(outcome.0.cart.as_ref(), self.device)
+            .await?;
+        Ok(outcome)
+    }
+}
+
+impl Recover<'_> {
+    async fn recover(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: (Option<Cart>, Option<Cart>),
+    ) -> Result<(CartOutcome, Recovery), ServiceError> {
         let (recovered, own) = locked;
         let own_lines = match &own {
-            Some(cart) => lines::of_cart(ctx.tx, cart).await?,
+            Some(cart) => lines::of_cart(ctx.tx(), cart).await?,
             None => Vec::new(),
         };
         let id = match self.target {
@@ -258,7 +287,7 @@ impl Step for Recover<'_> {
             }
             (Some(customer), _) => {
                 let mut cart = cart;
-                ctx.recorded.owner(&cart);
+                ctx.announce(&cart);
                 cart.session_id = self.shopper.session_id.clone();
                 let linked = link(ctx, cart, &customer, vec![recovered_event(None)]).await?;
                 with_kind(linked, RecoveryKind::TakenOver, id)
@@ -300,24 +329,24 @@ async fn take_over(
     own: Option<Cart>,
     shopper: &Shopper,
     recovered: Event,
-) -> Result<Outcome, ServiceError> {
+) -> Result<CartOutcome, ServiceError> {
     if let Some(mut empty) = own {
         empty.status = CartStatus::Merged;
         empty.merged_into = Some(cart.id);
-        empty.touch(ctx.now, ctx.policy.ttl);
         let merged_into = Event::MergedInto {
             into_cart_id: cart.id,
             strategy: MergeStrategy::Merge,
         };
-        ctx.save(&empty, &[merged_into]).await?;
+        ctx.write_cart(&mut empty, false, &[], vec![merged_into])
+            .await?;
     }
     // The session that had the cart is told it left.
-    ctx.recorded.owner(&cart);
+    ctx.announce(&cart);
     cart.session_id = shopper.session_id.clone();
-    cart.touch(ctx.now, ctx.policy.ttl);
-    ctx.save(&cart, &[recovered]).await?;
-    let lines = lines::of_cart(ctx.tx, &cart).await?;
-    Ok(Outcome::of(Some(cart), lines))
+    ctx.write_cart(&mut cart, false, &[], vec![recovered])
+        .await?;
+    let lines = lines::of_cart(ctx.tx(), &cart).await?;
+    Ok(CartOutcome::of(Some(cart), lines))
 }
 
 fn answer(
@@ -326,24 +355,24 @@ fn answer(
     kind: RecoveryKind,
     recovered: Option<CartId>,
     candidates: u32,
-) -> Outcome {
-    Outcome {
-        recovery: Some(Recovery {
-            kind,
-            recovered,
-            candidates,
-        }),
-        ..Outcome::of(cart, lines)
-    }
+) -> (CartOutcome, Recovery) {
+    let recovery = Recovery {
+        kind,
+        recovered,
+        candidates,
+    };
+    (CartOutcome::of(cart, lines), recovery)
 }
 
-fn with_kind(outcome: Outcome, kind: RecoveryKind, recovered: CartId) -> Outcome {
-    Outcome {
-        recovery: Some(Recovery {
-            kind,
-            recovered: Some(recovered),
-            candidates: 0,
-        }),
-        ..outcome
-    }
+fn with_kind(
+    outcome: CartOutcome,
+    kind: RecoveryKind,
+    recovered: CartId,
+) -> (CartOutcome, Recovery) {
+    let recovery = Recovery {
+        kind,
+        recovered: Some(recovered),
+        candidates: 0,
+    };
+    (outcome, recovery)
 }

@@ -3,8 +3,10 @@
 //! rules, in one transaction.
 
 use super::idempotency::Scope;
+use super::output::{CartOutcome, CartWritten};
+use super::own_cart::{lock_active, own_or_new};
 use super::reads::cart_by_id;
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active, or_new_cart};
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Shopper};
 use crate::domain::event::Event;
@@ -23,8 +25,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         order: CartId,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         let catalog = async {
             let conn = self.db.conn();
             let mut known = carts::active_variant_ids(conn, shopper).await?;
@@ -54,9 +56,10 @@ impl Step for Reorder<'_> {
     /// The completed cart (read: it never changes again) and the shopper's
     /// active cart, locked.
     type Locked = (Cart, Option<Cart>);
+    type Output = CartOutcome;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
-        let ordered = cart_by_id(ctx.tx, self.order, false).await?;
+        let ordered = cart_by_id(ctx.tx(), self.order, false).await?;
         if !ordered.is_owned_by(self.shopper) {
             return Err(Rejection::CartNotFound(self.order).into());
         }
@@ -72,12 +75,14 @@ impl Step for Reorder<'_> {
         Ok(((ordered, own), version))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<CartOutcome, ServiceError> {
         let (ordered, own) = locked;
-        let (now, tx, policy) = (ctx.now, ctx.tx, ctx.policy);
-        let mut events = Vec::new();
-        let mut cart = or_new_cart(ctx, self.shopper, own, &mut events).await?;
-        let mut lines = lines::of_cart(tx, &cart).await?;
+        let (now, tx, policy) = (ctx.now, ctx.tx(), ctx.policy);
+        let (mut cart, mut lines, new) = own_or_new(ctx, self.shopper, own).await?;
         let ordered_lines = lines::of_cart(tx, &ordered).await?;
         let change = rules::reorder(
             &cart,
@@ -87,17 +92,16 @@ impl Step for Reorder<'_> {
             policy.limits,
             now,
         )?;
-        events.push(Event::Reordered {
+        let mut events = vec![Event::Reordered {
             from_cart_id: ordered.id,
             adjustments: change.adjustments.clone(),
-        });
+        }];
         events.extend(change.events);
-        cart.touch(now, policy.ttl);
-        lines::apply(tx, cart.id, &change.lines, now).await?;
-        ctx.save(&cart, &events).await?;
-        Ok(Outcome {
+        ctx.write_cart(&mut cart, new, &change.lines, events)
+            .await?;
+        Ok(CartOutcome {
             adjustments: change.adjustments,
-            ..Outcome::of(Some(cart), lines)
+            ..CartOutcome::of(Some(cart), lines)
         })
     }
 }

@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Duration, Utc};
 
 use super::idempotency::Scope;
-use super::write::{Ctx, Outcome, Step, WriteOptions, Written, lock_active, or_new_cart};
+use super::output::{CartOutcome, CartWritten};
+use super::own_cart::{lock_active, own_or_new};
+use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
 use crate::domain::event::Event;
@@ -123,8 +125,8 @@ impl CartService {
         &self,
         shopper: &Shopper,
         token: ShareToken,
-        opts: &WriteOptions,
-    ) -> Result<Written, ServiceError> {
+        opts: &WriteOptions<CartWritten>,
+    ) -> Result<Written<CartWritten>, ServiceError> {
         // The shared lines are read once, before the transaction, with the
         // catalog lookup that prices them: the copy is of the cart as its
         // owner had committed it then (a line added after has no price yet).
@@ -197,9 +199,10 @@ impl Step for Copy<'_> {
     /// The share (still live), its cart (not locked: its owner keeps
     /// editing), and the shopper's cart, locked.
     type Locked = (Share, Cart, Option<Cart>);
+    type Output = CartOutcome;
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {
-        let (share, from) = live_share(ctx.tx, self.token, ctx.now, true).await?;
+        let (share, from) = live_share(ctx.tx(), self.token, ctx.now, true).await?;
         if from.is_owned_by(self.shopper) {
             return Err(Rejection::ShareOfOwnCart.into());
         }
@@ -208,11 +211,13 @@ impl Step for Copy<'_> {
         Ok(((share, from, own), version))
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, locked: Self::Locked) -> Result<Outcome, ServiceError> {
+    async fn apply(
+        &self,
+        ctx: &Ctx<'_>,
+        locked: Self::Locked,
+    ) -> Result<CartOutcome, ServiceError> {
         let (share, from, own) = locked;
-        let mut events = Vec::new();
-        let mut cart = or_new_cart(ctx, self.shopper, own, &mut events).await?;
-        let mut lines = lines::of_cart(ctx.tx, &cart).await?;
+        let (mut cart, mut lines, new) = own_or_new(ctx, self.shopper, own).await?;
         let shared = self.shared.get().map_or(&[][..], Vec::as_slice);
         let change = rules::reorder(
             &cart,
@@ -222,18 +227,17 @@ impl Step for Copy<'_> {
             ctx.policy.limits,
             ctx.now,
         )?;
-        events.push(Event::SharedCartCopied {
+        let mut events = vec![Event::SharedCartCopied {
             share_id: share.id,
             from_cart_id: from.id,
             adjustments: change.adjustments.clone(),
-        });
+        }];
         events.extend(change.events);
-        cart.touch(ctx.now, ctx.policy.ttl);
-        lines::apply(ctx.tx, cart.id, &change.lines, ctx.now).await?;
-        ctx.save(&cart, &events).await?;
-        Ok(Outcome {
+        ctx.write_cart(&mut cart, new, &change.lines, events)
+            .await?;
+        Ok(CartOutcome {
             adjustments: change.adjustments,
-            ..Outcome::of(Some(cart), lines)
+            ..CartOutcome::of(Some(cart), lines)
         })
     }
 }

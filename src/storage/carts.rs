@@ -1,26 +1,21 @@
-//! The cart repository: cart headers — finding the shopper's cart, creating
-//! it, saving its header with the change's events.
+//! The cart repository: finding carts (the shopper's, or one by id) and
+//! recording events beside a cart. A cart's change is written by
+//! [`super::cart_write`].
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
-    QueryResult, QuerySelect, RelationTrait, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryResult,
+    QuerySelect, RelationTrait, Statement,
 };
 
 use super::StorageError;
 use super::entity::{cart_items, carts};
+use super::events;
 use super::rows::{cart_from_model, corrupt, line_from_model};
-use super::{events, one_statement};
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
 use crate::domain::event::Event;
 use crate::domain::ids::{CartId, VariantId};
-
-/// The day (since the Unix epoch) of `expires_at`: what expiry is indexed by,
-/// so that sliding `expires_at` on every write leaves the indexes alone.
-pub(super) fn expires_day(expires_at: DateTime<Utc>) -> i64 {
-    expires_at.timestamp().div_euclid(86_400)
-}
 
 /// The shopper's active cart. `status = 'active'` is written as a literal,
 /// not a bind parameter: only then can PostgreSQL's cached generic plan use
@@ -182,38 +177,6 @@ pub async fn active_variant_ids(
         .collect()
 }
 
-/// Inserts a new cart unless the shopper already has an active one (the
-/// partial unique indexes decide). Returns whether it was inserted.
-///
-/// # Errors
-/// [`StorageError`] on database failure.
-pub async fn insert_if_absent(
-    conn: &impl ConnectionTrait,
-    cart: &Cart,
-) -> Result<bool, StorageError> {
-    let model = carts::ActiveModel {
-        id: Set(cart.id.uuid()),
-        session_id: Set(cart.session_id.as_str().to_owned()),
-        customer_id: Set(cart.customer_id.as_ref().map(|c| c.as_str().to_owned())),
-        email: Set(cart.email.as_ref().map(|e| e.as_str().to_owned())),
-        currency: Set(cart.currency.as_str().to_owned()),
-        status: Set(cart.status.as_str().to_owned()),
-        version: Set(cart.version),
-        metadata: Set(None),
-        created_at: Set(cart.created_at),
-        updated_at: Set(cart.updated_at),
-        expires_at: Set(cart.expires_at),
-        expires_day: Set(Some(expires_day(cart.expires_at))),
-        completed_order_id: Set(None),
-        merged_into_cart_id: Set(None),
-    };
-    let inserted = carts::Entity::insert(model)
-        .on_conflict(OnConflict::new().do_nothing().to_owned())
-        .exec_without_returning(conn)
-        .await?;
-    Ok(inserted == 1)
-}
-
 /// The cart with `id`, whatever its status, locked for the rest of the
 /// transaction on PostgreSQL when `lock` is set.
 ///
@@ -231,48 +194,6 @@ pub async fn find_by_id(
     query.one(conn).await?.map(cart_from_model).transpose()
 }
 
-/// Writes the cart's mutable header fields (owner and session, status, e-mail, order,
-/// merge target, version, times).
-///
-/// # Errors
-/// [`StorageError`] on database failure; `Conflict` when the new owner already
-/// has an active cart (a partial unique index), which a retry resolves.
-async fn save_header(conn: &impl ConnectionTrait, cart: &Cart) -> Result<(), StorageError> {
-    carts::Entity::update_many()
-        .col_expr(carts::Column::Status, Expr::value(cart.status.as_str()))
-        .col_expr(
-            carts::Column::SessionId,
-            Expr::value(cart.session_id.as_str()),
-        )
-        .col_expr(
-            carts::Column::CustomerId,
-            Expr::value(cart.customer_id.as_ref().map(|c| c.as_str().to_owned())),
-        )
-        .col_expr(
-            carts::Column::CompletedOrderId,
-            Expr::value(cart.order_id.as_ref().map(|o| o.as_str().to_owned())),
-        )
-        .col_expr(
-            carts::Column::MergedIntoCartId,
-            Expr::value(cart.merged_into.map(|c| c.uuid())),
-        )
-        .col_expr(
-            carts::Column::Email,
-            Expr::value(cart.email.as_ref().map(|e| e.as_str().to_owned())),
-        )
-        .col_expr(carts::Column::Version, Expr::value(cart.version))
-        .col_expr(carts::Column::UpdatedAt, Expr::value(cart.updated_at))
-        .col_expr(carts::Column::ExpiresAt, Expr::value(cart.expires_at))
-        .col_expr(
-            carts::Column::ExpiresDay,
-            Expr::value(expires_day(cart.expires_at)),
-        )
-        .filter(carts::Column::Id.eq(cart.id.uuid()))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
 /// Appends `events` to the cart's log without writing its header (no
 /// version bump): for what happens beside the cart, such as its share
 /// links.
@@ -286,26 +207,4 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     events::append(conn, cart_id, events, now).await
-}
-
-/// Saves the cart's header and appends `events` to its log. On PostgreSQL
-/// it is one statement (a data-modifying `WITH`): a write costs one round
-/// trip however many events it has. SQLite has no such statement: the header
-/// and each event take one statement each.
-///
-/// # Errors
-/// [`StorageError`] on database failure.
-pub async fn save(
-    conn: &impl ConnectionTrait,
-    cart: &Cart,
-    events: &[Event],
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    match conn.get_database_backend() {
-        DbBackend::Postgres => one_statement::save(conn, cart, events, now).await,
-        _ => {
-            save_header(conn, cart).await?;
-            events::append(conn, cart.id, events, now).await
-        }
-    }
 }

@@ -100,6 +100,69 @@ impl ConnectionTrait for Tx {
     }
 }
 
+/// What one attempt of a write runs on: a transaction, or (a write of one
+/// statement that holds no lock) the pool, each statement committing on its
+/// own.
+#[derive(Clone, Copy)]
+pub enum Conn<'a> {
+    /// A write transaction.
+    Tx(&'a Tx),
+    /// The pool.
+    Alone(&'a Database),
+}
+
+impl Conn<'_> {
+    /// Whether statements run in a transaction.
+    pub fn in_transaction(&self) -> bool {
+        matches!(self, Self::Tx(_))
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Conn<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        match self {
+            Self::Tx(tx) => tx.get_database_backend(),
+            Self::Alone(db) => db.conn.get_database_backend(),
+        }
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        match self {
+            Self::Tx(tx) => tx.execute_raw(stmt).await,
+            Self::Alone(db) => db.conn.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        match self {
+            Self::Tx(tx) => tx.execute_unprepared(sql).await,
+            Self::Alone(db) => db.conn.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        match self {
+            Self::Tx(tx) => tx.query_one_raw(stmt).await,
+            Self::Alone(db) => db.conn.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        match self {
+            Self::Tx(tx) => tx.query_all_raw(stmt).await,
+            Self::Alone(db) => db.conn.query_all_raw(stmt).await,
+        }
+    }
+
+    fn support_returning(&self) -> bool {
+        match self {
+            Self::Tx(tx) => tx.support_returning(),
+            Self::Alone(db) => db.conn.support_returning(),
+        }
+    }
+}
+
 impl Database {
     /// Connects (lazily for PostgreSQL: the service starts while it is down).
     ///
@@ -240,7 +303,7 @@ impl Database {
     }
 
     /// Whether a whole write can be one statement that commits by itself
-    /// (PostgreSQL's data-modifying `WITH`; see [`super::one_statement`]).
+    /// (PostgreSQL's data-modifying `WITH`; see [`super::cart_write`]).
     pub fn writes_in_one_statement(&self) -> bool {
         self.backend() == DbBackend::Postgres
     }

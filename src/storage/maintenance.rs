@@ -10,11 +10,11 @@ use sea_orm::{
 };
 
 use super::StorageError;
-use super::carts::{expires_day, save};
+use super::cart_write::{self, CartChange, Header, expires_day};
 use super::entity::{cart_items, carts};
-use super::one_statement;
 use super::rows::cart_from_model;
-use crate::domain::cart::CartStatus;
+use super::sql::Sql;
+use crate::domain::cart::{Cart, CartStatus};
 use crate::domain::event::Event;
 
 /// The advisory-lock key of the maintenance leader ("cartmain").
@@ -85,10 +85,17 @@ pub async fn expire_batch(
     if conn.get_database_backend() == DbBackend::Postgres {
         // The whole batch in one statement: at a million carts a batch of
         // 500 one cart at a time took 500 round trips.
-        one_statement::set_aside(conn, &set_aside, now).await?;
+        set_aside_at_once(conn, &set_aside, now).await?;
     } else {
         for (cart, event) in &set_aside {
-            save(conn, cart, std::slice::from_ref(event), now).await?;
+            let header = Header::Stored { cart, read: None };
+            let events = std::slice::from_ref(event);
+            let change = CartChange {
+                header,
+                lines: &[],
+                events,
+            };
+            cart_write::write(conn, change, now, true).await?;
         }
     }
     Ok(count)
@@ -224,4 +231,48 @@ pub async fn purge_idempotency_batch(
         ))
         .await?;
     Ok(result.rows_affected())
+}
+
+/// Sets expired carts aside (`abandoned`, version bumped) with one event
+/// each, the whole batch in one statement. The carts are locked by the
+/// caller's transaction and `carts` hold their new version and status.
+///
+/// # Errors
+/// [`StorageError`] on database failure.
+async fn set_aside_at_once(
+    conn: &impl ConnectionTrait,
+    carts: &[(Cart, Event)],
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let Some((first, _)) = carts.first() else {
+        return Ok(0);
+    };
+    let mut sql = Sql::new(DbBackend::Postgres);
+    let status = sql.bind(first.status.as_str());
+    let kind = sql.bind(carts[0].1.kind().as_str()); // one kind for the batch
+    let at = sql.bind(now);
+    let rows = carts
+        .iter()
+        .map(|(cart, event)| {
+            let id = sql.bind(cart.id.uuid());
+            let version = sql.bind(cart.version);
+            let data = sql.bind(event.data());
+            format!("({id}::uuid, {version}::bigint, {data}::jsonb)")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    sql.text = format!(
+        "WITH e(id, version, data) AS (VALUES {rows}), \
+         header AS (UPDATE carts c SET status = {status}, version = e.version, updated_at = {at} \
+         FROM e WHERE c.id = e.id RETURNING c.id), \
+         events AS (INSERT INTO cart_events (cart_id, seq, event_type, event_data, created_at) \
+         SELECT e.id, (SELECT COALESCE(MAX(seq), 0) FROM cart_events WHERE cart_id = e.id) + 1, \
+         {kind}, e.data, {at} FROM e) \
+         SELECT COUNT(*) AS n FROM header"
+    );
+    let row = conn
+        .query_one_raw(sql.statement())
+        .await?
+        .ok_or_else(|| StorageError::Corrupt("a write returned no row".into()))?;
+    Ok(u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0))
 }

@@ -11,6 +11,7 @@
 //! it classified as a [`StorageError`].
 
 pub mod alerts;
+pub mod cart_write;
 pub mod carts;
 mod database;
 pub mod decimal;
@@ -23,14 +24,13 @@ pub mod lines;
 pub mod lists;
 pub mod maintenance;
 pub mod notify;
-pub mod one_statement;
 pub mod recovery;
 mod rows;
 mod schema;
 pub mod shares;
 mod sql;
 
-pub use database::{Database, DatabaseOptions, Tx};
+pub use database::{Conn, Database, DatabaseOptions, Tx};
 
 use sea_orm::{ConnectionTrait, DbErr, RuntimeErr};
 

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Value};
 
 use super::StorageError;
-use super::carts::{expires_day, find_by_id};
+use super::cart_write::expires_day;
+use super::carts::find_by_id;
 use super::events;
 use super::sql::statement;
 use crate::domain::cart::{Cart, CartStatus};

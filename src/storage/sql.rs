@@ -1,5 +1,6 @@
 //! Plain SQL written once for both backends: `$n` placeholders, turned into
-//! SQLite's `?n` where needed.
+//! SQLite's `?n` where needed, and statements built with their bind values
+//! ([`Sql`]).
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
@@ -16,6 +17,56 @@ pub(super) fn statement(conn: &impl ConnectionTrait, sql: &str, values: Vec<Valu
     Statement::from_sql_and_values(backend, text(backend, sql), values)
 }
 
+/// A statement being built for one backend: its text and bind values.
+pub(super) struct Sql {
+    backend: DbBackend,
+    /// The text.
+    pub text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub(super) fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    /// A placeholder bound to `value` (`$n`; SQLite's `?n`).
+    pub(super) fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
+            _ => format!("?{}", self.values.len()),
+        }
+    }
+
+    pub(super) fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+}
+
+/// What guards a sub-statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Guard {
+    /// Nothing: it runs after its header was written.
+    None,
+    /// The `header` row of the same statement: nothing without it.
+    Header,
+}
+
+impl Guard {
+    /// The condition to append to a `WHERE`.
+    pub(super) fn and(self) -> &'static str {
+        match self {
+            Self::None => "",
+            Self::Header => " AND EXISTS (SELECT 1 FROM header)",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -28,5 +79,13 @@ mod tests {
             text(DbBackend::Sqlite, sql),
             "SELECT 1 WHERE a = ?1 AND b = ?2"
         );
+    }
+
+    #[test]
+    fn bound_placeholders_follow_the_backend() {
+        let mut pg = Sql::new(DbBackend::Postgres);
+        assert_eq!((pg.bind(1), pg.bind(2)), ("$1".into(), "$2".into()));
+        let mut lite = Sql::new(DbBackend::Sqlite);
+        assert_eq!((lite.bind(1), lite.bind(2)), ("?1".into(), "?2".into()));
     }
 }
