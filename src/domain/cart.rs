@@ -56,12 +56,39 @@ pub struct Shopper {
     pub customer_id: Option<CustomerId>,
 }
 
+/// Whose rows a shopper owns: the ownership rule, defined once. Every
+/// query (through each table's condition in storage) and every check
+/// ([`Shopper::owns`]) derives from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner<'a> {
+    /// Signed in: the customer's rows, on every device.
+    Customer(&'a CustomerId),
+    /// A guest: the session's rows that belong to no customer.
+    Guest(&'a SessionId),
+}
+
 impl Shopper {
     /// A guest of `session_id`: no customer.
     pub fn guest(session_id: SessionId) -> Self {
         Self {
             session_id,
             customer_id: None,
+        }
+    }
+
+    /// Whose rows this shopper owns.
+    pub fn owner(&self) -> Owner<'_> {
+        match &self.customer_id {
+            Some(customer) => Owner::Customer(customer),
+            None => Owner::Guest(&self.session_id),
+        }
+    }
+
+    /// Whether this shopper owns a row of `customer_id` and `session_id`.
+    pub fn owns(&self, customer_id: Option<&CustomerId>, session_id: &SessionId) -> bool {
+        match self.owner() {
+            Owner::Customer(customer) => customer_id == Some(customer),
+            Owner::Guest(session) => customer_id.is_none() && session_id == session,
         }
     }
 }
@@ -159,10 +186,7 @@ impl Cart {
     /// Whether `shopper` owns it: the customer's cart, or a guest cart of
     /// the session.
     pub fn is_owned_by(&self, shopper: &Shopper) -> bool {
-        match &shopper.customer_id {
-            Some(customer) => self.customer_id.as_ref() == Some(customer),
-            None => self.customer_id.is_none() && self.session_id == shopper.session_id,
-        }
+        shopper.owns(self.customer_id.as_ref(), &self.session_id)
     }
 
     /// Whether the cart has passed its expiry time.
@@ -259,5 +283,38 @@ impl MergeStrategy {
             Self::KeepCustomer => "keep_customer",
             Self::KeepGuest => "keep_guest",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shopper(session: &str, customer: Option<&str>) -> Shopper {
+        Shopper {
+            session_id: SessionId::parse(session).expect("session"),
+            customer_id: customer.map(|c| CustomerId::parse(c).expect("customer")),
+        }
+    }
+
+    #[test]
+    fn a_customer_owns_their_rows_on_every_device_and_no_guest_row() {
+        let phone = shopper("phone", Some("c1"));
+        let c1 = CustomerId::parse("c1").expect("customer");
+        let c2 = CustomerId::parse("c2").expect("customer");
+        let laptop = SessionId::parse("laptop").expect("session");
+        assert!(phone.owns(Some(&c1), &laptop));
+        assert!(!phone.owns(Some(&c2), &laptop));
+        assert!(!phone.owns(None, &phone.session_id));
+    }
+
+    #[test]
+    fn a_guest_owns_only_its_sessions_rows_that_belong_to_no_customer() {
+        let guest = shopper("s1", None);
+        let c1 = CustomerId::parse("c1").expect("customer");
+        let other = SessionId::parse("s2").expect("session");
+        assert!(guest.owns(None, &guest.session_id));
+        assert!(!guest.owns(None, &other));
+        assert!(!guest.owns(Some(&c1), &guest.session_id));
     }
 }

@@ -159,10 +159,7 @@ impl ShoppingList {
     /// Whether `shopper` owns it: the customer's, or a guest list of the
     /// session.
     pub fn is_owned_by(&self, shopper: &Shopper) -> bool {
-        match &shopper.customer_id {
-            Some(customer) => self.customer_id.as_ref() == Some(customer),
-            None => self.customer_id.is_none() && self.session_id == shopper.session_id,
-        }
+        shopper.owns(self.customer_id.as_ref(), &self.session_id)
     }
 
     /// A change made at `now`.

@@ -13,7 +13,7 @@ use super::StorageError;
 use super::entity::{cart_items, carts};
 use super::events;
 use super::rows::{cart_from_model, corrupt, line_from_model};
-use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
+use crate::domain::cart::{Cart, CartStatus, Line, Owner, Shopper};
 use crate::domain::event::Event;
 use crate::domain::ids::{CartId, VariantId};
 
@@ -26,14 +26,14 @@ use crate::domain::ids::{CartId, VariantId};
 fn owned_by(shopper: &Shopper) -> sea_orm::Condition {
     let active = Expr::col((carts::Entity, carts::Column::Status))
         .eq(Expr::cust(format!("'{}'", CartStatus::Active.as_str())));
-    match &shopper.customer_id {
-        Some(customer) => sea_orm::Condition::all()
+    match shopper.owner() {
+        Owner::Customer(customer) => sea_orm::Condition::all()
             .add(active)
             .add(carts::Column::CustomerId.eq(customer.as_str())),
-        None => sea_orm::Condition::all()
+        Owner::Guest(session) => sea_orm::Condition::all()
             .add(active)
             .add(carts::Column::CustomerId.is_null())
-            .add(carts::Column::SessionId.eq(shopper.session_id.as_str())),
+            .add(carts::Column::SessionId.eq(session.as_str())),
     }
 }
 
@@ -66,11 +66,13 @@ pub async fn find_active_with_lines(
     shopper: &Shopper,
 ) -> Result<Option<(Cart, Vec<Line>)>, StorageError> {
     let backend = conn.get_database_backend();
-    let (sql, owner) = match (&shopper.customer_id, backend) {
-        (Some(customer), DbBackend::Postgres) => (JOINED_BY_CUSTOMER_PG, customer.as_str()),
-        (Some(customer), _) => (JOINED_BY_CUSTOMER_SQLITE, customer.as_str()),
-        (None, DbBackend::Postgres) => (JOINED_BY_SESSION_PG, shopper.session_id.as_str()),
-        (None, _) => (JOINED_BY_SESSION_SQLITE, shopper.session_id.as_str()),
+    let (sql, owner) = match (shopper.owner(), backend) {
+        (Owner::Customer(customer), DbBackend::Postgres) => {
+            (JOINED_BY_CUSTOMER_PG, customer.as_str())
+        }
+        (Owner::Customer(customer), _) => (JOINED_BY_CUSTOMER_SQLITE, customer.as_str()),
+        (Owner::Guest(session), DbBackend::Postgres) => (JOINED_BY_SESSION_PG, session.as_str()),
+        (Owner::Guest(session), _) => (JOINED_BY_SESSION_SQLITE, session.as_str()),
     };
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(backend, sql, [owner.into()]))

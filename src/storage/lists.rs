@@ -18,19 +18,20 @@ use super::decimal::DbDecimal;
 use super::entity::{list_items, shopping_lists};
 use super::rows::{item_from_model, list_from_model};
 use super::{alerts, events};
-use crate::domain::cart::Shopper;
+use crate::domain::cart::{Owner, Shopper};
 use crate::domain::event::ListEvent;
 use crate::domain::ids::{CustomerId, ListId, ListItemId};
 use crate::domain::list::{ListItem, ListItemChange, ListKind, ShoppingList};
 use crate::domain::metadata::Metadata;
 
+/// The lists `shopper` owns (the rule: [`Shopper::owner`]).
 fn owned_by(shopper: &Shopper) -> Condition {
     use shopping_lists::Column;
-    match &shopper.customer_id {
-        Some(customer) => Condition::all().add(Column::CustomerId.eq(customer.as_str())),
-        None => Condition::all()
+    match shopper.owner() {
+        Owner::Customer(customer) => Condition::all().add(Column::CustomerId.eq(customer.as_str())),
+        Owner::Guest(session) => Condition::all()
             .add(Column::CustomerId.is_null())
-            .add(Column::SessionId.eq(shopper.session_id.as_str())),
+            .add(Column::SessionId.eq(session.as_str())),
     }
 }
 
