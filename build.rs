@@ -24,7 +24,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protos = [
         "proto/shop/common/v1/money.proto",
         "proto/shop/catalog/v1/catalog.proto",
+        "proto/shop/cart/v1/types.proto",
         "proto/shop/cart/v1/cart.proto",
+        "proto/shop/cart/v1/lists.proto",
+        "proto/shop/cart/v1/shares.proto",
+        "proto/shop/cart/v1/recovery.proto",
+        "proto/shop/cart/v1/admin.proto",
         "proto/shop/cart/v1/errors.proto",
     ];
     tonic_prost_build::configure()

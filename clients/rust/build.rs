@@ -14,7 +14,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = [
         "shop/common/v1/money.proto",
         "shop/cart/v1/errors.proto",
+        "shop/cart/v1/types.proto",
         "shop/cart/v1/cart.proto",
+        "shop/cart/v1/lists.proto",
+        "shop/cart/v1/shares.proto",
+        "shop/cart/v1/recovery.proto",
+        "shop/cart/v1/admin.proto",
     ]
     .map(|f| protos.join(f));
     tonic_prost_build::configure()

@@ -1,6 +1,7 @@
 //! Caller authentication: optional bearer tokens per calling service, each
-//! with a role. `storefront` may call the shopper RPCs; `service` may call
-//! everything (checkout and operations RPCs too). Health and reflection stay
+//! with a role. Roles follow services: `storefront` may call CartService,
+//! ShoppingListService, CartShareService and CartRecoveryService; `service`
+//! may call everything (CartAdminService too). Health and reflection stay
 //! open: Kubernetes probes and debugging tools send no token.
 //!
 //! A [`Gate`] (tower layer) rather than a tonic interceptor, because the
@@ -27,57 +28,46 @@ pub enum Role {
     Service,
 }
 
-/// The role each `shop.cart.v1.CartService` RPC needs. Every RPC is listed
-/// (a unit test holds the table to the proto); an RPC missing from it — or a
-/// path that is no RPC at all — needs the service role: deny by default.
-const CART_RPC_ROLES: &[(&str, Role)] = &[
-    ("GetCart", Role::Storefront),
-    ("AddItem", Role::Storefront),
-    ("UpdateItem", Role::Storefront),
-    ("RemoveItem", Role::Storefront),
-    ("ClearCart", Role::Storefront),
-    ("SetEmail", Role::Storefront),
-    ("Validate", Role::Storefront),
-    ("MergeGuestCart", Role::Storefront),
-    ("RefreshCart", Role::Storefront),
-    ("GetCartById", Role::Service),
-    ("CompleteCart", Role::Service),
-    ("ListCartEvents", Role::Service),
-    ("RecoverCart", Role::Storefront),
-    ("UnsubscribeRecovery", Role::Storefront),
-    ("WatchCart", Role::Storefront),
-    ("AddItems", Role::Storefront),
-    ("UpdateItems", Role::Storefront),
-    ("Reorder", Role::Storefront),
-    ("GetLists", Role::Storefront),
-    ("CreateWishList", Role::Storefront),
-    ("DeleteList", Role::Storefront),
-    ("AddListItem", Role::Storefront),
-    ("RemoveListItem", Role::Storefront),
-    ("MoveItemToList", Role::Storefront),
-    ("MoveListItemToCart", Role::Storefront),
-    ("SetBackInStockAlert", Role::Storefront),
-    ("UpdateListItem", Role::Storefront),
-    ("CreateCartShare", Role::Storefront),
-    ("RevokeCartShare", Role::Storefront),
-    ("ListCartShares", Role::Storefront),
-    ("GetSharedCart", Role::Storefront),
-    ("CopySharedCart", Role::Storefront),
-];
-
-/// The role an RPC needs, from its path; `None` when open to all.
-fn required_role(path: &str) -> Option<Role> {
-    let (service, method) = path.trim_start_matches('/').split_once('/')?;
-    match service {
-        "shop.cart.v1.CartService" => Some(
-            CART_RPC_ROLES
-                .iter()
-                .find(|(rpc, _)| *rpc == method)
-                .map_or(Role::Service, |(_, role)| *role),
+/// The role each service of the API needs: the back office needs the
+/// service role, the storefront's services the storefront role. A path of
+/// this package that is no listed service needs the service role: deny by
+/// default. Names come from the generated code (spelled nowhere else).
+const SERVICE_ROLES: [(&str, Role); 5] = {
+    use crate::proto::shop::cart::v1 as pb;
+    [
+        (pb::cart_service_server::SERVICE_NAME, Role::Storefront),
+        (
+            pb::shopping_list_service_server::SERVICE_NAME,
+            Role::Storefront,
         ),
-        // Health, reflection: open.
-        _ => None,
+        (
+            pb::cart_share_service_server::SERVICE_NAME,
+            Role::Storefront,
+        ),
+        (
+            pb::cart_recovery_service_server::SERVICE_NAME,
+            Role::Storefront,
+        ),
+        (pb::cart_admin_service_server::SERVICE_NAME, Role::Service),
+    ]
+};
+
+/// The package of the API: every path in it needs a role.
+const API_PACKAGE: &str = "shop.cart.v1.";
+
+/// The role an RPC needs, from its path; `None` when open to all (health,
+/// reflection).
+fn required_role(path: &str) -> Option<Role> {
+    let (service, _method) = path.trim_start_matches('/').split_once('/')?;
+    if !service.starts_with(API_PACKAGE) {
+        return None;
     }
+    Some(
+        SERVICE_ROLES
+            .iter()
+            .find(|(name, _)| *name == service)
+            .map_or(Role::Service, |(_, role)| *role),
+    )
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -179,10 +169,10 @@ mod tests {
     }
 
     #[test]
-    fn roles_follow_the_rpc() {
+    fn roles_follow_the_service() {
         let layer = CallerTokens::new([("bff", Role::Storefront), ("checkout", Role::Service)]);
         let shopper_rpc = "/shop.cart.v1.CartService/AddItem";
-        let service_rpc = "/shop.cart.v1.CartService/CompleteCart";
+        let service_rpc = "/shop.cart.v1.CartAdminService/CompleteCart";
         assert!(layer.check(shopper_rpc, Some(&header("bff"))).is_ok());
         assert!(layer.check(shopper_rpc, Some(&header("checkout"))).is_ok());
         assert!(layer.check(service_rpc, Some(&header("checkout"))).is_ok());
@@ -208,31 +198,27 @@ mod tests {
     }
 
     #[test]
-    fn the_role_table_lists_every_rpc_of_the_service_and_no_other() {
+    fn the_role_table_lists_every_service_of_the_api_and_no_other() {
         use prost::Message;
         let set = prost_types::FileDescriptorSet::decode(crate::proto::FILE_DESCRIPTOR_SET)
             .expect("descriptor set");
-        let mut rpcs: Vec<String> = set
+        let mut services: Vec<String> = set
             .file
             .iter()
             .filter(|f| f.package() == "shop.cart.v1")
             .flat_map(|f| &f.service)
-            .filter(|s| s.name() == "CartService")
-            .flat_map(|s| s.method.iter().map(|m| m.name().to_owned()))
+            .map(|s| format!("{API_PACKAGE}{}", s.name()))
             .collect();
-        rpcs.sort();
-        let mut listed: Vec<String> = CART_RPC_ROLES
-            .iter()
-            .map(|(m, _)| (*m).to_owned())
-            .collect();
+        services.sort();
+        let mut listed: Vec<String> = SERVICE_ROLES.iter().map(|(s, _)| (*s).to_owned()).collect();
         listed.sort();
-        assert_eq!(listed, rpcs);
+        assert_eq!(listed, services);
     }
 
     #[test]
-    fn an_rpc_missing_from_the_table_needs_the_service_role() {
+    fn a_service_missing_from_the_table_needs_the_service_role() {
         let layer = CallerTokens::new([("bff", Role::Storefront), ("checkout", Role::Service)]);
-        let unlisted = "/shop.cart.v1.CartService/PurgeEverything";
+        let unlisted = "/shop.cart.v1.CartPurgeService/PurgeEverything";
         let denied = layer
             .check(unlisted, Some(&header("bff")))
             .expect_err("a storefront may not call an unlisted RPC");
@@ -245,7 +231,7 @@ mod tests {
         let layer = CallerTokens::default();
         assert!(
             layer
-                .check("/shop.cart.v1.CartService/CompleteCart", None)
+                .check("/shop.cart.v1.CartAdminService/CompleteCart", None)
                 .is_ok()
         );
     }

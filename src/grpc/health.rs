@@ -18,8 +18,23 @@ use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
 use tonic_health::server::{HealthReporter, HealthService};
 
-/// The health-service name of the cart API (readiness).
-pub const CART_SERVICE_NAME: &str = "shop.cart.v1.CartService";
+/// The health-service name of the cart API's readiness, what Kubernetes
+/// probes ask about.
+pub const CART_SERVICE_NAME: &str = API_SERVICE_NAMES[0];
+
+/// Every service of the API, each with a health status of its own (all move
+/// together: one database serves them all). From the generated code, so a
+/// name is spelled nowhere else.
+pub const API_SERVICE_NAMES: [&str; 5] = {
+    use crate::proto::shop::cart::v1 as pb;
+    [
+        pb::cart_service_server::SERVICE_NAME,
+        pb::shopping_list_service_server::SERVICE_NAME,
+        pb::cart_share_service_server::SERVICE_NAME,
+        pb::cart_recovery_service_server::SERVICE_NAME,
+        pb::cart_admin_service_server::SERVICE_NAME,
+    ]
+};
 
 /// The health service of a server that stops when `stopping` turns true.
 pub struct EndingHealth {

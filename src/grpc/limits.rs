@@ -85,8 +85,9 @@ impl RateLimiter {
     }
 }
 
-/// The path prefix of the RPCs the in-flight cap applies to.
-const LIMITED_PREFIX: &str = "/shop.cart.v1.CartService/";
+/// The path prefix of the RPCs the in-flight cap applies to: every service
+/// of the API.
+const LIMITED_PREFIX: &str = "/shop.cart.v1.";
 
 /// At most `max` cart calls in flight; the rest are refused at once: a
 /// [`Gate`].

@@ -3,8 +3,8 @@
 //! `expected_version`, and answering with a fresh response or the remembered
 //! bytes of the first call with the same request id.
 //!
-//! A handler is then two lines: [`CartApi::shopper_write`] (or
-//! [`CartApi::service_write`]) with the RPC's parser, and the use case's
+//! A handler is then two lines: [`Api::shopper_write`] (or
+//! [`Api::service_write`]) with the RPC's parser, and the use case's
 //! result through [`Call::reply`]. The request is never cloned: it is encoded
 //! for its fingerprint (only when it carries a request id) before the parser
 //! takes it.
@@ -15,7 +15,7 @@ use prost::Message;
 use tonic::{Request, Response, Status};
 
 use super::status::ApiError;
-use super::{CartApi, fail, parse};
+use super::{Api, fail, parse};
 use crate::domain::cart::Shopper;
 use crate::service::{ServiceError, WriteOptions, Written};
 
@@ -132,7 +132,7 @@ fn take_apart<Q: WriteRequest>(request: Request<Q>) -> (String, Option<i64>, Vec
     (request_id, expected_version, fingerprinted, request)
 }
 
-impl CartApi {
+impl Api {
     /// The start of a shopper's write: parses the request with `parse` (into
     /// the shopper and the rest), takes one write from the session's budget,
     /// then parses the request id and expected version.

@@ -15,18 +15,18 @@ use tonic_health::server::HealthReporter;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
-use crate::grpc::CartApi;
 use crate::grpc::gate::GateLayer;
 use crate::grpc::health::EndingHealth;
 use crate::grpc::limits::{InFlightCap, RateLimiter};
 use crate::grpc::observe::ObserveLayer;
+use crate::grpc::{AdminApi, Api, CartApi, ListsApi, RecoveryApi, SharesApi};
 use crate::jobs::Maintenance;
 use crate::jobs::demand::DemandJob;
 use crate::jobs::recovery::RecoveryJob;
 use crate::live::{Hub, WatchLimits};
 use crate::metrics::Metrics;
 use crate::net::incoming;
-use crate::proto::shop::cart::v1::cart_service_server::CartServiceServer;
+use crate::proto::shop::cart::v1 as pb;
 use crate::recovery::RecoveryPolicy;
 use crate::service::{CartService, DemandBoard};
 use crate::storage::Database;
@@ -37,7 +37,7 @@ mod error;
 mod parts;
 mod serve;
 
-pub use crate::grpc::health::CART_SERVICE_NAME;
+pub use crate::grpc::health::{API_SERVICE_NAMES, CART_SERVICE_NAME};
 pub use error::StartupError;
 
 /// A built, bound, not yet serving application.
@@ -205,9 +205,11 @@ impl Application {
         };
         // Registered before the first check so a probe never sees "unknown
         // service": not ready until the database has answered.
-        health
-            .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
-            .await;
+        for name in API_SERVICE_NAMES {
+            health
+                .set_service_status(name, ServingStatus::NotServing)
+                .await;
+        }
         let background = self.background(&health, stopped());
         // WatchCart streams hear changes until, and end when, the server
         // stops accepting (as health's Watch streams do): not with the
@@ -302,9 +304,22 @@ impl Application {
         let reflection_v1 = reflection().build_v1()?;
         let reflection_v1alpha = reflection().build_v1alpha()?;
         let settings = &self.settings;
-        let api = CartApi::new(self.service, self.session_writes, self.live.clone());
-        let cart = CartServiceServer::new(api)
-            .max_decoding_message_size(settings.server.max_request_bytes);
+        let api = Api::new(self.service, self.session_writes, self.live.clone());
+        let max = settings.server.max_request_bytes;
+        let cart = pb::cart_service_server::CartServiceServer::new(CartApi(api.clone()))
+            .max_decoding_message_size(max);
+        let lists =
+            pb::shopping_list_service_server::ShoppingListServiceServer::new(ListsApi(api.clone()))
+                .max_decoding_message_size(max);
+        let shares =
+            pb::cart_share_service_server::CartShareServiceServer::new(SharesApi(api.clone()))
+                .max_decoding_message_size(max);
+        let recovery = pb::cart_recovery_service_server::CartRecoveryServiceServer::new(
+            RecoveryApi(api.clone()),
+        )
+        .max_decoding_message_size(max);
+        let admin = pb::cart_admin_service_server::CartAdminServiceServer::new(AdminApi(api))
+            .max_decoding_message_size(max);
         let transport = &settings.transport;
         let mut builder = transport_limits(tonic::transport::Server::builder(), transport);
         if let Some(tls) = self.tls {
@@ -320,7 +335,11 @@ impl Application {
             .add_service(health_service)
             .add_service(reflection_v1)
             .add_service(reflection_v1alpha)
-            .add_service(cart);
+            .add_service(cart)
+            .add_service(lists)
+            .add_service(shares)
+            .add_service(recovery)
+            .add_service(admin);
         let incoming = incoming(self.listener, transport.connection_limits());
         tracing::info!(addr = %self.addr, tls = settings.server.tls_cert_path.is_some(), "serving");
         Ok(tokio::spawn(

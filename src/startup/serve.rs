@@ -13,7 +13,7 @@ use tonic_health::server::HealthReporter;
 
 use super::error::StartupError;
 use crate::config::TransportSettings;
-use crate::grpc::health::CART_SERVICE_NAME;
+use crate::grpc::health::API_SERVICE_NAMES;
 use crate::net::{ConnectionLimits, incoming};
 use crate::storage::Database;
 
@@ -63,9 +63,11 @@ pub(crate) async fn drain(
         ?delay,
         "shutting down: reporting NOT_SERVING, still accepting"
     );
-    health
-        .set_service_status(CART_SERVICE_NAME, ServingStatus::NotServing)
-        .await;
+    for name in API_SERVICE_NAMES {
+        health
+            .set_service_status(name, ServingStatus::NotServing)
+            .await;
+    }
     health
         .set_service_status("", ServingStatus::NotServing)
         .await;
@@ -87,11 +89,14 @@ pub(crate) async fn drain(
 /// serves, and also knows the `google.rpc` error details so tools can decode
 /// them.
 pub(crate) fn reflection() -> tonic_reflection::server::Builder<'static> {
-    tonic_reflection::server::Builder::configure()
+    let builder = API_SERVICE_NAMES.into_iter().fold(
+        tonic_reflection::server::Builder::configure(),
+        tonic_reflection::server::Builder::with_service_name,
+    );
+    builder
         .register_encoded_file_descriptor_set(crate::proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
-        .with_service_name(CART_SERVICE_NAME)
         .with_service_name("grpc.health.v1.Health")
 }
 
@@ -114,7 +119,9 @@ pub(crate) async fn watch_readiness(health: HealthReporter, db: Database, every:
                 Some(error) => tracing::warn!(%error, "not ready"),
                 None => tracing::info!("ready"),
             }
-            health.set_service_status(CART_SERVICE_NAME, status).await;
+            for name in API_SERVICE_NAMES {
+                health.set_service_status(name, status).await;
+            }
             current = status;
         }
     }

@@ -1,7 +1,7 @@
 use crate::db_test;
 use crate::support::*;
 use cart_client::proto as pb;
-use cart_client::proto::CartServiceClient;
+use cart_client::proto::{CartAdminServiceClient, CartServiceClient};
 use cart_service::config::Secret;
 use tonic::Code;
 use tonic::metadata::MetadataValue;
@@ -12,20 +12,18 @@ use tonic_health::pb::health_check_response::ServingStatus;
 const BFF: &str = "bff-token-0123456789";
 const CHECKOUT: &str = "checkout-token-0123456789";
 
-type Client = CartServiceClient<
-    InterceptedService<
-        Channel,
-        Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>,
-    >,
+type Authorized = InterceptedService<
+    Channel,
+    Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>,
 >;
 
-async fn client(app: &TestApp, token: Option<&'static str>) -> Client {
+async fn authorized(app: &TestApp, token: Option<&'static str>) -> Authorized {
     let channel = Channel::from_shared(format!("http://{}", app.addr))
         .expect("url")
         .connect()
         .await
         .expect("connect");
-    CartServiceClient::with_interceptor(
+    InterceptedService::new(
         channel,
         Box::new(move |mut request: tonic::Request<()>| {
             if let Some(token) = token {
@@ -35,6 +33,16 @@ async fn client(app: &TestApp, token: Option<&'static str>) -> Client {
             Ok(request)
         }),
     )
+}
+
+/// A CartService client sending `token`.
+async fn client(app: &TestApp, token: Option<&'static str>) -> CartServiceClient<Authorized> {
+    CartServiceClient::new(authorized(app, token).await)
+}
+
+/// A CartAdminService client sending `token`.
+async fn admin(app: &TestApp, token: Option<&'static str>) -> CartAdminServiceClient<Authorized> {
+    CartAdminServiceClient::new(authorized(app, token).await)
 }
 
 db_test!(
@@ -67,13 +75,13 @@ db_test!(
             .unwrap();
         let complete = complete_cart_request(&cart.id, "order-1");
         expect_code(
-            client(&app, Some(BFF))
+            admin(&app, Some(BFF))
                 .await
                 .complete_cart(complete.clone())
                 .await,
             Code::PermissionDenied,
         );
-        client(&app, Some(CHECKOUT))
+        admin(&app, Some(CHECKOUT))
             .await
             .complete_cart(complete)
             .await
@@ -120,9 +128,9 @@ db_test!(
         settings.auth.service_tokens = Secret::new(CHECKOUT);
     },
     |app| {
-        // An RPC the role table does not list (one added later, or none at
-        // all) needs the service role: deny by default.
-        let unlisted = "/shop.cart.v1.CartService/PurgeAllCarts";
+        // A service the role table does not list (one added later, or none
+        // at all) needs the service role: deny by default.
+        let unlisted = "/shop.cart.v1.CartPurgeService/PurgeAllCarts";
         expect_code(call_path(&app, BFF, unlisted).await, Code::PermissionDenied);
         // The service role passes the gate and meets a method that does not
         // exist.

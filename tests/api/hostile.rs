@@ -370,7 +370,7 @@ db_test!(
                 code: Code::InvalidArgument,
                 expect: Expect::Field("order_id"),
                 call: {
-                    let mut c = c.clone();
+                    let mut c = app.admin_client();
                     let request = complete_cart_request("1 OR 1=1", "");
                     Box::pin(async move { c.complete_cart(request).await.map(drop) })
                 },
@@ -380,7 +380,7 @@ db_test!(
                 code: Code::InvalidArgument,
                 expect: Expect::Field("page_token"),
                 call: {
-                    let mut c = c.clone();
+                    let mut c = app.admin_client();
                     let cart_id = my_cart.clone();
                     Box::pin(async move {
                         c.list_cart_events(pb::ListCartEventsRequest {

@@ -207,18 +207,18 @@ impl Decoder for RawCodec {
 }
 
 const RPCS: [&str; 12] = [
-    "GetCart",
-    "AddItem",
-    "UpdateItem",
-    "RemoveItem",
-    "ClearCart",
-    "SetEmail",
-    "Validate",
-    "MergeGuestCart",
-    "RefreshCart",
-    "GetCartById",
-    "CompleteCart",
-    "ListCartEvents",
+    "CartService/GetCart",
+    "CartService/AddItem",
+    "CartService/UpdateItem",
+    "CartService/RemoveItem",
+    "CartService/ClearCart",
+    "CartService/SetEmail",
+    "CartService/Validate",
+    "CartService/MergeGuestCart",
+    "CartService/RefreshCart",
+    "CartAdminService/GetCartById",
+    "CartAdminService/CompleteCart",
+    "CartAdminService/ListCartEvents",
 ];
 
 db_test!(
@@ -233,8 +233,7 @@ db_test!(
             let mut grpc = tonic::client::Grpc::new(channel.clone());
             grpc.ready().await.expect("ready");
             let path =
-                http::uri::PathAndQuery::try_from(format!("/shop.cart.v1.CartService/{rpc}"))
-                    .expect("path");
+                http::uri::PathAndQuery::try_from(format!("/shop.cart.v1.{rpc}")).expect("path");
             let result = grpc
                 .unary(
                     tonic::Request::new(Bytes::from_static(&[0xff, 0xff, 0xff])),

@@ -1,5 +1,6 @@
-//! The typed client: one method per RPC of `shop.cart.v1.CartService`, each retried by the policy, every
-//! write with one `request_id` for all its attempts.
+//! The typed client: one method per RPC of the `shop.cart.v1` services
+//! (over one channel), each retried by the policy, every write with one
+//! `request_id` for all its attempts.
 
 use std::future::Future;
 
@@ -51,7 +52,7 @@ keyed!(
 /// A client of the cart service. Cheap to clone; clones share the channel.
 #[derive(Debug, Clone)]
 pub struct CartClient {
-    inner: CartServiceClient<Channel>,
+    channel: Channel,
     token: Option<MetadataValue<Ascii>>,
     retry: RetryPolicy,
 }
@@ -72,15 +73,15 @@ fn as_given<R>(request: R, _retried: bool) -> R {
 }
 
 macro_rules! calls {
-    ($($(#[$doc:meta])* $name:ident($request:ty) -> $response:ty, $prepare:expr;)*) => {
+    ($($(#[$doc:meta])* $service:ident::$name:ident($request:ty) -> $response:ty, $prepare:expr;)*) => {
         $($(#[$doc])*
         ///
         /// # Errors
         /// [`CartError`] once the retry policy gives up.
         pub async fn $name(&self, request: $request) -> Result<$response, CartError> {
             let request = $prepare(request, self.retry.retries());
-            self.call(request, |mut client, request| async move {
-                client.$name(request).await
+            self.call(request, |channel, request| async move {
+                $service::new(channel).$name(request).await
             })
             .await
         })*
@@ -102,7 +103,7 @@ impl CartClient {
     /// A client over `channel`, with the default retry policy.
     pub fn new(channel: Channel) -> Self {
         Self {
-            inner: CartServiceClient::new(channel),
+            channel,
             token: None,
             retry: RetryPolicy::default(),
         }
@@ -145,13 +146,19 @@ impl CartClient {
                 .metadata_mut()
                 .insert("authorization", token.clone());
         }
-        let response = self.inner.clone().watch_cart(message).await?;
+        let mut client = CartServiceClient::new(self.channel.clone());
+        let response = client.watch_cart(message).await?;
         Ok(response.into_inner())
     }
 
-    /// The generated client, for calls this type does not wrap.
+    /// The generated CartService client, for calls this type does not wrap.
     pub fn raw(&self) -> CartServiceClient<Channel> {
-        self.inner.clone()
+        CartServiceClient::new(self.channel.clone())
+    }
+
+    /// The channel, for the generated clients of the other services.
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
     }
 
     /// Runs `send` until it succeeds or the policy gives up, the same
@@ -159,7 +166,7 @@ impl CartClient {
     async fn call<Req, Resp, F, Fut>(&self, request: Req, send: F) -> Result<Resp, CartError>
     where
         Req: Clone,
-        F: Fn(CartServiceClient<Channel>, tonic::Request<Req>) -> Fut,
+        F: Fn(Channel, tonic::Request<Req>) -> Fut,
         Fut: Future<Output = Result<tonic::Response<Resp>, tonic::Status>>,
     {
         let mut attempt = 1;
@@ -170,7 +177,7 @@ impl CartClient {
                     .metadata_mut()
                     .insert("authorization", token.clone());
             }
-            match send(self.inner.clone(), message).await {
+            match send(self.channel.clone(), message).await {
                 Ok(response) => return Ok(response.into_inner()),
                 Err(status) => {
                     let error = CartError::from(status);
@@ -186,68 +193,68 @@ impl CartClient {
 
     calls! {
         /// The shopper's cart.
-        get_cart(GetCartRequest) -> GetCartResponse, as_given;
+        CartServiceClient::get_cart(GetCartRequest) -> GetCartResponse, as_given;
         /// Checks the cart for checkout.
-        validate(ValidateRequest) -> ValidateResponse, as_given;
+        CartServiceClient::validate(ValidateRequest) -> ValidateResponse, as_given;
         /// Adds a variant (a `request_id` is made when none is set).
-        add_item(AddItemRequest) -> AddItemResponse, keyed;
+        CartServiceClient::add_item(AddItemRequest) -> AddItemResponse, keyed;
         /// Adds up to 50 lines at once, all or nothing.
-        add_items(AddItemsRequest) -> AddItemsResponse, keyed;
+        CartServiceClient::add_items(AddItemsRequest) -> AddItemsResponse, keyed;
         /// Sets up to 50 lines' quantities at once, all or nothing.
-        update_items(UpdateItemsRequest) -> UpdateItemsResponse, keyed;
+        CartServiceClient::update_items(UpdateItemsRequest) -> UpdateItemsResponse, keyed;
         /// Copies a completed cart's lines into the cart, at today's prices.
-        reorder(ReorderRequest) -> ReorderResponse, keyed;
+        CartServiceClient::reorder(ReorderRequest) -> ReorderResponse, keyed;
         /// The shopper's lists: saved for later, then wish lists.
-        get_lists(GetListsRequest) -> GetListsResponse, as_given;
+        ShoppingListServiceClient::get_lists(GetListsRequest) -> GetListsResponse, as_given;
         /// Makes a named wish list (customers).
-        create_wish_list(CreateWishListRequest) -> CreateWishListResponse, keyed;
+        ShoppingListServiceClient::create_wish_list(CreateWishListRequest) -> CreateWishListResponse, keyed;
         /// Deletes a list with its items.
-        delete_list(DeleteListRequest) -> DeleteListResponse, keyed;
+        ShoppingListServiceClient::delete_list(DeleteListRequest) -> DeleteListResponse, keyed;
         /// Saves a variant into a list (saved for later by default).
-        add_list_item(AddListItemRequest) -> AddListItemResponse, keyed;
+        ShoppingListServiceClient::add_list_item(AddListItemRequest) -> AddListItemResponse, keyed;
         /// Changes a list item's quantity or note in place.
-        update_list_item(UpdateListItemRequest) -> UpdateListItemResponse, keyed;
+        ShoppingListServiceClient::update_list_item(UpdateListItemRequest) -> UpdateListItemResponse, keyed;
         /// Removes a list item.
-        remove_list_item(RemoveListItemRequest) -> RemoveListItemResponse, keyed;
+        ShoppingListServiceClient::remove_list_item(RemoveListItemRequest) -> RemoveListItemResponse, keyed;
         /// Sets or clears a list item's back-in-stock e-mail alert.
-        set_back_in_stock_alert(SetBackInStockAlertRequest) -> SetBackInStockAlertResponse, keyed;
+        ShoppingListServiceClient::set_back_in_stock_alert(SetBackInStockAlertRequest) -> SetBackInStockAlertResponse, keyed;
         /// Moves a cart line into a list.
-        move_item_to_list(MoveItemToListRequest) -> MoveItemToListResponse, keyed;
+        ShoppingListServiceClient::move_item_to_list(MoveItemToListRequest) -> MoveItemToListResponse, keyed;
         /// Moves a list item into the cart, at today's price.
-        move_list_item_to_cart(MoveListItemToCartRequest) -> MoveListItemToCartResponse, keyed;
+        ShoppingListServiceClient::move_list_item_to_cart(MoveListItemToCartRequest) -> MoveListItemToCartResponse, keyed;
         /// Makes a share link of the cart (the token is shown once; a retry
         /// after a lost answer makes a second, harmless share).
-        create_cart_share(CreateCartShareRequest) -> CreateCartShareResponse, as_given;
+        CartShareServiceClient::create_cart_share(CreateCartShareRequest) -> CreateCartShareResponse, as_given;
         /// The cart's share links (without their tokens).
-        list_cart_shares(ListCartSharesRequest) -> ListCartSharesResponse, as_given;
+        CartShareServiceClient::list_cart_shares(ListCartSharesRequest) -> ListCartSharesResponse, as_given;
         /// Revokes a share link.
-        revoke_cart_share(RevokeCartShareRequest) -> RevokeCartShareResponse, as_given;
+        CartShareServiceClient::revoke_cart_share(RevokeCartShareRequest) -> RevokeCartShareResponse, as_given;
         /// The cart a share link names, without personal data.
-        get_shared_cart(GetSharedCartRequest) -> GetSharedCartResponse, as_given;
+        CartShareServiceClient::get_shared_cart(GetSharedCartRequest) -> GetSharedCartResponse, as_given;
         /// Copies a shared cart's lines into the cart, at today's prices.
-        copy_shared_cart(CopySharedCartRequest) -> CopySharedCartResponse, keyed;
+        CartShareServiceClient::copy_shared_cart(CopySharedCartRequest) -> CopySharedCartResponse, keyed;
         /// Sets a line's quantity.
-        update_item(UpdateItemRequest) -> UpdateItemResponse, keyed;
+        CartServiceClient::update_item(UpdateItemRequest) -> UpdateItemResponse, keyed;
         /// Removes a line.
-        remove_item(RemoveItemRequest) -> RemoveItemResponse, keyed;
+        CartServiceClient::remove_item(RemoveItemRequest) -> RemoveItemResponse, keyed;
         /// Removes every line.
-        clear_cart(ClearCartRequest) -> ClearCartResponse, keyed;
+        CartServiceClient::clear_cart(ClearCartRequest) -> ClearCartResponse, keyed;
         /// Sets the checkout e-mail address.
-        set_email(SetEmailRequest) -> SetEmailResponse, keyed;
+        CartServiceClient::set_email(SetEmailRequest) -> SetEmailResponse, keyed;
         /// Merges the session's guest cart into the signed-in customer's.
-        merge_guest_cart(MergeGuestCartRequest) -> MergeGuestCartResponse, keyed;
+        CartServiceClient::merge_guest_cart(MergeGuestCartRequest) -> MergeGuestCartResponse, keyed;
         /// Re-prices the cart from the catalog.
-        refresh_cart(RefreshCartRequest) -> RefreshCartResponse, keyed;
+        CartServiceClient::refresh_cart(RefreshCartRequest) -> RefreshCartResponse, keyed;
         /// Any cart by its id (service callers).
-        get_cart_by_id(GetCartByIdRequest) -> GetCartByIdResponse, as_given;
+        CartAdminServiceClient::get_cart_by_id(GetCartByIdRequest) -> GetCartByIdResponse, as_given;
         /// Marks the cart completed by an order (service callers).
-        complete_cart(CompleteCartRequest) -> CompleteCartResponse, keyed;
+        CartAdminServiceClient::complete_cart(CompleteCartRequest) -> CompleteCartResponse, keyed;
         /// Recovers a cart from a recovery link's token or by device.
-        recover_cart(RecoverCartRequest) -> RecoverCartResponse, keyed;
+        CartRecoveryServiceClient::recover_cart(RecoverCartRequest) -> RecoverCartResponse, keyed;
         /// One-click unsubscribe from recovery e-mail.
-        unsubscribe_recovery(UnsubscribeRecoveryRequest) -> UnsubscribeRecoveryResponse, as_given;
+        CartRecoveryServiceClient::unsubscribe_recovery(UnsubscribeRecoveryRequest) -> UnsubscribeRecoveryResponse, as_given;
         /// One page of a cart's history (service callers).
-        list_cart_events(ListCartEventsRequest) -> ListCartEventsResponse, as_given;
+        CartAdminServiceClient::list_cart_events(ListCartEventsRequest) -> ListCartEventsResponse, as_given;
     }
 }
 

@@ -1,6 +1,8 @@
 //! `cart-client`: the cart service for a Rust backend-for-frontend.
 //!
-//! - [`CartClient`]: typed calls; every write carries a `request_id`, made
+//! - [`CartClient`]: typed calls to every service of the API (CartService,
+//!   ShoppingListService, CartShareService, CartRecoveryService and
+//!   CartAdminService) over one channel; every write carries a `request_id`, made
 //!   once per logical call and reused by its retries, so a retry never
 //!   applies a change twice (with [`RetryPolicy::never`], writes go as
 //!   given).
@@ -38,7 +40,11 @@ pub mod proto {
             }
         }
     }
+    pub use shop::cart::v1::cart_admin_service_client::CartAdminServiceClient;
+    pub use shop::cart::v1::cart_recovery_service_client::CartRecoveryServiceClient;
     pub use shop::cart::v1::cart_service_client::CartServiceClient;
+    pub use shop::cart::v1::cart_share_service_client::CartShareServiceClient;
+    pub use shop::cart::v1::shopping_list_service_client::ShoppingListServiceClient;
     pub use shop::cart::v1::*;
     pub use shop::common::v1 as common;
 }

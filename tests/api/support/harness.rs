@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use cart_client::proto::CartServiceClient;
+use cart_client::proto::{CartAdminServiceClient, CartServiceClient};
 use cart_client::{CartClient, RetryPolicy};
 use cart_service::catalog::FixtureCatalog;
 use cart_service::clock::ManualClock;
@@ -275,6 +275,12 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// A generated CartAdminService client over the same channel as
+    /// [`TestApp::client`].
+    pub fn admin_client(&self) -> CartAdminServiceClient<Channel> {
+        CartAdminServiceClient::new(self.cart.channel())
+    }
+
     /// The service's clock now.
     pub fn clock_now(&self) -> chrono::DateTime<Utc> {
         use cart_service::clock::Clock;
