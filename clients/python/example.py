@@ -20,7 +20,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from shop.cart.v1 import cart_pb2, cart_pb2_grpc, errors_pb2  # noqa: E402
+from shop.cart.v1 import cart_pb2, cart_pb2_grpc, errors_pb2, types_pb2  # noqa: E402
 
 DOMAIN = "cart.shop"
 
@@ -88,7 +88,7 @@ def main(target):
     stub = cart_pb2_grpc.CartServiceStub(grpc.insecure_channel(target))
     run = uuid.uuid4().hex
     session = f"example-{run}"
-    guest = cart_pb2.Shopper(session_id=session)
+    guest = types_pb2.Shopper(session_id=session)
 
     # 1. A guest adds two tees and reads the cart back.
     show("added", call(stub.AddItem, add(guest, "var-classic-tee-m", 2)).cart)
@@ -97,7 +97,7 @@ def main(target):
     expect(decimal(cart.summary.total) == Decimal("39.98"), "2 x 19.99 should total 39.98")
 
     # 2. Sign-in: the guest cart merges into the customer's.
-    customer = cart_pb2.Shopper(session_id=session, customer_id=f"customer-{run}")
+    customer = types_pb2.Shopper(session_id=session, customer_id=f"customer-{run}")
     merged = call(
         stub.MergeGuestCart,
         cart_pb2.MergeGuestCartRequest(shopper=customer, request_id=str(uuid.uuid4())),
@@ -116,7 +116,7 @@ def main(target):
 
     # 4. Writes past the session's budget: RATE_LIMITED, with RetryInfo; the
     # retry after the delay reuses the request's request_id.
-    busy = cart_pb2.Shopper(session_id=f"example-busy-{run}")
+    busy = types_pb2.Shopper(session_id=f"example-busy-{run}")
     for _ in range(1000):
         request = add(busy, "var-classic-tee-s", 1)
         try:

@@ -26,16 +26,32 @@ if _version_not_supported:
 
 
 class CartServiceStub:
-    """Shopping carts of a storefront, called by its backend-for-frontend (BFF).
+    """The cart API of a storefront, called by its backend-for-frontend (BFF): one
+    service per resource, each in its own file, all in package shop.cart.v1:
+    - CartService (cart.proto): the shopper's cart; storefront role.
+    - ShoppingListService (lists.proto): the shopper's saved-for-later and wish
+    lists; storefront role.
+    - CartShareService (shares.proto): share links of a cart; storefront role.
+    - CartRecoveryService (recovery.proto): recovery of abandoned carts and
+    unsubscribe from recovery e-mail; storefront role.
+    - CartAdminService (admin.proto): any cart by id, its completion and its
+    events, for checkout and analytics; service (back-office) role.
+    Anything not listed here is denied: when bearer tokens are configured, an
+    RPC or service of this package missing from this list needs the service
+    role.
+
+    Conventions of every service of this API (the other services point here):
 
     A shopper is named by `Shopper` on every call. With `customer_id` the call
     works on the customer's active cart; without it, on the session's active guest
     cart. A guest call never sees a customer's cart.
 
-    Prices always come from the catalog service, never from the caller. Every
-    mutation runs in one transaction, bumps the cart's `version`, records a cart
-    event, slides `expire_time` to now + the cart TTL (30 days by default) and
-    returns the whole cart view, so the caller needs no second call.
+    Prices always come from the catalog service, never from the caller.
+
+    Writes: `request_id` is an idempotency key (AIP-155), and `expected_version`,
+    on writes that change a cart, applies the call only to that version of the
+    cart (AIP-154). Wherever a write takes them, both follow the rules given on
+    AddItemRequest, which the fields "as for the other writes" refer to.
 
     Errors carry google.rpc details (see docs/errors.md):
     - INVALID_ARGUMENT + BadRequest: malformed input (quantity, email, ids,
@@ -54,8 +70,14 @@ class CartServiceStub:
     cap; nothing was read or written, retry after the given delay;
     - OUT_OF_RANGE: a request over 64 KiB;
     - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a
-    missing or unknown token, or a storefront token on a service-facing RPC;
+    missing or unknown token, or a storefront token on a service-facing RPC
+    (CartAdminService);
     - INTERNAL: anything unexpected; the message is opaque, the cause is logged.
+
+    This service: the shopper's cart. Needs the storefront role. Every mutation
+    runs in one transaction, bumps the cart's `version`, records a cart event,
+    slides `expire_time` to now + the cart TTL (30 days by default) and returns
+    the whole cart view, so the caller needs no second call.
     """
 
     def __init__(self, channel):
@@ -74,10 +96,20 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemResponse.FromString,
                 _registered_method=True)
+        self.AddItems = channel.unary_unary(
+                '/shop.cart.v1.CartService/AddItems',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.FromString,
+                _registered_method=True)
         self.UpdateItem = channel.unary_unary(
                 '/shop.cart.v1.CartService/UpdateItem',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemResponse.FromString,
+                _registered_method=True)
+        self.UpdateItems = channel.unary_unary(
+                '/shop.cart.v1.CartService/UpdateItems',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
                 _registered_method=True)
         self.RemoveItem = channel.unary_unary(
                 '/shop.cart.v1.CartService/RemoveItem',
@@ -99,125 +131,20 @@ class CartServiceStub:
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ValidateRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ValidateResponse.FromString,
                 _registered_method=True)
-        self.MergeGuestCart = channel.unary_unary(
-                '/shop.cart.v1.CartService/MergeGuestCart',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartResponse.FromString,
-                _registered_method=True)
         self.RefreshCart = channel.unary_unary(
                 '/shop.cart.v1.CartService/RefreshCart',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RefreshCartRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RefreshCartResponse.FromString,
                 _registered_method=True)
-        self.GetCartById = channel.unary_unary(
-                '/shop.cart.v1.CartService/GetCartById',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetCartByIdRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetCartByIdResponse.FromString,
-                _registered_method=True)
-        self.CompleteCart = channel.unary_unary(
-                '/shop.cart.v1.CartService/CompleteCart',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CompleteCartRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CompleteCartResponse.FromString,
-                _registered_method=True)
-        self.ListCartEvents = channel.unary_unary(
-                '/shop.cart.v1.CartService/ListCartEvents',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsResponse.FromString,
-                _registered_method=True)
-        self.RecoverCart = channel.unary_unary(
-                '/shop.cart.v1.CartService/RecoverCart',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartResponse.FromString,
-                _registered_method=True)
-        self.UnsubscribeRecovery = channel.unary_unary(
-                '/shop.cart.v1.CartService/UnsubscribeRecovery',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
-                _registered_method=True)
-        self.AddItems = channel.unary_unary(
-                '/shop.cart.v1.CartService/AddItems',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.FromString,
-                _registered_method=True)
-        self.UpdateItems = channel.unary_unary(
-                '/shop.cart.v1.CartService/UpdateItems',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
+        self.MergeGuestCart = channel.unary_unary(
+                '/shop.cart.v1.CartService/MergeGuestCart',
+                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartRequest.SerializeToString,
+                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartResponse.FromString,
                 _registered_method=True)
         self.Reorder = channel.unary_unary(
                 '/shop.cart.v1.CartService/Reorder',
                 request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.SerializeToString,
                 response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.FromString,
-                _registered_method=True)
-        self.GetLists = channel.unary_unary(
-                '/shop.cart.v1.CartService/GetLists',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsResponse.FromString,
-                _registered_method=True)
-        self.CreateWishList = channel.unary_unary(
-                '/shop.cart.v1.CartService/CreateWishList',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListResponse.FromString,
-                _registered_method=True)
-        self.DeleteList = channel.unary_unary(
-                '/shop.cart.v1.CartService/DeleteList',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListResponse.FromString,
-                _registered_method=True)
-        self.AddListItem = channel.unary_unary(
-                '/shop.cart.v1.CartService/AddListItem',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.FromString,
-                _registered_method=True)
-        self.UpdateListItem = channel.unary_unary(
-                '/shop.cart.v1.CartService/UpdateListItem',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemResponse.FromString,
-                _registered_method=True)
-        self.RemoveListItem = channel.unary_unary(
-                '/shop.cart.v1.CartService/RemoveListItem',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemResponse.FromString,
-                _registered_method=True)
-        self.MoveItemToList = channel.unary_unary(
-                '/shop.cart.v1.CartService/MoveItemToList',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListResponse.FromString,
-                _registered_method=True)
-        self.MoveListItemToCart = channel.unary_unary(
-                '/shop.cart.v1.CartService/MoveListItemToCart',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
-                _registered_method=True)
-        self.SetBackInStockAlert = channel.unary_unary(
-                '/shop.cart.v1.CartService/SetBackInStockAlert',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertResponse.FromString,
-                _registered_method=True)
-        self.CreateCartShare = channel.unary_unary(
-                '/shop.cart.v1.CartService/CreateCartShare',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareResponse.FromString,
-                _registered_method=True)
-        self.RevokeCartShare = channel.unary_unary(
-                '/shop.cart.v1.CartService/RevokeCartShare',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.FromString,
-                _registered_method=True)
-        self.ListCartShares = channel.unary_unary(
-                '/shop.cart.v1.CartService/ListCartShares',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesResponse.FromString,
-                _registered_method=True)
-        self.GetSharedCart = channel.unary_unary(
-                '/shop.cart.v1.CartService/GetSharedCart',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartResponse.FromString,
-                _registered_method=True)
-        self.CopySharedCart = channel.unary_unary(
-                '/shop.cart.v1.CartService/CopySharedCart',
-                request_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartRequest.SerializeToString,
-                response_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartResponse.FromString,
                 _registered_method=True)
         self.WatchCart = channel.unary_stream(
                 '/shop.cart.v1.CartService/WatchCart',
@@ -227,16 +154,32 @@ class CartServiceStub:
 
 
 class CartServiceServicer:
-    """Shopping carts of a storefront, called by its backend-for-frontend (BFF).
+    """The cart API of a storefront, called by its backend-for-frontend (BFF): one
+    service per resource, each in its own file, all in package shop.cart.v1:
+    - CartService (cart.proto): the shopper's cart; storefront role.
+    - ShoppingListService (lists.proto): the shopper's saved-for-later and wish
+    lists; storefront role.
+    - CartShareService (shares.proto): share links of a cart; storefront role.
+    - CartRecoveryService (recovery.proto): recovery of abandoned carts and
+    unsubscribe from recovery e-mail; storefront role.
+    - CartAdminService (admin.proto): any cart by id, its completion and its
+    events, for checkout and analytics; service (back-office) role.
+    Anything not listed here is denied: when bearer tokens are configured, an
+    RPC or service of this package missing from this list needs the service
+    role.
+
+    Conventions of every service of this API (the other services point here):
 
     A shopper is named by `Shopper` on every call. With `customer_id` the call
     works on the customer's active cart; without it, on the session's active guest
     cart. A guest call never sees a customer's cart.
 
-    Prices always come from the catalog service, never from the caller. Every
-    mutation runs in one transaction, bumps the cart's `version`, records a cart
-    event, slides `expire_time` to now + the cart TTL (30 days by default) and
-    returns the whole cart view, so the caller needs no second call.
+    Prices always come from the catalog service, never from the caller.
+
+    Writes: `request_id` is an idempotency key (AIP-155), and `expected_version`,
+    on writes that change a cart, applies the call only to that version of the
+    cart (AIP-154). Wherever a write takes them, both follow the rules given on
+    AddItemRequest, which the fields "as for the other writes" refer to.
 
     Errors carry google.rpc details (see docs/errors.md):
     - INVALID_ARGUMENT + BadRequest: malformed input (quantity, email, ids,
@@ -255,8 +198,14 @@ class CartServiceServicer:
     cap; nothing was read or written, retry after the given delay;
     - OUT_OF_RANGE: a request over 64 KiB;
     - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a
-    missing or unknown token, or a storefront token on a service-facing RPC;
+    missing or unknown token, or a storefront token on a service-facing RPC
+    (CartAdminService);
     - INTERNAL: anything unexpected; the message is opaque, the cause is logged.
+
+    This service: the shopper's cart. Needs the storefront role. Every mutation
+    runs in one transaction, bumps the cart's `version`, records a cart event,
+    slides `expire_time` to now + the cart TTL (30 days by default) and returns
+    the whole cart view, so the caller needs no second call.
     """
 
     def GetCart(self, request, context):
@@ -291,6 +240,20 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddItems(self, request, context):
+        """Adds up to 50 lines in one call and one transaction, all or nothing, in
+        order (a variant twice adds twice); one catalog lookup for the batch.
+
+        Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
+        BadRequest paths such as `items[3].quantity`; a refusal of line k
+        (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
+        ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
+        subject. Nothing is written when any line fails.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateItem(self, request, context):
         """Sets the quantity of a cart line; quantity 0 removes the line.
 
@@ -299,6 +262,16 @@ class CartServiceServicer:
         other carts); FAILED_PRECONDITION OUT_OF_STOCK or VARIANT_INACTIVE when
         raising the quantity beyond stock; UNAVAILABLE when the catalog cannot be
         reached.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateItems(self, request, context):
+        """Sets the quantities of up to 50 lines (0 removes) in one call and one
+        transaction, all or nothing; each line at most once.
+
+        Errors: as UpdateItem, naming the failing line as AddItems does.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -347,6 +320,18 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RefreshCart(self, request, context):
+        """Accepts the catalog as it is now: locked prices become current prices,
+        quantities are clamped to stock, unavailable lines are dropped. Returns the
+        cart and every change; with nothing to change it writes nothing. After it,
+        Validate reports no price change.
+
+        Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def MergeGuestCart(self, request, context):
         """Moves a guest cart into the signed-in customer's cart; the BFF calls it at
         sign-in.
@@ -379,119 +364,6 @@ class CartServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def RefreshCart(self, request, context):
-        """Accepts the catalog as it is now: locked prices become current prices,
-        quantities are clamped to stock, unavailable lines are dropped. Returns the
-        cart and every change; with nothing to change it writes nothing. After it,
-        Validate reports no price change.
-
-        Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetCartById(self, request, context):
-        """Service-facing (checkout): any cart by id, whatever its status.
-
-        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no such cart.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def CompleteCart(self, request, context):
-        """Service-facing (checkout): marks a cart `completed` by an order.
-        Repeating it with the same order id succeeds and changes nothing. A
-        completed cart is never a shopper's active cart again: their next add
-        starts a new one.
-
-        Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND when no such cart;
-        FAILED_PRECONDITION with reason CART_ALREADY_COMPLETED (by another order),
-        CART_NOT_ACTIVE (merged or abandoned), CART_EXPIRED or CART_EMPTY.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ListCartEvents(self, request, context):
-        """Service-facing (analytics): a cart's events, oldest first, paginated
-        (AIP-158).
-
-        Errors: INVALID_ARGUMENT for a malformed id, page size outside 0-500 or a
-        page token not from a previous call for this cart; NOT_FOUND when no such
-        cart.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def RecoverCart(self, request, context):
-        """Makes a recovered cart the shopper's: the cart of a recovery link's
-        `token`, or, `by_device`, a guest cart of the same device (the shopper's
-        `device` signals; see docs/recovery.md).
-
-        A guest whose own cart has no lines takes the recovered cart as the
-        session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
-        shopper with a cart, gets its lines merged in with the MERGE rules and
-        their adjustments (MERGED); a signed-in shopper without a cart gets it
-        linked (TAKEN_OVER). The recovered cart records a `recovered` event.
-        Repeating a token recovery changes nothing (ALREADY_RECOVERED); the link
-        works until it expires or the cart ends, and opened in another session
-        it moves the cart there. By device, a shopper whose cart has lines keeps
-        it (HAS_OWN_CART, which is also what a repeat finds); exactly one guest
-        cart of the last `recovery.fingerprint_window_days` reaching
-        `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
-        more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
-        device.
-
-        Errors: INVALID_ARGUMENT for a forged or altered token
-        (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
-        NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
-        merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
-        status) or has expired (CART_EXPIRED), when it is a customer's cart and
-        the shopper is not signed in as that customer (SIGN_IN_REQUIRED), or, for
-        a token, when no signing key is configured (RECOVERY_DISABLED).
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def UnsubscribeRecovery(self, request, context):
-        """One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
-        the unsubscribe link's token gets no more. Repeating it succeeds.
-
-        Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
-        recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def AddItems(self, request, context):
-        """Adds up to 50 lines in one call and one transaction, all or nothing, in
-        order (a variant twice adds twice); one catalog lookup for the batch.
-
-        Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
-        BadRequest paths such as `items[3].quantity`; a refusal of line k
-        (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
-        ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
-        subject. Nothing is written when any line fails.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def UpdateItems(self, request, context):
-        """Sets the quantities of up to 50 lines (0 removes) in one call and one
-        transaction, all or nothing; each line at most once.
-
-        Errors: as UpdateItem, naming the failing line as AddItems does.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
     def Reorder(self, request, context):
         """Copies the lines of one of the shopper's completed carts (an order) into
         the shopper's active cart, creating it if needed, by the MERGE rules:
@@ -503,217 +375,6 @@ class CartServiceServicer:
         Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no cart of
         this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
         it is not completed; UNAVAILABLE when the catalog cannot price it.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetLists(self, request, context):
-        """Returns the shopper's lists with their items joined with the catalog
-        (one lookup): the SAVED_FOR_LATER list first (a guest's or a
-        customer's; empty and without an id until something is saved), then the
-        customer's wish lists, oldest first. Reads write nothing.
-
-        Errors: INVALID_ARGUMENT for a malformed shopper.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def CreateWishList(self, request, context):
-        """Makes a named wish list for the signed-in customer (at most 20, names
-        unique per customer, 1-100 characters once trimmed).
-
-        Errors: INVALID_ARGUMENT for a bad name; FAILED_PRECONDITION
-        SIGN_IN_REQUIRED for a guest, LIST_LIMIT past 20 lists; ALREADY_EXISTS
-        LIST_NAME_TAKEN.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def DeleteList(self, request, context):
-        """Deletes one of the shopper's lists with its items (the saved-for-later
-        list too: it is made again by the next save).
-
-        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND LIST_NOT_FOUND.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def AddListItem(self, request, context):
-        """Saves a variant into a list (`list_id` empty: saved for later) at the
-        catalog's price now, which the item keeps as its price when saved. One
-        item per variant: saving a variant the list holds adds to its quantity
-        (at most 100; a clamp is reported as an adjustment) and replaces its
-        note and metadata when given. Out-of-stock variants can be saved.
-
-        Errors: INVALID_ARGUMENT (BadRequest) for malformed fields; NOT_FOUND
-        VARIANT_NOT_FOUND, LIST_NOT_FOUND; FAILED_PRECONDITION
-        VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
-        cannot answer.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def UpdateListItem(self, request, context):
-        """Changes a list item in place: its quantity (1-100) and/or its note
-        (empty: none), each when given. The price when saved, the metadata and
-        any back-in-stock alert stay.
-
-        Errors: INVALID_ARGUMENT for a malformed id, quantity or note, or
-        neither given; NOT_FOUND LIST_ITEM_NOT_FOUND.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def RemoveListItem(self, request, context):
-        """Removes an item from the shopper's list that holds it.
-
-        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-        LIST_ITEM_NOT_FOUND.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def MoveItemToList(self, request, context):
-        """Moves a cart line into a list (`list_id` empty: saved for later, made
-        if needed) in one transaction: after a success the line is in exactly
-        one place. A new item keeps the line's locked price (as its price when
-        saved), metadata and quantity; onto an item of the same variant the
-        units are added (the item keeps its own price and note). Every unit
-        must fit: an item holds 100 at most.
-
-        Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
-        (also when a concurrent move took it first), LIST_NOT_FOUND;
-        FAILED_PRECONDITION LINE_QUANTITY_LIMIT (the item would pass 100),
-        LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a stale
-        `expected_version` (the cart's).
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def MoveListItemToCart(self, request, context):
-        """Moves a list item into the shopper's cart (made if needed) in one
-        transaction by the MERGE rules: as a new line at today's price (a price
-        changed since the item was saved is a PRICE_UPDATED adjustment with both
-        prices), or onto the line of the same variant at that line's price;
-        clamped to stock and the 100-unit cap, every clamp an adjustment. The item leaves the
-        list whole, even when clamped. When not one unit can move, nothing
-        changes and the call is refused.
-
-        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-        LIST_ITEM_NOT_FOUND, VARIANT_NOT_FOUND; FAILED_PRECONDITION
-        OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
-        CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
-        the catalog cannot answer; ABORTED for a stale `expected_version`.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def SetBackInStockAlert(self, request, context):
-        """Asks for an e-mail to `email` when a list item's variant is back in
-        stock (empty `email`: no more alert). Set while the variant is out of
-        stock, it fires once the catalog has it again; set while in stock, it
-        fires after the variant next runs out and comes back. One e-mail per
-        restock, sent by the recovery job through its outbox (recovery must be
-        configured: signing keys, hash key, relay); an address that
-        unsubscribed from cart e-mail gets none. The alert goes with its item
-        (moved to the cart, removed, or a guest's list merged at sign-in: set
-        it again on the customer's item).
-
-        Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
-        LIST_ITEM_NOT_FOUND; FAILED_PRECONDITION RECOVERY_DISABLED when this
-        service sends no cart e-mail (no signing keys or hash key); UNAVAILABLE
-        when setting one and the catalog cannot say whether the variant is in
-        stock. Setting an alert again (a new address) keeps its place: a
-        restock already seen still sends.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def CreateCartShare(self, request, context):
-        """Makes a share link of the shopper's active cart: a token of 244 random
-        bits (43 base64url characters), returned once; the service keeps only
-        its SHA-256, so it cannot be shown again. Anyone holding the token can
-        read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
-        the share is revoked, its `ttl` passes (when given), or the cart stops
-        being active (checked out, merged, abandoned). Takes no `request_id`:
-        the response holds a secret the service does not keep, so a retry makes
-        a second share (an unused share is harmless; revoke it or let it
-        expire). Records `share_created` in the cart's log; the cart's version
-        does not move.
-
-        Errors: INVALID_ARGUMENT for a malformed shopper or a `ttl` outside
-        60s-365 days; FAILED_PRECONDITION CART_EMPTY when the shopper has no
-        cart or no lines.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def RevokeCartShare(self, request, context):
-        """Revokes a share of one of the shopper's carts: its token is refused
-        from then on. Revoking a revoked share succeeds and changes nothing.
-
-        Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
-        unless the share is of one of the shopper's carts.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def ListCartShares(self, request, context):
-        """The share links of the shopper's active cart, newest first (at most
-        100), revoked and expired ones included with their times, so the BFF
-        can show and revoke them. `token` is always empty: only CreateCartShare
-        shows it. A shopper without a cart gets none.
-
-        Errors: INVALID_ARGUMENT for a malformed shopper.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def GetSharedCart(self, request, context):
-        """The cart a share link names, read-only, as anyone holding the link sees
-        it: its lines with today's catalog data, totals and warnings, and no
-        personal data (no cart, session or customer id, no e-mail, no line
-        metadata, no times of the owner's changes). Live: the owner's later
-        edits show. A guest's share keeps working when the guest signs in and
-        the cart becomes the customer's (a link at sign-in keeps the cart):
-        revoke shares before sign-in when that is not wanted. Reads write
-        nothing.
-
-        Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
-        SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
-        longer active (one answer for all).
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-    def CopySharedCart(self, request, context):
-        """Copies the lines of a shared cart into the caller's cart (made if
-        needed) as the owner's cart is committed at that moment, by the MERGE
-        rules at today's prices, as Reorder does: clamps, drops and changed
-        prices are adjustments, and `notice` says prices are today's. Line
-        metadata is not copied. The shared cart is not changed; a copy that
-        committed before RevokeCartShare returned is the last one.
-
-        Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
-        SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
-        SHARE_OF_OWN_CART when the link shares the caller's own cart,
-        CART_EMPTY when the shared cart has no lines;
-        UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
-        `expected_version` (the caller's cart's).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -764,10 +425,20 @@ def add_CartServiceServicer_to_server(servicer, server):
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemResponse.SerializeToString,
             ),
+            'AddItems': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddItems,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.SerializeToString,
+            ),
             'UpdateItem': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateItem,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemResponse.SerializeToString,
+            ),
+            'UpdateItems': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateItems,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.SerializeToString,
             ),
             'RemoveItem': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveItem,
@@ -789,125 +460,20 @@ def add_CartServiceServicer_to_server(servicer, server):
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ValidateRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ValidateResponse.SerializeToString,
             ),
-            'MergeGuestCart': grpc.unary_unary_rpc_method_handler(
-                    servicer.MergeGuestCart,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartResponse.SerializeToString,
-            ),
             'RefreshCart': grpc.unary_unary_rpc_method_handler(
                     servicer.RefreshCart,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RefreshCartRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RefreshCartResponse.SerializeToString,
             ),
-            'GetCartById': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetCartById,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetCartByIdRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetCartByIdResponse.SerializeToString,
-            ),
-            'CompleteCart': grpc.unary_unary_rpc_method_handler(
-                    servicer.CompleteCart,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CompleteCartRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CompleteCartResponse.SerializeToString,
-            ),
-            'ListCartEvents': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListCartEvents,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsResponse.SerializeToString,
-            ),
-            'RecoverCart': grpc.unary_unary_rpc_method_handler(
-                    servicer.RecoverCart,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartResponse.SerializeToString,
-            ),
-            'UnsubscribeRecovery': grpc.unary_unary_rpc_method_handler(
-                    servicer.UnsubscribeRecovery,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.SerializeToString,
-            ),
-            'AddItems': grpc.unary_unary_rpc_method_handler(
-                    servicer.AddItems,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.SerializeToString,
-            ),
-            'UpdateItems': grpc.unary_unary_rpc_method_handler(
-                    servicer.UpdateItems,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.SerializeToString,
+            'MergeGuestCart': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeGuestCart,
+                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartRequest.FromString,
+                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartResponse.SerializeToString,
             ),
             'Reorder': grpc.unary_unary_rpc_method_handler(
                     servicer.Reorder,
                     request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.FromString,
                     response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.SerializeToString,
-            ),
-            'GetLists': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetLists,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetListsResponse.SerializeToString,
-            ),
-            'CreateWishList': grpc.unary_unary_rpc_method_handler(
-                    servicer.CreateWishList,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListResponse.SerializeToString,
-            ),
-            'DeleteList': grpc.unary_unary_rpc_method_handler(
-                    servicer.DeleteList,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListResponse.SerializeToString,
-            ),
-            'AddListItem': grpc.unary_unary_rpc_method_handler(
-                    servicer.AddListItem,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.SerializeToString,
-            ),
-            'UpdateListItem': grpc.unary_unary_rpc_method_handler(
-                    servicer.UpdateListItem,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemResponse.SerializeToString,
-            ),
-            'RemoveListItem': grpc.unary_unary_rpc_method_handler(
-                    servicer.RemoveListItem,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemResponse.SerializeToString,
-            ),
-            'MoveItemToList': grpc.unary_unary_rpc_method_handler(
-                    servicer.MoveItemToList,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListResponse.SerializeToString,
-            ),
-            'MoveListItemToCart': grpc.unary_unary_rpc_method_handler(
-                    servicer.MoveListItemToCart,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.SerializeToString,
-            ),
-            'SetBackInStockAlert': grpc.unary_unary_rpc_method_handler(
-                    servicer.SetBackInStockAlert,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertResponse.SerializeToString,
-            ),
-            'CreateCartShare': grpc.unary_unary_rpc_method_handler(
-                    servicer.CreateCartShare,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareResponse.SerializeToString,
-            ),
-            'RevokeCartShare': grpc.unary_unary_rpc_method_handler(
-                    servicer.RevokeCartShare,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.SerializeToString,
-            ),
-            'ListCartShares': grpc.unary_unary_rpc_method_handler(
-                    servicer.ListCartShares,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesResponse.SerializeToString,
-            ),
-            'GetSharedCart': grpc.unary_unary_rpc_method_handler(
-                    servicer.GetSharedCart,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartResponse.SerializeToString,
-            ),
-            'CopySharedCart': grpc.unary_unary_rpc_method_handler(
-                    servicer.CopySharedCart,
-                    request_deserializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartRequest.FromString,
-                    response_serializer=shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartResponse.SerializeToString,
             ),
             'WatchCart': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchCart,
@@ -923,16 +489,32 @@ def add_CartServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class CartService:
-    """Shopping carts of a storefront, called by its backend-for-frontend (BFF).
+    """The cart API of a storefront, called by its backend-for-frontend (BFF): one
+    service per resource, each in its own file, all in package shop.cart.v1:
+    - CartService (cart.proto): the shopper's cart; storefront role.
+    - ShoppingListService (lists.proto): the shopper's saved-for-later and wish
+    lists; storefront role.
+    - CartShareService (shares.proto): share links of a cart; storefront role.
+    - CartRecoveryService (recovery.proto): recovery of abandoned carts and
+    unsubscribe from recovery e-mail; storefront role.
+    - CartAdminService (admin.proto): any cart by id, its completion and its
+    events, for checkout and analytics; service (back-office) role.
+    Anything not listed here is denied: when bearer tokens are configured, an
+    RPC or service of this package missing from this list needs the service
+    role.
+
+    Conventions of every service of this API (the other services point here):
 
     A shopper is named by `Shopper` on every call. With `customer_id` the call
     works on the customer's active cart; without it, on the session's active guest
     cart. A guest call never sees a customer's cart.
 
-    Prices always come from the catalog service, never from the caller. Every
-    mutation runs in one transaction, bumps the cart's `version`, records a cart
-    event, slides `expire_time` to now + the cart TTL (30 days by default) and
-    returns the whole cart view, so the caller needs no second call.
+    Prices always come from the catalog service, never from the caller.
+
+    Writes: `request_id` is an idempotency key (AIP-155), and `expected_version`,
+    on writes that change a cart, applies the call only to that version of the
+    cart (AIP-154). Wherever a write takes them, both follow the rules given on
+    AddItemRequest, which the fields "as for the other writes" refer to.
 
     Errors carry google.rpc details (see docs/errors.md):
     - INVALID_ARGUMENT + BadRequest: malformed input (quantity, email, ids,
@@ -951,8 +533,14 @@ class CartService:
     cap; nothing was read or written, retry after the given delay;
     - OUT_OF_RANGE: a request over 64 KiB;
     - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a
-    missing or unknown token, or a storefront token on a service-facing RPC;
+    missing or unknown token, or a storefront token on a service-facing RPC
+    (CartAdminService);
     - INTERNAL: anything unexpected; the message is opaque, the cause is logged.
+
+    This service: the shopper's cart. Needs the storefront role. Every mutation
+    runs in one transaction, bumps the cart's `version`, records a cart event,
+    slides `expire_time` to now + the cart TTL (30 days by default) and returns
+    the whole cart view, so the caller needs no second call.
     """
 
     @staticmethod
@@ -1010,6 +598,33 @@ class CartService:
             _registered_method=True)
 
     @staticmethod
+    def AddItems(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/AddItems',
+            shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def UpdateItem(request,
             target,
             options=(),
@@ -1026,6 +641,33 @@ class CartService:
             '/shop.cart.v1.CartService/UpdateItem',
             shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateItems(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/shop.cart.v1.CartService/UpdateItems',
+            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1145,33 +787,6 @@ class CartService:
             _registered_method=True)
 
     @staticmethod
-    def MergeGuestCart(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/MergeGuestCart',
-            shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
     def RefreshCart(request,
             target,
             options=(),
@@ -1199,7 +814,7 @@ class CartService:
             _registered_method=True)
 
     @staticmethod
-    def GetCartById(request,
+    def MergeGuestCart(request,
             target,
             options=(),
             channel_credentials=None,
@@ -1212,171 +827,9 @@ class CartService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/shop.cart.v1.CartService/GetCartById',
-            shop_dot_cart_dot_v1_dot_cart__pb2.GetCartByIdRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.GetCartByIdResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def CompleteCart(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/CompleteCart',
-            shop_dot_cart_dot_v1_dot_cart__pb2.CompleteCartRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.CompleteCartResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ListCartEvents(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/ListCartEvents',
-            shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.ListCartEventsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RecoverCart(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/RecoverCart',
-            shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.RecoverCartResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def UnsubscribeRecovery(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/UnsubscribeRecovery',
-            shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.UnsubscribeRecoveryResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def AddItems(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/AddItems',
-            shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.AddItemsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def UpdateItems(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/UpdateItems',
-            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateItemsResponse.FromString,
+            '/shop.cart.v1.CartService/MergeGuestCart',
+            shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartRequest.SerializeToString,
+            shop_dot_cart_dot_v1_dot_cart__pb2.MergeGuestCartResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1404,384 +857,6 @@ class CartService:
             '/shop.cart.v1.CartService/Reorder',
             shop_dot_cart_dot_v1_dot_cart__pb2.ReorderRequest.SerializeToString,
             shop_dot_cart_dot_v1_dot_cart__pb2.ReorderResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def GetLists(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/GetLists',
-            shop_dot_cart_dot_v1_dot_cart__pb2.GetListsRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.GetListsResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def CreateWishList(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/CreateWishList',
-            shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.CreateWishListResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def DeleteList(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/DeleteList',
-            shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.DeleteListResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def AddListItem(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/AddListItem',
-            shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.AddListItemResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def UpdateListItem(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/UpdateListItem',
-            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.UpdateListItemResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RemoveListItem(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/RemoveListItem',
-            shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.RemoveListItemResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def MoveItemToList(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/MoveItemToList',
-            shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.MoveItemToListResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def MoveListItemToCart(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/MoveListItemToCart',
-            shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.MoveListItemToCartResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def SetBackInStockAlert(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/SetBackInStockAlert',
-            shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.SetBackInStockAlertResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def CreateCartShare(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/CreateCartShare',
-            shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.CreateCartShareResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def RevokeCartShare(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/RevokeCartShare',
-            shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.RevokeCartShareResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def ListCartShares(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/ListCartShares',
-            shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.ListCartSharesResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def GetSharedCart(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/GetSharedCart',
-            shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.GetSharedCartResponse.FromString,
-            options,
-            channel_credentials,
-            insecure,
-            call_credentials,
-            compression,
-            wait_for_ready,
-            timeout,
-            metadata,
-            _registered_method=True)
-
-    @staticmethod
-    def CopySharedCart(request,
-            target,
-            options=(),
-            channel_credentials=None,
-            call_credentials=None,
-            insecure=False,
-            compression=None,
-            wait_for_ready=None,
-            timeout=None,
-            metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
-            target,
-            '/shop.cart.v1.CartService/CopySharedCart',
-            shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartRequest.SerializeToString,
-            shop_dot_cart_dot_v1_dot_cart__pb2.CopySharedCartResponse.FromString,
             options,
             channel_credentials,
             insecure,

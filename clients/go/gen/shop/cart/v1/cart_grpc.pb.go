@@ -39,6 +39,15 @@ type CartServiceClient interface {
 	// distinct lines) or CURRENCY_MISMATCH; UNAVAILABLE when the catalog cannot be
 	// reached.
 	AddItem(ctx context.Context, in *AddItemRequest, opts ...grpc.CallOption) (*AddItemResponse, error)
+	// Adds up to 50 lines in one call and one transaction, all or nothing, in
+	// order (a variant twice adds twice); one catalog lookup for the batch.
+	//
+	// Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
+	// BadRequest paths such as `items[3].quantity`; a refusal of line k
+	// (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
+	// ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
+	// subject. Nothing is written when any line fails.
+	AddItems(ctx context.Context, in *AddItemsRequest, opts ...grpc.CallOption) (*AddItemsResponse, error)
 	// Sets the quantity of a cart line; quantity 0 removes the line.
 	//
 	// Errors: INVALID_ARGUMENT for quantity outside 0-100 or a malformed item id;
@@ -47,6 +56,11 @@ type CartServiceClient interface {
 	// raising the quantity beyond stock; UNAVAILABLE when the catalog cannot be
 	// reached.
 	UpdateItem(ctx context.Context, in *UpdateItemRequest, opts ...grpc.CallOption) (*UpdateItemResponse, error)
+	// Sets the quantities of up to 50 lines (0 removes) in one call and one
+	// transaction, all or nothing; each line at most once.
+	//
+	// Errors: as UpdateItem, naming the failing line as AddItems does.
+	UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error)
 	// Removes a cart line.
 	//
 	// Errors: INVALID_ARGUMENT for a malformed item id; NOT_FOUND when the line is
@@ -70,6 +84,13 @@ type CartServiceClient interface {
 	//
 	// Errors: INVALID_ARGUMENT for a malformed shopper.
 	Validate(ctx context.Context, in *ValidateRequest, opts ...grpc.CallOption) (*ValidateResponse, error)
+	// Accepts the catalog as it is now: locked prices become current prices,
+	// quantities are clamped to stock, unavailable lines are dropped. Returns the
+	// cart and every change; with nothing to change it writes nothing. After it,
+	// Validate reports no price change.
+	//
+	// Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
+	RefreshCart(ctx context.Context, in *RefreshCartRequest, opts ...grpc.CallOption) (*RefreshCartResponse, error)
 	// Moves a guest cart into the signed-in customer's cart; the BFF calls it at
 	// sign-in.
 	//
@@ -98,79 +119,6 @@ type CartServiceClient interface {
 	// UNAVAILABLE when the catalog is needed (MERGE or KEEP_GUEST with guest
 	// lines) and does not answer; nothing is changed.
 	MergeGuestCart(ctx context.Context, in *MergeGuestCartRequest, opts ...grpc.CallOption) (*MergeGuestCartResponse, error)
-	// Accepts the catalog as it is now: locked prices become current prices,
-	// quantities are clamped to stock, unavailable lines are dropped. Returns the
-	// cart and every change; with nothing to change it writes nothing. After it,
-	// Validate reports no price change.
-	//
-	// Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
-	RefreshCart(ctx context.Context, in *RefreshCartRequest, opts ...grpc.CallOption) (*RefreshCartResponse, error)
-	// Service-facing (checkout): any cart by id, whatever its status.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no such cart.
-	GetCartById(ctx context.Context, in *GetCartByIdRequest, opts ...grpc.CallOption) (*GetCartByIdResponse, error)
-	// Service-facing (checkout): marks a cart `completed` by an order.
-	// Repeating it with the same order id succeeds and changes nothing. A
-	// completed cart is never a shopper's active cart again: their next add
-	// starts a new one.
-	//
-	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND when no such cart;
-	// FAILED_PRECONDITION with reason CART_ALREADY_COMPLETED (by another order),
-	// CART_NOT_ACTIVE (merged or abandoned), CART_EXPIRED or CART_EMPTY.
-	CompleteCart(ctx context.Context, in *CompleteCartRequest, opts ...grpc.CallOption) (*CompleteCartResponse, error)
-	// Service-facing (analytics): a cart's events, oldest first, paginated
-	// (AIP-158).
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id, page size outside 0-500 or a
-	// page token not from a previous call for this cart; NOT_FOUND when no such
-	// cart.
-	ListCartEvents(ctx context.Context, in *ListCartEventsRequest, opts ...grpc.CallOption) (*ListCartEventsResponse, error)
-	// Makes a recovered cart the shopper's: the cart of a recovery link's
-	// `token`, or, `by_device`, a guest cart of the same device (the shopper's
-	// `device` signals; see docs/recovery.md).
-	//
-	// A guest whose own cart has no lines takes the recovered cart as the
-	// session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
-	// shopper with a cart, gets its lines merged in with the MERGE rules and
-	// their adjustments (MERGED); a signed-in shopper without a cart gets it
-	// linked (TAKEN_OVER). The recovered cart records a `recovered` event.
-	// Repeating a token recovery changes nothing (ALREADY_RECOVERED); the link
-	// works until it expires or the cart ends, and opened in another session
-	// it moves the cart there. By device, a shopper whose cart has lines keeps
-	// it (HAS_OWN_CART, which is also what a repeat finds); exactly one guest
-	// cart of the last `recovery.fingerprint_window_days` reaching
-	// `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
-	// more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
-	// device.
-	//
-	// Errors: INVALID_ARGUMENT for a forged or altered token
-	// (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
-	// NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
-	// merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
-	// status) or has expired (CART_EXPIRED), when it is a customer's cart and
-	// the shopper is not signed in as that customer (SIGN_IN_REQUIRED), or, for
-	// a token, when no signing key is configured (RECOVERY_DISABLED).
-	RecoverCart(ctx context.Context, in *RecoverCartRequest, opts ...grpc.CallOption) (*RecoverCartResponse, error)
-	// One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
-	// the unsubscribe link's token gets no more. Repeating it succeeds.
-	//
-	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
-	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
-	UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error)
-	// Adds up to 50 lines in one call and one transaction, all or nothing, in
-	// order (a variant twice adds twice); one catalog lookup for the batch.
-	//
-	// Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
-	// BadRequest paths such as `items[3].quantity`; a refusal of line k
-	// (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
-	// ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
-	// subject. Nothing is written when any line fails.
-	AddItems(ctx context.Context, in *AddItemsRequest, opts ...grpc.CallOption) (*AddItemsResponse, error)
-	// Sets the quantities of up to 50 lines (0 removes) in one call and one
-	// transaction, all or nothing; each line at most once.
-	//
-	// Errors: as UpdateItem, naming the failing line as AddItems does.
-	UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error)
 	// Copies the lines of one of the shopper's completed carts (an order) into
 	// the shopper's active cart, creating it if needed, by the MERGE rules:
 	// quantities clamped to stock and the line cap, lines no longer sold or
@@ -182,147 +130,6 @@ type CartServiceClient interface {
 	// this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
 	// it is not completed; UNAVAILABLE when the catalog cannot price it.
 	Reorder(ctx context.Context, in *ReorderRequest, opts ...grpc.CallOption) (*ReorderResponse, error)
-	// Returns the shopper's lists with their items joined with the catalog
-	// (one lookup): the SAVED_FOR_LATER list first (a guest's or a
-	// customer's; empty and without an id until something is saved), then the
-	// customer's wish lists, oldest first. Reads write nothing.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper.
-	GetLists(ctx context.Context, in *GetListsRequest, opts ...grpc.CallOption) (*GetListsResponse, error)
-	// Makes a named wish list for the signed-in customer (at most 20, names
-	// unique per customer, 1-100 characters once trimmed).
-	//
-	// Errors: INVALID_ARGUMENT for a bad name; FAILED_PRECONDITION
-	// SIGN_IN_REQUIRED for a guest, LIST_LIMIT past 20 lists; ALREADY_EXISTS
-	// LIST_NAME_TAKEN.
-	CreateWishList(ctx context.Context, in *CreateWishListRequest, opts ...grpc.CallOption) (*CreateWishListResponse, error)
-	// Deletes one of the shopper's lists with its items (the saved-for-later
-	// list too: it is made again by the next save).
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND LIST_NOT_FOUND.
-	DeleteList(ctx context.Context, in *DeleteListRequest, opts ...grpc.CallOption) (*DeleteListResponse, error)
-	// Saves a variant into a list (`list_id` empty: saved for later) at the
-	// catalog's price now, which the item keeps as its price when saved. One
-	// item per variant: saving a variant the list holds adds to its quantity
-	// (at most 100; a clamp is reported as an adjustment) and replaces its
-	// note and metadata when given. Out-of-stock variants can be saved.
-	//
-	// Errors: INVALID_ARGUMENT (BadRequest) for malformed fields; NOT_FOUND
-	// VARIANT_NOT_FOUND, LIST_NOT_FOUND; FAILED_PRECONDITION
-	// VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
-	// cannot answer.
-	AddListItem(ctx context.Context, in *AddListItemRequest, opts ...grpc.CallOption) (*AddListItemResponse, error)
-	// Changes a list item in place: its quantity (1-100) and/or its note
-	// (empty: none), each when given. The price when saved, the metadata and
-	// any back-in-stock alert stay.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id, quantity or note, or
-	// neither given; NOT_FOUND LIST_ITEM_NOT_FOUND.
-	UpdateListItem(ctx context.Context, in *UpdateListItemRequest, opts ...grpc.CallOption) (*UpdateListItemResponse, error)
-	// Removes an item from the shopper's list that holds it.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND.
-	RemoveListItem(ctx context.Context, in *RemoveListItemRequest, opts ...grpc.CallOption) (*RemoveListItemResponse, error)
-	// Moves a cart line into a list (`list_id` empty: saved for later, made
-	// if needed) in one transaction: after a success the line is in exactly
-	// one place. A new item keeps the line's locked price (as its price when
-	// saved), metadata and quantity; onto an item of the same variant the
-	// units are added (the item keeps its own price and note). Every unit
-	// must fit: an item holds 100 at most.
-	//
-	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
-	// (also when a concurrent move took it first), LIST_NOT_FOUND;
-	// FAILED_PRECONDITION LINE_QUANTITY_LIMIT (the item would pass 100),
-	// LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a stale
-	// `expected_version` (the cart's).
-	MoveItemToList(ctx context.Context, in *MoveItemToListRequest, opts ...grpc.CallOption) (*MoveItemToListResponse, error)
-	// Moves a list item into the shopper's cart (made if needed) in one
-	// transaction by the MERGE rules: as a new line at today's price (a price
-	// changed since the item was saved is a PRICE_UPDATED adjustment with both
-	// prices), or onto the line of the same variant at that line's price;
-	// clamped to stock and the 100-unit cap, every clamp an adjustment. The item leaves the
-	// list whole, even when clamped. When not one unit can move, nothing
-	// changes and the call is refused.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND, VARIANT_NOT_FOUND; FAILED_PRECONDITION
-	// OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
-	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
-	// the catalog cannot answer; ABORTED for a stale `expected_version`.
-	MoveListItemToCart(ctx context.Context, in *MoveListItemToCartRequest, opts ...grpc.CallOption) (*MoveListItemToCartResponse, error)
-	// Asks for an e-mail to `email` when a list item's variant is back in
-	// stock (empty `email`: no more alert). Set while the variant is out of
-	// stock, it fires once the catalog has it again; set while in stock, it
-	// fires after the variant next runs out and comes back. One e-mail per
-	// restock, sent by the recovery job through its outbox (recovery must be
-	// configured: signing keys, hash key, relay); an address that
-	// unsubscribed from cart e-mail gets none. The alert goes with its item
-	// (moved to the cart, removed, or a guest's list merged at sign-in: set
-	// it again on the customer's item).
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND; FAILED_PRECONDITION RECOVERY_DISABLED when this
-	// service sends no cart e-mail (no signing keys or hash key); UNAVAILABLE
-	// when setting one and the catalog cannot say whether the variant is in
-	// stock. Setting an alert again (a new address) keeps its place: a
-	// restock already seen still sends.
-	SetBackInStockAlert(ctx context.Context, in *SetBackInStockAlertRequest, opts ...grpc.CallOption) (*SetBackInStockAlertResponse, error)
-	// Makes a share link of the shopper's active cart: a token of 244 random
-	// bits (43 base64url characters), returned once; the service keeps only
-	// its SHA-256, so it cannot be shown again. Anyone holding the token can
-	// read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
-	// the share is revoked, its `ttl` passes (when given), or the cart stops
-	// being active (checked out, merged, abandoned). Takes no `request_id`:
-	// the response holds a secret the service does not keep, so a retry makes
-	// a second share (an unused share is harmless; revoke it or let it
-	// expire). Records `share_created` in the cart's log; the cart's version
-	// does not move.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper or a `ttl` outside
-	// 60s-365 days; FAILED_PRECONDITION CART_EMPTY when the shopper has no
-	// cart or no lines.
-	CreateCartShare(ctx context.Context, in *CreateCartShareRequest, opts ...grpc.CallOption) (*CreateCartShareResponse, error)
-	// Revokes a share of one of the shopper's carts: its token is refused
-	// from then on. Revoking a revoked share succeeds and changes nothing.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
-	// unless the share is of one of the shopper's carts.
-	RevokeCartShare(ctx context.Context, in *RevokeCartShareRequest, opts ...grpc.CallOption) (*RevokeCartShareResponse, error)
-	// The share links of the shopper's active cart, newest first (at most
-	// 100), revoked and expired ones included with their times, so the BFF
-	// can show and revoke them. `token` is always empty: only CreateCartShare
-	// shows it. A shopper without a cart gets none.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper.
-	ListCartShares(ctx context.Context, in *ListCartSharesRequest, opts ...grpc.CallOption) (*ListCartSharesResponse, error)
-	// The cart a share link names, read-only, as anyone holding the link sees
-	// it: its lines with today's catalog data, totals and warnings, and no
-	// personal data (no cart, session or customer id, no e-mail, no line
-	// metadata, no times of the owner's changes). Live: the owner's later
-	// edits show. A guest's share keeps working when the guest signs in and
-	// the cart becomes the customer's (a link at sign-in keeps the cart):
-	// revoke shares before sign-in when that is not wanted. Reads write
-	// nothing.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
-	// SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
-	// longer active (one answer for all).
-	GetSharedCart(ctx context.Context, in *GetSharedCartRequest, opts ...grpc.CallOption) (*GetSharedCartResponse, error)
-	// Copies the lines of a shared cart into the caller's cart (made if
-	// needed) as the owner's cart is committed at that moment, by the MERGE
-	// rules at today's prices, as Reorder does: clamps, drops and changed
-	// prices are adjustments, and `notice` says prices are today's. Line
-	// metadata is not copied. The shared cart is not changed; a copy that
-	// committed before RevokeCartShare returned is the last one.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
-	// SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
-	// SHARE_OF_OWN_CART when the link shares the caller's own cart,
-	// CART_EMPTY when the shared cart has no lines;
-	// UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
-	// `expected_version` (the caller's cart's).
-	CopySharedCart(ctx context.Context, in *CopySharedCartRequest, opts ...grpc.CallOption) (*CopySharedCartResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -378,9 +185,27 @@ func (c *cartServiceClient) AddItem(ctx context.Context, in *AddItemRequest, opt
 	return out, nil
 }
 
+func (c *cartServiceClient) AddItems(ctx context.Context, in *AddItemsRequest, opts ...grpc.CallOption) (*AddItemsResponse, error) {
+	out := new(AddItemsResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/AddItems", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *cartServiceClient) UpdateItem(ctx context.Context, in *UpdateItemRequest, opts ...grpc.CallOption) (*UpdateItemResponse, error) {
 	out := new(UpdateItemResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UpdateItem", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cartServiceClient) UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error) {
+	out := new(UpdateItemsResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UpdateItems", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -423,15 +248,6 @@ func (c *cartServiceClient) Validate(ctx context.Context, in *ValidateRequest, o
 	return out, nil
 }
 
-func (c *cartServiceClient) MergeGuestCart(ctx context.Context, in *MergeGuestCartRequest, opts ...grpc.CallOption) (*MergeGuestCartResponse, error) {
-	out := new(MergeGuestCartResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/MergeGuestCart", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
 func (c *cartServiceClient) RefreshCart(ctx context.Context, in *RefreshCartRequest, opts ...grpc.CallOption) (*RefreshCartResponse, error) {
 	out := new(RefreshCartResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RefreshCart", in, out, opts...)
@@ -441,63 +257,9 @@ func (c *cartServiceClient) RefreshCart(ctx context.Context, in *RefreshCartRequ
 	return out, nil
 }
 
-func (c *cartServiceClient) GetCartById(ctx context.Context, in *GetCartByIdRequest, opts ...grpc.CallOption) (*GetCartByIdResponse, error) {
-	out := new(GetCartByIdResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/GetCartById", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) CompleteCart(ctx context.Context, in *CompleteCartRequest, opts ...grpc.CallOption) (*CompleteCartResponse, error) {
-	out := new(CompleteCartResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/CompleteCart", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) ListCartEvents(ctx context.Context, in *ListCartEventsRequest, opts ...grpc.CallOption) (*ListCartEventsResponse, error) {
-	out := new(ListCartEventsResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/ListCartEvents", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) RecoverCart(ctx context.Context, in *RecoverCartRequest, opts ...grpc.CallOption) (*RecoverCartResponse, error) {
-	out := new(RecoverCartResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RecoverCart", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) UnsubscribeRecovery(ctx context.Context, in *UnsubscribeRecoveryRequest, opts ...grpc.CallOption) (*UnsubscribeRecoveryResponse, error) {
-	out := new(UnsubscribeRecoveryResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UnsubscribeRecovery", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) AddItems(ctx context.Context, in *AddItemsRequest, opts ...grpc.CallOption) (*AddItemsResponse, error) {
-	out := new(AddItemsResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/AddItems", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) UpdateItems(ctx context.Context, in *UpdateItemsRequest, opts ...grpc.CallOption) (*UpdateItemsResponse, error) {
-	out := new(UpdateItemsResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UpdateItems", in, out, opts...)
+func (c *cartServiceClient) MergeGuestCart(ctx context.Context, in *MergeGuestCartRequest, opts ...grpc.CallOption) (*MergeGuestCartResponse, error) {
+	out := new(MergeGuestCartResponse)
+	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/MergeGuestCart", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -507,132 +269,6 @@ func (c *cartServiceClient) UpdateItems(ctx context.Context, in *UpdateItemsRequ
 func (c *cartServiceClient) Reorder(ctx context.Context, in *ReorderRequest, opts ...grpc.CallOption) (*ReorderResponse, error) {
 	out := new(ReorderResponse)
 	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/Reorder", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) GetLists(ctx context.Context, in *GetListsRequest, opts ...grpc.CallOption) (*GetListsResponse, error) {
-	out := new(GetListsResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/GetLists", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) CreateWishList(ctx context.Context, in *CreateWishListRequest, opts ...grpc.CallOption) (*CreateWishListResponse, error) {
-	out := new(CreateWishListResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/CreateWishList", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) DeleteList(ctx context.Context, in *DeleteListRequest, opts ...grpc.CallOption) (*DeleteListResponse, error) {
-	out := new(DeleteListResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/DeleteList", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) AddListItem(ctx context.Context, in *AddListItemRequest, opts ...grpc.CallOption) (*AddListItemResponse, error) {
-	out := new(AddListItemResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/AddListItem", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) UpdateListItem(ctx context.Context, in *UpdateListItemRequest, opts ...grpc.CallOption) (*UpdateListItemResponse, error) {
-	out := new(UpdateListItemResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/UpdateListItem", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) RemoveListItem(ctx context.Context, in *RemoveListItemRequest, opts ...grpc.CallOption) (*RemoveListItemResponse, error) {
-	out := new(RemoveListItemResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RemoveListItem", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) MoveItemToList(ctx context.Context, in *MoveItemToListRequest, opts ...grpc.CallOption) (*MoveItemToListResponse, error) {
-	out := new(MoveItemToListResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/MoveItemToList", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) MoveListItemToCart(ctx context.Context, in *MoveListItemToCartRequest, opts ...grpc.CallOption) (*MoveListItemToCartResponse, error) {
-	out := new(MoveListItemToCartResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/MoveListItemToCart", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) SetBackInStockAlert(ctx context.Context, in *SetBackInStockAlertRequest, opts ...grpc.CallOption) (*SetBackInStockAlertResponse, error) {
-	out := new(SetBackInStockAlertResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/SetBackInStockAlert", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) CreateCartShare(ctx context.Context, in *CreateCartShareRequest, opts ...grpc.CallOption) (*CreateCartShareResponse, error) {
-	out := new(CreateCartShareResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/CreateCartShare", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) RevokeCartShare(ctx context.Context, in *RevokeCartShareRequest, opts ...grpc.CallOption) (*RevokeCartShareResponse, error) {
-	out := new(RevokeCartShareResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/RevokeCartShare", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) ListCartShares(ctx context.Context, in *ListCartSharesRequest, opts ...grpc.CallOption) (*ListCartSharesResponse, error) {
-	out := new(ListCartSharesResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/ListCartShares", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) GetSharedCart(ctx context.Context, in *GetSharedCartRequest, opts ...grpc.CallOption) (*GetSharedCartResponse, error) {
-	out := new(GetSharedCartResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/GetSharedCart", in, out, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func (c *cartServiceClient) CopySharedCart(ctx context.Context, in *CopySharedCartRequest, opts ...grpc.CallOption) (*CopySharedCartResponse, error) {
-	out := new(CopySharedCartResponse)
-	err := c.cc.Invoke(ctx, "/shop.cart.v1.CartService/CopySharedCart", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -697,6 +333,15 @@ type CartServiceServer interface {
 	// distinct lines) or CURRENCY_MISMATCH; UNAVAILABLE when the catalog cannot be
 	// reached.
 	AddItem(context.Context, *AddItemRequest) (*AddItemResponse, error)
+	// Adds up to 50 lines in one call and one transaction, all or nothing, in
+	// order (a variant twice adds twice); one catalog lookup for the batch.
+	//
+	// Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
+	// BadRequest paths such as `items[3].quantity`; a refusal of line k
+	// (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
+	// ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
+	// subject. Nothing is written when any line fails.
+	AddItems(context.Context, *AddItemsRequest) (*AddItemsResponse, error)
 	// Sets the quantity of a cart line; quantity 0 removes the line.
 	//
 	// Errors: INVALID_ARGUMENT for quantity outside 0-100 or a malformed item id;
@@ -705,6 +350,11 @@ type CartServiceServer interface {
 	// raising the quantity beyond stock; UNAVAILABLE when the catalog cannot be
 	// reached.
 	UpdateItem(context.Context, *UpdateItemRequest) (*UpdateItemResponse, error)
+	// Sets the quantities of up to 50 lines (0 removes) in one call and one
+	// transaction, all or nothing; each line at most once.
+	//
+	// Errors: as UpdateItem, naming the failing line as AddItems does.
+	UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error)
 	// Removes a cart line.
 	//
 	// Errors: INVALID_ARGUMENT for a malformed item id; NOT_FOUND when the line is
@@ -728,6 +378,13 @@ type CartServiceServer interface {
 	//
 	// Errors: INVALID_ARGUMENT for a malformed shopper.
 	Validate(context.Context, *ValidateRequest) (*ValidateResponse, error)
+	// Accepts the catalog as it is now: locked prices become current prices,
+	// quantities are clamped to stock, unavailable lines are dropped. Returns the
+	// cart and every change; with nothing to change it writes nothing. After it,
+	// Validate reports no price change.
+	//
+	// Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
+	RefreshCart(context.Context, *RefreshCartRequest) (*RefreshCartResponse, error)
 	// Moves a guest cart into the signed-in customer's cart; the BFF calls it at
 	// sign-in.
 	//
@@ -756,79 +413,6 @@ type CartServiceServer interface {
 	// UNAVAILABLE when the catalog is needed (MERGE or KEEP_GUEST with guest
 	// lines) and does not answer; nothing is changed.
 	MergeGuestCart(context.Context, *MergeGuestCartRequest) (*MergeGuestCartResponse, error)
-	// Accepts the catalog as it is now: locked prices become current prices,
-	// quantities are clamped to stock, unavailable lines are dropped. Returns the
-	// cart and every change; with nothing to change it writes nothing. After it,
-	// Validate reports no price change.
-	//
-	// Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
-	RefreshCart(context.Context, *RefreshCartRequest) (*RefreshCartResponse, error)
-	// Service-facing (checkout): any cart by id, whatever its status.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no such cart.
-	GetCartById(context.Context, *GetCartByIdRequest) (*GetCartByIdResponse, error)
-	// Service-facing (checkout): marks a cart `completed` by an order.
-	// Repeating it with the same order id succeeds and changes nothing. A
-	// completed cart is never a shopper's active cart again: their next add
-	// starts a new one.
-	//
-	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND when no such cart;
-	// FAILED_PRECONDITION with reason CART_ALREADY_COMPLETED (by another order),
-	// CART_NOT_ACTIVE (merged or abandoned), CART_EXPIRED or CART_EMPTY.
-	CompleteCart(context.Context, *CompleteCartRequest) (*CompleteCartResponse, error)
-	// Service-facing (analytics): a cart's events, oldest first, paginated
-	// (AIP-158).
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id, page size outside 0-500 or a
-	// page token not from a previous call for this cart; NOT_FOUND when no such
-	// cart.
-	ListCartEvents(context.Context, *ListCartEventsRequest) (*ListCartEventsResponse, error)
-	// Makes a recovered cart the shopper's: the cart of a recovery link's
-	// `token`, or, `by_device`, a guest cart of the same device (the shopper's
-	// `device` signals; see docs/recovery.md).
-	//
-	// A guest whose own cart has no lines takes the recovered cart as the
-	// session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
-	// shopper with a cart, gets its lines merged in with the MERGE rules and
-	// their adjustments (MERGED); a signed-in shopper without a cart gets it
-	// linked (TAKEN_OVER). The recovered cart records a `recovered` event.
-	// Repeating a token recovery changes nothing (ALREADY_RECOVERED); the link
-	// works until it expires or the cart ends, and opened in another session
-	// it moves the cart there. By device, a shopper whose cart has lines keeps
-	// it (HAS_OWN_CART, which is also what a repeat finds); exactly one guest
-	// cart of the last `recovery.fingerprint_window_days` reaching
-	// `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
-	// more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
-	// device.
-	//
-	// Errors: INVALID_ARGUMENT for a forged or altered token
-	// (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
-	// NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
-	// merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
-	// status) or has expired (CART_EXPIRED), when it is a customer's cart and
-	// the shopper is not signed in as that customer (SIGN_IN_REQUIRED), or, for
-	// a token, when no signing key is configured (RECOVERY_DISABLED).
-	RecoverCart(context.Context, *RecoverCartRequest) (*RecoverCartResponse, error)
-	// One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
-	// the unsubscribe link's token gets no more. Repeating it succeeds.
-	//
-	// Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
-	// recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
-	UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error)
-	// Adds up to 50 lines in one call and one transaction, all or nothing, in
-	// order (a variant twice adds twice); one catalog lookup for the batch.
-	//
-	// Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
-	// BadRequest paths such as `items[3].quantity`; a refusal of line k
-	// (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
-	// ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
-	// subject. Nothing is written when any line fails.
-	AddItems(context.Context, *AddItemsRequest) (*AddItemsResponse, error)
-	// Sets the quantities of up to 50 lines (0 removes) in one call and one
-	// transaction, all or nothing; each line at most once.
-	//
-	// Errors: as UpdateItem, naming the failing line as AddItems does.
-	UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error)
 	// Copies the lines of one of the shopper's completed carts (an order) into
 	// the shopper's active cart, creating it if needed, by the MERGE rules:
 	// quantities clamped to stock and the line cap, lines no longer sold or
@@ -840,147 +424,6 @@ type CartServiceServer interface {
 	// this shopper has that id; FAILED_PRECONDITION CART_NOT_COMPLETED when
 	// it is not completed; UNAVAILABLE when the catalog cannot price it.
 	Reorder(context.Context, *ReorderRequest) (*ReorderResponse, error)
-	// Returns the shopper's lists with their items joined with the catalog
-	// (one lookup): the SAVED_FOR_LATER list first (a guest's or a
-	// customer's; empty and without an id until something is saved), then the
-	// customer's wish lists, oldest first. Reads write nothing.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper.
-	GetLists(context.Context, *GetListsRequest) (*GetListsResponse, error)
-	// Makes a named wish list for the signed-in customer (at most 20, names
-	// unique per customer, 1-100 characters once trimmed).
-	//
-	// Errors: INVALID_ARGUMENT for a bad name; FAILED_PRECONDITION
-	// SIGN_IN_REQUIRED for a guest, LIST_LIMIT past 20 lists; ALREADY_EXISTS
-	// LIST_NAME_TAKEN.
-	CreateWishList(context.Context, *CreateWishListRequest) (*CreateWishListResponse, error)
-	// Deletes one of the shopper's lists with its items (the saved-for-later
-	// list too: it is made again by the next save).
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND LIST_NOT_FOUND.
-	DeleteList(context.Context, *DeleteListRequest) (*DeleteListResponse, error)
-	// Saves a variant into a list (`list_id` empty: saved for later) at the
-	// catalog's price now, which the item keeps as its price when saved. One
-	// item per variant: saving a variant the list holds adds to its quantity
-	// (at most 100; a clamp is reported as an adjustment) and replaces its
-	// note and metadata when given. Out-of-stock variants can be saved.
-	//
-	// Errors: INVALID_ARGUMENT (BadRequest) for malformed fields; NOT_FOUND
-	// VARIANT_NOT_FOUND, LIST_NOT_FOUND; FAILED_PRECONDITION
-	// VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
-	// cannot answer.
-	AddListItem(context.Context, *AddListItemRequest) (*AddListItemResponse, error)
-	// Changes a list item in place: its quantity (1-100) and/or its note
-	// (empty: none), each when given. The price when saved, the metadata and
-	// any back-in-stock alert stay.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id, quantity or note, or
-	// neither given; NOT_FOUND LIST_ITEM_NOT_FOUND.
-	UpdateListItem(context.Context, *UpdateListItemRequest) (*UpdateListItemResponse, error)
-	// Removes an item from the shopper's list that holds it.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND.
-	RemoveListItem(context.Context, *RemoveListItemRequest) (*RemoveListItemResponse, error)
-	// Moves a cart line into a list (`list_id` empty: saved for later, made
-	// if needed) in one transaction: after a success the line is in exactly
-	// one place. A new item keeps the line's locked price (as its price when
-	// saved), metadata and quantity; onto an item of the same variant the
-	// units are added (the item keeps its own price and note). Every unit
-	// must fit: an item holds 100 at most.
-	//
-	// Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
-	// (also when a concurrent move took it first), LIST_NOT_FOUND;
-	// FAILED_PRECONDITION LINE_QUANTITY_LIMIT (the item would pass 100),
-	// LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a stale
-	// `expected_version` (the cart's).
-	MoveItemToList(context.Context, *MoveItemToListRequest) (*MoveItemToListResponse, error)
-	// Moves a list item into the shopper's cart (made if needed) in one
-	// transaction by the MERGE rules: as a new line at today's price (a price
-	// changed since the item was saved is a PRICE_UPDATED adjustment with both
-	// prices), or onto the line of the same variant at that line's price;
-	// clamped to stock and the 100-unit cap, every clamp an adjustment. The item leaves the
-	// list whole, even when clamped. When not one unit can move, nothing
-	// changes and the call is refused.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND, VARIANT_NOT_FOUND; FAILED_PRECONDITION
-	// OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
-	// CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
-	// the catalog cannot answer; ABORTED for a stale `expected_version`.
-	MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error)
-	// Asks for an e-mail to `email` when a list item's variant is back in
-	// stock (empty `email`: no more alert). Set while the variant is out of
-	// stock, it fires once the catalog has it again; set while in stock, it
-	// fires after the variant next runs out and comes back. One e-mail per
-	// restock, sent by the recovery job through its outbox (recovery must be
-	// configured: signing keys, hash key, relay); an address that
-	// unsubscribed from cart e-mail gets none. The alert goes with its item
-	// (moved to the cart, removed, or a guest's list merged at sign-in: set
-	// it again on the customer's item).
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
-	// LIST_ITEM_NOT_FOUND; FAILED_PRECONDITION RECOVERY_DISABLED when this
-	// service sends no cart e-mail (no signing keys or hash key); UNAVAILABLE
-	// when setting one and the catalog cannot say whether the variant is in
-	// stock. Setting an alert again (a new address) keeps its place: a
-	// restock already seen still sends.
-	SetBackInStockAlert(context.Context, *SetBackInStockAlertRequest) (*SetBackInStockAlertResponse, error)
-	// Makes a share link of the shopper's active cart: a token of 244 random
-	// bits (43 base64url characters), returned once; the service keeps only
-	// its SHA-256, so it cannot be shown again. Anyone holding the token can
-	// read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
-	// the share is revoked, its `ttl` passes (when given), or the cart stops
-	// being active (checked out, merged, abandoned). Takes no `request_id`:
-	// the response holds a secret the service does not keep, so a retry makes
-	// a second share (an unused share is harmless; revoke it or let it
-	// expire). Records `share_created` in the cart's log; the cart's version
-	// does not move.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper or a `ttl` outside
-	// 60s-365 days; FAILED_PRECONDITION CART_EMPTY when the shopper has no
-	// cart or no lines.
-	CreateCartShare(context.Context, *CreateCartShareRequest) (*CreateCartShareResponse, error)
-	// Revokes a share of one of the shopper's carts: its token is refused
-	// from then on. Revoking a revoked share succeeds and changes nothing.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
-	// unless the share is of one of the shopper's carts.
-	RevokeCartShare(context.Context, *RevokeCartShareRequest) (*RevokeCartShareResponse, error)
-	// The share links of the shopper's active cart, newest first (at most
-	// 100), revoked and expired ones included with their times, so the BFF
-	// can show and revoke them. `token` is always empty: only CreateCartShare
-	// shows it. A shopper without a cart gets none.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper.
-	ListCartShares(context.Context, *ListCartSharesRequest) (*ListCartSharesResponse, error)
-	// The cart a share link names, read-only, as anyone holding the link sees
-	// it: its lines with today's catalog data, totals and warnings, and no
-	// personal data (no cart, session or customer id, no e-mail, no line
-	// metadata, no times of the owner's changes). Live: the owner's later
-	// edits show. A guest's share keeps working when the guest signs in and
-	// the cart becomes the customer's (a link at sign-in keeps the cart):
-	// revoke shares before sign-in when that is not wanted. Reads write
-	// nothing.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
-	// SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
-	// longer active (one answer for all).
-	GetSharedCart(context.Context, *GetSharedCartRequest) (*GetSharedCartResponse, error)
-	// Copies the lines of a shared cart into the caller's cart (made if
-	// needed) as the owner's cart is committed at that moment, by the MERGE
-	// rules at today's prices, as Reorder does: clamps, drops and changed
-	// prices are adjustments, and `notice` says prices are today's. Line
-	// metadata is not copied. The shared cart is not changed; a copy that
-	// committed before RevokeCartShare returned is the last one.
-	//
-	// Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
-	// SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
-	// SHARE_OF_OWN_CART when the link shares the caller's own cart,
-	// CART_EMPTY when the shared cart has no lines;
-	// UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
-	// `expected_version` (the caller's cart's).
-	CopySharedCart(context.Context, *CopySharedCartRequest) (*CopySharedCartResponse, error)
 	// Follows the shopper's cart live, across tabs, devices and replicas.
 	//
 	// First the current view, unless the client already has it
@@ -1021,8 +464,14 @@ func (UnimplementedCartServiceServer) GetCart(context.Context, *GetCartRequest) 
 func (UnimplementedCartServiceServer) AddItem(context.Context, *AddItemRequest) (*AddItemResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method AddItem not implemented")
 }
+func (UnimplementedCartServiceServer) AddItems(context.Context, *AddItemsRequest) (*AddItemsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddItems not implemented")
+}
 func (UnimplementedCartServiceServer) UpdateItem(context.Context, *UpdateItemRequest) (*UpdateItemResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateItem not implemented")
+}
+func (UnimplementedCartServiceServer) UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateItems not implemented")
 }
 func (UnimplementedCartServiceServer) RemoveItem(context.Context, *RemoveItemRequest) (*RemoveItemResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RemoveItem not implemented")
@@ -1036,77 +485,14 @@ func (UnimplementedCartServiceServer) SetEmail(context.Context, *SetEmailRequest
 func (UnimplementedCartServiceServer) Validate(context.Context, *ValidateRequest) (*ValidateResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Validate not implemented")
 }
-func (UnimplementedCartServiceServer) MergeGuestCart(context.Context, *MergeGuestCartRequest) (*MergeGuestCartResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method MergeGuestCart not implemented")
-}
 func (UnimplementedCartServiceServer) RefreshCart(context.Context, *RefreshCartRequest) (*RefreshCartResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RefreshCart not implemented")
 }
-func (UnimplementedCartServiceServer) GetCartById(context.Context, *GetCartByIdRequest) (*GetCartByIdResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method GetCartById not implemented")
-}
-func (UnimplementedCartServiceServer) CompleteCart(context.Context, *CompleteCartRequest) (*CompleteCartResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method CompleteCart not implemented")
-}
-func (UnimplementedCartServiceServer) ListCartEvents(context.Context, *ListCartEventsRequest) (*ListCartEventsResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method ListCartEvents not implemented")
-}
-func (UnimplementedCartServiceServer) RecoverCart(context.Context, *RecoverCartRequest) (*RecoverCartResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method RecoverCart not implemented")
-}
-func (UnimplementedCartServiceServer) UnsubscribeRecovery(context.Context, *UnsubscribeRecoveryRequest) (*UnsubscribeRecoveryResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method UnsubscribeRecovery not implemented")
-}
-func (UnimplementedCartServiceServer) AddItems(context.Context, *AddItemsRequest) (*AddItemsResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method AddItems not implemented")
-}
-func (UnimplementedCartServiceServer) UpdateItems(context.Context, *UpdateItemsRequest) (*UpdateItemsResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method UpdateItems not implemented")
+func (UnimplementedCartServiceServer) MergeGuestCart(context.Context, *MergeGuestCartRequest) (*MergeGuestCartResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method MergeGuestCart not implemented")
 }
 func (UnimplementedCartServiceServer) Reorder(context.Context, *ReorderRequest) (*ReorderResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Reorder not implemented")
-}
-func (UnimplementedCartServiceServer) GetLists(context.Context, *GetListsRequest) (*GetListsResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method GetLists not implemented")
-}
-func (UnimplementedCartServiceServer) CreateWishList(context.Context, *CreateWishListRequest) (*CreateWishListResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method CreateWishList not implemented")
-}
-func (UnimplementedCartServiceServer) DeleteList(context.Context, *DeleteListRequest) (*DeleteListResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method DeleteList not implemented")
-}
-func (UnimplementedCartServiceServer) AddListItem(context.Context, *AddListItemRequest) (*AddListItemResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method AddListItem not implemented")
-}
-func (UnimplementedCartServiceServer) UpdateListItem(context.Context, *UpdateListItemRequest) (*UpdateListItemResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method UpdateListItem not implemented")
-}
-func (UnimplementedCartServiceServer) RemoveListItem(context.Context, *RemoveListItemRequest) (*RemoveListItemResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method RemoveListItem not implemented")
-}
-func (UnimplementedCartServiceServer) MoveItemToList(context.Context, *MoveItemToListRequest) (*MoveItemToListResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method MoveItemToList not implemented")
-}
-func (UnimplementedCartServiceServer) MoveListItemToCart(context.Context, *MoveListItemToCartRequest) (*MoveListItemToCartResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method MoveListItemToCart not implemented")
-}
-func (UnimplementedCartServiceServer) SetBackInStockAlert(context.Context, *SetBackInStockAlertRequest) (*SetBackInStockAlertResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method SetBackInStockAlert not implemented")
-}
-func (UnimplementedCartServiceServer) CreateCartShare(context.Context, *CreateCartShareRequest) (*CreateCartShareResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method CreateCartShare not implemented")
-}
-func (UnimplementedCartServiceServer) RevokeCartShare(context.Context, *RevokeCartShareRequest) (*RevokeCartShareResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method RevokeCartShare not implemented")
-}
-func (UnimplementedCartServiceServer) ListCartShares(context.Context, *ListCartSharesRequest) (*ListCartSharesResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method ListCartShares not implemented")
-}
-func (UnimplementedCartServiceServer) GetSharedCart(context.Context, *GetSharedCartRequest) (*GetSharedCartResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method GetSharedCart not implemented")
-}
-func (UnimplementedCartServiceServer) CopySharedCart(context.Context, *CopySharedCartRequest) (*CopySharedCartResponse, error) {
-	return nil, status.Errorf(codes.Unimplemented, "method CopySharedCart not implemented")
 }
 func (UnimplementedCartServiceServer) WatchCart(*WatchCartRequest, CartService_WatchCartServer) error {
 	return status.Errorf(codes.Unimplemented, "method WatchCart not implemented")
@@ -1160,6 +546,24 @@ func _CartService_AddItem_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CartService_AddItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddItemsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).AddItems(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/AddItems",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).AddItems(ctx, req.(*AddItemsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CartService_UpdateItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UpdateItemRequest)
 	if err := dec(in); err != nil {
@@ -1174,6 +578,24 @@ func _CartService_UpdateItem_Handler(srv interface{}, ctx context.Context, dec f
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CartServiceServer).UpdateItem(ctx, req.(*UpdateItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CartService_UpdateItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateItemsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CartServiceServer).UpdateItems(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/shop.cart.v1.CartService/UpdateItems",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CartServiceServer).UpdateItems(ctx, req.(*UpdateItemsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1250,24 +672,6 @@ func _CartService_Validate_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
-func _CartService_MergeGuestCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(MergeGuestCartRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).MergeGuestCart(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/MergeGuestCart",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).MergeGuestCart(ctx, req.(*MergeGuestCartRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
 func _CartService_RefreshCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RefreshCartRequest)
 	if err := dec(in); err != nil {
@@ -1286,128 +690,20 @@ func _CartService_RefreshCart_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
-func _CartService_GetCartById_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(GetCartByIdRequest)
+func _CartService_MergeGuestCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MergeGuestCartRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(CartServiceServer).GetCartById(ctx, in)
+		return srv.(CartServiceServer).MergeGuestCart(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/GetCartById",
+		FullMethod: "/shop.cart.v1.CartService/MergeGuestCart",
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).GetCartById(ctx, req.(*GetCartByIdRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_CompleteCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CompleteCartRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).CompleteCart(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/CompleteCart",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).CompleteCart(ctx, req.(*CompleteCartRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_ListCartEvents_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(ListCartEventsRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).ListCartEvents(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/ListCartEvents",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).ListCartEvents(ctx, req.(*ListCartEventsRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_RecoverCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(RecoverCartRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).RecoverCart(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/RecoverCart",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).RecoverCart(ctx, req.(*RecoverCartRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_UnsubscribeRecovery_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UnsubscribeRecoveryRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).UnsubscribeRecovery(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/UnsubscribeRecovery",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).UnsubscribeRecovery(ctx, req.(*UnsubscribeRecoveryRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_AddItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(AddItemsRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).AddItems(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/AddItems",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).AddItems(ctx, req.(*AddItemsRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_UpdateItems_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UpdateItemsRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).UpdateItems(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/UpdateItems",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).UpdateItems(ctx, req.(*UpdateItemsRequest))
+		return srv.(CartServiceServer).MergeGuestCart(ctx, req.(*MergeGuestCartRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1426,258 +722,6 @@ func _CartService_Reorder_Handler(srv interface{}, ctx context.Context, dec func
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CartServiceServer).Reorder(ctx, req.(*ReorderRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_GetLists_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(GetListsRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).GetLists(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/GetLists",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).GetLists(ctx, req.(*GetListsRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_CreateWishList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CreateWishListRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).CreateWishList(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/CreateWishList",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).CreateWishList(ctx, req.(*CreateWishListRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_DeleteList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(DeleteListRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).DeleteList(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/DeleteList",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).DeleteList(ctx, req.(*DeleteListRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_AddListItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(AddListItemRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).AddListItem(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/AddListItem",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).AddListItem(ctx, req.(*AddListItemRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_UpdateListItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UpdateListItemRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).UpdateListItem(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/UpdateListItem",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).UpdateListItem(ctx, req.(*UpdateListItemRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_RemoveListItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(RemoveListItemRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).RemoveListItem(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/RemoveListItem",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).RemoveListItem(ctx, req.(*RemoveListItemRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_MoveItemToList_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(MoveItemToListRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).MoveItemToList(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/MoveItemToList",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).MoveItemToList(ctx, req.(*MoveItemToListRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_MoveListItemToCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(MoveListItemToCartRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).MoveListItemToCart(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/MoveListItemToCart",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).MoveListItemToCart(ctx, req.(*MoveListItemToCartRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_SetBackInStockAlert_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(SetBackInStockAlertRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).SetBackInStockAlert(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/SetBackInStockAlert",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).SetBackInStockAlert(ctx, req.(*SetBackInStockAlertRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_CreateCartShare_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CreateCartShareRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).CreateCartShare(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/CreateCartShare",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).CreateCartShare(ctx, req.(*CreateCartShareRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_RevokeCartShare_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(RevokeCartShareRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).RevokeCartShare(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/RevokeCartShare",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).RevokeCartShare(ctx, req.(*RevokeCartShareRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_ListCartShares_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(ListCartSharesRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).ListCartShares(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/ListCartShares",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).ListCartShares(ctx, req.(*ListCartSharesRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_GetSharedCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(GetSharedCartRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).GetSharedCart(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/GetSharedCart",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).GetSharedCart(ctx, req.(*GetSharedCartRequest))
-	}
-	return interceptor(ctx, in, info, handler)
-}
-
-func _CartService_CopySharedCart_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(CopySharedCartRequest)
-	if err := dec(in); err != nil {
-		return nil, err
-	}
-	if interceptor == nil {
-		return srv.(CartServiceServer).CopySharedCart(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: "/shop.cart.v1.CartService/CopySharedCart",
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(CartServiceServer).CopySharedCart(ctx, req.(*CopySharedCartRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1716,8 +760,16 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _CartService_AddItem_Handler,
 		},
 		{
+			MethodName: "AddItems",
+			Handler:    _CartService_AddItems_Handler,
+		},
+		{
 			MethodName: "UpdateItem",
 			Handler:    _CartService_UpdateItem_Handler,
+		},
+		{
+			MethodName: "UpdateItems",
+			Handler:    _CartService_UpdateItems_Handler,
 		},
 		{
 			MethodName: "RemoveItem",
@@ -1736,100 +788,16 @@ var _CartService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _CartService_Validate_Handler,
 		},
 		{
-			MethodName: "MergeGuestCart",
-			Handler:    _CartService_MergeGuestCart_Handler,
-		},
-		{
 			MethodName: "RefreshCart",
 			Handler:    _CartService_RefreshCart_Handler,
 		},
 		{
-			MethodName: "GetCartById",
-			Handler:    _CartService_GetCartById_Handler,
-		},
-		{
-			MethodName: "CompleteCart",
-			Handler:    _CartService_CompleteCart_Handler,
-		},
-		{
-			MethodName: "ListCartEvents",
-			Handler:    _CartService_ListCartEvents_Handler,
-		},
-		{
-			MethodName: "RecoverCart",
-			Handler:    _CartService_RecoverCart_Handler,
-		},
-		{
-			MethodName: "UnsubscribeRecovery",
-			Handler:    _CartService_UnsubscribeRecovery_Handler,
-		},
-		{
-			MethodName: "AddItems",
-			Handler:    _CartService_AddItems_Handler,
-		},
-		{
-			MethodName: "UpdateItems",
-			Handler:    _CartService_UpdateItems_Handler,
+			MethodName: "MergeGuestCart",
+			Handler:    _CartService_MergeGuestCart_Handler,
 		},
 		{
 			MethodName: "Reorder",
 			Handler:    _CartService_Reorder_Handler,
-		},
-		{
-			MethodName: "GetLists",
-			Handler:    _CartService_GetLists_Handler,
-		},
-		{
-			MethodName: "CreateWishList",
-			Handler:    _CartService_CreateWishList_Handler,
-		},
-		{
-			MethodName: "DeleteList",
-			Handler:    _CartService_DeleteList_Handler,
-		},
-		{
-			MethodName: "AddListItem",
-			Handler:    _CartService_AddListItem_Handler,
-		},
-		{
-			MethodName: "UpdateListItem",
-			Handler:    _CartService_UpdateListItem_Handler,
-		},
-		{
-			MethodName: "RemoveListItem",
-			Handler:    _CartService_RemoveListItem_Handler,
-		},
-		{
-			MethodName: "MoveItemToList",
-			Handler:    _CartService_MoveItemToList_Handler,
-		},
-		{
-			MethodName: "MoveListItemToCart",
-			Handler:    _CartService_MoveListItemToCart_Handler,
-		},
-		{
-			MethodName: "SetBackInStockAlert",
-			Handler:    _CartService_SetBackInStockAlert_Handler,
-		},
-		{
-			MethodName: "CreateCartShare",
-			Handler:    _CartService_CreateCartShare_Handler,
-		},
-		{
-			MethodName: "RevokeCartShare",
-			Handler:    _CartService_RevokeCartShare_Handler,
-		},
-		{
-			MethodName: "ListCartShares",
-			Handler:    _CartService_ListCartShares_Handler,
-		},
-		{
-			MethodName: "GetSharedCart",
-			Handler:    _CartService_GetSharedCart_Handler,
-		},
-		{
-			MethodName: "CopySharedCart",
-			Handler:    _CartService_CopySharedCart_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

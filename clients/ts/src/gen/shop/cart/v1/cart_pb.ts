@@ -4,8 +4,9 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { Cart, CartAdjustment, CartStatus, Shopper } from "./types_pb.js";
+import { file_shop_cart_v1_types } from "./types_pb.js";
 import type { Money } from "../../common/v1/money_pb.js";
 import { file_shop_common_v1_money } from "../../common/v1/money_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -14,50 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file shop/cart/v1/cart.proto.
  */
 export const file_shop_cart_v1_cart: GenFile = /*@__PURE__*/
-  fileDesc("ChdzaG9wL2NhcnQvdjEvY2FydC5wcm90bxIMc2hvcC5jYXJ0LnYxIpQBCgdTaG9wcGVyEhIKCnNlc3Npb25faWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSMQoGZGV2aWNlGAMgAygLMiEuc2hvcC5jYXJ0LnYxLlNob3BwZXIuRGV2aWNlRW50cnkaLQoLRGV2aWNlRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI4Cg5HZXRDYXJ0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXIiMwoPR2V0Q2FydFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCLlAQoOQWRkSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhIKCnByb2R1Y3RfaWQYAiABKAkSEgoKdmFyaWFudF9pZBgDIAEoCRIQCghxdWFudGl0eRgEIAEoBRIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iMwoPQWRkSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKmAQoRVXBkYXRlSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2l0ZW1faWQYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNgoSVXBkYXRlSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKUAQoRUmVtb3ZlSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2l0ZW1faWQYAiABKAkSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNgoSUmVtb3ZlSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKCAQoQQ2xlYXJDYXJ0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNQoRQ2xlYXJDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IpABCg9TZXRFbWFpbFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg0KBWVtYWlsGAIgASgJEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIjQKEFNldEVtYWlsUmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IjkKD1ZhbGlkYXRlUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXIicgoQVmFsaWRhdGVSZXNwb25zZRINCgV2YWxpZBgBIAEoCBItCgZpc3N1ZXMYAiADKAsyHS5zaG9wLmNhcnQudjEuVmFsaWRhdGlvbklzc3VlEiAKBGNhcnQYAyABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCLQAQoVTWVyZ2VHdWVzdENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIYChBndWVzdF9zZXNzaW9uX2lkGAIgASgJEi0KCHN0cmF0ZWd5GAMgASgOMhsuc2hvcC5jYXJ0LnYxLk1lcmdlU3RyYXRlZ3kSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24ifQoWTWVyZ2VHdWVzdENhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQSMQoLYWRqdXN0bWVudHMYAiADKAsyHC5zaG9wLmNhcnQudjEuQ2FydEFkanVzdG1lbnQSDgoGbWVyZ2VkGAMgASgIIoQBChJSZWZyZXNoQ2FydFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uImoKE1JlZnJlc2hDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0EjEKC2FkanVzdG1lbnRzGAIgAygLMhwuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50IvgBCg5DYXJ0QWRqdXN0bWVudBIuCgR0eXBlGAEgASgOMiAuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50VHlwZRIPCgdtZXNzYWdlGAIgASgJEg8KB2l0ZW1faWQYAyABKAkSEgoKdmFyaWFudF9pZBgEIAEoCRIaChJyZXF1ZXN0ZWRfcXVhbnRpdHkYBSABKAUSEAoIcXVhbnRpdHkYBiABKAUSKAoJb2xkX3ByaWNlGAcgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSKAoJbmV3X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkiJQoSR2V0Q2FydEJ5SWRSZXF1ZXN0Eg8KB2NhcnRfaWQYASABKAkiNwoTR2V0Q2FydEJ5SWRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQigAEKE0NvbXBsZXRlQ2FydFJlcXVlc3QSDwoHY2FydF9pZBgBIAEoCRIQCghvcmRlcl9pZBgCIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiI4ChRDb21wbGV0ZUNhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQiTwoVTGlzdENhcnRFdmVudHNSZXF1ZXN0Eg8KB2NhcnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiWgoWTGlzdENhcnRFdmVudHNSZXNwb25zZRInCgZldmVudHMYASADKAsyFy5zaG9wLmNhcnQudjEuQ2FydEV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKDAQoJQ2FydEV2ZW50EhAKCHNlcXVlbmNlGAEgASgDEgwKBHR5cGUYAiABKAkSJQoEZGF0YRgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoQCCg9WYWxpZGF0aW9uSXNzdWUSLwoEdHlwZRgBIAEoDjIhLnNob3AuY2FydC52MS5WYWxpZGF0aW9uSXNzdWVUeXBlEg8KB21lc3NhZ2UYAiABKAkSDwoHaXRlbV9pZBgDIAEoCRISCgp2YXJpYW50X2lkGAQgASgJEhoKEnJlcXVlc3RlZF9xdWFudGl0eRgFIAEoBRIaChJhdmFpbGFibGVfcXVhbnRpdHkYBiABKAMSKAoJb2xkX3ByaWNlGAcgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSKAoJbmV3X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXki3gMKBENhcnQSCgoCaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCRITCgtjdXN0b21lcl9pZBgDIAEoCRINCgVlbWFpbBgEIAEoCRIVCg1jdXJyZW5jeV9jb2RlGAUgASgJEigKBnN0YXR1cxgGIAEoDjIYLnNob3AuY2FydC52MS5DYXJ0U3RhdHVzEg8KB3ZlcnNpb24YByABKAMSJQoFaXRlbXMYCCADKAsyFi5zaG9wLmNhcnQudjEuQ2FydEl0ZW0SKgoHc3VtbWFyeRgJIAEoCzIZLnNob3AuY2FydC52MS5DYXJ0U3VtbWFyeRIrCgh3YXJuaW5ncxgKIAMoCzIZLnNob3AuY2FydC52MS5DYXJ0V2FybmluZxIvCgtjcmVhdGVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2V4cGlyZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghvcmRlcl9pZBgOIAEoCRIbChNtZXJnZWRfaW50b19jYXJ0X2lkGA8gASgJIpkECghDYXJ0SXRlbRIKCgJpZBgBIAEoCRISCgpwcm9kdWN0X2lkGAIgASgJEhIKCnZhcmlhbnRfaWQYAyABKAkSEAoIcXVhbnRpdHkYBCABKAUSKgoHcHJvZHVjdBgFIAEoCzIZLnNob3AuY2FydC52MS5Qcm9kdWN0SW5mbxIqCgd2YXJpYW50GAYgASgLMhkuc2hvcC5jYXJ0LnYxLlZhcmlhbnRJbmZvEikKCnVuaXRfcHJpY2UYByABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIsCg1jdXJyZW50X3ByaWNlGAggASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSFQoNcHJpY2VfY2hhbmdlZBgJIAEoCBInCghzdWJ0b3RhbBgKIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5EjAKDGF2YWlsYWJpbGl0eRgLIAEoDjIaLnNob3AuY2FydC52MS5BdmFpbGFiaWxpdHkSGgoSYXZhaWxhYmxlX3F1YW50aXR5GAwgASgDEikKCG1ldGFkYXRhGA0gASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIsCghhZGRfdGltZRgOIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYDyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk4KC1Byb2R1Y3RJbmZvEgwKBG5hbWUYASABKAkSDAoEc2x1ZxgCIAEoCRIjCgZpbWFnZXMYAyADKAsyEy5zaG9wLmNhcnQudjEuSW1hZ2UiJgoFSW1hZ2USCwoDdXJsGAEgASgJEhAKCGFsdF90ZXh0GAIgASgJIpoBCgtWYXJpYW50SW5mbxILCgNza3UYASABKAkSDAoEbmFtZRgCIAEoCRI9CgphdHRyaWJ1dGVzGAMgAygLMikuc2hvcC5jYXJ0LnYxLlZhcmlhbnRJbmZvLkF0dHJpYnV0ZXNFbnRyeRoxCg9BdHRyaWJ1dGVzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKTAgoLQ2FydFN1bW1hcnkSEgoKaXRlbV9jb3VudBgBIAEoBRIUCgx1bmlxdWVfaXRlbXMYAiABKAUSJwoIc3VidG90YWwYAyABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIiCgN0YXgYBCABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRInCghzaGlwcGluZxgFIAEoCzIVLnNob3AuY29tbW9uLnYxLk1vbmV5EicKCGRpc2NvdW50GAYgASgLMhUuc2hvcC5jb21tb24udjEuTW9uZXkSJAoFdG90YWwYByABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIVCg1jdXJyZW5jeV9jb2RlGAggASgJIlwKC0NhcnRXYXJuaW5nEisKBHR5cGUYASABKA4yHS5zaG9wLmNhcnQudjEuQ2FydFdhcm5pbmdUeXBlEg8KB21lc3NhZ2UYAiABKAkSDwoHaXRlbV9pZBgDIAEoCSK0AQoSUmVjb3ZlckNhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIPCgV0b2tlbhgCIAEoCUgAEhMKCWJ5X2RldmljZRgDIAEoCEgAEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gBiAEBQggKBnNvdXJjZUITChFfZXhwZWN0ZWRfdmVyc2lvbiLJAQoTUmVjb3ZlckNhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQSMQoLYWRqdXN0bWVudHMYAiADKAsyHC5zaG9wLmNhcnQudjEuQ2FydEFkanVzdG1lbnQSLgoHb3V0Y29tZRgDIAEoDjIdLnNob3AuY2FydC52MS5SZWNvdmVyeU91dGNvbWUSGQoRcmVjb3ZlcmVkX2NhcnRfaWQYBCABKAkSEgoKY2FuZGlkYXRlcxgFIAEoBSIrChpVbnN1YnNjcmliZVJlY292ZXJ5UmVxdWVzdBINCgV0b2tlbhgBIAEoCSIdChtVbnN1YnNjcmliZVJlY292ZXJ5UmVzcG9uc2UiaAoQV2F0Y2hDYXJ0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISFQoNYWZ0ZXJfdmVyc2lvbhgCIAEoAxIVCg1hZnRlcl9jYXJ0X2lkGAMgASgJIoABChFXYXRjaENhcnRSZXNwb25zZRIiCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnRIABIoCgVlbmRlZBgCIAEoCzIXLnNob3AuY2FydC52MS5DYXJ0RW5kZWRIABITCglrZWVwYWxpdmUYAyABKAhIAEIICgZ1cGRhdGUiXAoJQ2FydEVuZGVkEg8KB2NhcnRfaWQYASABKAkSKAoGc3RhdHVzGAIgASgOMhguc2hvcC5jYXJ0LnYxLkNhcnRTdGF0dXMSFAoMaW50b19jYXJ0X2lkGAMgASgJIqwBCg9BZGRJdGVtc1JlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEikKBWl0ZW1zGAIgAygLMhouc2hvcC5jYXJ0LnYxLkFkZEl0ZW1zTGluZRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiJzCgxBZGRJdGVtc0xpbmUSEgoKcHJvZHVjdF9pZBgBIAEoCRISCgp2YXJpYW50X2lkGAIgASgJEhAKCHF1YW50aXR5GAMgASgFEikKCG1ldGFkYXRhGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCI0ChBBZGRJdGVtc1Jlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKvAQoSVXBkYXRlSXRlbXNSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIpCgVpdGVtcxgCIAMoCzIaLnNob3AuY2FydC52MS5JdGVtUXVhbnRpdHkSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iMQoMSXRlbVF1YW50aXR5Eg8KB2l0ZW1faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUiNwoTVXBkYXRlSXRlbXNSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQilwEKDlJlb3JkZXJSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIVCg1vcmRlcl9jYXJ0X2lkGAIgASgJEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uInYKD1Jlb3JkZXJSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQSMQoLYWRqdXN0bWVudHMYAiADKAsyHC5zaG9wLmNhcnQudjEuQ2FydEFkanVzdG1lbnQSDgoGbm90aWNlGAMgASgJIvgBCgxTaG9wcGluZ0xpc3QSCgoCaWQYASABKAkSLAoEdHlwZRgCIAEoDjIeLnNob3AuY2FydC52MS5TaG9wcGluZ0xpc3RUeXBlEgwKBG5hbWUYAyABKAkSLQoFaXRlbXMYBCADKAsyHi5zaG9wLmNhcnQudjEuU2hvcHBpbmdMaXN0SXRlbRIPCgd2ZXJzaW9uGAUgASgDEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYwoQU2hvcHBpbmdMaXN0SXRlbRIkCgRpdGVtGAEgASgLMhYuc2hvcC5jYXJ0LnYxLkNhcnRJdGVtEgwKBG5vdGUYAiABKAkSGwoTYmFja19pbl9zdG9ja19hbGVydBgDIAEoCCI5Cg9HZXRMaXN0c1JlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyIj0KEEdldExpc3RzUmVzcG9uc2USKQoFbGlzdHMYASADKAsyGi5zaG9wLmNhcnQudjEuU2hvcHBpbmdMaXN0ImEKFUNyZWF0ZVdpc2hMaXN0UmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISDAoEbmFtZRgCIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJIkIKFkNyZWF0ZVdpc2hMaXN0UmVzcG9uc2USKAoEbGlzdBgBIAEoCzIaLnNob3AuY2FydC52MS5TaG9wcGluZ0xpc3QiYAoRRGVsZXRlTGlzdFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2xpc3RfaWQYAiABKAkSEgoKcmVxdWVzdF9pZBgKIAEoCSIUChJEZWxldGVMaXN0UmVzcG9uc2Ui1AEKEkFkZExpc3RJdGVtUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISDwoHbGlzdF9pZBgCIAEoCRISCgpwcm9kdWN0X2lkGAMgASgJEhIKCnZhcmlhbnRfaWQYBCABKAkSEAoIcXVhbnRpdHkYBSABKAUSDAoEbm90ZRgGIAEoCRIpCghtZXRhZGF0YRgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSEgoKcmVxdWVzdF9pZBgKIAEoCSJyChNBZGRMaXN0SXRlbVJlc3BvbnNlEigKBGxpc3QYASABKAsyGi5zaG9wLmNhcnQudjEuU2hvcHBpbmdMaXN0EjEKC2FkanVzdG1lbnRzGAIgAygLMhwuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50ImkKFVJlbW92ZUxpc3RJdGVtUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISFAoMbGlzdF9pdGVtX2lkGAIgASgJEhIKCnJlcXVlc3RfaWQYCiABKAkiQgoWUmVtb3ZlTGlzdEl0ZW1SZXNwb25zZRIoCgRsaXN0GAEgASgLMhouc2hvcC5jYXJ0LnYxLlNob3BwaW5nTGlzdCKpAQoVTW92ZUl0ZW1Ub0xpc3RSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIPCgdpdGVtX2lkGAIgASgJEg8KB2xpc3RfaWQYAyABKAkSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24ilwEKFk1vdmVJdGVtVG9MaXN0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0EigKBGxpc3QYAiABKAsyGi5zaG9wLmNhcnQudjEuU2hvcHBpbmdMaXN0EjEKC2FkanVzdG1lbnRzGAMgAygLMhwuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50IqEBChlNb3ZlTGlzdEl0ZW1Ub0NhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIUCgxsaXN0X2l0ZW1faWQYAiABKAkSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24imwEKGk1vdmVMaXN0SXRlbVRvQ2FydFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydBIoCgRsaXN0GAIgASgLMhouc2hvcC5jYXJ0LnYxLlNob3BwaW5nTGlzdBIxCgthZGp1c3RtZW50cxgDIAMoCzIcLnNob3AuY2FydC52MS5DYXJ0QWRqdXN0bWVudCJoChZDcmVhdGVDYXJ0U2hhcmVSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchImCgN0dGwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iQQoXQ3JlYXRlQ2FydFNoYXJlUmVzcG9uc2USJgoFc2hhcmUYASABKAsyFy5zaG9wLmNhcnQudjEuQ2FydFNoYXJlIr8BCglDYXJ0U2hhcmUSEAoIc2hhcmVfaWQYASABKAkSDQoFdG9rZW4YAiABKAkSLwoLZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUgoWUmV2b2tlQ2FydFNoYXJlUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISEAoIc2hhcmVfaWQYAiABKAkiGQoXUmV2b2tlQ2FydFNoYXJlUmVzcG9uc2UiPwoVTGlzdENhcnRTaGFyZXNSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlciJBChZMaXN0Q2FydFNoYXJlc1Jlc3BvbnNlEicKBnNoYXJlcxgBIAMoCzIXLnNob3AuY2FydC52MS5DYXJ0U2hhcmUiJQoUR2V0U2hhcmVkQ2FydFJlcXVlc3QSDQoFdG9rZW4YASABKAkiPwoVR2V0U2hhcmVkQ2FydFJlc3BvbnNlEiYKBGNhcnQYASABKAsyGC5zaG9wLmNhcnQudjEuU2hhcmVkQ2FydCLnAQoKU2hhcmVkQ2FydBIlCgVpdGVtcxgBIAMoCzIWLnNob3AuY2FydC52MS5DYXJ0SXRlbRIqCgdzdW1tYXJ5GAIgASgLMhkuc2hvcC5jYXJ0LnYxLkNhcnRTdW1tYXJ5EhUKDWN1cnJlbmN5X2NvZGUYAyABKAkSKwoId2FybmluZ3MYBCADKAsyGS5zaG9wLmNhcnQudjEuQ2FydFdhcm5pbmcSLwoLZXhwaXJlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSgQIBhAHUgt1cGRhdGVfdGltZSKWAQoVQ29weVNoYXJlZENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchINCgV0b2tlbhgCIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiJ9ChZDb3B5U2hhcmVkQ2FydFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydBIxCgthZGp1c3RtZW50cxgCIAMoCzIcLnNob3AuY2FydC52MS5DYXJ0QWRqdXN0bWVudBIOCgZub3RpY2UYAyABKAkifQoaU2V0QmFja0luU3RvY2tBbGVydFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhQKDGxpc3RfaXRlbV9pZBgCIAEoCRINCgVlbWFpbBgDIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJIkcKG1NldEJhY2tJblN0b2NrQWxlcnRSZXNwb25zZRIoCgRsaXN0GAEgASgLMhouc2hvcC5jYXJ0LnYxLlNob3BwaW5nTGlzdCKpAQoVVXBkYXRlTGlzdEl0ZW1SZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIUCgxsaXN0X2l0ZW1faWQYAiABKAkSFQoIcXVhbnRpdHkYAyABKAVIAIgBARIRCgRub3RlGAQgASgJSAGIAQESEgoKcmVxdWVzdF9pZBgKIAEoCUILCglfcXVhbnRpdHlCBwoFX25vdGUiQgoWVXBkYXRlTGlzdEl0ZW1SZXNwb25zZRIoCgRsaXN0GAEgASgLMhouc2hvcC5jYXJ0LnYxLlNob3BwaW5nTGlzdCqKAQoNTWVyZ2VTdHJhdGVneRIeChpNRVJHRV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhgKFE1FUkdFX1NUUkFURUdZX01FUkdFEAESIAocTUVSR0VfU1RSQVRFR1lfS0VFUF9DVVNUT01FUhACEh0KGU1FUkdFX1NUUkFURUdZX0tFRVBfR1VFU1QQAyrFAgoSQ2FydEFkanVzdG1lbnRUeXBlEiQKIENBUlRfQURKVVNUTUVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASKQolQ0FSVF9BREpVU1RNRU5UX1RZUEVfUVVBTlRJVFlfQ0xBTVBFRBABEi0KKUNBUlRfQURKVVNUTUVOVF9UWVBFX0RST1BQRURfT1VUX09GX1NUT0NLEAISLAooQ0FSVF9BREpVU1RNRU5UX1RZUEVfRFJPUFBFRF9VTkFWQUlMQUJMRRADEisKJ0NBUlRfQURKVVNUTUVOVF9UWVBFX0RST1BQRURfTElORV9MSU1JVBAEEiwKKENBUlRfQURKVVNUTUVOVF9UWVBFX0RST1BQRURfQllfU1RSQVRFR1kQBRImCiJDQVJUX0FESlVTVE1FTlRfVFlQRV9QUklDRV9VUERBVEVEEAYqvQIKE1ZhbGlkYXRpb25Jc3N1ZVR5cGUSJQohVkFMSURBVElPTl9JU1NVRV9UWVBFX1VOU1BFQ0lGSUVEEAASJAogVkFMSURBVElPTl9JU1NVRV9UWVBFX0VNUFRZX0NBUlQQARIqCiZWQUxJREFUSU9OX0lTU1VFX1RZUEVfSVRFTV9VTkFWQUlMQUJMRRACEiwKKFZBTElEQVRJT05fSVNTVUVfVFlQRV9JTlNVRkZJQ0lFTlRfU1RPQ0sQAxInCiNWQUxJREFUSU9OX0lTU1VFX1RZUEVfUFJJQ0VfQ0hBTkdFRBAEEicKI1ZBTElEQVRJT05fSVNTVUVfVFlQRV9FTUFJTF9NSVNTSU5HEAUSLQopVkFMSURBVElPTl9JU1NVRV9UWVBFX0NBVEFMT0dfVU5BVkFJTEFCTEUQBiqPAQoKQ2FydFN0YXR1cxIbChdDQVJUX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKEkNBUlRfU1RBVFVTX0FDVElWRRABEhYKEkNBUlRfU1RBVFVTX01FUkdFRBACEhkKFUNBUlRfU1RBVFVTX0FCQU5ET05FRBADEhkKFUNBUlRfU1RBVFVTX0NPTVBMRVRFRBAEKroBCgxBdmFpbGFiaWxpdHkSHAoYQVZBSUxBQklMSVRZX1VOU1BFQ0lGSUVEEAASGQoVQVZBSUxBQklMSVRZX0lOX1NUT0NLEAESGgoWQVZBSUxBQklMSVRZX0xPV19TVE9DSxACEh0KGUFWQUlMQUJJTElUWV9PVVRfT0ZfU1RPQ0sQAxIcChhBVkFJTEFCSUxJVFlfVU5BVkFJTEFCTEUQBBIYChRBVkFJTEFCSUxJVFlfVU5LTk9XThAFKo8CCg9DYXJ0V2FybmluZ1R5cGUSIQodQ0FSVF9XQVJOSU5HX1RZUEVfVU5TUEVDSUZJRUQQABIjCh9DQVJUX1dBUk5JTkdfVFlQRV9QUklDRV9DSEFOR0VEEAESIgoeQ0FSVF9XQVJOSU5HX1RZUEVfT1VUX09GX1NUT0NLEAISHwobQ0FSVF9XQVJOSU5HX1RZUEVfTE9XX1NUT0NLEAMSIQodQ0FSVF9XQVJOSU5HX1RZUEVfVU5BVkFJTEFCTEUQBBIpCiVDQVJUX1dBUk5JTkdfVFlQRV9DQVRBTE9HX1VOQVZBSUxBQkxFEAUSIQodQ0FSVF9XQVJOSU5HX1RZUEVfSElHSF9ERU1BTkQQBir7AQoPUmVjb3ZlcnlPdXRjb21lEiAKHFJFQ09WRVJZX09VVENPTUVfVU5TUEVDSUZJRUQQABIfChtSRUNPVkVSWV9PVVRDT01FX1RBS0VOX09WRVIQARIbChdSRUNPVkVSWV9PVVRDT01FX01FUkdFRBACEiYKIlJFQ09WRVJZX09VVENPTUVfQUxSRUFEWV9SRUNPVkVSRUQQAxIhCh1SRUNPVkVSWV9PVVRDT01FX0hBU19PV05fQ0FSVBAEEh0KGVJFQ09WRVJZX09VVENPTUVfTk9fTUFUQ0gQBRIeChpSRUNPVkVSWV9PVVRDT01FX0FNQklHVU9VUxAGKoABChBTaG9wcGluZ0xpc3RUeXBlEiIKHlNIT1BQSU5HX0xJU1RfVFlQRV9VTlNQRUNJRklFRBAAEiYKIlNIT1BQSU5HX0xJU1RfVFlQRV9TQVZFRF9GT1JfTEFURVIQARIgChxTSE9QUElOR19MSVNUX1RZUEVfV0lTSF9MSVNUEAIy4BUKC0NhcnRTZXJ2aWNlEkYKB0dldENhcnQSHC5zaG9wLmNhcnQudjEuR2V0Q2FydFJlcXVlc3QaHS5zaG9wLmNhcnQudjEuR2V0Q2FydFJlc3BvbnNlEkYKB0FkZEl0ZW0SHC5zaG9wLmNhcnQudjEuQWRkSXRlbVJlcXVlc3QaHS5zaG9wLmNhcnQudjEuQWRkSXRlbVJlc3BvbnNlEk8KClVwZGF0ZUl0ZW0SHy5zaG9wLmNhcnQudjEuVXBkYXRlSXRlbVJlcXVlc3QaIC5zaG9wLmNhcnQudjEuVXBkYXRlSXRlbVJlc3BvbnNlEk8KClJlbW92ZUl0ZW0SHy5zaG9wLmNhcnQudjEuUmVtb3ZlSXRlbVJlcXVlc3QaIC5zaG9wLmNhcnQudjEuUmVtb3ZlSXRlbVJlc3BvbnNlEkwKCUNsZWFyQ2FydBIeLnNob3AuY2FydC52MS5DbGVhckNhcnRSZXF1ZXN0Gh8uc2hvcC5jYXJ0LnYxLkNsZWFyQ2FydFJlc3BvbnNlEkkKCFNldEVtYWlsEh0uc2hvcC5jYXJ0LnYxLlNldEVtYWlsUmVxdWVzdBoeLnNob3AuY2FydC52MS5TZXRFbWFpbFJlc3BvbnNlEkkKCFZhbGlkYXRlEh0uc2hvcC5jYXJ0LnYxLlZhbGlkYXRlUmVxdWVzdBoeLnNob3AuY2FydC52MS5WYWxpZGF0ZVJlc3BvbnNlElsKDk1lcmdlR3Vlc3RDYXJ0EiMuc2hvcC5jYXJ0LnYxLk1lcmdlR3Vlc3RDYXJ0UmVxdWVzdBokLnNob3AuY2FydC52MS5NZXJnZUd1ZXN0Q2FydFJlc3BvbnNlElIKC1JlZnJlc2hDYXJ0EiAuc2hvcC5jYXJ0LnYxLlJlZnJlc2hDYXJ0UmVxdWVzdBohLnNob3AuY2FydC52MS5SZWZyZXNoQ2FydFJlc3BvbnNlElIKC0dldENhcnRCeUlkEiAuc2hvcC5jYXJ0LnYxLkdldENhcnRCeUlkUmVxdWVzdBohLnNob3AuY2FydC52MS5HZXRDYXJ0QnlJZFJlc3BvbnNlElUKDENvbXBsZXRlQ2FydBIhLnNob3AuY2FydC52MS5Db21wbGV0ZUNhcnRSZXF1ZXN0GiIuc2hvcC5jYXJ0LnYxLkNvbXBsZXRlQ2FydFJlc3BvbnNlElsKDkxpc3RDYXJ0RXZlbnRzEiMuc2hvcC5jYXJ0LnYxLkxpc3RDYXJ0RXZlbnRzUmVxdWVzdBokLnNob3AuY2FydC52MS5MaXN0Q2FydEV2ZW50c1Jlc3BvbnNlElIKC1JlY292ZXJDYXJ0EiAuc2hvcC5jYXJ0LnYxLlJlY292ZXJDYXJ0UmVxdWVzdBohLnNob3AuY2FydC52MS5SZWNvdmVyQ2FydFJlc3BvbnNlEmoKE1Vuc3Vic2NyaWJlUmVjb3ZlcnkSKC5zaG9wLmNhcnQudjEuVW5zdWJzY3JpYmVSZWNvdmVyeVJlcXVlc3QaKS5zaG9wLmNhcnQudjEuVW5zdWJzY3JpYmVSZWNvdmVyeVJlc3BvbnNlEkkKCEFkZEl0ZW1zEh0uc2hvcC5jYXJ0LnYxLkFkZEl0ZW1zUmVxdWVzdBoeLnNob3AuY2FydC52MS5BZGRJdGVtc1Jlc3BvbnNlElIKC1VwZGF0ZUl0ZW1zEiAuc2hvcC5jYXJ0LnYxLlVwZGF0ZUl0ZW1zUmVxdWVzdBohLnNob3AuY2FydC52MS5VcGRhdGVJdGVtc1Jlc3BvbnNlEkYKB1Jlb3JkZXISHC5zaG9wLmNhcnQudjEuUmVvcmRlclJlcXVlc3QaHS5zaG9wLmNhcnQudjEuUmVvcmRlclJlc3BvbnNlEkkKCEdldExpc3RzEh0uc2hvcC5jYXJ0LnYxLkdldExpc3RzUmVxdWVzdBoeLnNob3AuY2FydC52MS5HZXRMaXN0c1Jlc3BvbnNlElsKDkNyZWF0ZVdpc2hMaXN0EiMuc2hvcC5jYXJ0LnYxLkNyZWF0ZVdpc2hMaXN0UmVxdWVzdBokLnNob3AuY2FydC52MS5DcmVhdGVXaXNoTGlzdFJlc3BvbnNlEk8KCkRlbGV0ZUxpc3QSHy5zaG9wLmNhcnQudjEuRGVsZXRlTGlzdFJlcXVlc3QaIC5zaG9wLmNhcnQudjEuRGVsZXRlTGlzdFJlc3BvbnNlElIKC0FkZExpc3RJdGVtEiAuc2hvcC5jYXJ0LnYxLkFkZExpc3RJdGVtUmVxdWVzdBohLnNob3AuY2FydC52MS5BZGRMaXN0SXRlbVJlc3BvbnNlElsKDlVwZGF0ZUxpc3RJdGVtEiMuc2hvcC5jYXJ0LnYxLlVwZGF0ZUxpc3RJdGVtUmVxdWVzdBokLnNob3AuY2FydC52MS5VcGRhdGVMaXN0SXRlbVJlc3BvbnNlElsKDlJlbW92ZUxpc3RJdGVtEiMuc2hvcC5jYXJ0LnYxLlJlbW92ZUxpc3RJdGVtUmVxdWVzdBokLnNob3AuY2FydC52MS5SZW1vdmVMaXN0SXRlbVJlc3BvbnNlElsKDk1vdmVJdGVtVG9MaXN0EiMuc2hvcC5jYXJ0LnYxLk1vdmVJdGVtVG9MaXN0UmVxdWVzdBokLnNob3AuY2FydC52MS5Nb3ZlSXRlbVRvTGlzdFJlc3BvbnNlEmcKEk1vdmVMaXN0SXRlbVRvQ2FydBInLnNob3AuY2FydC52MS5Nb3ZlTGlzdEl0ZW1Ub0NhcnRSZXF1ZXN0Giguc2hvcC5jYXJ0LnYxLk1vdmVMaXN0SXRlbVRvQ2FydFJlc3BvbnNlEmoKE1NldEJhY2tJblN0b2NrQWxlcnQSKC5zaG9wLmNhcnQudjEuU2V0QmFja0luU3RvY2tBbGVydFJlcXVlc3QaKS5zaG9wLmNhcnQudjEuU2V0QmFja0luU3RvY2tBbGVydFJlc3BvbnNlEl4KD0NyZWF0ZUNhcnRTaGFyZRIkLnNob3AuY2FydC52MS5DcmVhdGVDYXJ0U2hhcmVSZXF1ZXN0GiUuc2hvcC5jYXJ0LnYxLkNyZWF0ZUNhcnRTaGFyZVJlc3BvbnNlEl4KD1Jldm9rZUNhcnRTaGFyZRIkLnNob3AuY2FydC52MS5SZXZva2VDYXJ0U2hhcmVSZXF1ZXN0GiUuc2hvcC5jYXJ0LnYxLlJldm9rZUNhcnRTaGFyZVJlc3BvbnNlElsKDkxpc3RDYXJ0U2hhcmVzEiMuc2hvcC5jYXJ0LnYxLkxpc3RDYXJ0U2hhcmVzUmVxdWVzdBokLnNob3AuY2FydC52MS5MaXN0Q2FydFNoYXJlc1Jlc3BvbnNlElgKDUdldFNoYXJlZENhcnQSIi5zaG9wLmNhcnQudjEuR2V0U2hhcmVkQ2FydFJlcXVlc3QaIy5zaG9wLmNhcnQudjEuR2V0U2hhcmVkQ2FydFJlc3BvbnNlElsKDkNvcHlTaGFyZWRDYXJ0EiMuc2hvcC5jYXJ0LnYxLkNvcHlTaGFyZWRDYXJ0UmVxdWVzdBokLnNob3AuY2FydC52MS5Db3B5U2hhcmVkQ2FydFJlc3BvbnNlEk4KCVdhdGNoQ2FydBIeLnNob3AuY2FydC52MS5XYXRjaENhcnRSZXF1ZXN0Gh8uc2hvcC5jYXJ0LnYxLldhdGNoQ2FydFJlc3BvbnNlMAFCRFpCZ2l0aHViLmNvbS9leGFtcGxlL2NhcnQtc2VydmljZS9jbGllbnRzL2dvL2dlbi9zaG9wL2NhcnQvdjE7Y2FydHYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_struct, file_google_protobuf_timestamp, file_shop_common_v1_money]);
-
-/**
- * Who is calling: the BFF's session and, once signed in, the customer.
- *
- * @generated from message shop.cart.v1.Shopper
- */
-export type Shopper = Message<"shop.cart.v1.Shopper"> & {
-  /**
-   * The BFF's session id. Required: 1-128 printable ASCII characters, no spaces.
-   *
-   * @generated from field: string session_id = 1;
-   */
-  sessionId: string;
-
-  /**
-   * The signed-in customer's id; empty for a guest. Same format as session_id.
-   *
-   * @generated from field: string customer_id = 2;
-   */
-  customerId: string;
-
-  /**
-   * Optional device signals of a guest, for recovery by device: keys
-   * `user_agent`, `accept_language`, `time_zone` (IANA name), `screen`
-   * (e.g. `1920x1080@2`) and `ip_prefix` (the client address truncated by
-   * the BFF: /24 for IPv4, /48 for IPv6), each value at most 512
-   * characters. Only keyed hashes are stored, on guest carts, when an
-   * AddItem or RecoverCart carries them (other calls validate and ignore
-   * them; without `recovery.hash_key` nothing is stored). Send them with a
-   * session's first AddItem, not every call: a write that stores them takes
-   * the slower locking path. See docs/recovery.md and docs/privacy.md.
-   *
-   * @generated from field: map<string, string> device = 3;
-   */
-  device: { [key: string]: string };
-};
-
-/**
- * Describes the message shop.cart.v1.Shopper.
- * Use `create(ShopperSchema)` to create a new message.
- */
-export const ShopperSchema: GenMessage<Shopper> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 0);
+  fileDesc("ChdzaG9wL2NhcnQvdjEvY2FydC5wcm90bxIMc2hvcC5jYXJ0LnYxIjgKDkdldENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlciIzCg9HZXRDYXJ0UmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IuUBCg5BZGRJdGVtUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISEgoKcHJvZHVjdF9pZBgCIAEoCRISCgp2YXJpYW50X2lkGAMgASgJEhAKCHF1YW50aXR5GAQgASgFEikKCG1ldGFkYXRhGAUgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiIzCg9BZGRJdGVtUmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0IqwBCg9BZGRJdGVtc1JlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEikKBWl0ZW1zGAIgAygLMhouc2hvcC5jYXJ0LnYxLkFkZEl0ZW1zTGluZRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiJzCgxBZGRJdGVtc0xpbmUSEgoKcHJvZHVjdF9pZBgBIAEoCRISCgp2YXJpYW50X2lkGAIgASgJEhAKCHF1YW50aXR5GAMgASgFEikKCG1ldGFkYXRhGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCI0ChBBZGRJdGVtc1Jlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKmAQoRVXBkYXRlSXRlbVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEg8KB2l0ZW1faWQYAiABKAkSEAoIcXVhbnRpdHkYAyABKAUSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iNgoSVXBkYXRlSXRlbVJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKvAQoSVXBkYXRlSXRlbXNSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIpCgVpdGVtcxgCIAMoCzIaLnNob3AuY2FydC52MS5JdGVtUXVhbnRpdHkSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iMQoMSXRlbVF1YW50aXR5Eg8KB2l0ZW1faWQYASABKAkSEAoIcXVhbnRpdHkYAiABKAUiNwoTVXBkYXRlSXRlbXNSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQilAEKEVJlbW92ZUl0ZW1SZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIPCgdpdGVtX2lkGAIgASgJEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIjYKElJlbW92ZUl0ZW1SZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQiggEKEENsZWFyQ2FydFJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyEhIKCnJlcXVlc3RfaWQYCiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgLIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIjUKEUNsZWFyQ2FydFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCKQAQoPU2V0RW1haWxSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchINCgVlbWFpbBgCIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiI0ChBTZXRFbWFpbFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydCI5Cg9WYWxpZGF0ZVJlcXVlc3QSJgoHc2hvcHBlchgBIAEoCzIVLnNob3AuY2FydC52MS5TaG9wcGVyInIKEFZhbGlkYXRlUmVzcG9uc2USDQoFdmFsaWQYASABKAgSLQoGaXNzdWVzGAIgAygLMh0uc2hvcC5jYXJ0LnYxLlZhbGlkYXRpb25Jc3N1ZRIgCgRjYXJ0GAMgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQihAIKD1ZhbGlkYXRpb25Jc3N1ZRIvCgR0eXBlGAEgASgOMiEuc2hvcC5jYXJ0LnYxLlZhbGlkYXRpb25Jc3N1ZVR5cGUSDwoHbWVzc2FnZRgCIAEoCRIPCgdpdGVtX2lkGAMgASgJEhIKCnZhcmlhbnRfaWQYBCABKAkSGgoScmVxdWVzdGVkX3F1YW50aXR5GAUgASgFEhoKEmF2YWlsYWJsZV9xdWFudGl0eRgGIAEoAxIoCglvbGRfcHJpY2UYByABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leRIoCgluZXdfcHJpY2UYCCABKAsyFS5zaG9wLmNvbW1vbi52MS5Nb25leSKEAQoSUmVmcmVzaENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiJqChNSZWZyZXNoQ2FydFJlc3BvbnNlEiAKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydBIxCgthZGp1c3RtZW50cxgCIAMoCzIcLnNob3AuY2FydC52MS5DYXJ0QWRqdXN0bWVudCLQAQoVTWVyZ2VHdWVzdENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIYChBndWVzdF9zZXNzaW9uX2lkGAIgASgJEi0KCHN0cmF0ZWd5GAMgASgOMhsuc2hvcC5jYXJ0LnYxLk1lcmdlU3RyYXRlZ3kSEgoKcmVxdWVzdF9pZBgKIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAsgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24ifQoWTWVyZ2VHdWVzdENhcnRSZXNwb25zZRIgCgRjYXJ0GAEgASgLMhIuc2hvcC5jYXJ0LnYxLkNhcnQSMQoLYWRqdXN0bWVudHMYAiADKAsyHC5zaG9wLmNhcnQudjEuQ2FydEFkanVzdG1lbnQSDgoGbWVyZ2VkGAMgASgIIpcBCg5SZW9yZGVyUmVxdWVzdBImCgdzaG9wcGVyGAEgASgLMhUuc2hvcC5jYXJ0LnYxLlNob3BwZXISFQoNb3JkZXJfY2FydF9pZBgCIAEoCRISCgpyZXF1ZXN0X2lkGAogASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YCyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiJ2Cg9SZW9yZGVyUmVzcG9uc2USIAoEY2FydBgBIAEoCzISLnNob3AuY2FydC52MS5DYXJ0EjEKC2FkanVzdG1lbnRzGAIgAygLMhwuc2hvcC5jYXJ0LnYxLkNhcnRBZGp1c3RtZW50Eg4KBm5vdGljZRgDIAEoCSJoChBXYXRjaENhcnRSZXF1ZXN0EiYKB3Nob3BwZXIYASABKAsyFS5zaG9wLmNhcnQudjEuU2hvcHBlchIVCg1hZnRlcl92ZXJzaW9uGAIgASgDEhUKDWFmdGVyX2NhcnRfaWQYAyABKAkigAEKEVdhdGNoQ2FydFJlc3BvbnNlEiIKBGNhcnQYASABKAsyEi5zaG9wLmNhcnQudjEuQ2FydEgAEigKBWVuZGVkGAIgASgLMhcuc2hvcC5jYXJ0LnYxLkNhcnRFbmRlZEgAEhMKCWtlZXBhbGl2ZRgDIAEoCEgAQggKBnVwZGF0ZSJcCglDYXJ0RW5kZWQSDwoHY2FydF9pZBgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5zaG9wLmNhcnQudjEuQ2FydFN0YXR1cxIUCgxpbnRvX2NhcnRfaWQYAyABKAkqvQIKE1ZhbGlkYXRpb25Jc3N1ZVR5cGUSJQohVkFMSURBVElPTl9JU1NVRV9UWVBFX1VOU1BFQ0lGSUVEEAASJAogVkFMSURBVElPTl9JU1NVRV9UWVBFX0VNUFRZX0NBUlQQARIqCiZWQUxJREFUSU9OX0lTU1VFX1RZUEVfSVRFTV9VTkFWQUlMQUJMRRACEiwKKFZBTElEQVRJT05fSVNTVUVfVFlQRV9JTlNVRkZJQ0lFTlRfU1RPQ0sQAxInCiNWQUxJREFUSU9OX0lTU1VFX1RZUEVfUFJJQ0VfQ0hBTkdFRBAEEicKI1ZBTElEQVRJT05fSVNTVUVfVFlQRV9FTUFJTF9NSVNTSU5HEAUSLQopVkFMSURBVElPTl9JU1NVRV9UWVBFX0NBVEFMT0dfVU5BVkFJTEFCTEUQBiqKAQoNTWVyZ2VTdHJhdGVneRIeChpNRVJHRV9TVFJBVEVHWV9VTlNQRUNJRklFRBAAEhgKFE1FUkdFX1NUUkFURUdZX01FUkdFEAESIAocTUVSR0VfU1RSQVRFR1lfS0VFUF9DVVNUT01FUhACEh0KGU1FUkdFX1NUUkFURUdZX0tFRVBfR1VFU1QQAzKLCAoLQ2FydFNlcnZpY2USRgoHR2V0Q2FydBIcLnNob3AuY2FydC52MS5HZXRDYXJ0UmVxdWVzdBodLnNob3AuY2FydC52MS5HZXRDYXJ0UmVzcG9uc2USRgoHQWRkSXRlbRIcLnNob3AuY2FydC52MS5BZGRJdGVtUmVxdWVzdBodLnNob3AuY2FydC52MS5BZGRJdGVtUmVzcG9uc2USSQoIQWRkSXRlbXMSHS5zaG9wLmNhcnQudjEuQWRkSXRlbXNSZXF1ZXN0Gh4uc2hvcC5jYXJ0LnYxLkFkZEl0ZW1zUmVzcG9uc2USTwoKVXBkYXRlSXRlbRIfLnNob3AuY2FydC52MS5VcGRhdGVJdGVtUmVxdWVzdBogLnNob3AuY2FydC52MS5VcGRhdGVJdGVtUmVzcG9uc2USUgoLVXBkYXRlSXRlbXMSIC5zaG9wLmNhcnQudjEuVXBkYXRlSXRlbXNSZXF1ZXN0GiEuc2hvcC5jYXJ0LnYxLlVwZGF0ZUl0ZW1zUmVzcG9uc2USTwoKUmVtb3ZlSXRlbRIfLnNob3AuY2FydC52MS5SZW1vdmVJdGVtUmVxdWVzdBogLnNob3AuY2FydC52MS5SZW1vdmVJdGVtUmVzcG9uc2USTAoJQ2xlYXJDYXJ0Eh4uc2hvcC5jYXJ0LnYxLkNsZWFyQ2FydFJlcXVlc3QaHy5zaG9wLmNhcnQudjEuQ2xlYXJDYXJ0UmVzcG9uc2USSQoIU2V0RW1haWwSHS5zaG9wLmNhcnQudjEuU2V0RW1haWxSZXF1ZXN0Gh4uc2hvcC5jYXJ0LnYxLlNldEVtYWlsUmVzcG9uc2USSQoIVmFsaWRhdGUSHS5zaG9wLmNhcnQudjEuVmFsaWRhdGVSZXF1ZXN0Gh4uc2hvcC5jYXJ0LnYxLlZhbGlkYXRlUmVzcG9uc2USUgoLUmVmcmVzaENhcnQSIC5zaG9wLmNhcnQudjEuUmVmcmVzaENhcnRSZXF1ZXN0GiEuc2hvcC5jYXJ0LnYxLlJlZnJlc2hDYXJ0UmVzcG9uc2USWwoOTWVyZ2VHdWVzdENhcnQSIy5zaG9wLmNhcnQudjEuTWVyZ2VHdWVzdENhcnRSZXF1ZXN0GiQuc2hvcC5jYXJ0LnYxLk1lcmdlR3Vlc3RDYXJ0UmVzcG9uc2USRgoHUmVvcmRlchIcLnNob3AuY2FydC52MS5SZW9yZGVyUmVxdWVzdBodLnNob3AuY2FydC52MS5SZW9yZGVyUmVzcG9uc2USTgoJV2F0Y2hDYXJ0Eh4uc2hvcC5jYXJ0LnYxLldhdGNoQ2FydFJlcXVlc3QaHy5zaG9wLmNhcnQudjEuV2F0Y2hDYXJ0UmVzcG9uc2UwAUJEWkJnaXRodWIuY29tL2V4YW1wbGUvY2FydC1zZXJ2aWNlL2NsaWVudHMvZ28vZ2VuL3Nob3AvY2FydC92MTtjYXJ0djFiBnByb3RvMw", [file_google_protobuf_struct, file_shop_cart_v1_types, file_shop_common_v1_money]);
 
 /**
  * Request of GetCart.
@@ -78,7 +36,7 @@ export type GetCartRequest = Message<"shop.cart.v1.GetCartRequest"> & {
  * Use `create(GetCartRequestSchema)` to create a new message.
  */
 export const GetCartRequestSchema: GenMessage<GetCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 1);
+  messageDesc(file_shop_cart_v1_cart, 0);
 
 /**
  * Response of GetCart.
@@ -99,7 +57,7 @@ export type GetCartResponse = Message<"shop.cart.v1.GetCartResponse"> & {
  * Use `create(GetCartResponseSchema)` to create a new message.
  */
 export const GetCartResponseSchema: GenMessage<GetCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 2);
+  messageDesc(file_shop_cart_v1_cart, 1);
 
 /**
  * Request of AddItem.
@@ -175,7 +133,7 @@ export type AddItemRequest = Message<"shop.cart.v1.AddItemRequest"> & {
  * Use `create(AddItemRequestSchema)` to create a new message.
  */
 export const AddItemRequestSchema: GenMessage<AddItemRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 3);
+  messageDesc(file_shop_cart_v1_cart, 2);
 
 /**
  * Response of AddItem.
@@ -196,7 +154,112 @@ export type AddItemResponse = Message<"shop.cart.v1.AddItemResponse"> & {
  * Use `create(AddItemResponseSchema)` to create a new message.
  */
 export const AddItemResponseSchema: GenMessage<AddItemResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 3);
+
+/**
+ * Request of AddItems.
+ *
+ * @generated from message shop.cart.v1.AddItemsRequest
+ */
+export type AddItemsRequest = Message<"shop.cart.v1.AddItemsRequest"> & {
+  /**
+   * The caller. Required.
+   *
+   * @generated from field: shop.cart.v1.Shopper shopper = 1;
+   */
+  shopper?: Shopper | undefined;
+
+  /**
+   * The lines to add, 1 to 50, applied in order.
+   *
+   * @generated from field: repeated shop.cart.v1.AddItemsLine items = 2;
+   */
+  items: AddItemsLine[];
+
+  /**
+   * Idempotency key (AIP-155), as for AddItem.
+   *
+   * @generated from field: string request_id = 10;
+   */
+  requestId: string;
+
+  /**
+   * Optimistic concurrency (AIP-154), as for AddItem.
+   *
+   * @generated from field: optional int64 expected_version = 11;
+   */
+  expectedVersion?: bigint | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.AddItemsRequest.
+ * Use `create(AddItemsRequestSchema)` to create a new message.
+ */
+export const AddItemsRequestSchema: GenMessage<AddItemsRequest> = /*@__PURE__*/
   messageDesc(file_shop_cart_v1_cart, 4);
+
+/**
+ * One line of AddItems: the fields of AddItem.
+ *
+ * @generated from message shop.cart.v1.AddItemsLine
+ */
+export type AddItemsLine = Message<"shop.cart.v1.AddItemsLine"> & {
+  /**
+   * The product. Required.
+   *
+   * @generated from field: string product_id = 1;
+   */
+  productId: string;
+
+  /**
+   * The variant, of that product. Required.
+   *
+   * @generated from field: string variant_id = 2;
+   */
+  variantId: string;
+
+  /**
+   * Units to add: 1-100.
+   *
+   * @generated from field: int32 quantity = 3;
+   */
+  quantity: number;
+
+  /**
+   * Optional line metadata, as for AddItem.
+   *
+   * @generated from field: google.protobuf.Struct metadata = 4;
+   */
+  metadata?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.AddItemsLine.
+ * Use `create(AddItemsLineSchema)` to create a new message.
+ */
+export const AddItemsLineSchema: GenMessage<AddItemsLine> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 5);
+
+/**
+ * Response of AddItems.
+ *
+ * @generated from message shop.cart.v1.AddItemsResponse
+ */
+export type AddItemsResponse = Message<"shop.cart.v1.AddItemsResponse"> & {
+  /**
+   * The cart after every line.
+   *
+   * @generated from field: shop.cart.v1.Cart cart = 1;
+   */
+  cart?: Cart | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.AddItemsResponse.
+ * Use `create(AddItemsResponseSchema)` to create a new message.
+ */
+export const AddItemsResponseSchema: GenMessage<AddItemsResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 6);
 
 /**
  * Request of UpdateItem.
@@ -256,7 +319,7 @@ export type UpdateItemRequest = Message<"shop.cart.v1.UpdateItemRequest"> & {
  * Use `create(UpdateItemRequestSchema)` to create a new message.
  */
 export const UpdateItemRequestSchema: GenMessage<UpdateItemRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 5);
+  messageDesc(file_shop_cart_v1_cart, 7);
 
 /**
  * Response of UpdateItem.
@@ -277,7 +340,98 @@ export type UpdateItemResponse = Message<"shop.cart.v1.UpdateItemResponse"> & {
  * Use `create(UpdateItemResponseSchema)` to create a new message.
  */
 export const UpdateItemResponseSchema: GenMessage<UpdateItemResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 6);
+  messageDesc(file_shop_cart_v1_cart, 8);
+
+/**
+ * Request of UpdateItems.
+ *
+ * @generated from message shop.cart.v1.UpdateItemsRequest
+ */
+export type UpdateItemsRequest = Message<"shop.cart.v1.UpdateItemsRequest"> & {
+  /**
+   * The caller. Required.
+   *
+   * @generated from field: shop.cart.v1.Shopper shopper = 1;
+   */
+  shopper?: Shopper | undefined;
+
+  /**
+   * The new quantities, 1 to 50, each line at most once.
+   *
+   * @generated from field: repeated shop.cart.v1.ItemQuantity items = 2;
+   */
+  items: ItemQuantity[];
+
+  /**
+   * Idempotency key (AIP-155), as for UpdateItem.
+   *
+   * @generated from field: string request_id = 10;
+   */
+  requestId: string;
+
+  /**
+   * Optimistic concurrency (AIP-154), as for UpdateItem.
+   *
+   * @generated from field: optional int64 expected_version = 11;
+   */
+  expectedVersion?: bigint | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.UpdateItemsRequest.
+ * Use `create(UpdateItemsRequestSchema)` to create a new message.
+ */
+export const UpdateItemsRequestSchema: GenMessage<UpdateItemsRequest> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 9);
+
+/**
+ * A line's new quantity.
+ *
+ * @generated from message shop.cart.v1.ItemQuantity
+ */
+export type ItemQuantity = Message<"shop.cart.v1.ItemQuantity"> & {
+  /**
+   * The line (`CartItem.id`). Required.
+   *
+   * @generated from field: string item_id = 1;
+   */
+  itemId: string;
+
+  /**
+   * The new quantity: 0-100; 0 removes the line.
+   *
+   * @generated from field: int32 quantity = 2;
+   */
+  quantity: number;
+};
+
+/**
+ * Describes the message shop.cart.v1.ItemQuantity.
+ * Use `create(ItemQuantitySchema)` to create a new message.
+ */
+export const ItemQuantitySchema: GenMessage<ItemQuantity> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 10);
+
+/**
+ * Response of UpdateItems.
+ *
+ * @generated from message shop.cart.v1.UpdateItemsResponse
+ */
+export type UpdateItemsResponse = Message<"shop.cart.v1.UpdateItemsResponse"> & {
+  /**
+   * The cart after every change.
+   *
+   * @generated from field: shop.cart.v1.Cart cart = 1;
+   */
+  cart?: Cart | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.UpdateItemsResponse.
+ * Use `create(UpdateItemsResponseSchema)` to create a new message.
+ */
+export const UpdateItemsResponseSchema: GenMessage<UpdateItemsResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 11);
 
 /**
  * Request of RemoveItem.
@@ -330,7 +484,7 @@ export type RemoveItemRequest = Message<"shop.cart.v1.RemoveItemRequest"> & {
  * Use `create(RemoveItemRequestSchema)` to create a new message.
  */
 export const RemoveItemRequestSchema: GenMessage<RemoveItemRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 7);
+  messageDesc(file_shop_cart_v1_cart, 12);
 
 /**
  * Response of RemoveItem.
@@ -351,7 +505,7 @@ export type RemoveItemResponse = Message<"shop.cart.v1.RemoveItemResponse"> & {
  * Use `create(RemoveItemResponseSchema)` to create a new message.
  */
 export const RemoveItemResponseSchema: GenMessage<RemoveItemResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 8);
+  messageDesc(file_shop_cart_v1_cart, 13);
 
 /**
  * Request of ClearCart.
@@ -397,7 +551,7 @@ export type ClearCartRequest = Message<"shop.cart.v1.ClearCartRequest"> & {
  * Use `create(ClearCartRequestSchema)` to create a new message.
  */
 export const ClearCartRequestSchema: GenMessage<ClearCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 9);
+  messageDesc(file_shop_cart_v1_cart, 14);
 
 /**
  * Response of ClearCart.
@@ -418,7 +572,7 @@ export type ClearCartResponse = Message<"shop.cart.v1.ClearCartResponse"> & {
  * Use `create(ClearCartResponseSchema)` to create a new message.
  */
 export const ClearCartResponseSchema: GenMessage<ClearCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 10);
+  messageDesc(file_shop_cart_v1_cart, 15);
 
 /**
  * Request of SetEmail.
@@ -472,7 +626,7 @@ export type SetEmailRequest = Message<"shop.cart.v1.SetEmailRequest"> & {
  * Use `create(SetEmailRequestSchema)` to create a new message.
  */
 export const SetEmailRequestSchema: GenMessage<SetEmailRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 11);
+  messageDesc(file_shop_cart_v1_cart, 16);
 
 /**
  * Response of SetEmail.
@@ -493,7 +647,7 @@ export type SetEmailResponse = Message<"shop.cart.v1.SetEmailResponse"> & {
  * Use `create(SetEmailResponseSchema)` to create a new message.
  */
 export const SetEmailResponseSchema: GenMessage<SetEmailResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 12);
+  messageDesc(file_shop_cart_v1_cart, 17);
 
 /**
  * Request of Validate.
@@ -514,7 +668,7 @@ export type ValidateRequest = Message<"shop.cart.v1.ValidateRequest"> & {
  * Use `create(ValidateRequestSchema)` to create a new message.
  */
 export const ValidateRequestSchema: GenMessage<ValidateRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 13);
+  messageDesc(file_shop_cart_v1_cart, 18);
 
 /**
  * Response of Validate.
@@ -549,471 +703,7 @@ export type ValidateResponse = Message<"shop.cart.v1.ValidateResponse"> & {
  * Use `create(ValidateResponseSchema)` to create a new message.
  */
 export const ValidateResponseSchema: GenMessage<ValidateResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 14);
-
-/**
- * Request of MergeGuestCart.
- *
- * @generated from message shop.cart.v1.MergeGuestCartRequest
- */
-export type MergeGuestCartRequest = Message<"shop.cart.v1.MergeGuestCartRequest"> & {
-  /**
-   * The signed-in shopper. Required, with `customer_id`.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The session whose guest cart is merged; empty means `shopper.session_id`
-   * (a BFF that rotates its session id at sign-in passes the old one).
-   *
-   * @generated from field: string guest_session_id = 2;
-   */
-  guestSessionId: string;
-
-  /**
-   * How to combine the carts; unspecified means MERGE.
-   *
-   * @generated from field: shop.cart.v1.MergeStrategy strategy = 3;
-   */
-  strategy: MergeStrategy;
-
-  /**
-   * Idempotency key (AIP-155), e.g. a UUID; at most 128 printable
-   * characters. A retry with the same key and the same request returns the
-   * first response unchanged and changes nothing. While the first call is
-   * still running, a retry is ABORTED (reason REQUEST_IN_PROGRESS, with
-   * RetryInfo) and safe to repeat. The same key with a different request is
-   * INVALID_ARGUMENT (reason REQUEST_ID_REUSED). Keys are scoped to
-   * the shopper (or cart) and kept for `cart.idempotency_window_hours` (24
-   * by default). Only successful calls are remembered: a failed call can be
-   * retried with its key.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154): when set, the call applies only if the
-   * customer's cart's version is this one (0: the shopper has no cart yet); otherwise
-   * ABORTED with reason CONCURRENT_MODIFICATION and the current version in
-   * the ErrorInfo metadata (`current_version`).
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.MergeGuestCartRequest.
- * Use `create(MergeGuestCartRequestSchema)` to create a new message.
- */
-export const MergeGuestCartRequestSchema: GenMessage<MergeGuestCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 15);
-
-/**
- * Response of MergeGuestCart.
- *
- * @generated from message shop.cart.v1.MergeGuestCartResponse
- */
-export type MergeGuestCartResponse = Message<"shop.cart.v1.MergeGuestCartResponse"> & {
-  /**
-   * The customer's cart after the merge.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-
-  /**
-   * Every line that did not go over as it was.
-   *
-   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
-   */
-  adjustments: CartAdjustment[];
-
-  /**
-   * False when there was no active guest cart (nothing to merge, or already
-   * merged by an earlier call).
-   *
-   * @generated from field: bool merged = 3;
-   */
-  merged: boolean;
-};
-
-/**
- * Describes the message shop.cart.v1.MergeGuestCartResponse.
- * Use `create(MergeGuestCartResponseSchema)` to create a new message.
- */
-export const MergeGuestCartResponseSchema: GenMessage<MergeGuestCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 16);
-
-/**
- * Request of RefreshCart.
- *
- * @generated from message shop.cart.v1.RefreshCartRequest
- */
-export type RefreshCartRequest = Message<"shop.cart.v1.RefreshCartRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * Idempotency key (AIP-155), e.g. a UUID; at most 128 printable
-   * characters. A retry with the same key and the same request returns the
-   * first response unchanged and changes nothing. While the first call is
-   * still running, a retry is ABORTED (reason REQUEST_IN_PROGRESS, with
-   * RetryInfo) and safe to repeat. The same key with a different request is
-   * INVALID_ARGUMENT (reason REQUEST_ID_REUSED). Keys are scoped to
-   * the shopper (or cart) and kept for `cart.idempotency_window_hours` (24
-   * by default). Only successful calls are remembered: a failed call can be
-   * retried with its key.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154): when set, the call applies only if the
-   * cart's version is this one (0: the shopper has no cart yet); otherwise
-   * ABORTED with reason CONCURRENT_MODIFICATION and the current version in
-   * the ErrorInfo metadata (`current_version`).
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.RefreshCartRequest.
- * Use `create(RefreshCartRequestSchema)` to create a new message.
- */
-export const RefreshCartRequestSchema: GenMessage<RefreshCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 17);
-
-/**
- * Response of RefreshCart.
- *
- * @generated from message shop.cart.v1.RefreshCartResponse
- */
-export type RefreshCartResponse = Message<"shop.cart.v1.RefreshCartResponse"> & {
-  /**
-   * The cart after the refresh.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-
-  /**
-   * What changed.
-   *
-   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
-   */
-  adjustments: CartAdjustment[];
-};
-
-/**
- * Describes the message shop.cart.v1.RefreshCartResponse.
- * Use `create(RefreshCartResponseSchema)` to create a new message.
- */
-export const RefreshCartResponseSchema: GenMessage<RefreshCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 18);
-
-/**
- * A line that a merge or refresh changed or dropped.
- *
- * @generated from message shop.cart.v1.CartAdjustment
- */
-export type CartAdjustment = Message<"shop.cart.v1.CartAdjustment"> & {
-  /**
-   * What happened.
-   *
-   * @generated from field: shop.cart.v1.CartAdjustmentType type = 1;
-   */
-  type: CartAdjustmentType;
-
-  /**
-   * Human-readable explanation, in English.
-   *
-   * @generated from field: string message = 2;
-   */
-  message: string;
-
-  /**
-   * The resulting line; empty when dropped.
-   *
-   * @generated from field: string item_id = 3;
-   */
-  itemId: string;
-
-  /**
-   * The variant.
-   *
-   * @generated from field: string variant_id = 4;
-   */
-  variantId: string;
-
-  /**
-   * Quantity that was asked for (summed for a merge).
-   *
-   * @generated from field: int32 requested_quantity = 5;
-   */
-  requestedQuantity: number;
-
-  /**
-   * Quantity kept; 0 when dropped.
-   *
-   * @generated from field: int32 quantity = 6;
-   */
-  quantity: number;
-
-  /**
-   * Previous unit price, for PRICE_UPDATED.
-   *
-   * @generated from field: shop.common.v1.Money old_price = 7;
-   */
-  oldPrice?: Money | undefined;
-
-  /**
-   * New unit price, for PRICE_UPDATED.
-   *
-   * @generated from field: shop.common.v1.Money new_price = 8;
-   */
-  newPrice?: Money | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CartAdjustment.
- * Use `create(CartAdjustmentSchema)` to create a new message.
- */
-export const CartAdjustmentSchema: GenMessage<CartAdjustment> = /*@__PURE__*/
   messageDesc(file_shop_cart_v1_cart, 19);
-
-/**
- * Request of GetCartById.
- *
- * @generated from message shop.cart.v1.GetCartByIdRequest
- */
-export type GetCartByIdRequest = Message<"shop.cart.v1.GetCartByIdRequest"> & {
-  /**
-   * Cart id (a UUID). Required.
-   *
-   * @generated from field: string cart_id = 1;
-   */
-  cartId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.GetCartByIdRequest.
- * Use `create(GetCartByIdRequestSchema)` to create a new message.
- */
-export const GetCartByIdRequestSchema: GenMessage<GetCartByIdRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 20);
-
-/**
- * Response of GetCartById.
- *
- * @generated from message shop.cart.v1.GetCartByIdResponse
- */
-export type GetCartByIdResponse = Message<"shop.cart.v1.GetCartByIdResponse"> & {
-  /**
-   * The cart.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.GetCartByIdResponse.
- * Use `create(GetCartByIdResponseSchema)` to create a new message.
- */
-export const GetCartByIdResponseSchema: GenMessage<GetCartByIdResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 21);
-
-/**
- * Request of CompleteCart.
- *
- * @generated from message shop.cart.v1.CompleteCartRequest
- */
-export type CompleteCartRequest = Message<"shop.cart.v1.CompleteCartRequest"> & {
-  /**
-   * Cart id (a UUID). Required.
-   *
-   * @generated from field: string cart_id = 1;
-   */
-  cartId: string;
-
-  /**
-   * The order the cart became. Required; same format as session ids.
-   *
-   * @generated from field: string order_id = 2;
-   */
-  orderId: string;
-
-  /**
-   * Idempotency key (AIP-155), e.g. a UUID; at most 128 printable
-   * characters. A retry with the same key and the same request returns the
-   * first response unchanged and changes nothing. While the first call is
-   * still running, a retry is ABORTED (reason REQUEST_IN_PROGRESS, with
-   * RetryInfo) and safe to repeat. The same key with a different request is
-   * INVALID_ARGUMENT (reason REQUEST_ID_REUSED). Keys are scoped to
-   * the cart and kept for `cart.idempotency_window_hours` (24
-   * by default). Only successful calls are remembered: a failed call can be
-   * retried with its key.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154): when set, the call applies only if the
-   * cart's version is this one (0: the shopper has no cart yet); otherwise
-   * ABORTED with reason CONCURRENT_MODIFICATION and the current version in
-   * the ErrorInfo metadata (`current_version`).
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CompleteCartRequest.
- * Use `create(CompleteCartRequestSchema)` to create a new message.
- */
-export const CompleteCartRequestSchema: GenMessage<CompleteCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 22);
-
-/**
- * Response of CompleteCart.
- *
- * @generated from message shop.cart.v1.CompleteCartResponse
- */
-export type CompleteCartResponse = Message<"shop.cart.v1.CompleteCartResponse"> & {
-  /**
-   * The completed cart.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CompleteCartResponse.
- * Use `create(CompleteCartResponseSchema)` to create a new message.
- */
-export const CompleteCartResponseSchema: GenMessage<CompleteCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 23);
-
-/**
- * Request of ListCartEvents.
- *
- * @generated from message shop.cart.v1.ListCartEventsRequest
- */
-export type ListCartEventsRequest = Message<"shop.cart.v1.ListCartEventsRequest"> & {
-  /**
-   * Cart id (a UUID). Required.
-   *
-   * @generated from field: string cart_id = 1;
-   */
-  cartId: string;
-
-  /**
-   * Most events to return, 1-500; 0 means 50.
-   *
-   * @generated from field: int32 page_size = 2;
-   */
-  pageSize: number;
-
-  /**
-   * `next_page_token` of a previous call for the same cart; empty for the
-   * first page.
-   *
-   * @generated from field: string page_token = 3;
-   */
-  pageToken: string;
-};
-
-/**
- * Describes the message shop.cart.v1.ListCartEventsRequest.
- * Use `create(ListCartEventsRequestSchema)` to create a new message.
- */
-export const ListCartEventsRequestSchema: GenMessage<ListCartEventsRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 24);
-
-/**
- * Response of ListCartEvents.
- *
- * @generated from message shop.cart.v1.ListCartEventsResponse
- */
-export type ListCartEventsResponse = Message<"shop.cart.v1.ListCartEventsResponse"> & {
-  /**
-   * Events, oldest first.
-   *
-   * @generated from field: repeated shop.cart.v1.CartEvent events = 1;
-   */
-  events: CartEvent[];
-
-  /**
-   * Token of the next page; empty on the last page.
-   *
-   * @generated from field: string next_page_token = 2;
-   */
-  nextPageToken: string;
-};
-
-/**
- * Describes the message shop.cart.v1.ListCartEventsResponse.
- * Use `create(ListCartEventsResponseSchema)` to create a new message.
- */
-export const ListCartEventsResponseSchema: GenMessage<ListCartEventsResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 25);
-
-/**
- * Something that happened to a cart.
- *
- * @generated from message shop.cart.v1.CartEvent
- */
-export type CartEvent = Message<"shop.cart.v1.CartEvent"> & {
-  /**
-   * Per-cart sequence number, from 1, without gaps.
-   *
-   * @generated from field: int64 sequence = 1;
-   */
-  sequence: bigint;
-
-  /**
-   * Event type: created, item_added, item_updated, item_removed, cleared,
-   * email_set, customer_linked, merged, refreshed, completed, abandoned.
-   *
-   * @generated from field: string type = 2;
-   */
-  type: string;
-
-  /**
-   * What changed (JSON object; fields depend on the type).
-   *
-   * @generated from field: google.protobuf.Struct data = 3;
-   */
-  data?: JsonObject | undefined;
-
-  /**
-   * When it happened.
-   *
-   * @generated from field: google.protobuf.Timestamp create_time = 4;
-   */
-  createTime?: Timestamp | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CartEvent.
- * Use `create(CartEventSchema)` to create a new message.
- */
-export const CartEventSchema: GenMessage<CartEvent> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 26);
 
 /**
  * A reason a cart cannot go to checkout.
@@ -1083,485 +773,198 @@ export type ValidationIssue = Message<"shop.cart.v1.ValidationIssue"> & {
  * Use `create(ValidationIssueSchema)` to create a new message.
  */
 export const ValidationIssueSchema: GenMessage<ValidationIssue> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 27);
+  messageDesc(file_shop_cart_v1_cart, 20);
 
 /**
- * A cart as the shopper sees it.
+ * Request of RefreshCart.
  *
- * @generated from message shop.cart.v1.Cart
+ * @generated from message shop.cart.v1.RefreshCartRequest
  */
-export type Cart = Message<"shop.cart.v1.Cart"> & {
+export type RefreshCartRequest = Message<"shop.cart.v1.RefreshCartRequest"> & {
   /**
-   * Cart id (a UUID); empty when the shopper has no cart yet.
-   *
-   * @generated from field: string id = 1;
-   */
-  id: string;
-
-  /**
-   * Session that created the cart.
-   *
-   * @generated from field: string session_id = 2;
-   */
-  sessionId: string;
-
-  /**
-   * Owning customer; empty for a guest cart.
-   *
-   * @generated from field: string customer_id = 3;
-   */
-  customerId: string;
-
-  /**
-   * E-mail address for checkout; empty until set.
-   *
-   * @generated from field: string email = 4;
-   */
-  email: string;
-
-  /**
-   * Currency of every price in the cart.
-   *
-   * @generated from field: string currency_code = 5;
-   */
-  currencyCode: string;
-
-  /**
-   * Lifecycle state.
-   *
-   * @generated from field: shop.cart.v1.CartStatus status = 6;
-   */
-  status: CartStatus;
-
-  /**
-   * Incremented by every change; 0 when the cart does not exist yet.
-   *
-   * @generated from field: int64 version = 7;
-   */
-  version: bigint;
-
-  /**
-   * Lines, oldest first.
-   *
-   * @generated from field: repeated shop.cart.v1.CartItem items = 8;
-   */
-  items: CartItem[];
-
-  /**
-   * Totals.
-   *
-   * @generated from field: shop.cart.v1.CartSummary summary = 9;
-   */
-  summary?: CartSummary | undefined;
-
-  /**
-   * Things the shopper should know (price changes, stock), one per line and
-   * kind, plus CATALOG_UNAVAILABLE when the view comes from stored snapshots.
-   *
-   * @generated from field: repeated shop.cart.v1.CartWarning warnings = 10;
-   */
-  warnings: CartWarning[];
-
-  /**
-   * When the cart was created; unset when it does not exist yet.
-   *
-   * @generated from field: google.protobuf.Timestamp create_time = 11;
-   */
-  createTime?: Timestamp | undefined;
-
-  /**
-   * When the cart last changed.
-   *
-   * @generated from field: google.protobuf.Timestamp update_time = 12;
-   */
-  updateTime?: Timestamp | undefined;
-
-  /**
-   * When the cart expires unless changed again.
-   *
-   * @generated from field: google.protobuf.Timestamp expire_time = 13;
-   */
-  expireTime?: Timestamp | undefined;
-
-  /**
-   * The order a completed cart became; empty otherwise.
-   *
-   * @generated from field: string order_id = 14;
-   */
-  orderId: string;
-
-  /**
-   * The cart a merged guest cart went into; empty otherwise.
-   *
-   * @generated from field: string merged_into_cart_id = 15;
-   */
-  mergedIntoCartId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.Cart.
- * Use `create(CartSchema)` to create a new message.
- */
-export const CartSchema: GenMessage<Cart> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 28);
-
-/**
- * A cart line: one variant and its quantity.
- *
- * @generated from message shop.cart.v1.CartItem
- */
-export type CartItem = Message<"shop.cart.v1.CartItem"> & {
-  /**
-   * Line id (a UUID), used by UpdateItem and RemoveItem.
-   *
-   * @generated from field: string id = 1;
-   */
-  id: string;
-
-  /**
-   * Product id.
-   *
-   * @generated from field: string product_id = 2;
-   */
-  productId: string;
-
-  /**
-   * Variant id.
-   *
-   * @generated from field: string variant_id = 3;
-   */
-  variantId: string;
-
-  /**
-   * Units, 1-100.
-   *
-   * @generated from field: int32 quantity = 4;
-   */
-  quantity: number;
-
-  /**
-   * Product display data, from the catalog (or the stored snapshot).
-   *
-   * @generated from field: shop.cart.v1.ProductInfo product = 5;
-   */
-  product?: ProductInfo | undefined;
-
-  /**
-   * Variant display data, from the catalog (or the stored snapshot).
-   *
-   * @generated from field: shop.cart.v1.VariantInfo variant = 6;
-   */
-  variant?: VariantInfo | undefined;
-
-  /**
-   * Unit price locked when the line was added; the cart is priced with it.
-   *
-   * @generated from field: shop.common.v1.Money unit_price = 7;
-   */
-  unitPrice?: Money | undefined;
-
-  /**
-   * Catalog unit price now; unset when the catalog could not answer.
-   *
-   * @generated from field: shop.common.v1.Money current_price = 8;
-   */
-  currentPrice?: Money | undefined;
-
-  /**
-   * True when `current_price` differs from `unit_price`.
-   *
-   * @generated from field: bool price_changed = 9;
-   */
-  priceChanged: boolean;
-
-  /**
-   * unit_price x quantity.
-   *
-   * @generated from field: shop.common.v1.Money subtotal = 10;
-   */
-  subtotal?: Money | undefined;
-
-  /**
-   * Whether the line can be bought now.
-   *
-   * @generated from field: shop.cart.v1.Availability availability = 11;
-   */
-  availability: Availability;
-
-  /**
-   * Units the catalog has, when stock is tracked and known.
-   *
-   * @generated from field: int64 available_quantity = 12;
-   */
-  availableQuantity: bigint;
-
-  /**
-   * Data given with AddItem.
-   *
-   * @generated from field: google.protobuf.Struct metadata = 13;
-   */
-  metadata?: JsonObject | undefined;
-
-  /**
-   * When the line was first added.
-   *
-   * @generated from field: google.protobuf.Timestamp add_time = 14;
-   */
-  addTime?: Timestamp | undefined;
-
-  /**
-   * When the line last changed.
-   *
-   * @generated from field: google.protobuf.Timestamp update_time = 15;
-   */
-  updateTime?: Timestamp | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CartItem.
- * Use `create(CartItemSchema)` to create a new message.
- */
-export const CartItemSchema: GenMessage<CartItem> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 29);
-
-/**
- * Product display data of a line.
- *
- * @generated from message shop.cart.v1.ProductInfo
- */
-export type ProductInfo = Message<"shop.cart.v1.ProductInfo"> & {
-  /**
-   * Product name.
-   *
-   * @generated from field: string name = 1;
-   */
-  name: string;
-
-  /**
-   * Product URL slug; empty when served from the snapshot.
-   *
-   * @generated from field: string slug = 2;
-   */
-  slug: string;
-
-  /**
-   * Product images; empty when served from the snapshot.
-   *
-   * @generated from field: repeated shop.cart.v1.Image images = 3;
-   */
-  images: Image[];
-};
-
-/**
- * Describes the message shop.cart.v1.ProductInfo.
- * Use `create(ProductInfoSchema)` to create a new message.
- */
-export const ProductInfoSchema: GenMessage<ProductInfo> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 30);
-
-/**
- * A product image.
- *
- * @generated from message shop.cart.v1.Image
- */
-export type Image = Message<"shop.cart.v1.Image"> & {
-  /**
-   * Absolute URL.
-   *
-   * @generated from field: string url = 1;
-   */
-  url: string;
-
-  /**
-   * Alternative text.
-   *
-   * @generated from field: string alt_text = 2;
-   */
-  altText: string;
-};
-
-/**
- * Describes the message shop.cart.v1.Image.
- * Use `create(ImageSchema)` to create a new message.
- */
-export const ImageSchema: GenMessage<Image> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 31);
-
-/**
- * Variant display data of a line.
- *
- * @generated from message shop.cart.v1.VariantInfo
- */
-export type VariantInfo = Message<"shop.cart.v1.VariantInfo"> & {
-  /**
-   * Stock keeping unit.
-   *
-   * @generated from field: string sku = 1;
-   */
-  sku: string;
-
-  /**
-   * Variant name.
-   *
-   * @generated from field: string name = 2;
-   */
-  name: string;
-
-  /**
-   * Variant attributes; empty when served from the snapshot.
-   *
-   * @generated from field: map<string, string> attributes = 3;
-   */
-  attributes: { [key: string]: string };
-};
-
-/**
- * Describes the message shop.cart.v1.VariantInfo.
- * Use `create(VariantInfoSchema)` to create a new message.
- */
-export const VariantInfoSchema: GenMessage<VariantInfo> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 32);
-
-/**
- * Totals of a cart, all in the cart's currency.
- *
- * @generated from message shop.cart.v1.CartSummary
- */
-export type CartSummary = Message<"shop.cart.v1.CartSummary"> & {
-  /**
-   * Sum of the quantities.
-   *
-   * @generated from field: int32 item_count = 1;
-   */
-  itemCount: number;
-
-  /**
-   * Number of lines.
-   *
-   * @generated from field: int32 unique_items = 2;
-   */
-  uniqueItems: number;
-
-  /**
-   * Sum of the line subtotals.
-   *
-   * @generated from field: shop.common.v1.Money subtotal = 3;
-   */
-  subtotal?: Money | undefined;
-
-  /**
-   * Tax; zero until a tax service is wired in.
-   *
-   * @generated from field: shop.common.v1.Money tax = 4;
-   */
-  tax?: Money | undefined;
-
-  /**
-   * Shipping; zero until shipping is quoted.
-   *
-   * @generated from field: shop.common.v1.Money shipping = 5;
-   */
-  shipping?: Money | undefined;
-
-  /**
-   * Discount; zero until promotions exist.
-   *
-   * @generated from field: shop.common.v1.Money discount = 6;
-   */
-  discount?: Money | undefined;
-
-  /**
-   * subtotal + tax + shipping - discount.
-   *
-   * @generated from field: shop.common.v1.Money total = 7;
-   */
-  total?: Money | undefined;
-
-  /**
-   * Currency of the amounts.
-   *
-   * @generated from field: string currency_code = 8;
-   */
-  currencyCode: string;
-};
-
-/**
- * Describes the message shop.cart.v1.CartSummary.
- * Use `create(CartSummarySchema)` to create a new message.
- */
-export const CartSummarySchema: GenMessage<CartSummary> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 33);
-
-/**
- * Something the shopper should know about the cart.
- *
- * @generated from message shop.cart.v1.CartWarning
- */
-export type CartWarning = Message<"shop.cart.v1.CartWarning"> & {
-  /**
-   * What kind of warning.
-   *
-   * @generated from field: shop.cart.v1.CartWarningType type = 1;
-   */
-  type: CartWarningType;
-
-  /**
-   * Human-readable explanation, in English.
-   *
-   * @generated from field: string message = 2;
-   */
-  message: string;
-
-  /**
-   * The line concerned; empty for cart-wide warnings.
-   *
-   * @generated from field: string item_id = 3;
-   */
-  itemId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.CartWarning.
- * Use `create(CartWarningSchema)` to create a new message.
- */
-export const CartWarningSchema: GenMessage<CartWarning> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 34);
-
-/**
- * Request of RecoverCart.
- *
- * @generated from message shop.cart.v1.RecoverCartRequest
- */
-export type RecoverCartRequest = Message<"shop.cart.v1.RecoverCartRequest"> & {
-  /**
-   * The caller. Required; `device` signals are needed `by_device`.
+   * The caller. Required.
    *
    * @generated from field: shop.cart.v1.Shopper shopper = 1;
    */
   shopper?: Shopper | undefined;
 
   /**
-   * Which cart. Required.
+   * Idempotency key (AIP-155), e.g. a UUID; at most 128 printable
+   * characters. A retry with the same key and the same request returns the
+   * first response unchanged and changes nothing. While the first call is
+   * still running, a retry is ABORTED (reason REQUEST_IN_PROGRESS, with
+   * RetryInfo) and safe to repeat. The same key with a different request is
+   * INVALID_ARGUMENT (reason REQUEST_ID_REUSED). Keys are scoped to
+   * the shopper (or cart) and kept for `cart.idempotency_window_hours` (24
+   * by default). Only successful calls are remembered: a failed call can be
+   * retried with its key.
    *
-   * @generated from oneof shop.cart.v1.RecoverCartRequest.source
+   * @generated from field: string request_id = 10;
    */
-  source: {
-    /**
-     * The `token` of a recovery link.
-     *
-     * @generated from field: string token = 2;
-     */
-    value: string;
-    case: "token";
-  } | {
-    /**
-     * Recover a guest cart of the shopper's device (must be true).
-     *
-     * @generated from field: bool by_device = 3;
-     */
-    value: boolean;
-    case: "byDevice";
-  } | { case: undefined; value?: undefined };
+  requestId: string;
+
+  /**
+   * Optimistic concurrency (AIP-154): when set, the call applies only if the
+   * cart's version is this one (0: the shopper has no cart yet); otherwise
+   * ABORTED with reason CONCURRENT_MODIFICATION and the current version in
+   * the ErrorInfo metadata (`current_version`).
+   *
+   * @generated from field: optional int64 expected_version = 11;
+   */
+  expectedVersion?: bigint | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.RefreshCartRequest.
+ * Use `create(RefreshCartRequestSchema)` to create a new message.
+ */
+export const RefreshCartRequestSchema: GenMessage<RefreshCartRequest> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 21);
+
+/**
+ * Response of RefreshCart.
+ *
+ * @generated from message shop.cart.v1.RefreshCartResponse
+ */
+export type RefreshCartResponse = Message<"shop.cart.v1.RefreshCartResponse"> & {
+  /**
+   * The cart after the refresh.
+   *
+   * @generated from field: shop.cart.v1.Cart cart = 1;
+   */
+  cart?: Cart | undefined;
+
+  /**
+   * What changed.
+   *
+   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
+   */
+  adjustments: CartAdjustment[];
+};
+
+/**
+ * Describes the message shop.cart.v1.RefreshCartResponse.
+ * Use `create(RefreshCartResponseSchema)` to create a new message.
+ */
+export const RefreshCartResponseSchema: GenMessage<RefreshCartResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 22);
+
+/**
+ * Request of MergeGuestCart.
+ *
+ * @generated from message shop.cart.v1.MergeGuestCartRequest
+ */
+export type MergeGuestCartRequest = Message<"shop.cart.v1.MergeGuestCartRequest"> & {
+  /**
+   * The signed-in shopper. Required, with `customer_id`.
+   *
+   * @generated from field: shop.cart.v1.Shopper shopper = 1;
+   */
+  shopper?: Shopper | undefined;
+
+  /**
+   * The session whose guest cart is merged; empty means `shopper.session_id`
+   * (a BFF that rotates its session id at sign-in passes the old one).
+   *
+   * @generated from field: string guest_session_id = 2;
+   */
+  guestSessionId: string;
+
+  /**
+   * How to combine the carts; unspecified means MERGE.
+   *
+   * @generated from field: shop.cart.v1.MergeStrategy strategy = 3;
+   */
+  strategy: MergeStrategy;
+
+  /**
+   * Idempotency key (AIP-155), e.g. a UUID; at most 128 printable
+   * characters. A retry with the same key and the same request returns the
+   * first response unchanged and changes nothing. While the first call is
+   * still running, a retry is ABORTED (reason REQUEST_IN_PROGRESS, with
+   * RetryInfo) and safe to repeat. The same key with a different request is
+   * INVALID_ARGUMENT (reason REQUEST_ID_REUSED). Keys are scoped to
+   * the shopper (or cart) and kept for `cart.idempotency_window_hours` (24
+   * by default). Only successful calls are remembered: a failed call can be
+   * retried with its key.
+   *
+   * @generated from field: string request_id = 10;
+   */
+  requestId: string;
+
+  /**
+   * Optimistic concurrency (AIP-154): when set, the call applies only if the
+   * customer's cart's version is this one (0: the shopper has no cart yet); otherwise
+   * ABORTED with reason CONCURRENT_MODIFICATION and the current version in
+   * the ErrorInfo metadata (`current_version`).
+   *
+   * @generated from field: optional int64 expected_version = 11;
+   */
+  expectedVersion?: bigint | undefined;
+};
+
+/**
+ * Describes the message shop.cart.v1.MergeGuestCartRequest.
+ * Use `create(MergeGuestCartRequestSchema)` to create a new message.
+ */
+export const MergeGuestCartRequestSchema: GenMessage<MergeGuestCartRequest> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 23);
+
+/**
+ * Response of MergeGuestCart.
+ *
+ * @generated from message shop.cart.v1.MergeGuestCartResponse
+ */
+export type MergeGuestCartResponse = Message<"shop.cart.v1.MergeGuestCartResponse"> & {
+  /**
+   * The customer's cart after the merge.
+   *
+   * @generated from field: shop.cart.v1.Cart cart = 1;
+   */
+  cart?: Cart | undefined;
+
+  /**
+   * Every line that did not go over as it was.
+   *
+   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
+   */
+  adjustments: CartAdjustment[];
+
+  /**
+   * False when there was no active guest cart (nothing to merge, or already
+   * merged by an earlier call).
+   *
+   * @generated from field: bool merged = 3;
+   */
+  merged: boolean;
+};
+
+/**
+ * Describes the message shop.cart.v1.MergeGuestCartResponse.
+ * Use `create(MergeGuestCartResponseSchema)` to create a new message.
+ */
+export const MergeGuestCartResponseSchema: GenMessage<MergeGuestCartResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 24);
+
+/**
+ * Request of Reorder.
+ *
+ * @generated from message shop.cart.v1.ReorderRequest
+ */
+export type ReorderRequest = Message<"shop.cart.v1.ReorderRequest"> & {
+  /**
+   * The caller. Required.
+   *
+   * @generated from field: shop.cart.v1.Shopper shopper = 1;
+   */
+  shopper?: Shopper | undefined;
+
+  /**
+   * The completed cart to copy, one of the shopper's. Required.
+   *
+   * @generated from field: string order_cart_id = 2;
+   */
+  orderCartId: string;
 
   /**
    * Idempotency key (AIP-155), as for the other writes.
@@ -1571,7 +974,7 @@ export type RecoverCartRequest = Message<"shop.cart.v1.RecoverCartRequest"> & {
   requestId: string;
 
   /**
-   * Optimistic concurrency (AIP-154) on the shopper's own cart (0: none).
+   * Optimistic concurrency (AIP-154) on the shopper's active cart (0: none).
    *
    * @generated from field: optional int64 expected_version = 11;
    */
@@ -1579,18 +982,18 @@ export type RecoverCartRequest = Message<"shop.cart.v1.RecoverCartRequest"> & {
 };
 
 /**
- * Describes the message shop.cart.v1.RecoverCartRequest.
- * Use `create(RecoverCartRequestSchema)` to create a new message.
+ * Describes the message shop.cart.v1.ReorderRequest.
+ * Use `create(ReorderRequestSchema)` to create a new message.
  */
-export const RecoverCartRequestSchema: GenMessage<RecoverCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 35);
+export const ReorderRequestSchema: GenMessage<ReorderRequest> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 25);
 
 /**
- * Response of RecoverCart.
+ * Response of Reorder.
  *
- * @generated from message shop.cart.v1.RecoverCartResponse
+ * @generated from message shop.cart.v1.ReorderResponse
  */
-export type RecoverCartResponse = Message<"shop.cart.v1.RecoverCartResponse"> & {
+export type ReorderResponse = Message<"shop.cart.v1.ReorderResponse"> & {
   /**
    * The shopper's cart afterwards.
    *
@@ -1599,76 +1002,26 @@ export type RecoverCartResponse = Message<"shop.cart.v1.RecoverCartResponse"> & 
   cart?: Cart | undefined;
 
   /**
-   * Lines of the recovered cart clamped or dropped by the merge.
+   * Lines clamped, dropped or repriced on the way.
    *
    * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
    */
   adjustments: CartAdjustment[];
 
   /**
-   * What happened.
+   * For the shopper: that prices are today's, and how many changed.
    *
-   * @generated from field: shop.cart.v1.RecoveryOutcome outcome = 3;
+   * @generated from field: string notice = 3;
    */
-  outcome: RecoveryOutcome;
-
-  /**
-   * The recovered cart's id (empty when nothing was recovered).
-   *
-   * @generated from field: string recovered_cart_id = 4;
-   */
-  recoveredCartId: string;
-
-  /**
-   * AMBIGUOUS: how many carts reached the threshold.
-   *
-   * @generated from field: int32 candidates = 5;
-   */
-  candidates: number;
+  notice: string;
 };
 
 /**
- * Describes the message shop.cart.v1.RecoverCartResponse.
- * Use `create(RecoverCartResponseSchema)` to create a new message.
+ * Describes the message shop.cart.v1.ReorderResponse.
+ * Use `create(ReorderResponseSchema)` to create a new message.
  */
-export const RecoverCartResponseSchema: GenMessage<RecoverCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 36);
-
-/**
- * Request of UnsubscribeRecovery.
- *
- * @generated from message shop.cart.v1.UnsubscribeRecoveryRequest
- */
-export type UnsubscribeRecoveryRequest = Message<"shop.cart.v1.UnsubscribeRecoveryRequest"> & {
-  /**
-   * The `token` of an unsubscribe link. Required.
-   *
-   * @generated from field: string token = 1;
-   */
-  token: string;
-};
-
-/**
- * Describes the message shop.cart.v1.UnsubscribeRecoveryRequest.
- * Use `create(UnsubscribeRecoveryRequestSchema)` to create a new message.
- */
-export const UnsubscribeRecoveryRequestSchema: GenMessage<UnsubscribeRecoveryRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 37);
-
-/**
- * Response of UnsubscribeRecovery.
- *
- * @generated from message shop.cart.v1.UnsubscribeRecoveryResponse
- */
-export type UnsubscribeRecoveryResponse = Message<"shop.cart.v1.UnsubscribeRecoveryResponse"> & {
-};
-
-/**
- * Describes the message shop.cart.v1.UnsubscribeRecoveryResponse.
- * Use `create(UnsubscribeRecoveryResponseSchema)` to create a new message.
- */
-export const UnsubscribeRecoveryResponseSchema: GenMessage<UnsubscribeRecoveryResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 38);
+export const ReorderResponseSchema: GenMessage<ReorderResponse> = /*@__PURE__*/
+  messageDesc(file_shop_cart_v1_cart, 26);
 
 /**
  * Request of WatchCart.
@@ -1705,7 +1058,7 @@ export type WatchCartRequest = Message<"shop.cart.v1.WatchCartRequest"> & {
  * Use `create(WatchCartRequestSchema)` to create a new message.
  */
 export const WatchCartRequestSchema: GenMessage<WatchCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 39);
+  messageDesc(file_shop_cart_v1_cart, 27);
 
 /**
  * One message of WatchCart.
@@ -1750,7 +1103,7 @@ export type WatchCartResponse = Message<"shop.cart.v1.WatchCartResponse"> & {
  * Use `create(WatchCartResponseSchema)` to create a new message.
  */
 export const WatchCartResponseSchema: GenMessage<WatchCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 40);
+  messageDesc(file_shop_cart_v1_cart, 28);
 
 /**
  * What became of a watched cart.
@@ -1789,1441 +1142,7 @@ export type CartEnded = Message<"shop.cart.v1.CartEnded"> & {
  * Use `create(CartEndedSchema)` to create a new message.
  */
 export const CartEndedSchema: GenMessage<CartEnded> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 41);
-
-/**
- * Request of AddItems.
- *
- * @generated from message shop.cart.v1.AddItemsRequest
- */
-export type AddItemsRequest = Message<"shop.cart.v1.AddItemsRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The lines to add, 1 to 50, applied in order.
-   *
-   * @generated from field: repeated shop.cart.v1.AddItemsLine items = 2;
-   */
-  items: AddItemsLine[];
-
-  /**
-   * Idempotency key (AIP-155), as for AddItem.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154), as for AddItem.
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.AddItemsRequest.
- * Use `create(AddItemsRequestSchema)` to create a new message.
- */
-export const AddItemsRequestSchema: GenMessage<AddItemsRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 42);
-
-/**
- * One line of AddItems: the fields of AddItem.
- *
- * @generated from message shop.cart.v1.AddItemsLine
- */
-export type AddItemsLine = Message<"shop.cart.v1.AddItemsLine"> & {
-  /**
-   * The product. Required.
-   *
-   * @generated from field: string product_id = 1;
-   */
-  productId: string;
-
-  /**
-   * The variant, of that product. Required.
-   *
-   * @generated from field: string variant_id = 2;
-   */
-  variantId: string;
-
-  /**
-   * Units to add: 1-100.
-   *
-   * @generated from field: int32 quantity = 3;
-   */
-  quantity: number;
-
-  /**
-   * Optional line metadata, as for AddItem.
-   *
-   * @generated from field: google.protobuf.Struct metadata = 4;
-   */
-  metadata?: JsonObject | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.AddItemsLine.
- * Use `create(AddItemsLineSchema)` to create a new message.
- */
-export const AddItemsLineSchema: GenMessage<AddItemsLine> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 43);
-
-/**
- * Response of AddItems.
- *
- * @generated from message shop.cart.v1.AddItemsResponse
- */
-export type AddItemsResponse = Message<"shop.cart.v1.AddItemsResponse"> & {
-  /**
-   * The cart after every line.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.AddItemsResponse.
- * Use `create(AddItemsResponseSchema)` to create a new message.
- */
-export const AddItemsResponseSchema: GenMessage<AddItemsResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 44);
-
-/**
- * Request of UpdateItems.
- *
- * @generated from message shop.cart.v1.UpdateItemsRequest
- */
-export type UpdateItemsRequest = Message<"shop.cart.v1.UpdateItemsRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The new quantities, 1 to 50, each line at most once.
-   *
-   * @generated from field: repeated shop.cart.v1.ItemQuantity items = 2;
-   */
-  items: ItemQuantity[];
-
-  /**
-   * Idempotency key (AIP-155), as for UpdateItem.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154), as for UpdateItem.
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.UpdateItemsRequest.
- * Use `create(UpdateItemsRequestSchema)` to create a new message.
- */
-export const UpdateItemsRequestSchema: GenMessage<UpdateItemsRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 45);
-
-/**
- * A line's new quantity.
- *
- * @generated from message shop.cart.v1.ItemQuantity
- */
-export type ItemQuantity = Message<"shop.cart.v1.ItemQuantity"> & {
-  /**
-   * The line (`CartItem.id`). Required.
-   *
-   * @generated from field: string item_id = 1;
-   */
-  itemId: string;
-
-  /**
-   * The new quantity: 0-100; 0 removes the line.
-   *
-   * @generated from field: int32 quantity = 2;
-   */
-  quantity: number;
-};
-
-/**
- * Describes the message shop.cart.v1.ItemQuantity.
- * Use `create(ItemQuantitySchema)` to create a new message.
- */
-export const ItemQuantitySchema: GenMessage<ItemQuantity> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 46);
-
-/**
- * Response of UpdateItems.
- *
- * @generated from message shop.cart.v1.UpdateItemsResponse
- */
-export type UpdateItemsResponse = Message<"shop.cart.v1.UpdateItemsResponse"> & {
-  /**
-   * The cart after every change.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.UpdateItemsResponse.
- * Use `create(UpdateItemsResponseSchema)` to create a new message.
- */
-export const UpdateItemsResponseSchema: GenMessage<UpdateItemsResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 47);
-
-/**
- * Request of Reorder.
- *
- * @generated from message shop.cart.v1.ReorderRequest
- */
-export type ReorderRequest = Message<"shop.cart.v1.ReorderRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The completed cart to copy, one of the shopper's. Required.
-   *
-   * @generated from field: string order_cart_id = 2;
-   */
-  orderCartId: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154) on the shopper's active cart (0: none).
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.ReorderRequest.
- * Use `create(ReorderRequestSchema)` to create a new message.
- */
-export const ReorderRequestSchema: GenMessage<ReorderRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 48);
-
-/**
- * Response of Reorder.
- *
- * @generated from message shop.cart.v1.ReorderResponse
- */
-export type ReorderResponse = Message<"shop.cart.v1.ReorderResponse"> & {
-  /**
-   * The shopper's cart afterwards.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-
-  /**
-   * Lines clamped, dropped or repriced on the way.
-   *
-   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
-   */
-  adjustments: CartAdjustment[];
-
-  /**
-   * For the shopper: that prices are today's, and how many changed.
-   *
-   * @generated from field: string notice = 3;
-   */
-  notice: string;
-};
-
-/**
- * Describes the message shop.cart.v1.ReorderResponse.
- * Use `create(ReorderResponseSchema)` to create a new message.
- */
-export const ReorderResponseSchema: GenMessage<ReorderResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 49);
-
-/**
- * A shopper's list: the saved-for-later list or a customer's wish list.
- *
- * @generated from message shop.cart.v1.ShoppingList
- */
-export type ShoppingList = Message<"shop.cart.v1.ShoppingList"> & {
-  /**
-   * List id (a UUID); empty for a saved-for-later list not made yet.
-   *
-   * @generated from field: string id = 1;
-   */
-  id: string;
-
-  /**
-   * What the list is for.
-   *
-   * @generated from field: shop.cart.v1.ShoppingListType type = 2;
-   */
-  type: ShoppingListType;
-
-  /**
-   * The wish list's name; "Saved for later" for that list.
-   *
-   * @generated from field: string name = 3;
-   */
-  name: string;
-
-  /**
-   * Items, oldest first.
-   *
-   * @generated from field: repeated shop.cart.v1.ShoppingListItem items = 4;
-   */
-  items: ShoppingListItem[];
-
-  /**
-   * Bumped by every change of the list.
-   *
-   * @generated from field: int64 version = 5;
-   */
-  version: bigint;
-
-  /**
-   * When the list was made.
-   *
-   * @generated from field: google.protobuf.Timestamp create_time = 6;
-   */
-  createTime?: Timestamp | undefined;
-
-  /**
-   * When it last changed.
-   *
-   * @generated from field: google.protobuf.Timestamp update_time = 7;
-   */
-  updateTime?: Timestamp | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.ShoppingList.
- * Use `create(ShoppingListSchema)` to create a new message.
- */
-export const ShoppingListSchema: GenMessage<ShoppingList> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 50);
-
-/**
- * An item of a list, shown as a cart line would be.
- *
- * @generated from message shop.cart.v1.ShoppingListItem
- */
-export type ShoppingListItem = Message<"shop.cart.v1.ShoppingListItem"> & {
-  /**
-   * The item: `id` is the list item's id (RemoveListItem,
-   * MoveListItemToCart); `unit_price` is the price when saved and
-   * `subtotal` is priced with it; `current_price`, `price_changed`,
-   * `availability` and `available_quantity` are the catalog's now.
-   *
-   * @generated from field: shop.cart.v1.CartItem item = 1;
-   */
-  item?: CartItem | undefined;
-
-  /**
-   * The shopper's note; empty when none.
-   *
-   * @generated from field: string note = 2;
-   */
-  note: string;
-
-  /**
-   * Whether a back-in-stock alert is set (SetBackInStockAlert); the address
-   * is not shown.
-   *
-   * @generated from field: bool back_in_stock_alert = 3;
-   */
-  backInStockAlert: boolean;
-};
-
-/**
- * Describes the message shop.cart.v1.ShoppingListItem.
- * Use `create(ShoppingListItemSchema)` to create a new message.
- */
-export const ShoppingListItemSchema: GenMessage<ShoppingListItem> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 51);
-
-/**
- * Request of GetLists.
- *
- * @generated from message shop.cart.v1.GetListsRequest
- */
-export type GetListsRequest = Message<"shop.cart.v1.GetListsRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.GetListsRequest.
- * Use `create(GetListsRequestSchema)` to create a new message.
- */
-export const GetListsRequestSchema: GenMessage<GetListsRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 52);
-
-/**
- * Response of GetLists.
- *
- * @generated from message shop.cart.v1.GetListsResponse
- */
-export type GetListsResponse = Message<"shop.cart.v1.GetListsResponse"> & {
-  /**
-   * Saved for later first, then wish lists.
-   *
-   * @generated from field: repeated shop.cart.v1.ShoppingList lists = 1;
-   */
-  lists: ShoppingList[];
-};
-
-/**
- * Describes the message shop.cart.v1.GetListsResponse.
- * Use `create(GetListsResponseSchema)` to create a new message.
- */
-export const GetListsResponseSchema: GenMessage<GetListsResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 53);
-
-/**
- * Request of CreateWishList.
- *
- * @generated from message shop.cart.v1.CreateWishListRequest
- */
-export type CreateWishListRequest = Message<"shop.cart.v1.CreateWishListRequest"> & {
-  /**
-   * The caller, signed in. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The list's name: 1-100 characters once trimmed, no control characters.
-   *
-   * @generated from field: string name = 2;
-   */
-  name: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.CreateWishListRequest.
- * Use `create(CreateWishListRequestSchema)` to create a new message.
- */
-export const CreateWishListRequestSchema: GenMessage<CreateWishListRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 54);
-
-/**
- * Response of CreateWishList.
- *
- * @generated from message shop.cart.v1.CreateWishListResponse
- */
-export type CreateWishListResponse = Message<"shop.cart.v1.CreateWishListResponse"> & {
-  /**
-   * The new, empty list.
-   *
-   * @generated from field: shop.cart.v1.ShoppingList list = 1;
-   */
-  list?: ShoppingList | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CreateWishListResponse.
- * Use `create(CreateWishListResponseSchema)` to create a new message.
- */
-export const CreateWishListResponseSchema: GenMessage<CreateWishListResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 55);
-
-/**
- * Request of DeleteList.
- *
- * @generated from message shop.cart.v1.DeleteListRequest
- */
-export type DeleteListRequest = Message<"shop.cart.v1.DeleteListRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The list; empty for the saved-for-later list (deleting one never made
-   * succeeds and changes nothing).
-   *
-   * @generated from field: string list_id = 2;
-   */
-  listId: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.DeleteListRequest.
- * Use `create(DeleteListRequestSchema)` to create a new message.
- */
-export const DeleteListRequestSchema: GenMessage<DeleteListRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 56);
-
-/**
- * Response of DeleteList.
- *
- * @generated from message shop.cart.v1.DeleteListResponse
- */
-export type DeleteListResponse = Message<"shop.cart.v1.DeleteListResponse"> & {
-};
-
-/**
- * Describes the message shop.cart.v1.DeleteListResponse.
- * Use `create(DeleteListResponseSchema)` to create a new message.
- */
-export const DeleteListResponseSchema: GenMessage<DeleteListResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 57);
-
-/**
- * Request of AddListItem.
- *
- * @generated from message shop.cart.v1.AddListItemRequest
- */
-export type AddListItemRequest = Message<"shop.cart.v1.AddListItemRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The list; empty for the saved-for-later list (made if needed).
-   *
-   * @generated from field: string list_id = 2;
-   */
-  listId: string;
-
-  /**
-   * Product the variant belongs to. Required.
-   *
-   * @generated from field: string product_id = 3;
-   */
-  productId: string;
-
-  /**
-   * Variant to save. Required.
-   *
-   * @generated from field: string variant_id = 4;
-   */
-  variantId: string;
-
-  /**
-   * Units, 1-100.
-   *
-   * @generated from field: int32 quantity = 5;
-   */
-  quantity: number;
-
-  /**
-   * Optional note: at most 500 characters, no control characters but line
-   * breaks.
-   *
-   * @generated from field: string note = 6;
-   */
-  note: string;
-
-  /**
-   * Optional data kept with the item (and with the line it becomes), as
-   * for AddItem.
-   *
-   * @generated from field: google.protobuf.Struct metadata = 7;
-   */
-  metadata?: JsonObject | undefined;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.AddListItemRequest.
- * Use `create(AddListItemRequestSchema)` to create a new message.
- */
-export const AddListItemRequestSchema: GenMessage<AddListItemRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 58);
-
-/**
- * Response of AddListItem.
- *
- * @generated from message shop.cart.v1.AddListItemResponse
- */
-export type AddListItemResponse = Message<"shop.cart.v1.AddListItemResponse"> & {
-  /**
-   * The list afterwards.
-   *
-   * @generated from field: shop.cart.v1.ShoppingList list = 1;
-   */
-  list?: ShoppingList | undefined;
-
-  /**
-   * A clamp to 100 units, if any.
-   *
-   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
-   */
-  adjustments: CartAdjustment[];
-};
-
-/**
- * Describes the message shop.cart.v1.AddListItemResponse.
- * Use `create(AddListItemResponseSchema)` to create a new message.
- */
-export const AddListItemResponseSchema: GenMessage<AddListItemResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 59);
-
-/**
- * Request of RemoveListItem.
- *
- * @generated from message shop.cart.v1.RemoveListItemRequest
- */
-export type RemoveListItemRequest = Message<"shop.cart.v1.RemoveListItemRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The list item (`ShoppingListItem.item.id`). Required.
-   *
-   * @generated from field: string list_item_id = 2;
-   */
-  listItemId: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.RemoveListItemRequest.
- * Use `create(RemoveListItemRequestSchema)` to create a new message.
- */
-export const RemoveListItemRequestSchema: GenMessage<RemoveListItemRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 60);
-
-/**
- * Response of RemoveListItem.
- *
- * @generated from message shop.cart.v1.RemoveListItemResponse
- */
-export type RemoveListItemResponse = Message<"shop.cart.v1.RemoveListItemResponse"> & {
-  /**
-   * The list afterwards.
-   *
-   * @generated from field: shop.cart.v1.ShoppingList list = 1;
-   */
-  list?: ShoppingList | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.RemoveListItemResponse.
- * Use `create(RemoveListItemResponseSchema)` to create a new message.
- */
-export const RemoveListItemResponseSchema: GenMessage<RemoveListItemResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 61);
-
-/**
- * Request of MoveItemToList.
- *
- * @generated from message shop.cart.v1.MoveItemToListRequest
- */
-export type MoveItemToListRequest = Message<"shop.cart.v1.MoveItemToListRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The cart line (`CartItem.id`). Required.
-   *
-   * @generated from field: string item_id = 2;
-   */
-  itemId: string;
-
-  /**
-   * The list; empty for the saved-for-later list.
-   *
-   * @generated from field: string list_id = 3;
-   */
-  listId: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154) on the cart.
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.MoveItemToListRequest.
- * Use `create(MoveItemToListRequestSchema)` to create a new message.
- */
-export const MoveItemToListRequestSchema: GenMessage<MoveItemToListRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 62);
-
-/**
- * Response of MoveItemToList.
- *
- * @generated from message shop.cart.v1.MoveItemToListResponse
- */
-export type MoveItemToListResponse = Message<"shop.cart.v1.MoveItemToListResponse"> & {
-  /**
-   * The cart afterwards.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-
-  /**
-   * The list afterwards.
-   *
-   * @generated from field: shop.cart.v1.ShoppingList list = 2;
-   */
-  list?: ShoppingList | undefined;
-
-  /**
-   * Always empty: a move into a list is refused rather than clamped. Kept
-   * for symmetry with MoveListItemToCart.
-   *
-   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 3;
-   */
-  adjustments: CartAdjustment[];
-};
-
-/**
- * Describes the message shop.cart.v1.MoveItemToListResponse.
- * Use `create(MoveItemToListResponseSchema)` to create a new message.
- */
-export const MoveItemToListResponseSchema: GenMessage<MoveItemToListResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 63);
-
-/**
- * Request of MoveListItemToCart.
- *
- * @generated from message shop.cart.v1.MoveListItemToCartRequest
- */
-export type MoveListItemToCartRequest = Message<"shop.cart.v1.MoveListItemToCartRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The list item (`ShoppingListItem.item.id`). Required.
-   *
-   * @generated from field: string list_item_id = 2;
-   */
-  listItemId: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154) on the cart (0: the shopper has none).
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.MoveListItemToCartRequest.
- * Use `create(MoveListItemToCartRequestSchema)` to create a new message.
- */
-export const MoveListItemToCartRequestSchema: GenMessage<MoveListItemToCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 64);
-
-/**
- * Response of MoveListItemToCart.
- *
- * @generated from message shop.cart.v1.MoveListItemToCartResponse
- */
-export type MoveListItemToCartResponse = Message<"shop.cart.v1.MoveListItemToCartResponse"> & {
-  /**
-   * The cart afterwards.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-
-  /**
-   * The list afterwards.
-   *
-   * @generated from field: shop.cart.v1.ShoppingList list = 2;
-   */
-  list?: ShoppingList | undefined;
-
-  /**
-   * Clamps, and the price change since the item was saved, if any.
-   *
-   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 3;
-   */
-  adjustments: CartAdjustment[];
-};
-
-/**
- * Describes the message shop.cart.v1.MoveListItemToCartResponse.
- * Use `create(MoveListItemToCartResponseSchema)` to create a new message.
- */
-export const MoveListItemToCartResponseSchema: GenMessage<MoveListItemToCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 65);
-
-/**
- * Request of CreateCartShare.
- *
- * @generated from message shop.cart.v1.CreateCartShareRequest
- */
-export type CreateCartShareRequest = Message<"shop.cart.v1.CreateCartShareRequest"> & {
-  /**
-   * The caller, whose active cart is shared. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * How long the link works, 60s to 365 days; unset: until revoked or the
-   * cart is no longer active.
-   *
-   * @generated from field: google.protobuf.Duration ttl = 2;
-   */
-  ttl?: Duration | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CreateCartShareRequest.
- * Use `create(CreateCartShareRequestSchema)` to create a new message.
- */
-export const CreateCartShareRequestSchema: GenMessage<CreateCartShareRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 66);
-
-/**
- * Response of CreateCartShare.
- *
- * @generated from message shop.cart.v1.CreateCartShareResponse
- */
-export type CreateCartShareResponse = Message<"shop.cart.v1.CreateCartShareResponse"> & {
-  /**
-   * The new share, with its token (shown this once).
-   *
-   * @generated from field: shop.cart.v1.CartShare share = 1;
-   */
-  share?: CartShare | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CreateCartShareResponse.
- * Use `create(CreateCartShareResponseSchema)` to create a new message.
- */
-export const CreateCartShareResponseSchema: GenMessage<CreateCartShareResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 67);
-
-/**
- * A share link of a cart.
- *
- * @generated from message shop.cart.v1.CartShare
- */
-export type CartShare = Message<"shop.cart.v1.CartShare"> & {
-  /**
-   * The share's id (a UUID), for RevokeCartShare.
-   *
-   * @generated from field: string share_id = 1;
-   */
-  shareId: string;
-
-  /**
-   * The secret that names the cart in GetSharedCart and CopySharedCart: 43
-   * base64url characters, fit for a URL as it is.
-   *
-   * @generated from field: string token = 2;
-   */
-  token: string;
-
-  /**
-   * When the link stops working; unset: no expiry.
-   *
-   * @generated from field: google.protobuf.Timestamp expire_time = 3;
-   */
-  expireTime?: Timestamp | undefined;
-
-  /**
-   * When it was made.
-   *
-   * @generated from field: google.protobuf.Timestamp create_time = 4;
-   */
-  createTime?: Timestamp | undefined;
-
-  /**
-   * When it was revoked; unset while it is not.
-   *
-   * @generated from field: google.protobuf.Timestamp revoke_time = 5;
-   */
-  revokeTime?: Timestamp | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CartShare.
- * Use `create(CartShareSchema)` to create a new message.
- */
-export const CartShareSchema: GenMessage<CartShare> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 68);
-
-/**
- * Request of RevokeCartShare.
- *
- * @generated from message shop.cart.v1.RevokeCartShareRequest
- */
-export type RevokeCartShareRequest = Message<"shop.cart.v1.RevokeCartShareRequest"> & {
-  /**
-   * The caller, owner of the shared cart. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The share (`CartShare.share_id`). Required.
-   *
-   * @generated from field: string share_id = 2;
-   */
-  shareId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.RevokeCartShareRequest.
- * Use `create(RevokeCartShareRequestSchema)` to create a new message.
- */
-export const RevokeCartShareRequestSchema: GenMessage<RevokeCartShareRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 69);
-
-/**
- * Response of RevokeCartShare.
- *
- * @generated from message shop.cart.v1.RevokeCartShareResponse
- */
-export type RevokeCartShareResponse = Message<"shop.cart.v1.RevokeCartShareResponse"> & {
-};
-
-/**
- * Describes the message shop.cart.v1.RevokeCartShareResponse.
- * Use `create(RevokeCartShareResponseSchema)` to create a new message.
- */
-export const RevokeCartShareResponseSchema: GenMessage<RevokeCartShareResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 70);
-
-/**
- * Request of ListCartShares.
- *
- * @generated from message shop.cart.v1.ListCartSharesRequest
- */
-export type ListCartSharesRequest = Message<"shop.cart.v1.ListCartSharesRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.ListCartSharesRequest.
- * Use `create(ListCartSharesRequestSchema)` to create a new message.
- */
-export const ListCartSharesRequestSchema: GenMessage<ListCartSharesRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 71);
-
-/**
- * Response of ListCartShares.
- *
- * @generated from message shop.cart.v1.ListCartSharesResponse
- */
-export type ListCartSharesResponse = Message<"shop.cart.v1.ListCartSharesResponse"> & {
-  /**
-   * The shares, newest first, without their tokens.
-   *
-   * @generated from field: repeated shop.cart.v1.CartShare shares = 1;
-   */
-  shares: CartShare[];
-};
-
-/**
- * Describes the message shop.cart.v1.ListCartSharesResponse.
- * Use `create(ListCartSharesResponseSchema)` to create a new message.
- */
-export const ListCartSharesResponseSchema: GenMessage<ListCartSharesResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 72);
-
-/**
- * Request of GetSharedCart.
- *
- * @generated from message shop.cart.v1.GetSharedCartRequest
- */
-export type GetSharedCartRequest = Message<"shop.cart.v1.GetSharedCartRequest"> & {
-  /**
-   * The share's token. Required.
-   *
-   * @generated from field: string token = 1;
-   */
-  token: string;
-};
-
-/**
- * Describes the message shop.cart.v1.GetSharedCartRequest.
- * Use `create(GetSharedCartRequestSchema)` to create a new message.
- */
-export const GetSharedCartRequestSchema: GenMessage<GetSharedCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 73);
-
-/**
- * Response of GetSharedCart.
- *
- * @generated from message shop.cart.v1.GetSharedCartResponse
- */
-export type GetSharedCartResponse = Message<"shop.cart.v1.GetSharedCartResponse"> & {
-  /**
-   * The shared cart.
-   *
-   * @generated from field: shop.cart.v1.SharedCart cart = 1;
-   */
-  cart?: SharedCart | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.GetSharedCartResponse.
- * Use `create(GetSharedCartResponseSchema)` to create a new message.
- */
-export const GetSharedCartResponseSchema: GenMessage<GetSharedCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 74);
-
-/**
- * A shared cart as anyone holding the link sees it: no ids of its owner,
- * no e-mail, no line metadata, no times.
- *
- * @generated from message shop.cart.v1.SharedCart
- */
-export type SharedCart = Message<"shop.cart.v1.SharedCart"> & {
-  /**
-   * Lines, oldest first, joined with the catalog as in a Cart; `metadata`,
-   * `add_time` and `update_time` left out. `id` is the line's id (it
-   * names nothing outside the cart), so warnings can point at lines.
-   *
-   * @generated from field: repeated shop.cart.v1.CartItem items = 1;
-   */
-  items: CartItem[];
-
-  /**
-   * Totals.
-   *
-   * @generated from field: shop.cart.v1.CartSummary summary = 2;
-   */
-  summary?: CartSummary | undefined;
-
-  /**
-   * Currency of the amounts.
-   *
-   * @generated from field: string currency_code = 3;
-   */
-  currencyCode: string;
-
-  /**
-   * What a buyer should know (price changes, stock).
-   *
-   * @generated from field: repeated shop.cart.v1.CartWarning warnings = 4;
-   */
-  warnings: CartWarning[];
-
-  /**
-   * When the link stops working; unset: no expiry.
-   *
-   * @generated from field: google.protobuf.Timestamp expire_time = 5;
-   */
-  expireTime?: Timestamp | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.SharedCart.
- * Use `create(SharedCartSchema)` to create a new message.
- */
-export const SharedCartSchema: GenMessage<SharedCart> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 75);
-
-/**
- * Request of CopySharedCart.
- *
- * @generated from message shop.cart.v1.CopySharedCartRequest
- */
-export type CopySharedCartRequest = Message<"shop.cart.v1.CopySharedCartRequest"> & {
-  /**
-   * The caller, into whose cart the lines go. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The share's token. Required.
-   *
-   * @generated from field: string token = 2;
-   */
-  token: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-
-  /**
-   * Optimistic concurrency (AIP-154) on the caller's cart (0: none).
-   *
-   * @generated from field: optional int64 expected_version = 11;
-   */
-  expectedVersion?: bigint | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.CopySharedCartRequest.
- * Use `create(CopySharedCartRequestSchema)` to create a new message.
- */
-export const CopySharedCartRequestSchema: GenMessage<CopySharedCartRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 76);
-
-/**
- * Response of CopySharedCart.
- *
- * @generated from message shop.cart.v1.CopySharedCartResponse
- */
-export type CopySharedCartResponse = Message<"shop.cart.v1.CopySharedCartResponse"> & {
-  /**
-   * The caller's cart afterwards.
-   *
-   * @generated from field: shop.cart.v1.Cart cart = 1;
-   */
-  cart?: Cart | undefined;
-
-  /**
-   * Lines clamped, dropped or repriced on the way.
-   *
-   * @generated from field: repeated shop.cart.v1.CartAdjustment adjustments = 2;
-   */
-  adjustments: CartAdjustment[];
-
-  /**
-   * For the shopper: that prices are today's, and how many changed.
-   *
-   * @generated from field: string notice = 3;
-   */
-  notice: string;
-};
-
-/**
- * Describes the message shop.cart.v1.CopySharedCartResponse.
- * Use `create(CopySharedCartResponseSchema)` to create a new message.
- */
-export const CopySharedCartResponseSchema: GenMessage<CopySharedCartResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 77);
-
-/**
- * Request of SetBackInStockAlert.
- *
- * @generated from message shop.cart.v1.SetBackInStockAlertRequest
- */
-export type SetBackInStockAlertRequest = Message<"shop.cart.v1.SetBackInStockAlertRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The list item (`ShoppingListItem.item.id`). Required.
-   *
-   * @generated from field: string list_item_id = 2;
-   */
-  listItemId: string;
-
-  /**
-   * Whom to tell; empty to remove the alert.
-   *
-   * @generated from field: string email = 3;
-   */
-  email: string;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.SetBackInStockAlertRequest.
- * Use `create(SetBackInStockAlertRequestSchema)` to create a new message.
- */
-export const SetBackInStockAlertRequestSchema: GenMessage<SetBackInStockAlertRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 78);
-
-/**
- * Response of SetBackInStockAlert.
- *
- * @generated from message shop.cart.v1.SetBackInStockAlertResponse
- */
-export type SetBackInStockAlertResponse = Message<"shop.cart.v1.SetBackInStockAlertResponse"> & {
-  /**
-   * The item's list afterwards.
-   *
-   * @generated from field: shop.cart.v1.ShoppingList list = 1;
-   */
-  list?: ShoppingList | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.SetBackInStockAlertResponse.
- * Use `create(SetBackInStockAlertResponseSchema)` to create a new message.
- */
-export const SetBackInStockAlertResponseSchema: GenMessage<SetBackInStockAlertResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 79);
-
-/**
- * Request of UpdateListItem.
- *
- * @generated from message shop.cart.v1.UpdateListItemRequest
- */
-export type UpdateListItemRequest = Message<"shop.cart.v1.UpdateListItemRequest"> & {
-  /**
-   * The caller. Required.
-   *
-   * @generated from field: shop.cart.v1.Shopper shopper = 1;
-   */
-  shopper?: Shopper | undefined;
-
-  /**
-   * The list item (`ShoppingListItem.item.id`). Required.
-   *
-   * @generated from field: string list_item_id = 2;
-   */
-  listItemId: string;
-
-  /**
-   * The new quantity, 1-100; unset: unchanged.
-   *
-   * @generated from field: optional int32 quantity = 3;
-   */
-  quantity?: number | undefined;
-
-  /**
-   * The new note (empty: none); unset: unchanged.
-   *
-   * @generated from field: optional string note = 4;
-   */
-  note?: string | undefined;
-
-  /**
-   * Idempotency key (AIP-155), as for the other writes.
-   *
-   * @generated from field: string request_id = 10;
-   */
-  requestId: string;
-};
-
-/**
- * Describes the message shop.cart.v1.UpdateListItemRequest.
- * Use `create(UpdateListItemRequestSchema)` to create a new message.
- */
-export const UpdateListItemRequestSchema: GenMessage<UpdateListItemRequest> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 80);
-
-/**
- * Response of UpdateListItem.
- *
- * @generated from message shop.cart.v1.UpdateListItemResponse
- */
-export type UpdateListItemResponse = Message<"shop.cart.v1.UpdateListItemResponse"> & {
-  /**
-   * The item's list afterwards.
-   *
-   * @generated from field: shop.cart.v1.ShoppingList list = 1;
-   */
-  list?: ShoppingList | undefined;
-};
-
-/**
- * Describes the message shop.cart.v1.UpdateListItemResponse.
- * Use `create(UpdateListItemResponseSchema)` to create a new message.
- */
-export const UpdateListItemResponseSchema: GenMessage<UpdateListItemResponse> = /*@__PURE__*/
-  messageDesc(file_shop_cart_v1_cart, 81);
-
-/**
- * How MergeGuestCart combines a guest cart with the customer's.
- *
- * @generated from enum shop.cart.v1.MergeStrategy
- */
-export enum MergeStrategy {
-  /**
-   * MERGE.
-   *
-   * @generated from enum value: MERGE_STRATEGY_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * Sum the lines, clamped to stock and limits.
-   *
-   * @generated from enum value: MERGE_STRATEGY_MERGE = 1;
-   */
-  MERGE = 1,
-
-  /**
-   * Keep the customer's lines; drop the guest's.
-   *
-   * @generated from enum value: MERGE_STRATEGY_KEEP_CUSTOMER = 2;
-   */
-  KEEP_CUSTOMER = 2,
-
-  /**
-   * Replace the customer's lines with the guest's.
-   *
-   * @generated from enum value: MERGE_STRATEGY_KEEP_GUEST = 3;
-   */
-  KEEP_GUEST = 3,
-}
-
-/**
- * Describes the enum shop.cart.v1.MergeStrategy.
- */
-export const MergeStrategySchema: GenEnum<MergeStrategy> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 0);
-
-/**
- * Kinds of cart adjustment.
- *
- * @generated from enum shop.cart.v1.CartAdjustmentType
- */
-export enum CartAdjustmentType {
-  /**
-   * Not used.
-   *
-   * @generated from enum value: CART_ADJUSTMENT_TYPE_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * Quantity lowered to the stock available or to the 100-unit line cap.
-   *
-   * @generated from enum value: CART_ADJUSTMENT_TYPE_QUANTITY_CLAMPED = 1;
-   */
-  QUANTITY_CLAMPED = 1,
-
-  /**
-   * Dropped: no stock.
-   *
-   * @generated from enum value: CART_ADJUSTMENT_TYPE_DROPPED_OUT_OF_STOCK = 2;
-   */
-  DROPPED_OUT_OF_STOCK = 2,
-
-  /**
-   * Dropped: the variant is gone or inactive.
-   *
-   * @generated from enum value: CART_ADJUSTMENT_TYPE_DROPPED_UNAVAILABLE = 3;
-   */
-  DROPPED_UNAVAILABLE = 3,
-
-  /**
-   * Dropped: the cart already had its most lines.
-   *
-   * @generated from enum value: CART_ADJUSTMENT_TYPE_DROPPED_LINE_LIMIT = 4;
-   */
-  DROPPED_LINE_LIMIT = 4,
-
-  /**
-   * Dropped by the merge strategy (KEEP_CUSTOMER, KEEP_GUEST).
-   *
-   * @generated from enum value: CART_ADJUSTMENT_TYPE_DROPPED_BY_STRATEGY = 5;
-   */
-  DROPPED_BY_STRATEGY = 5,
-
-  /**
-   * Locked price replaced by the current catalog price.
-   *
-   * @generated from enum value: CART_ADJUSTMENT_TYPE_PRICE_UPDATED = 6;
-   */
-  PRICE_UPDATED = 6,
-}
-
-/**
- * Describes the enum shop.cart.v1.CartAdjustmentType.
- */
-export const CartAdjustmentTypeSchema: GenEnum<CartAdjustmentType> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 1);
+  messageDesc(file_shop_cart_v1_cart, 29);
 
 /**
  * Kinds of validation issue.
@@ -3285,284 +1204,76 @@ export enum ValidationIssueType {
  * Describes the enum shop.cart.v1.ValidationIssueType.
  */
 export const ValidationIssueTypeSchema: GenEnum<ValidationIssueType> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 2);
+  enumDesc(file_shop_cart_v1_cart, 0);
 
 /**
- * Lifecycle state of a cart.
+ * How MergeGuestCart combines a guest cart with the customer's.
  *
- * @generated from enum shop.cart.v1.CartStatus
+ * @generated from enum shop.cart.v1.MergeStrategy
  */
-export enum CartStatus {
+export enum MergeStrategy {
   /**
-   * Not used.
+   * MERGE.
    *
-   * @generated from enum value: CART_STATUS_UNSPECIFIED = 0;
+   * @generated from enum value: MERGE_STRATEGY_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * The shopper's current cart.
+   * Sum the lines, clamped to stock and limits.
    *
-   * @generated from enum value: CART_STATUS_ACTIVE = 1;
+   * @generated from enum value: MERGE_STRATEGY_MERGE = 1;
    */
-  ACTIVE = 1,
+  MERGE = 1,
 
   /**
-   * A guest cart merged into a customer's cart.
+   * Keep the customer's lines; drop the guest's.
    *
-   * @generated from enum value: CART_STATUS_MERGED = 2;
+   * @generated from enum value: MERGE_STRATEGY_KEEP_CUSTOMER = 2;
    */
-  MERGED = 2,
+  KEEP_CUSTOMER = 2,
 
   /**
-   * Expired without checkout.
+   * Replace the customer's lines with the guest's.
    *
-   * @generated from enum value: CART_STATUS_ABANDONED = 3;
+   * @generated from enum value: MERGE_STRATEGY_KEEP_GUEST = 3;
    */
-  ABANDONED = 3,
-
-  /**
-   * Turned into an order.
-   *
-   * @generated from enum value: CART_STATUS_COMPLETED = 4;
-   */
-  COMPLETED = 4,
+  KEEP_GUEST = 3,
 }
 
 /**
- * Describes the enum shop.cart.v1.CartStatus.
+ * Describes the enum shop.cart.v1.MergeStrategy.
  */
-export const CartStatusSchema: GenEnum<CartStatus> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 3);
+export const MergeStrategySchema: GenEnum<MergeStrategy> = /*@__PURE__*/
+  enumDesc(file_shop_cart_v1_cart, 1);
 
 /**
- * Whether a line can be bought now.
+ * The cart API of a storefront, called by its backend-for-frontend (BFF): one
+ * service per resource, each in its own file, all in package shop.cart.v1:
+ * - CartService (cart.proto): the shopper's cart; storefront role.
+ * - ShoppingListService (lists.proto): the shopper's saved-for-later and wish
+ *   lists; storefront role.
+ * - CartShareService (shares.proto): share links of a cart; storefront role.
+ * - CartRecoveryService (recovery.proto): recovery of abandoned carts and
+ *   unsubscribe from recovery e-mail; storefront role.
+ * - CartAdminService (admin.proto): any cart by id, its completion and its
+ *   events, for checkout and analytics; service (back-office) role.
+ * Anything not listed here is denied: when bearer tokens are configured, an
+ * RPC or service of this package missing from this list needs the service
+ * role.
  *
- * @generated from enum shop.cart.v1.Availability
- */
-export enum Availability {
-  /**
-   * Not used.
-   *
-   * @generated from enum value: AVAILABILITY_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * In stock (or untracked, or backorder allowed).
-   *
-   * @generated from enum value: AVAILABILITY_IN_STOCK = 1;
-   */
-  IN_STOCK = 1,
-
-  /**
-   * In stock, but fewer units left than the low-stock threshold.
-   *
-   * @generated from enum value: AVAILABILITY_LOW_STOCK = 2;
-   */
-  LOW_STOCK = 2,
-
-  /**
-   * Fewer units available than the line asks for.
-   *
-   * @generated from enum value: AVAILABILITY_OUT_OF_STOCK = 3;
-   */
-  OUT_OF_STOCK = 3,
-
-  /**
-   * Gone from the catalog or inactive.
-   *
-   * @generated from enum value: AVAILABILITY_UNAVAILABLE = 4;
-   */
-  UNAVAILABLE = 4,
-
-  /**
-   * The catalog could not answer.
-   *
-   * @generated from enum value: AVAILABILITY_UNKNOWN = 5;
-   */
-  UNKNOWN = 5,
-}
-
-/**
- * Describes the enum shop.cart.v1.Availability.
- */
-export const AvailabilitySchema: GenEnum<Availability> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 4);
-
-/**
- * Kinds of cart warning.
- *
- * @generated from enum shop.cart.v1.CartWarningType
- */
-export enum CartWarningType {
-  /**
-   * Not used.
-   *
-   * @generated from enum value: CART_WARNING_TYPE_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * The catalog price differs from the locked price.
-   *
-   * @generated from enum value: CART_WARNING_TYPE_PRICE_CHANGED = 1;
-   */
-  PRICE_CHANGED = 1,
-
-  /**
-   * Fewer units available than the line asks for.
-   *
-   * @generated from enum value: CART_WARNING_TYPE_OUT_OF_STOCK = 2;
-   */
-  OUT_OF_STOCK = 2,
-
-  /**
-   * Few units left.
-   *
-   * @generated from enum value: CART_WARNING_TYPE_LOW_STOCK = 3;
-   */
-  LOW_STOCK = 3,
-
-  /**
-   * The variant is gone from the catalog or inactive.
-   *
-   * @generated from enum value: CART_WARNING_TYPE_UNAVAILABLE = 4;
-   */
-  UNAVAILABLE = 4,
-
-  /**
-   * The catalog could not answer: names, prices and stock are the stored
-   * snapshot.
-   *
-   * @generated from enum value: CART_WARNING_TYPE_CATALOG_UNAVAILABLE = 5;
-   */
-  CATALOG_UNAVAILABLE = 5,
-
-  /**
-   * Other shoppers' carts hold at least as many units of the variant as
-   * the catalog has left: others may buy it first. Counted by the demand
-   * job every `jobs.demand_refresh_secs` (60), so it appears and clears
-   * within one to two intervals of the carts changing.
-   *
-   * @generated from enum value: CART_WARNING_TYPE_HIGH_DEMAND = 6;
-   */
-  HIGH_DEMAND = 6,
-}
-
-/**
- * Describes the enum shop.cart.v1.CartWarningType.
- */
-export const CartWarningTypeSchema: GenEnum<CartWarningType> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 5);
-
-/**
- * What RecoverCart did.
- *
- * @generated from enum shop.cart.v1.RecoveryOutcome
- */
-export enum RecoveryOutcome {
-  /**
-   * Not set.
-   *
-   * @generated from enum value: RECOVERY_OUTCOME_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * The recovered cart became the shopper's cart.
-   *
-   * @generated from enum value: RECOVERY_OUTCOME_TAKEN_OVER = 1;
-   */
-  TAKEN_OVER = 1,
-
-  /**
-   * The recovered cart's lines were merged into the shopper's cart.
-   *
-   * @generated from enum value: RECOVERY_OUTCOME_MERGED = 2;
-   */
-  MERGED = 2,
-
-  /**
-   * The cart was already recovered by this shopper; nothing changed.
-   *
-   * @generated from enum value: RECOVERY_OUTCOME_ALREADY_RECOVERED = 3;
-   */
-  ALREADY_RECOVERED = 3,
-
-  /**
-   * By device: the shopper's own cart has lines; nothing was looked up.
-   *
-   * @generated from enum value: RECOVERY_OUTCOME_HAS_OWN_CART = 4;
-   */
-  HAS_OWN_CART = 4,
-
-  /**
-   * By device: no guest cart is alike enough.
-   *
-   * @generated from enum value: RECOVERY_OUTCOME_NO_MATCH = 5;
-   */
-  NO_MATCH = 5,
-
-  /**
-   * By device: more than one guest cart is alike enough; none was taken.
-   *
-   * @generated from enum value: RECOVERY_OUTCOME_AMBIGUOUS = 6;
-   */
-  AMBIGUOUS = 6,
-}
-
-/**
- * Describes the enum shop.cart.v1.RecoveryOutcome.
- */
-export const RecoveryOutcomeSchema: GenEnum<RecoveryOutcome> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 6);
-
-/**
- * Kinds of list.
- *
- * @generated from enum shop.cart.v1.ShoppingListType
- */
-export enum ShoppingListType {
-  /**
-   * Not used.
-   *
-   * @generated from enum value: SHOPPING_LIST_TYPE_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * Lines set aside from the cart; one per guest session or customer.
-   *
-   * @generated from enum value: SHOPPING_LIST_TYPE_SAVED_FOR_LATER = 1;
-   */
-  SAVED_FOR_LATER = 1,
-
-  /**
-   * A customer's named list.
-   *
-   * @generated from enum value: SHOPPING_LIST_TYPE_WISH_LIST = 2;
-   */
-  WISH_LIST = 2,
-}
-
-/**
- * Describes the enum shop.cart.v1.ShoppingListType.
- */
-export const ShoppingListTypeSchema: GenEnum<ShoppingListType> = /*@__PURE__*/
-  enumDesc(file_shop_cart_v1_cart, 7);
-
-/**
- * Shopping carts of a storefront, called by its backend-for-frontend (BFF).
+ * Conventions of every service of this API (the other services point here):
  *
  * A shopper is named by `Shopper` on every call. With `customer_id` the call
  * works on the customer's active cart; without it, on the session's active guest
  * cart. A guest call never sees a customer's cart.
  *
- * Prices always come from the catalog service, never from the caller. Every
- * mutation runs in one transaction, bumps the cart's `version`, records a cart
- * event, slides `expire_time` to now + the cart TTL (30 days by default) and
- * returns the whole cart view, so the caller needs no second call.
+ * Prices always come from the catalog service, never from the caller.
+ *
+ * Writes: `request_id` is an idempotency key (AIP-155), and `expected_version`,
+ * on writes that change a cart, applies the call only to that version of the
+ * cart (AIP-154). Wherever a write takes them, both follow the rules given on
+ * AddItemRequest, which the fields "as for the other writes" refer to.
  *
  * Errors carry google.rpc details (see docs/errors.md):
  * - INVALID_ARGUMENT + BadRequest: malformed input (quantity, email, ids,
@@ -3581,8 +1292,14 @@ export const ShoppingListTypeSchema: GenEnum<ShoppingListType> = /*@__PURE__*/
  *   cap; nothing was read or written, retry after the given delay;
  * - OUT_OF_RANGE: a request over 64 KiB;
  * - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a
- *   missing or unknown token, or a storefront token on a service-facing RPC;
+ *   missing or unknown token, or a storefront token on a service-facing RPC
+ *   (CartAdminService);
  * - INTERNAL: anything unexpected; the message is opaque, the cause is logged.
+ *
+ * This service: the shopper's cart. Needs the storefront role. Every mutation
+ * runs in one transaction, bumps the cart's `version`, records a cart event,
+ * slides `expire_time` to now + the cart TTL (30 days by default) and returns
+ * the whole cart view, so the caller needs no second call.
  *
  * @generated from service shop.cart.v1.CartService
  */
@@ -3626,6 +1343,23 @@ export const CartService: GenService<{
     output: typeof AddItemResponseSchema;
   },
   /**
+   * Adds up to 50 lines in one call and one transaction, all or nothing, in
+   * order (a variant twice adds twice); one catalog lookup for the batch.
+   *
+   * Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
+   * BadRequest paths such as `items[3].quantity`; a refusal of line k
+   * (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
+   * ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
+   * subject. Nothing is written when any line fails.
+   *
+   * @generated from rpc shop.cart.v1.CartService.AddItems
+   */
+  addItems: {
+    methodKind: "unary";
+    input: typeof AddItemsRequestSchema;
+    output: typeof AddItemsResponseSchema;
+  },
+  /**
    * Sets the quantity of a cart line; quantity 0 removes the line.
    *
    * Errors: INVALID_ARGUMENT for quantity outside 0-100 or a malformed item id;
@@ -3640,6 +1374,19 @@ export const CartService: GenService<{
     methodKind: "unary";
     input: typeof UpdateItemRequestSchema;
     output: typeof UpdateItemResponseSchema;
+  },
+  /**
+   * Sets the quantities of up to 50 lines (0 removes) in one call and one
+   * transaction, all or nothing; each line at most once.
+   *
+   * Errors: as UpdateItem, naming the failing line as AddItems does.
+   *
+   * @generated from rpc shop.cart.v1.CartService.UpdateItems
+   */
+  updateItems: {
+    methodKind: "unary";
+    input: typeof UpdateItemsRequestSchema;
+    output: typeof UpdateItemsResponseSchema;
   },
   /**
    * Removes a cart line.
@@ -3697,6 +1444,21 @@ export const CartService: GenService<{
     output: typeof ValidateResponseSchema;
   },
   /**
+   * Accepts the catalog as it is now: locked prices become current prices,
+   * quantities are clamped to stock, unavailable lines are dropped. Returns the
+   * cart and every change; with nothing to change it writes nothing. After it,
+   * Validate reports no price change.
+   *
+   * Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
+   *
+   * @generated from rpc shop.cart.v1.CartService.RefreshCart
+   */
+  refreshCart: {
+    methodKind: "unary";
+    input: typeof RefreshCartRequestSchema;
+    output: typeof RefreshCartResponseSchema;
+  },
+  /**
    * Moves a guest cart into the signed-in customer's cart; the BFF calls it at
    * sign-in.
    *
@@ -3732,143 +1494,6 @@ export const CartService: GenService<{
     output: typeof MergeGuestCartResponseSchema;
   },
   /**
-   * Accepts the catalog as it is now: locked prices become current prices,
-   * quantities are clamped to stock, unavailable lines are dropped. Returns the
-   * cart and every change; with nothing to change it writes nothing. After it,
-   * Validate reports no price change.
-   *
-   * Errors: UNAVAILABLE when the catalog does not answer (nothing changed).
-   *
-   * @generated from rpc shop.cart.v1.CartService.RefreshCart
-   */
-  refreshCart: {
-    methodKind: "unary";
-    input: typeof RefreshCartRequestSchema;
-    output: typeof RefreshCartResponseSchema;
-  },
-  /**
-   * Service-facing (checkout): any cart by id, whatever its status.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND when no such cart.
-   *
-   * @generated from rpc shop.cart.v1.CartService.GetCartById
-   */
-  getCartById: {
-    methodKind: "unary";
-    input: typeof GetCartByIdRequestSchema;
-    output: typeof GetCartByIdResponseSchema;
-  },
-  /**
-   * Service-facing (checkout): marks a cart `completed` by an order.
-   * Repeating it with the same order id succeeds and changes nothing. A
-   * completed cart is never a shopper's active cart again: their next add
-   * starts a new one.
-   *
-   * Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND when no such cart;
-   * FAILED_PRECONDITION with reason CART_ALREADY_COMPLETED (by another order),
-   * CART_NOT_ACTIVE (merged or abandoned), CART_EXPIRED or CART_EMPTY.
-   *
-   * @generated from rpc shop.cart.v1.CartService.CompleteCart
-   */
-  completeCart: {
-    methodKind: "unary";
-    input: typeof CompleteCartRequestSchema;
-    output: typeof CompleteCartResponseSchema;
-  },
-  /**
-   * Service-facing (analytics): a cart's events, oldest first, paginated
-   * (AIP-158).
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id, page size outside 0-500 or a
-   * page token not from a previous call for this cart; NOT_FOUND when no such
-   * cart.
-   *
-   * @generated from rpc shop.cart.v1.CartService.ListCartEvents
-   */
-  listCartEvents: {
-    methodKind: "unary";
-    input: typeof ListCartEventsRequestSchema;
-    output: typeof ListCartEventsResponseSchema;
-  },
-  /**
-   * Makes a recovered cart the shopper's: the cart of a recovery link's
-   * `token`, or, `by_device`, a guest cart of the same device (the shopper's
-   * `device` signals; see docs/recovery.md).
-   *
-   * A guest whose own cart has no lines takes the recovered cart as the
-   * session's cart (outcome TAKEN_OVER); a guest with lines, or a signed-in
-   * shopper with a cart, gets its lines merged in with the MERGE rules and
-   * their adjustments (MERGED); a signed-in shopper without a cart gets it
-   * linked (TAKEN_OVER). The recovered cart records a `recovered` event.
-   * Repeating a token recovery changes nothing (ALREADY_RECOVERED); the link
-   * works until it expires or the cart ends, and opened in another session
-   * it moves the cart there. By device, a shopper whose cart has lines keeps
-   * it (HAS_OWN_CART, which is also what a repeat finds); exactly one guest
-   * cart of the last `recovery.fingerprint_window_days` reaching
-   * `recovery.fingerprint_threshold` is recovered; none (NO_MATCH) or two or
-   * more (AMBIGUOUS) recover nothing. Customer carts are never recovered by
-   * device.
-   *
-   * Errors: INVALID_ARGUMENT for a forged or altered token
-   * (RECOVERY_TOKEN_INVALID) or an expired one (RECOVERY_TOKEN_EXPIRED);
-   * NOT_FOUND when the cart no longer exists; FAILED_PRECONDITION when it was
-   * merged, completed or abandoned meanwhile (CART_NOT_ACTIVE, with its
-   * status) or has expired (CART_EXPIRED), when it is a customer's cart and
-   * the shopper is not signed in as that customer (SIGN_IN_REQUIRED), or, for
-   * a token, when no signing key is configured (RECOVERY_DISABLED).
-   *
-   * @generated from rpc shop.cart.v1.CartService.RecoverCart
-   */
-  recoverCart: {
-    methodKind: "unary";
-    input: typeof RecoverCartRequestSchema;
-    output: typeof RecoverCartResponseSchema;
-  },
-  /**
-   * One-click unsubscribe (RFC 8058) from recovery e-mail: the address of
-   * the unsubscribe link's token gets no more. Repeating it succeeds.
-   *
-   * Errors: INVALID_ARGUMENT RECOVERY_TOKEN_INVALID for a forged, altered or
-   * recovery (not unsubscribe) token; FAILED_PRECONDITION RECOVERY_DISABLED.
-   *
-   * @generated from rpc shop.cart.v1.CartService.UnsubscribeRecovery
-   */
-  unsubscribeRecovery: {
-    methodKind: "unary";
-    input: typeof UnsubscribeRecoveryRequestSchema;
-    output: typeof UnsubscribeRecoveryResponseSchema;
-  },
-  /**
-   * Adds up to 50 lines in one call and one transaction, all or nothing, in
-   * order (a variant twice adds twice); one catalog lookup for the batch.
-   *
-   * Errors: as AddItem, naming the failing line: INVALID_ARGUMENT with
-   * BadRequest paths such as `items[3].quantity`; a refusal of line k
-   * (NOT_FOUND, FAILED_PRECONDITION) carries `item_index` = k in its
-   * ErrorInfo metadata and `items[k]: ` before its PreconditionFailure
-   * subject. Nothing is written when any line fails.
-   *
-   * @generated from rpc shop.cart.v1.CartService.AddItems
-   */
-  addItems: {
-    methodKind: "unary";
-    input: typeof AddItemsRequestSchema;
-    output: typeof AddItemsResponseSchema;
-  },
-  /**
-   * Sets the quantities of up to 50 lines (0 removes) in one call and one
-   * transaction, all or nothing; each line at most once.
-   *
-   * Errors: as UpdateItem, naming the failing line as AddItems does.
-   *
-   * @generated from rpc shop.cart.v1.CartService.UpdateItems
-   */
-  updateItems: {
-    methodKind: "unary";
-    input: typeof UpdateItemsRequestSchema;
-    output: typeof UpdateItemsResponseSchema;
-  },
-  /**
    * Copies the lines of one of the shopper's completed carts (an order) into
    * the shopper's active cart, creating it if needed, by the MERGE rules:
    * quantities clamped to stock and the line cap, lines no longer sold or
@@ -3886,259 +1511,6 @@ export const CartService: GenService<{
     methodKind: "unary";
     input: typeof ReorderRequestSchema;
     output: typeof ReorderResponseSchema;
-  },
-  /**
-   * Returns the shopper's lists with their items joined with the catalog
-   * (one lookup): the SAVED_FOR_LATER list first (a guest's or a
-   * customer's; empty and without an id until something is saved), then the
-   * customer's wish lists, oldest first. Reads write nothing.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed shopper.
-   *
-   * @generated from rpc shop.cart.v1.CartService.GetLists
-   */
-  getLists: {
-    methodKind: "unary";
-    input: typeof GetListsRequestSchema;
-    output: typeof GetListsResponseSchema;
-  },
-  /**
-   * Makes a named wish list for the signed-in customer (at most 20, names
-   * unique per customer, 1-100 characters once trimmed).
-   *
-   * Errors: INVALID_ARGUMENT for a bad name; FAILED_PRECONDITION
-   * SIGN_IN_REQUIRED for a guest, LIST_LIMIT past 20 lists; ALREADY_EXISTS
-   * LIST_NAME_TAKEN.
-   *
-   * @generated from rpc shop.cart.v1.CartService.CreateWishList
-   */
-  createWishList: {
-    methodKind: "unary";
-    input: typeof CreateWishListRequestSchema;
-    output: typeof CreateWishListResponseSchema;
-  },
-  /**
-   * Deletes one of the shopper's lists with its items (the saved-for-later
-   * list too: it is made again by the next save).
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND LIST_NOT_FOUND.
-   *
-   * @generated from rpc shop.cart.v1.CartService.DeleteList
-   */
-  deleteList: {
-    methodKind: "unary";
-    input: typeof DeleteListRequestSchema;
-    output: typeof DeleteListResponseSchema;
-  },
-  /**
-   * Saves a variant into a list (`list_id` empty: saved for later) at the
-   * catalog's price now, which the item keeps as its price when saved. One
-   * item per variant: saving a variant the list holds adds to its quantity
-   * (at most 100; a clamp is reported as an adjustment) and replaces its
-   * note and metadata when given. Out-of-stock variants can be saved.
-   *
-   * Errors: INVALID_ARGUMENT (BadRequest) for malformed fields; NOT_FOUND
-   * VARIANT_NOT_FOUND, LIST_NOT_FOUND; FAILED_PRECONDITION
-   * VARIANT_INACTIVE, LIST_FULL (100 items); UNAVAILABLE when the catalog
-   * cannot answer.
-   *
-   * @generated from rpc shop.cart.v1.CartService.AddListItem
-   */
-  addListItem: {
-    methodKind: "unary";
-    input: typeof AddListItemRequestSchema;
-    output: typeof AddListItemResponseSchema;
-  },
-  /**
-   * Changes a list item in place: its quantity (1-100) and/or its note
-   * (empty: none), each when given. The price when saved, the metadata and
-   * any back-in-stock alert stay.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id, quantity or note, or
-   * neither given; NOT_FOUND LIST_ITEM_NOT_FOUND.
-   *
-   * @generated from rpc shop.cart.v1.CartService.UpdateListItem
-   */
-  updateListItem: {
-    methodKind: "unary";
-    input: typeof UpdateListItemRequestSchema;
-    output: typeof UpdateListItemResponseSchema;
-  },
-  /**
-   * Removes an item from the shopper's list that holds it.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-   * LIST_ITEM_NOT_FOUND.
-   *
-   * @generated from rpc shop.cart.v1.CartService.RemoveListItem
-   */
-  removeListItem: {
-    methodKind: "unary";
-    input: typeof RemoveListItemRequestSchema;
-    output: typeof RemoveListItemResponseSchema;
-  },
-  /**
-   * Moves a cart line into a list (`list_id` empty: saved for later, made
-   * if needed) in one transaction: after a success the line is in exactly
-   * one place. A new item keeps the line's locked price (as its price when
-   * saved), metadata and quantity; onto an item of the same variant the
-   * units are added (the item keeps its own price and note). Every unit
-   * must fit: an item holds 100 at most.
-   *
-   * Errors: INVALID_ARGUMENT for malformed ids; NOT_FOUND ITEM_NOT_FOUND
-   * (also when a concurrent move took it first), LIST_NOT_FOUND;
-   * FAILED_PRECONDITION LINE_QUANTITY_LIMIT (the item would pass 100),
-   * LIST_FULL; ABORTED CONCURRENT_MODIFICATION for a stale
-   * `expected_version` (the cart's).
-   *
-   * @generated from rpc shop.cart.v1.CartService.MoveItemToList
-   */
-  moveItemToList: {
-    methodKind: "unary";
-    input: typeof MoveItemToListRequestSchema;
-    output: typeof MoveItemToListResponseSchema;
-  },
-  /**
-   * Moves a list item into the shopper's cart (made if needed) in one
-   * transaction by the MERGE rules: as a new line at today's price (a price
-   * changed since the item was saved is a PRICE_UPDATED adjustment with both
-   * prices), or onto the line of the same variant at that line's price;
-   * clamped to stock and the 100-unit cap, every clamp an adjustment. The item leaves the
-   * list whole, even when clamped. When not one unit can move, nothing
-   * changes and the call is refused.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND
-   * LIST_ITEM_NOT_FOUND, VARIANT_NOT_FOUND; FAILED_PRECONDITION
-   * OUT_OF_STOCK (with `available_quantity`), LINE_QUANTITY_LIMIT,
-   * CART_LINE_LIMIT, VARIANT_INACTIVE, CURRENCY_MISMATCH; UNAVAILABLE when
-   * the catalog cannot answer; ABORTED for a stale `expected_version`.
-   *
-   * @generated from rpc shop.cart.v1.CartService.MoveListItemToCart
-   */
-  moveListItemToCart: {
-    methodKind: "unary";
-    input: typeof MoveListItemToCartRequestSchema;
-    output: typeof MoveListItemToCartResponseSchema;
-  },
-  /**
-   * Asks for an e-mail to `email` when a list item's variant is back in
-   * stock (empty `email`: no more alert). Set while the variant is out of
-   * stock, it fires once the catalog has it again; set while in stock, it
-   * fires after the variant next runs out and comes back. One e-mail per
-   * restock, sent by the recovery job through its outbox (recovery must be
-   * configured: signing keys, hash key, relay); an address that
-   * unsubscribed from cart e-mail gets none. The alert goes with its item
-   * (moved to the cart, removed, or a guest's list merged at sign-in: set
-   * it again on the customer's item).
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id or address; NOT_FOUND
-   * LIST_ITEM_NOT_FOUND; FAILED_PRECONDITION RECOVERY_DISABLED when this
-   * service sends no cart e-mail (no signing keys or hash key); UNAVAILABLE
-   * when setting one and the catalog cannot say whether the variant is in
-   * stock. Setting an alert again (a new address) keeps its place: a
-   * restock already seen still sends.
-   *
-   * @generated from rpc shop.cart.v1.CartService.SetBackInStockAlert
-   */
-  setBackInStockAlert: {
-    methodKind: "unary";
-    input: typeof SetBackInStockAlertRequestSchema;
-    output: typeof SetBackInStockAlertResponseSchema;
-  },
-  /**
-   * Makes a share link of the shopper's active cart: a token of 244 random
-   * bits (43 base64url characters), returned once; the service keeps only
-   * its SHA-256, so it cannot be shown again. Anyone holding the token can
-   * read the cart (GetSharedCart) and copy its lines (CopySharedCart) until
-   * the share is revoked, its `ttl` passes (when given), or the cart stops
-   * being active (checked out, merged, abandoned). Takes no `request_id`:
-   * the response holds a secret the service does not keep, so a retry makes
-   * a second share (an unused share is harmless; revoke it or let it
-   * expire). Records `share_created` in the cart's log; the cart's version
-   * does not move.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed shopper or a `ttl` outside
-   * 60s-365 days; FAILED_PRECONDITION CART_EMPTY when the shopper has no
-   * cart or no lines.
-   *
-   * @generated from rpc shop.cart.v1.CartService.CreateCartShare
-   */
-  createCartShare: {
-    methodKind: "unary";
-    input: typeof CreateCartShareRequestSchema;
-    output: typeof CreateCartShareResponseSchema;
-  },
-  /**
-   * Revokes a share of one of the shopper's carts: its token is refused
-   * from then on. Revoking a revoked share succeeds and changes nothing.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed id; NOT_FOUND SHARE_NOT_FOUND
-   * unless the share is of one of the shopper's carts.
-   *
-   * @generated from rpc shop.cart.v1.CartService.RevokeCartShare
-   */
-  revokeCartShare: {
-    methodKind: "unary";
-    input: typeof RevokeCartShareRequestSchema;
-    output: typeof RevokeCartShareResponseSchema;
-  },
-  /**
-   * The share links of the shopper's active cart, newest first (at most
-   * 100), revoked and expired ones included with their times, so the BFF
-   * can show and revoke them. `token` is always empty: only CreateCartShare
-   * shows it. A shopper without a cart gets none.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed shopper.
-   *
-   * @generated from rpc shop.cart.v1.CartService.ListCartShares
-   */
-  listCartShares: {
-    methodKind: "unary";
-    input: typeof ListCartSharesRequestSchema;
-    output: typeof ListCartSharesResponseSchema;
-  },
-  /**
-   * The cart a share link names, read-only, as anyone holding the link sees
-   * it: its lines with today's catalog data, totals and warnings, and no
-   * personal data (no cart, session or customer id, no e-mail, no line
-   * metadata, no times of the owner's changes). Live: the owner's later
-   * edits show. A guest's share keeps working when the guest signs in and
-   * the cart becomes the customer's (a link at sign-in keeps the cart):
-   * revoke shares before sign-in when that is not wanted. Reads write
-   * nothing.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed token; NOT_FOUND
-   * SHARE_NOT_FOUND for an unknown, revoked or expired token or a cart no
-   * longer active (one answer for all).
-   *
-   * @generated from rpc shop.cart.v1.CartService.GetSharedCart
-   */
-  getSharedCart: {
-    methodKind: "unary";
-    input: typeof GetSharedCartRequestSchema;
-    output: typeof GetSharedCartResponseSchema;
-  },
-  /**
-   * Copies the lines of a shared cart into the caller's cart (made if
-   * needed) as the owner's cart is committed at that moment, by the MERGE
-   * rules at today's prices, as Reorder does: clamps, drops and changed
-   * prices are adjustments, and `notice` says prices are today's. Line
-   * metadata is not copied. The shared cart is not changed; a copy that
-   * committed before RevokeCartShare returned is the last one.
-   *
-   * Errors: INVALID_ARGUMENT for a malformed shopper or token; NOT_FOUND
-   * SHARE_NOT_FOUND as for GetSharedCart; FAILED_PRECONDITION
-   * SHARE_OF_OWN_CART when the link shares the caller's own cart,
-   * CART_EMPTY when the shared cart has no lines;
-   * UNAVAILABLE when the catalog cannot price it; ABORTED for a stale
-   * `expected_version` (the caller's cart's).
-   *
-   * @generated from rpc shop.cart.v1.CartService.CopySharedCart
-   */
-  copySharedCart: {
-    methodKind: "unary";
-    input: typeof CopySharedCartRequestSchema;
-    output: typeof CopySharedCartResponseSchema;
   },
   /**
    * Follows the shopper's cart live, across tabs, devices and replicas.
