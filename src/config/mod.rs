@@ -229,9 +229,11 @@ impl Default for CartSettings {
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
-    /// Tokens of storefront BFFs: shopper RPCs only.
+    /// Tokens of storefront BFFs: CartService, ShoppingListService,
+    /// CartShareService and CartRecoveryService.
     pub storefront_tokens: Secret,
-    /// Tokens of back-office services (checkout, operations): every RPC.
+    /// Tokens of back-office services (checkout, operations): every service,
+    /// CartAdminService included.
     pub service_tokens: Secret,
 }
 

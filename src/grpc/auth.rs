@@ -22,9 +22,9 @@ use crate::proto::shop::cart::v1::ErrorReason;
 /// What a caller may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
-    /// Shopper RPCs (the storefront's BFF).
+    /// The storefront's services (the BFF): cart, lists, shares, recovery.
     Storefront,
-    /// Every RPC (checkout, operations).
+    /// Every service, the back office included (checkout, operations).
     Service,
 }
 

@@ -47,9 +47,10 @@ pub(crate) fn transport_limits(
         .http2_keepalive_timeout(Some(Duration::from_secs(transport.keepalive_timeout_secs)))
 }
 
-/// Shutdown, in the order Kubernetes needs: NOT_SERVING on both health
-/// names while still accepting for `delay` (so Check probes and endpoint
-/// controllers see it and stop sending new calls here), then stop accepting,
+/// Shutdown, in the order Kubernetes needs: NOT_SERVING for every
+/// service's health name and for "" while still accepting for `delay` (so
+/// Check probes and endpoint controllers see it and stop sending new calls
+/// here), then stop accepting,
 /// end Watch streams, and let open calls finish within `grace` (longer calls
 /// are cut off).
 pub(crate) async fn drain(
