@@ -10,6 +10,7 @@ use super::email::Email;
 use super::ids::{CartId, CustomerId, ItemId, OrderId, ProductId, SessionId, VariantId};
 use super::metadata::Metadata;
 use super::money::{Currency, Money};
+use super::quantity::Quantity;
 
 /// Lifecycle state of a cart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -211,8 +212,8 @@ pub struct Line {
     pub product_id: ProductId,
     /// Variant.
     pub variant_id: VariantId,
-    /// Units, 1 to 100.
-    pub quantity: u32,
+    /// Units (the line cap holds by type).
+    pub quantity: Quantity,
     /// Unit price locked when the line was added.
     pub unit_price: Money,
     /// Product name at add time.
@@ -240,7 +241,7 @@ pub enum LineChange {
         /// The line.
         id: ItemId,
         /// Units added.
-        by: u32,
+        by: Quantity,
         /// New metadata, when the add carried some.
         metadata: Option<Metadata>,
     },
@@ -249,7 +250,7 @@ pub enum LineChange {
         /// The line.
         id: ItemId,
         /// New quantity.
-        quantity: u32,
+        quantity: Quantity,
     },
     /// A line's locked price replaced.
     Repriced {

@@ -11,6 +11,7 @@ use super::cart::{Line, Shopper};
 use super::catalog::CatalogSnapshot;
 use super::ids::{CustomerId, ListId, ListItemId, SessionId};
 use super::metadata::Metadata;
+use super::quantity::Quantity;
 use super::view::{ItemView, ViewSettings, item_view};
 
 /// Most items one list holds.
@@ -194,7 +195,7 @@ pub enum ListItemChange {
         /// The item.
         id: ListItemId,
         /// Its quantity.
-        quantity: u32,
+        quantity: Quantity,
         /// Its note.
         note: Option<String>,
         /// Its metadata.

@@ -38,9 +38,66 @@ impl Quantity {
         }
     }
 
+    /// The most one line may hold.
+    pub const MAX: Self = Self(MAX_LINE_QUANTITY);
+
+    /// `units` when a line may hold them (1 to the cap).
+    pub fn new(units: u32) -> Option<Self> {
+        (1..=MAX_LINE_QUANTITY).contains(&units).then_some(Self(units))
+    }
+
+    /// A stored quantity (a column), held to the same rule.
+    ///
+    /// # Errors
+    /// A [`ParseError`] for a value no line may hold.
+    pub fn stored(raw: i32) -> Result<Self, ParseError> {
+        Self::parse(i64::from(raw))
+    }
+
     /// The number of units.
     pub fn get(self) -> u32 {
         self.0
+    }
+
+    /// The number of units, as stored and sent (`int32` columns and fields).
+    pub fn column(self) -> i32 {
+        // At most MAX_LINE_QUANTITY, so it always fits.
+        self.0 as i32
+    }
+
+    /// `self + more`, when one line may hold the sum.
+    ///
+    /// # Errors
+    /// The units the sum asks for, when past the cap.
+    pub fn plus(self, more: Self) -> Result<Self, u32> {
+        let total = self.0 + more.0;
+        Self::new(total).ok_or(total)
+    }
+
+    /// `self + more` clamped to `cap` units (and to the line cap), but never
+    /// below `self`: what a merge keeps. Returns the kept quantity and the
+    /// units the sum asked for.
+    pub fn plus_at_most(self, more: Self, cap: u32) -> (Self, u32) {
+        let total = self.0 + more.0;
+        let kept = total.min(cap).min(MAX_LINE_QUANTITY).max(self.0);
+        (Self(kept), total)
+    }
+
+    /// This quantity, or `cap` when lower (`None` when `cap` is zero).
+    pub fn at_most(self, cap: u32) -> Option<Self> {
+        Self::new(self.0.min(cap))
+    }
+}
+
+impl PartialEq<u32> for Quantity {
+    fn eq(&self, units: &u32) -> bool {
+        self.0 == *units
+    }
+}
+
+impl std::fmt::Display for Quantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -63,10 +120,42 @@ mod tests {
         assert!(Quantity::parse_or_zero(-5).is_err());
     }
 
+    #[test]
+    fn sums_past_the_cap_are_refused_with_what_they_asked() {
+        let q = |n| Quantity::new(n).unwrap();
+        assert_eq!(q(60).plus(q(40)), Ok(q(100)));
+        assert_eq!(q(60).plus(q(41)), Err(101));
+        assert_eq!(Quantity::MAX.plus(Quantity::MAX), Err(200));
+    }
+
+    #[test]
+    fn clamped_sums_keep_at_least_what_was_held() {
+        let q = |n| Quantity::new(n).unwrap();
+        assert_eq!(q(3).plus_at_most(q(4), 5), (q(5), 7));
+        assert_eq!(q(8).plus_at_most(q(4), 5), (q(8), 12));
+        assert_eq!(q(90).plus_at_most(q(20), 500), (q(100), 110));
+        assert_eq!(q(7).at_most(3), Some(q(3)));
+        assert_eq!(q(7).at_most(0), None);
+    }
+
+    #[test]
+    fn stored_values_obey_the_same_rule() {
+        assert_eq!(Quantity::stored(100).map(Quantity::column), Ok(100));
+        assert!(Quantity::stored(0).is_err());
+        assert!(Quantity::stored(101).is_err());
+    }
+
     proptest! {
         #[test]
         fn parse_accepts_exactly_one_to_one_hundred(raw in any::<i64>()) {
             prop_assert_eq!(Quantity::parse(raw).is_ok(), (1..=100).contains(&raw));
+        }
+
+        #[test]
+        fn plus_is_ok_exactly_up_to_the_cap(a in 1u32..=100, b in 1u32..=100) {
+            let sum = Quantity::new(a).unwrap().plus(Quantity::new(b).unwrap());
+            prop_assert_eq!(sum.is_ok(), a + b <= 100);
+            prop_assert_eq!(sum.map_or_else(|t| t, Quantity::get), a + b);
         }
     }
 }

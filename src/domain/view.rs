@@ -122,7 +122,7 @@ fn stock_of(
 ) -> (Availability, Option<i64>) {
     let stock = variant.inventory;
     let available = stock.tracked.then_some(stock.available.max(0));
-    let availability = if !stock.can_supply(line.quantity) {
+    let availability = if !stock.can_supply(line.quantity.get()) {
         warn(
             WarningKind::OutOfStock,
             format!(
@@ -158,7 +158,7 @@ pub fn item_view(
     settings: &ViewSettings,
     others: Option<i64>,
 ) -> (ItemView, Vec<Warning>) {
-    let subtotal = line.unit_price.times(line.quantity);
+    let subtotal = line.unit_price.times(line.quantity.get());
     let mut warnings = Vec::new();
     let mut warn = |kind, message: String| {
         warnings.push(Warning {
@@ -255,7 +255,7 @@ pub fn build(
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
         let known = catalog.get(&line.variant_id);
-        let others = demand.held_by_others(&line.variant_id, line.quantity);
+        let others = demand.held_by_others(&line.variant_id, line.quantity.get());
         let (item, item_warnings) = item_view(line, known, settings, Some(others));
         items.push(item);
         warnings.extend(item_warnings);
@@ -266,7 +266,7 @@ pub fn build(
         currency: currency.clone(),
     };
     let summary = Summary {
-        item_count: items.iter().map(|i| i.line.quantity).sum(),
+        item_count: items.iter().map(|i| i.line.quantity.get()).sum(),
         unique_items: u32::try_from(items.len()).unwrap_or(u32::MAX),
         total: subtotal.clone(),
         subtotal,
@@ -369,7 +369,7 @@ pub fn validate(view: &CartView) -> Vec<Issue> {
                 item,
             )),
             Availability::OutOfStock => issues.push(Issue {
-                requested: Some(item.line.quantity),
+                requested: Some(item.line.quantity.get()),
                 available: item.available_quantity,
                 ..Issue::for_item(
                     IssueKind::InsufficientStock,
@@ -413,6 +413,7 @@ mod tests {
 
     use super::*;
     use crate::domain::ids::ProductId;
+    use crate::domain::quantity::Quantity;
     use crate::domain::test_support::{self, usd};
 
     fn settings() -> ViewSettings {
@@ -428,7 +429,7 @@ mod tests {
             id: ItemId::new(),
             product_id: ProductId::parse("p").unwrap(),
             variant_id: VariantId::parse(variant).unwrap(),
-            quantity,
+            quantity: Quantity::new(quantity).unwrap(),
             unit_price: Money {
                 amount: price,
                 currency: usd(),

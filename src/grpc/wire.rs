@@ -160,7 +160,7 @@ pub fn item(i: &ItemView) -> pb::CartItem {
         id: line.id.to_string(),
         product_id: line.product_id.to_string(),
         variant_id: line.variant_id.to_string(),
-        quantity: i32::try_from(line.quantity).unwrap_or(i32::MAX),
+        quantity: line.quantity.column(),
         product: Some(product),
         variant: Some(variant),
         unit_price: Some(money(&line.unit_price)),

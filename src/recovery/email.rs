@@ -114,7 +114,7 @@ impl Context {
                     variant: item.line.variant_name.clone(),
                     image_url: image.map(|i| i.url.clone()),
                     image_alt: image.map(|i| i.alt_text.clone()).unwrap_or_default(),
-                    quantity: item.line.quantity,
+                    quantity: item.line.quantity.get(),
                     unit_price: money_text(
                         item.current_price.as_ref().unwrap_or(&item.line.unit_price),
                     ),

@@ -104,7 +104,7 @@ impl Step for ToList<'_> {
         let moved = Event::ItemMovedToList {
             item_id: line.id,
             variant_id: line.variant_id.clone(),
-            quantity: line.quantity,
+            quantity: line.quantity.get(),
             list_id: list.id,
             list_item_id: saved.item_id,
         };
@@ -115,7 +115,7 @@ impl Step for ToList<'_> {
             list_item_id: saved.item_id,
             variant_id: line.variant_id,
             added: saved.added,
-            quantity: saved.quantity,
+            quantity: saved.quantity.get(),
             unit_price: line.unit_price.amount,
             from_cart_id: Some(cart.id),
         };
@@ -170,8 +170,8 @@ impl Step for ToCart<'_> {
             list_item_id: item.id,
             item_id: line.id,
             variant_id: line.variant_id.clone(),
-            added: line.quantity - before,
-            quantity: line.quantity,
+            added: line.quantity.get() - before,
+            quantity: line.quantity.get(),
             unit_price: line.unit_price.amount,
             adjustments: change.adjustments.clone(),
         };
@@ -180,7 +180,7 @@ impl Step for ToCart<'_> {
         let event = ListEvent::ItemRemoved {
             list_item_id: item.id,
             variant_id: item.line.variant_id,
-            quantity: item.line.quantity,
+            quantity: item.line.quantity.get(),
             to_cart_id: Some(cart.id),
         };
         let removed = ListItemChange::Removed(item.id);
@@ -198,5 +198,5 @@ fn held(lines: &[crate::domain::cart::Line], item: &ListItem) -> u32 {
     lines
         .iter()
         .find(|l| l.variant_id == item.line.variant_id)
-        .map_or(0, |l| l.quantity)
+        .map_or(0, |l| l.quantity.get())
 }

@@ -389,7 +389,7 @@ impl Step for AddListItem<'_> {
             list_item_id: saved.item_id,
             variant_id: line.variant_id.clone(),
             added: saved.added,
-            quantity: saved.quantity,
+            quantity: saved.quantity.get(),
             unit_price: line.unit_price.amount,
             from_cart_id: None,
         };
@@ -424,7 +424,7 @@ impl Step for UpdateListItem<'_> {
         let item = &mut items[at];
         let from = item.line.quantity;
         if let Some(quantity) = self.quantity {
-            item.line.quantity = quantity.get();
+            item.line.quantity = quantity;
             item.line.updated_at = ctx.now;
         }
         let note_changed = self.note.as_ref().is_some_and(|n| *n != item.note);
@@ -440,8 +440,8 @@ impl Step for UpdateListItem<'_> {
         let event = ListEvent::ItemUpdated {
             list_item_id: item.id,
             variant_id: item.line.variant_id.clone(),
-            from,
-            to: item.line.quantity,
+            from: from.get(),
+            to: item.line.quantity.get(),
             note_changed,
         };
         save_list(ctx, &mut list, &[change], &[event]).await?;
@@ -473,7 +473,7 @@ impl Step for RemoveListItem<'_> {
         let event = ListEvent::ItemRemoved {
             list_item_id: item.id,
             variant_id: item.line.variant_id,
-            quantity: item.line.quantity,
+            quantity: item.line.quantity.get(),
             to_cart_id: None,
         };
         let change = ListItemChange::Removed(item.id);

@@ -278,14 +278,14 @@ fn line_change(
     match change {
         LineChange::Added(line) => insert_line(sql, &cart_id, line, guard),
         LineChange::Incremented { id, by, metadata } => {
-            let mut set = format!("quantity = quantity + {}", sql.bind(quantity(*by)));
+            let mut set = format!("quantity = quantity + {}", sql.bind(by.column()));
             if let Some(metadata) = metadata {
                 set.push_str(&format!(", metadata = {}", sql.bind(metadata.to_value())));
             }
             update(sql, *id, set)
         }
         LineChange::QuantitySet { id, quantity: q } => {
-            let set = format!("quantity = {}", sql.bind(quantity(*q)));
+            let set = format!("quantity = {}", sql.bind(q.column()));
             update(sql, *id, set)
         }
         LineChange::Repriced { id, unit_price } => {
@@ -309,7 +309,7 @@ fn insert_line(sql: &mut Sql, cart_id: &str, line: &Line, guard: &str) -> String
         line.id.uuid().into(),
         line.product_id.as_str().into(),
         line.variant_id.as_str().into(),
-        quantity(line.quantity).into(),
+        line.quantity.column().into(),
         line.unit_price.amount.into(),
         line.product_name.as_str().into(),
         line.variant_name.as_str().into(),
@@ -342,16 +342,12 @@ fn insert_line(sql: &mut Sql, cart_id: &str, line: &Line, guard: &str) -> String
     )
 }
 
-/// Quantities are at most 100, so they always fit the INTEGER column.
-fn quantity(quantity: u32) -> i32 {
-    i32::try_from(quantity).unwrap_or(i32::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::ids::{ItemId, ProductId, VariantId};
     use crate::domain::money::{Currency, Money};
+    use crate::domain::quantity::Quantity;
 
     fn usd(amount: rust_decimal::Decimal) -> Money {
         let currency = Currency::parse("USD").expect("currency");
@@ -364,7 +360,7 @@ mod tests {
             id: ItemId::new(),
             product_id: ProductId::parse("p").expect("id"),
             variant_id: VariantId::parse(variant).expect("id"),
-            quantity: 1,
+            quantity: Quantity::new(1).unwrap(),
             unit_price: usd(rust_decimal::Decimal::ONE),
             product_name: String::new(),
             variant_name: String::new(),
@@ -381,7 +377,10 @@ mod tests {
         assert!(fits_one_statement(&[]));
         assert!(fits_one_statement(&[LineChange::Added(line("v1"))]));
         assert!(fits_one_statement(&[
-            LineChange::QuantitySet { id: a, quantity: 2 },
+            LineChange::QuantitySet {
+                id: a,
+                quantity: Quantity::new(2).unwrap(),
+            },
             LineChange::Removed(b),
         ]));
         assert!(fits_one_statement(&[
@@ -400,7 +399,10 @@ mod tests {
         };
         assert!(!fits_one_statement(&[
             reprice,
-            LineChange::QuantitySet { id: a, quantity: 3 },
+            LineChange::QuantitySet {
+                id: a,
+                quantity: Quantity::new(3).unwrap(),
+            },
         ]));
         assert!(!fits_one_statement(&[
             LineChange::Added(line("v1")),

@@ -301,7 +301,7 @@ pub async fn apply(
                 metadata,
             } => {
                 list_items::Entity::update_many()
-                    .col_expr(Column::Quantity, Expr::value(quantity_column(*quantity)))
+                    .col_expr(Column::Quantity, Expr::value(quantity.column()))
                     .col_expr(Column::Note, Expr::value(note.clone()))
                     .col_expr(
                         Column::Metadata,
@@ -380,7 +380,7 @@ async fn insert(
         list_id: Set(list.uuid()),
         product_id: Set(line.product_id.as_str().to_owned()),
         variant_id: Set(line.variant_id.as_str().to_owned()),
-        quantity: Set(quantity_column(line.quantity)),
+        quantity: Set(line.quantity.column()),
         price_at_time: Set(DbDecimal(line.unit_price.amount)),
         currency: Set(line.unit_price.currency.as_str().to_owned()),
         product_name: Set(line.product_name.clone()),
@@ -395,9 +395,4 @@ async fn insert(
         .exec_without_returning(conn)
         .await?;
     Ok(())
-}
-
-/// Quantities are at most 100, so they always fit the INTEGER column.
-fn quantity_column(quantity: u32) -> i32 {
-    i32::try_from(quantity).unwrap_or(i32::MAX)
 }

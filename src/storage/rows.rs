@@ -13,6 +13,7 @@ use crate::domain::ids::{
 use crate::domain::list::{ListItem, ListKind, ShoppingList};
 use crate::domain::metadata::Metadata;
 use crate::domain::money::{Currency, Money};
+use crate::domain::quantity::Quantity;
 
 pub(super) fn corrupt(what: &str, err: impl std::fmt::Display) -> StorageError {
     StorageError::Corrupt(format!("{what}: {err}"))
@@ -68,7 +69,7 @@ pub(super) fn line_from_model(
             .map_err(|e| corrupt("cart_items.product_id", e))?,
         variant_id: VariantId::parse(&m.variant_id)
             .map_err(|e| corrupt("cart_items.variant_id", e))?,
-        quantity: u32::try_from(m.quantity).map_err(|e| corrupt("cart_items.quantity", e))?,
+        quantity: Quantity::stored(m.quantity).map_err(|e| corrupt("cart_items.quantity", e))?,
         unit_price: Money {
             amount: m.price_at_time.0,
             currency: currency.clone(),
@@ -111,7 +112,7 @@ pub(super) fn item_from_model(m: list_items::Model) -> Result<ListItem, StorageE
                 .map_err(|e| corrupt("list_items.product_id", e))?,
             variant_id: VariantId::parse(&m.variant_id)
                 .map_err(|e| corrupt("list_items.variant_id", e))?,
-            quantity: u32::try_from(m.quantity).map_err(|e| corrupt("list_items.quantity", e))?,
+            quantity: Quantity::stored(m.quantity).map_err(|e| corrupt("list_items.quantity", e))?,
             unit_price: Money {
                 amount: m.price_at_time.0,
                 currency: Currency::parse(&m.currency)

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::Change;
-use super::{Limits, Rejection, active_variant, check_stock, variant_to_add};
+use super::{Limits, Rejection, active_variant, check_stock, new_line, sum, variant_to_add};
 use crate::domain::cart::{Cart, Line, LineChange};
 use crate::domain::catalog::{CatalogSnapshot, Known};
 use crate::domain::email::Email;
@@ -32,7 +32,7 @@ fn item_added(line: &Line, added: u32) -> Event {
         item_id: line.id,
         variant_id: line.variant_id.clone(),
         added,
-        quantity: line.quantity,
+        quantity: line.quantity.get(),
         unit_price: line.unit_price.amount,
     }
 }
@@ -59,17 +59,17 @@ pub fn add_item(
             price: variant.price.currency.clone(),
         });
     }
-    let quantity = add.quantity.get();
+    let quantity = add.quantity;
 
     if let Some(line) = lines.iter_mut().find(|l| l.variant_id == add.variant_id) {
-        let total = line.quantity + quantity;
+        let total = sum(&add.variant_id, line.quantity, quantity)?;
         check_stock(variant, total)?;
         line.quantity = total;
         line.updated_at = now;
         if add.metadata.is_some() {
             line.metadata.clone_from(&add.metadata);
         }
-        let event = item_added(line, quantity);
+        let event = item_added(line, quantity.get());
         let write = LineChange::Incremented {
             id: line.id,
             by: quantity,
@@ -84,20 +84,8 @@ pub fn add_item(
         });
     }
     check_stock(variant, quantity)?;
-    let line = Line {
-        id: ItemId::new(),
-        product_id: add.product_id,
-        variant_id: add.variant_id,
-        quantity,
-        unit_price: variant.price.clone(),
-        product_name: variant.product_name.clone(),
-        variant_name: variant.name.clone(),
-        sku: variant.sku.clone(),
-        metadata: add.metadata,
-        added_at: now,
-        updated_at: now,
-    };
-    let event = item_added(&line, quantity);
+    let line = new_line(variant, add, now);
+    let event = item_added(&line, quantity.get());
     lines.push(line.clone());
     Ok(Change::recorded(vec![LineChange::Added(line)], event))
 }
@@ -122,7 +110,7 @@ pub fn update_item(
         .iter_mut()
         .find(|l| l.id == item_id)
         .ok_or(Rejection::ItemNotFound(item_id))?;
-    let new = quantity.get();
+    let new = quantity;
     if new > line.quantity {
         let variant = active_variant(catalog.get(&line.variant_id), &line.variant_id)?;
         check_stock(variant, new)?;
@@ -130,8 +118,8 @@ pub fn update_item(
     let event = Event::ItemUpdated {
         item_id,
         variant_id: line.variant_id.clone(),
-        from: line.quantity,
-        to: new,
+        from: line.quantity.get(),
+        to: new.get(),
     };
     line.quantity = new;
     line.updated_at = now;
@@ -155,7 +143,7 @@ pub fn remove_item(lines: &mut Vec<Line>, item_id: ItemId) -> Result<Change, Rej
     let event = Event::ItemRemoved {
         item_id,
         variant_id: line.variant_id,
-        quantity: line.quantity,
+        quantity: line.quantity.get(),
     };
     Ok(Change::recorded(vec![LineChange::Removed(item_id)], event))
 }
@@ -212,7 +200,7 @@ mod tests {
         let change = add_to(&mut lines, &v, 2).unwrap();
         assert!(matches!(
             change.lines[..],
-            [LineChange::Incremented { by: 2, .. }]
+            [LineChange::Incremented { by, .. }] if by == 2
         ));
         assert_eq!(lines[0].quantity, 5);
     }

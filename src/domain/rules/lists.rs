@@ -6,13 +6,13 @@ use chrono::{DateTime, Utc};
 
 use super::edit::AddItem;
 use super::reorder::reorder;
-use super::{Change, Limits, Rejection, line_cap, variant_to_add};
+use super::{Change, Limits, Rejection, line_cap, new_line, sum, variant_to_add};
 use crate::domain::adjustment::Adjustment;
 use crate::domain::cart::{Cart, Line};
 use crate::domain::catalog::{CatalogSnapshot, Known};
 use crate::domain::ids::{ItemId, ListItemId};
 use crate::domain::list::{ListItem, ListItemChange, MAX_LIST_ITEMS, ShoppingList};
-use crate::domain::quantity::MAX_LINE_QUANTITY;
+use crate::domain::quantity::{MAX_LINE_QUANTITY, Quantity};
 
 /// What saving a line into a list did.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,7 @@ pub struct Saved {
     /// Units this save added.
     pub added: u32,
     /// The item's quantity afterwards.
-    pub quantity: u32,
+    pub quantity: Quantity,
     /// Set when the item could not hold every unit (100 at most).
     pub adjustment: Option<Adjustment>,
 }
@@ -48,18 +48,20 @@ pub fn save(
         .iter_mut()
         .find(|i| i.line.variant_id == line.variant_id)
     {
-        let total = item.line.quantity + line.quantity;
-        let kept = total.min(MAX_LINE_QUANTITY);
-        let adjustment = (kept < total).then(|| {
+        let (kept, total) = item
+            .line
+            .quantity
+            .plus_at_most(line.quantity, MAX_LINE_QUANTITY);
+        let adjustment = (kept.get() < total).then(|| {
             Adjustment::clamped(
                 &line.variant_id,
                 item.line.id,
                 total,
-                kept,
+                kept.get(),
                 &line.product_name,
             )
         });
-        let added = kept - item.line.quantity;
+        let added = kept.get() - item.line.quantity.get();
         item.line.quantity = kept;
         item.line.updated_at = now;
         if line.metadata.is_some() {
@@ -104,7 +106,7 @@ pub fn save(
     Ok(Saved {
         change: ListItemChange::Added(Box::new(item)),
         item_id: id,
-        added: quantity,
+        added: quantity.get(),
         quantity,
         adjustment: None,
     })
@@ -119,19 +121,7 @@ pub fn save(
 /// `VariantInactive`, `CatalogUnavailable`.
 pub fn line_for(known: Known<'_>, add: AddItem, now: DateTime<Utc>) -> Result<Line, Rejection> {
     let variant = variant_to_add(known, &add)?;
-    Ok(Line {
-        id: ItemId::new(),
-        product_id: add.product_id,
-        variant_id: add.variant_id,
-        quantity: add.quantity.get(),
-        unit_price: variant.price.clone(),
-        product_name: variant.product_name.clone(),
-        variant_name: variant.name.clone(),
-        sku: variant.sku.clone(),
-        metadata: add.metadata,
-        added_at: now,
-        updated_at: now,
-    })
+    Ok(new_line(variant, add, now))
 }
 
 /// Saves cart line `line` into `list` whole, as MoveItemToList does: the
@@ -148,13 +138,9 @@ pub fn save_whole(
 ) -> Result<Saved, Rejection> {
     let held = items
         .iter()
-        .find(|i| i.line.variant_id == line.variant_id)
-        .map_or(0, |i| i.line.quantity);
-    if held + line.quantity > MAX_LINE_QUANTITY {
-        return Err(Rejection::LineQuantityLimit {
-            variant_id: line.variant_id.clone(),
-            requested: held + line.quantity,
-        });
+        .find(|i| i.line.variant_id == line.variant_id);
+    if let Some(item) = held {
+        sum(&line.variant_id, item.line.quantity, line.quantity)?;
     }
     save(list, items, line, None, now)
 }
@@ -200,10 +186,10 @@ pub fn take(
             max_lines: limits.max_lines,
         });
     }
-    let held = held.unwrap_or(0);
-    if held >= cap {
-        let requested = held + saved.quantity;
-        if requested > MAX_LINE_QUANTITY && held >= MAX_LINE_QUANTITY {
+    let held_units = held.map_or(0, Quantity::get);
+    if held_units >= cap {
+        let requested = held_units + saved.quantity.get();
+        if held == Some(Quantity::MAX) {
             return Err(Rejection::LineQuantityLimit {
                 variant_id: saved.variant_id.clone(),
                 requested,
@@ -305,7 +291,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(items.len(), 1);
-        assert_eq!((saved.added, saved.quantity), (40, 100));
+        assert_eq!((saved.added, saved.quantity.get()), (40, 100));
         assert_eq!(items[0].note.as_deref(), Some("gift"));
         let clamp = saved.adjustment.expect("clamped");
         assert_eq!((clamp.requested, clamp.quantity), (120, 100));

@@ -80,14 +80,13 @@ fn merge_line(
     change: &mut Change,
 ) {
     if let Some(line) = lines.iter_mut().find(|l| l.variant_id == g.variant_id) {
-        let total = line.quantity + g.quantity;
-        let kept = total.min(cap).max(line.quantity);
-        if kept < total {
+        let (kept, total) = line.quantity.plus_at_most(g.quantity, cap);
+        if kept.get() < total {
             change.adjustments.push(Adjustment::clamped(
                 &g.variant_id,
                 line.id,
                 total,
-                kept,
+                kept.get(),
                 &g.product_name,
             ));
         }
@@ -109,15 +108,14 @@ fn merge_line(
         ));
         return;
     }
-    let kept = g.quantity.min(cap);
-    if kept == 0 {
+    let Some(kept) = g.quantity.at_most(cap) else {
         change.adjustments.push(Adjustment::dropped(
             AdjustmentKind::DroppedOutOfStock,
             g,
             format!("{} is out of stock", g.product_name),
         ));
         return;
-    }
+    };
     let line = Line {
         id: ItemId::new(),
         quantity: kept,
@@ -129,8 +127,8 @@ fn merge_line(
         change.adjustments.push(Adjustment::clamped(
             &g.variant_id,
             line.id,
-            g.quantity,
-            kept,
+            g.quantity.get(),
+            kept.get(),
             &g.product_name,
         ));
     }

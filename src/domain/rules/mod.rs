@@ -23,13 +23,15 @@ pub use merge::merge;
 pub use refresh::refresh;
 pub use reorder::reorder;
 
+use chrono::{DateTime, Utc};
+
 use super::adjustment::Adjustment;
-use super::cart::{CartStatus, LineChange};
+use super::cart::{CartStatus, Line, LineChange};
 use super::catalog::{CatalogVariant, Known};
 use super::event::Event;
 use super::ids::{CartId, ItemId, ListId, ListItemId, ProductId, ShareId, VariantId};
 use super::money::Currency;
-use super::quantity::MAX_LINE_QUANTITY;
+use super::quantity::{MAX_LINE_QUANTITY, Quantity};
 
 /// The outcome of a rule: what to write, what to log, what to tell.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -214,19 +216,41 @@ fn active_variant<'a>(known: Known<'a>, id: &VariantId) -> Result<&'a CatalogVar
     }
 }
 
-/// Refuses a line of `total` units of `variant`: over the line cap, or more
-/// than the stock can supply.
-fn check_stock(variant: &CatalogVariant, total: u32) -> Result<(), Rejection> {
-    if total > MAX_LINE_QUANTITY {
-        return Err(Rejection::LineQuantityLimit {
-            variant_id: variant.id.clone(),
-            requested: total,
-        });
+/// A new line of `add.quantity` units of `variant`, described and priced as
+/// the catalog has it now (AddItem, AddListItem).
+fn new_line(variant: &CatalogVariant, add: AddItem, now: DateTime<Utc>) -> Line {
+    Line {
+        id: ItemId::new(),
+        product_id: add.product_id,
+        variant_id: add.variant_id,
+        quantity: add.quantity,
+        unit_price: variant.price.clone(),
+        product_name: variant.product_name.clone(),
+        variant_name: variant.name.clone(),
+        sku: variant.sku.clone(),
+        metadata: add.metadata,
+        added_at: now,
+        updated_at: now,
     }
-    if !variant.inventory.can_supply(total) {
+}
+
+/// `held + more` units of `variant_id` in one line, refused past the line
+/// cap.
+fn sum(variant_id: &VariantId, held: Quantity, more: Quantity) -> Result<Quantity, Rejection> {
+    held.plus(more)
+        .map_err(|requested| Rejection::LineQuantityLimit {
+            variant_id: variant_id.clone(),
+            requested,
+        })
+}
+
+/// Refuses a line of `total` units of `variant` when the stock cannot supply
+/// them (the line cap holds by type).
+fn check_stock(variant: &CatalogVariant, total: Quantity) -> Result<(), Rejection> {
+    if !variant.inventory.can_supply(total.get()) {
         return Err(Rejection::OutOfStock {
             variant_id: variant.id.clone(),
-            requested: total,
+            requested: total.get(),
             available: variant.inventory.available.max(0),
         });
     }

@@ -75,10 +75,10 @@ fn refresh_line(
         });
     }
     let cap = line_cap(variant);
-    if line.quantity <= cap {
+    if line.quantity.get() <= cap {
         return Some(line);
     }
-    if cap == 0 {
+    let Some(kept) = line.quantity.at_most(cap) else {
         change.lines.push(LineChange::Removed(line.id));
         change.adjustments.push(Adjustment::dropped(
             AdjustmentKind::DroppedOutOfStock,
@@ -86,19 +86,19 @@ fn refresh_line(
             format!("{} is out of stock", line.product_name),
         ));
         return None;
-    }
+    };
     change.adjustments.push(Adjustment::clamped(
         &line.variant_id,
         line.id,
-        line.quantity,
-        cap,
+        line.quantity.get(),
+        kept.get(),
         &line.product_name,
     ));
-    line.quantity = cap;
+    line.quantity = kept;
     line.updated_at = now;
     change.lines.push(LineChange::QuantitySet {
         id: line.id,
-        quantity: cap,
+        quantity: kept,
     });
     Some(line)
 }
