@@ -5,6 +5,7 @@
 use super::idempotency::Scope;
 use super::lists::{lock_item, save_list};
 use super::output::ListOutcome;
+use super::prefetch::Touches;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::Shopper;
@@ -32,7 +33,7 @@ impl CartService {
         email: Option<Email>,
         opts: &WriteOptions<Option<ListView>>,
     ) -> Result<Written<Option<ListView>>, ServiceError> {
-        let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
+        let catalog = self.prefetch(vec![Touches::ListOfItem(id)]);
         let step = SetAlert {
             shopper,
             id,

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::idempotency::Scope;
 use super::output::{CartOutcome, CartWritten};
 use super::own_cart::read_active;
+use super::prefetch::Touches;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, Line, Shopper};
@@ -16,7 +17,6 @@ use crate::domain::email::Email;
 use crate::domain::ids::{ItemId, VariantId};
 use crate::domain::quantity::Quantity;
 use crate::domain::rules::{self, AddItem, Change, Rejection};
-use crate::storage::carts;
 
 /// A cart rule as an edit runs it: given the locked cart and lines, what the
 /// catalog said and the time, the change to write (or a refusal).
@@ -183,26 +183,25 @@ impl CartService {
         opts: &WriteOptions<CartWritten>,
         rule: impl CartRule,
     ) -> Result<Written<CartWritten>, ServiceError> {
-        let catalog = async {
-            Ok(match needs {
-                // The rule needs at most one variant, and the view is built
-                // after commit, asking about the other lines then (from the
-                // cache, as a rule): one statement less than reading the
-                // lines first.
-                Needs::Only(variant) if opts.request.is_none() => self.lookup(variant).await,
-                Needs::Many(variants) if opts.request.is_none() => self.lookup(variants).await,
-                Needs::Many(variants) => {
-                    let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
-                    self.lookup(known.iter().chain(variants)).await
-                }
-                // The rule needs every line's variant, or (with a request id)
-                // the whole view is built inside the transaction.
-                Needs::Only(variant) | Needs::EveryLine(variant) => {
-                    let known = carts::active_variant_ids(self.db.conn(), shopper).await?;
-                    self.lookup(known.iter().chain(variant)).await
-                }
-            })
+        // Without a request id the rule needs at most the variants it adds,
+        // and the view is built after commit, asking about the other lines
+        // then (from the cache, as a rule): one statement less than reading
+        // the lines first. The rule needs every line's variant when raising
+        // or re-pricing, and with a request id the whole view is built
+        // inside the transaction.
+        let (asked, every_line) = match needs {
+            Needs::Only(variant) => (
+                variant.into_iter().cloned().collect(),
+                opts.request.is_some(),
+            ),
+            Needs::Many(variants) => (variants.to_vec(), opts.request.is_some()),
+            Needs::EveryLine(variant) => (variant.into_iter().cloned().collect(), true),
         };
+        let mut touches = vec![Touches::Variants(asked)];
+        if every_line {
+            touches.push(Touches::ActiveCart(shopper));
+        }
+        let catalog = self.prefetch(touches);
         let step = Edit {
             shopper,
             when_absent,

@@ -7,6 +7,7 @@ use super::idempotency::Scope;
 use super::lists::{lock_item, lock_list, save_list};
 use super::output::{CartOutcome, CartWritten, ListOutcome};
 use super::own_cart::{lock_active, own_or_new};
+use super::prefetch::Touches;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, LineChange, Shopper};
@@ -15,7 +16,7 @@ use crate::domain::ids::{ItemId, ListItemId};
 use crate::domain::list::{ListItem, ListItemChange, ListRef, ListView, ShoppingList};
 use crate::domain::rules::Rejection;
 use crate::domain::rules::lists::{save_whole, take};
-use crate::storage::{carts, lines, lists};
+use crate::storage::lines;
 
 /// What a move leaves: the cart, and the list, afterwards.
 pub type Moved = (CartWritten, Option<ListView>);
@@ -32,11 +33,10 @@ impl CartService {
         to: ListRef,
         opts: &WriteOptions<Moved>,
     ) -> Result<Written<Moved>, ServiceError> {
-        let catalog = async {
-            let mut known = carts::active_variant_ids(self.db.conn(), shopper).await?;
-            known.extend(self.list_variants(shopper, to).await?);
-            Ok(self.lookup(&known).await)
-        };
+        let catalog = self.prefetch(vec![
+            Touches::ActiveCart(shopper),
+            Touches::List(shopper, to),
+        ]);
         let step = ToList { shopper, item, to };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
@@ -54,15 +54,10 @@ impl CartService {
         item: ListItemId,
         opts: &WriteOptions<Moved>,
     ) -> Result<Written<Moved>, ServiceError> {
-        let catalog = async {
-            let conn = self.db.conn();
-            let mut known = carts::active_variant_ids(conn, shopper).await?;
-            if let Some(list) = lists::list_of_item(conn, item).await? {
-                let items = lists::items(conn, list).await?;
-                known.extend(items.into_iter().map(|i| i.line.variant_id));
-            }
-            Ok(self.lookup(&known).await)
-        };
+        let catalog = self.prefetch(vec![
+            Touches::ActiveCart(shopper),
+            Touches::ListOfItem(item),
+        ]);
         let step = ToCart { shopper, item };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await

@@ -4,12 +4,13 @@
 
 use super::idempotency::Scope;
 use super::output::ListOutcome;
+use super::prefetch::Touches;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::adjustment::Adjustment;
 use crate::domain::cart::Shopper;
 use crate::domain::event::ListEvent;
-use crate::domain::ids::{ListId, ListItemId, VariantId};
+use crate::domain::ids::{ListId, ListItemId};
 use crate::domain::list::{
     self, ListItem, ListItemChange, ListKind, ListName, ListRef, ListView, MAX_WISH_LISTS,
     ShoppingList,
@@ -59,7 +60,7 @@ impl CartService {
         name: ListName,
         opts: &WriteOptions<Option<ListView>>,
     ) -> Result<Written<Option<ListView>>, ServiceError> {
-        let catalog = async { Ok(self.lookup(&[]).await) };
+        let catalog = self.prefetch(Vec::new());
         let step = CreateWishList { shopper, name };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
@@ -76,7 +77,7 @@ impl CartService {
         id: ListRef,
         opts: &WriteOptions<()>,
     ) -> Result<Written<()>, ServiceError> {
-        let catalog = async { Ok(self.lookup(&[]).await) };
+        let catalog = self.prefetch(Vec::new());
         let step = DeleteList { shopper, id };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
@@ -96,12 +97,10 @@ impl CartService {
         note: Option<String>,
         opts: &WriteOptions<(Option<ListView>, Vec<Adjustment>)>,
     ) -> Result<Written<(Option<ListView>, Vec<Adjustment>)>, ServiceError> {
-        let variant = add.variant_id.clone();
-        let catalog = async {
-            let mut known = self.list_variants(shopper, to).await?;
-            known.push(variant);
-            Ok(self.lookup(&known).await)
-        };
+        let catalog = self.prefetch(vec![
+            Touches::List(shopper, to),
+            Touches::Variants(vec![add.variant_id.clone()]),
+        ]);
         let step = AddListItem {
             shopper,
             to,
@@ -123,7 +122,7 @@ impl CartService {
         edit: (Option<Quantity>, Option<Option<String>>),
         opts: &WriteOptions<Option<ListView>>,
     ) -> Result<Written<Option<ListView>>, ServiceError> {
-        let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
+        let catalog = self.prefetch(vec![Touches::ListOfItem(id)]);
         let (quantity, note) = edit;
         let step = UpdateListItem {
             shopper,
@@ -145,43 +144,10 @@ impl CartService {
         id: ListItemId,
         opts: &WriteOptions<Option<ListView>>,
     ) -> Result<Written<Option<ListView>>, ServiceError> {
-        let catalog = async { Ok(self.lookup(&self.item_variants(id).await?).await) };
+        let catalog = self.prefetch(vec![Touches::ListOfItem(id)]);
         let step = RemoveListItem { shopper, id };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await
-    }
-
-    /// The variants of the list holding item `id` (read without a lock, for
-    /// the catalog lookup before a write; the write checks the owner).
-    pub(super) async fn item_variants(
-        &self,
-        id: ListItemId,
-    ) -> Result<Vec<VariantId>, ServiceError> {
-        let conn = self.db.conn();
-        let items = match lists::list_of_item(conn, id).await? {
-            Some(list) => lists::items(conn, list).await?,
-            None => Vec::new(),
-        };
-        Ok(items.into_iter().map(|i| i.line.variant_id).collect())
-    }
-
-    /// The variants list `to` of the shopper's holds now (read without a
-    /// lock, for the catalog lookup before a write).
-    pub(super) async fn list_variants(
-        &self,
-        shopper: &Shopper,
-        to: ListRef,
-    ) -> Result<Vec<VariantId>, ServiceError> {
-        let conn = self.db.conn();
-        let list = match to {
-            ListRef::SavedForLater => lists::saved_for_later(conn, shopper, false).await?,
-            ListRef::Id(id) => lists::find(conn, id, false).await?,
-        };
-        let items = match list {
-            Some(list) if list.is_owned_by(shopper) => lists::items(conn, list.id).await?,
-            _ => Vec::new(),
-        };
-        Ok(items.into_iter().map(|i| i.line.variant_id).collect())
     }
 }
 

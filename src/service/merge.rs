@@ -7,6 +7,7 @@ use super::idempotency::Scope;
 use super::lists::merge_saved_lists;
 use super::output::{CartOutcome, CartWritten};
 use super::own_cart::lock_active;
+use super::prefetch::Touches;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Shopper, SignedIn};
@@ -35,12 +36,10 @@ impl CartService {
         opts: &WriteOptions<Merged>,
     ) -> Result<Written<Merged>, ServiceError> {
         let guest = Shopper::guest(guest_session);
-        let catalog = async {
-            let conn = self.db.conn();
-            let mut known = carts::active_variant_ids(conn, &guest).await?;
-            known.extend(carts::active_variant_ids(conn, customer.shopper()).await?);
-            Ok(self.lookup(&known).await)
-        };
+        let catalog = self.prefetch(vec![
+            Touches::ActiveCart(&guest),
+            Touches::ActiveCart(customer.shopper()),
+        ]);
         let step = Merge {
             customer,
             guest: &guest,

@@ -22,6 +22,7 @@ mod lists;
 mod merge;
 mod output;
 mod own_cart;
+mod prefetch;
 mod reads;
 mod recover;
 mod reorder;

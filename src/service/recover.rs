@@ -8,6 +8,7 @@ use super::idempotency::Scope;
 use super::merge::{combine, link};
 use super::output::{CartOutcome, CartWritten};
 use super::own_cart::lock_active;
+use super::prefetch::Touches;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper, SignedIn};
@@ -92,21 +93,11 @@ impl CartService {
                 RecoveredVia::Device,
             ),
         };
-        let catalog = async {
-            let conn = self.db.conn();
-            let mut known = carts::active_variant_ids(conn, shopper).await?;
-            if let Target::Cart(id) = target
-                && let Some(cart) = carts::find_by_id(conn, id, false).await?
-            {
-                known.extend(
-                    lines::of_cart(conn, &cart)
-                        .await?
-                        .into_iter()
-                        .map(|l| l.variant_id),
-                );
-            }
-            Ok(self.lookup(&known).await)
-        };
+        let mut touches = vec![Touches::ActiveCart(shopper)];
+        if let Target::Cart(id) = target {
+            touches.push(Touches::Cart(id));
+        }
+        let catalog = self.prefetch(touches);
         let step = Recover {
             shopper,
             target,

@@ -5,6 +5,7 @@
 use super::idempotency::Scope;
 use super::output::{CartOutcome, CartWritten};
 use super::own_cart::{lock_active, own_or_new};
+use super::prefetch::Touches;
 use super::reads::cart_by_id;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
@@ -12,7 +13,7 @@ use crate::domain::cart::{Cart, CartStatus, Shopper};
 use crate::domain::event::Event;
 use crate::domain::ids::CartId;
 use crate::domain::rules::{self, Rejection};
-use crate::storage::{carts, lines};
+use crate::storage::lines;
 
 impl CartService {
     /// Copies completed cart `order`'s lines into the shopper's cart.
@@ -27,19 +28,7 @@ impl CartService {
         order: CartId,
         opts: &WriteOptions<CartWritten>,
     ) -> Result<Written<CartWritten>, ServiceError> {
-        let catalog = async {
-            let conn = self.db.conn();
-            let mut known = carts::active_variant_ids(conn, shopper).await?;
-            if let Some(cart) = carts::find_by_id(conn, order, false).await? {
-                known.extend(
-                    lines::of_cart(conn, &cart)
-                        .await?
-                        .into_iter()
-                        .map(|l| l.variant_id),
-                );
-            }
-            Ok(self.lookup(&known).await)
-        };
+        let catalog = self.prefetch(vec![Touches::ActiveCart(shopper), Touches::Cart(order)]);
         let step = Reorder { shopper, order };
         self.write(Scope::shopper(shopper), opts, catalog, step)
             .await

@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::idempotency::Scope;
 use super::output::{CartOutcome, CartWritten};
 use super::own_cart::{lock_active, own_or_new};
+use super::prefetch::Touches;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::{Cart, CartStatus, Line, Shopper};
@@ -138,10 +139,13 @@ impl CartService {
             if lines.is_empty() {
                 return Err(Rejection::SharedCartEmpty.into());
             }
-            let mut known = carts::active_variant_ids(conn, shopper).await?;
-            known.extend(lines.iter().map(|l| l.variant_id.clone()));
+            let variants = lines.iter().map(|l| l.variant_id.clone()).collect();
             let _ = shared.set(lines);
-            Ok(self.lookup(&known).await)
+            (self.prefetch(vec![
+                Touches::ActiveCart(shopper),
+                Touches::Variants(variants),
+            ]))
+            .await
         };
         let step = Copy {
             shopper,
