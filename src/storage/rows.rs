@@ -59,28 +59,38 @@ pub(super) fn metadata_from_json(value: Option<Value>) -> Option<Metadata> {
     }
 }
 
+/// A [`Line`] from a row `$m` of `cart_items` or `list_items` (`$table`),
+/// priced in `$currency`: the two tables share these columns by name, so the
+/// one reading serves both (a macro, as the two models are distinct types).
+macro_rules! line_of_row {
+    ($m:ident, $table:literal, $currency:expr) => {
+        Line {
+            id: ItemId::from_uuid($m.id),
+            product_id: ProductId::parse(&$m.product_id)
+                .map_err(|e| corrupt(concat!($table, ".product_id"), e))?,
+            variant_id: VariantId::parse(&$m.variant_id)
+                .map_err(|e| corrupt(concat!($table, ".variant_id"), e))?,
+            quantity: Quantity::stored($m.quantity)
+                .map_err(|e| corrupt(concat!($table, ".quantity"), e))?,
+            unit_price: Money {
+                amount: $m.price_at_time.0,
+                currency: $currency,
+            },
+            product_name: $m.product_name,
+            variant_name: $m.variant_name,
+            sku: $m.sku,
+            metadata: metadata_from_json($m.metadata),
+            added_at: $m.added_at,
+            updated_at: $m.updated_at,
+        }
+    };
+}
+
 pub(super) fn line_from_model(
     m: cart_items::Model,
     currency: &Currency,
 ) -> Result<Line, StorageError> {
-    Ok(Line {
-        id: ItemId::from_uuid(m.id),
-        product_id: ProductId::parse(&m.product_id)
-            .map_err(|e| corrupt("cart_items.product_id", e))?,
-        variant_id: VariantId::parse(&m.variant_id)
-            .map_err(|e| corrupt("cart_items.variant_id", e))?,
-        quantity: Quantity::stored(m.quantity).map_err(|e| corrupt("cart_items.quantity", e))?,
-        unit_price: Money {
-            amount: m.price_at_time.0,
-            currency: currency.clone(),
-        },
-        product_name: m.product_name,
-        variant_name: m.variant_name,
-        sku: m.sku,
-        metadata: metadata_from_json(m.metadata),
-        added_at: m.added_at,
-        updated_at: m.updated_at,
-    })
+    Ok(line_of_row!(m, "cart_items", currency.clone()))
 }
 
 pub(super) fn list_from_model(m: shopping_lists::Model) -> Result<ShoppingList, StorageError> {
@@ -104,28 +114,12 @@ pub(super) fn list_from_model(m: shopping_lists::Model) -> Result<ShoppingList, 
 }
 
 pub(super) fn item_from_model(m: list_items::Model) -> Result<ListItem, StorageError> {
+    let currency = Currency::parse(&m.currency).map_err(|e| corrupt("list_items.currency", e))?;
+    let note = m.note;
     Ok(ListItem {
         id: ListItemId::from_uuid(m.id),
-        line: Line {
-            id: ItemId::from_uuid(m.id),
-            product_id: ProductId::parse(&m.product_id)
-                .map_err(|e| corrupt("list_items.product_id", e))?,
-            variant_id: VariantId::parse(&m.variant_id)
-                .map_err(|e| corrupt("list_items.variant_id", e))?,
-            quantity: Quantity::stored(m.quantity).map_err(|e| corrupt("list_items.quantity", e))?,
-            unit_price: Money {
-                amount: m.price_at_time.0,
-                currency: Currency::parse(&m.currency)
-                    .map_err(|e| corrupt("list_items.currency", e))?,
-            },
-            product_name: m.product_name,
-            variant_name: m.variant_name,
-            sku: m.sku,
-            metadata: metadata_from_json(m.metadata),
-            added_at: m.added_at,
-            updated_at: m.updated_at,
-        },
-        note: m.note,
+        line: line_of_row!(m, "list_items", currency),
+        note,
         alert: false,
     })
 }
