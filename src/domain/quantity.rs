@@ -43,7 +43,9 @@ impl Quantity {
 
     /// `units` when a line may hold them (1 to the cap).
     pub fn new(units: u32) -> Option<Self> {
-        (1..=MAX_LINE_QUANTITY).contains(&units).then_some(Self(units))
+        (1..=MAX_LINE_QUANTITY)
+            .contains(&units)
+            .then_some(Self(units))
     }
 
     /// A stored quantity (a column), held to the same rule.

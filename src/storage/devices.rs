@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Value};
 
 use super::StorageError;
-use super::sql::statement;
+use super::sql::{delete_batch, statement};
 use crate::domain::device::{DeviceHashes, Signal, required};
 use crate::domain::ids::{CartId, SessionId};
 
@@ -62,18 +62,8 @@ pub async fn purge_batch(
     cutoff: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
-    let done = conn
-        .execute_raw(statement(
-            conn,
-            "DELETE FROM cart_device_signals WHERE (cart_id, signal) IN \
-             (SELECT cart_id, signal FROM cart_device_signals WHERE created_at < $1 LIMIT $2)",
-            vec![
-                cutoff.into(),
-                i64::try_from(limit).unwrap_or(i64::MAX).into(),
-            ],
-        ))
-        .await?;
-    Ok(done.rows_affected())
+    let table = ("cart_device_signals", "cart_id, signal");
+    Ok(delete_batch(conn, table, "created_at < $1", vec![cutoff.into()], limit).await?)
 }
 
 /// Where recovery by device looks.

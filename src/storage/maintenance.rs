@@ -13,7 +13,7 @@ use super::StorageError;
 use super::cart_write::{self, CartChange, Header, expires_day};
 use super::entity::{cart_items, carts};
 use super::rows::cart_from_model;
-use super::sql::Sql;
+use super::sql::{Sql, delete_batch};
 use crate::domain::cart::{Cart, CartStatus};
 use crate::domain::event::Event;
 
@@ -213,24 +213,8 @@ pub async fn purge_idempotency_batch(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
-    let backend = conn.get_database_backend();
-    let (at, lim) = match backend {
-        DbBackend::Postgres => ("$1", "$2"),
-        _ => ("?1", "?2"),
-    };
-    let sql = format!(
-        "DELETE FROM idempotency_keys WHERE (scope, request_id) IN \
-         (SELECT scope, request_id FROM idempotency_keys WHERE expires_at <= {at} LIMIT {lim})"
-    );
-    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let result = conn
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [now.into(), limit.into()],
-        ))
-        .await?;
-    Ok(result.rows_affected())
+    let table = ("idempotency_keys", "scope, request_id");
+    Ok(delete_batch(conn, table, "expires_at <= $1", vec![now.into()], limit).await?)
 }
 
 /// Sets expired carts aside (`abandoned`, version bumped) with one event

@@ -10,7 +10,7 @@ use super::StorageError;
 use super::cart_write::expires_day;
 use super::carts::find_by_id;
 use super::events;
-use super::sql::statement;
+use super::sql::{delete_batch, statement};
 use crate::domain::cart::{Cart, CartStatus};
 use crate::domain::event::Event;
 use crate::domain::ids::{CartId, ListItemId};
@@ -380,13 +380,7 @@ pub async fn purge_outbox_batch(
     cutoff: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
-    let done = conn
-        .execute_raw(statement(
-            conn,
-            "DELETE FROM recovery_outbox WHERE id IN (SELECT id FROM recovery_outbox \
-             WHERE created_at < $1 AND status <> 'pending' LIMIT $2)",
-            vec![cutoff.into(), (limit as i64).into()],
-        ))
-        .await?;
-    Ok(done.rows_affected())
+    let filter = "created_at < $1 AND status <> 'pending'";
+    let table = ("recovery_outbox", "id");
+    Ok(delete_batch(conn, table, filter, vec![cutoff.into()], limit).await?)
 }

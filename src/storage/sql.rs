@@ -2,7 +2,7 @@
 //! SQLite's `?n` where needed, and statements built with their bind values
 //! ([`Sql`]).
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
 /// `sql` with `$n` placeholders written for `backend` (`?n` on SQLite).
 pub(super) fn text(backend: DbBackend, sql: &str) -> String {
@@ -15,6 +15,29 @@ pub(super) fn text(backend: DbBackend, sql: &str) -> String {
 pub(super) fn statement(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
     let backend = conn.get_database_backend();
     Statement::from_sql_and_values(backend, text(backend, sql), values)
+}
+
+/// One purge batch: deletes up to `limit` rows of `table` that match
+/// `filter` (a condition over `$1`, `$2`… bound to `values`), chosen by
+/// `key` (a column, or a comma-separated list of columns). Batches stay short
+/// so that no lock is held for long. Returns how many went.
+///
+/// # Errors
+/// [`DbErr`] on database failure.
+pub(super) async fn delete_batch(
+    conn: &impl ConnectionTrait,
+    (table, key): (&str, &str),
+    filter: &str,
+    mut values: Vec<Value>,
+    limit: u64,
+) -> Result<u64, DbErr> {
+    values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
+    let sql = format!(
+        "DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE {filter} LIMIT ${})",
+        values.len()
+    );
+    let done = conn.execute_raw(statement(conn, &sql, values)).await?;
+    Ok(done.rows_affected())
 }
 
 /// A statement being built for one backend: its text and bind values.

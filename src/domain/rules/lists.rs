@@ -136,9 +136,7 @@ pub fn save_whole(
     line: &Line,
     now: DateTime<Utc>,
 ) -> Result<Saved, Rejection> {
-    let held = items
-        .iter()
-        .find(|i| i.line.variant_id == line.variant_id);
+    let held = items.iter().find(|i| i.line.variant_id == line.variant_id);
     if let Some(item) = held {
         sum(&line.variant_id, item.line.quantity, line.quantity)?;
     }
