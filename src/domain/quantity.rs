@@ -77,11 +77,14 @@ impl Quantity {
     }
 
     /// `self + more` clamped to `cap` units (and to the line cap), but never
-    /// below `self`: what a merge keeps. Returns the kept quantity and the
-    /// units the sum asked for.
+    /// below `self`: what a merge of carts, or a save into a list, keeps.
+    /// Returns the kept quantity and the units the sum asked for.
     pub fn plus_at_most(self, more: Self, cap: u32) -> (Self, u32) {
         let total = self.0 + more.0;
+        // Between self (1 to the cap) and the cap: a quantity by
+        // construction.
         let kept = total.min(cap).min(MAX_LINE_QUANTITY).max(self.0);
+        debug_assert!((1..=MAX_LINE_QUANTITY).contains(&kept));
         (Self(kept), total)
     }
 

@@ -53,7 +53,7 @@ impl CartService {
         };
         self.edit(
             shopper,
-            (Needs::Many(&variants), WhenAbsent::Create, device),
+            (Needs::Variants(&variants), WhenAbsent::Create, device),
             opts,
             rule,
         )
@@ -83,7 +83,7 @@ impl CartService {
         };
         self.edit(
             shopper,
-            (Needs::EveryLine(None), WhenAbsent::WriteNothing, None),
+            (Needs::EveryLine, WhenAbsent::WriteNothing, None),
             opts,
             rule,
         )

@@ -2,13 +2,14 @@
 
 use super::idempotency::Scope;
 use super::output::{CartOutcome, CartWritten};
+use super::prefetch::Touches;
 use super::reads::cart_by_id;
 use super::write::{Ctx, Step, WriteOptions, Written};
 use super::{CartService, ServiceError};
 use crate::domain::cart::Cart;
 use crate::domain::ids::{CartId, OrderId};
 use crate::domain::rules;
-use crate::storage::{carts, lines};
+use crate::storage::lines;
 
 impl CartService {
     /// Completes a cart by an order; repeating with the same order changes
@@ -24,14 +25,7 @@ impl CartService {
         order_id: OrderId,
         opts: &WriteOptions<CartWritten>,
     ) -> Result<Written<CartWritten>, ServiceError> {
-        let catalog = async {
-            let conn = self.db.conn();
-            let known = match carts::find_by_id(conn, id, false).await? {
-                Some(cart) => lines::of_cart(conn, &cart).await?,
-                None => Vec::new(),
-            };
-            Ok(self.lookup(known.iter().map(|l| &l.variant_id)).await)
-        };
+        let catalog = self.prefetch(vec![Touches::Cart(id)]);
         let step = Complete {
             id,
             order_id: &order_id,

@@ -43,13 +43,10 @@ pub(super) enum WhenAbsent {
 /// What catalog data an edit's rule needs before its transaction.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Needs<'a> {
-    /// This variant's, if any (adding it; or nothing at all).
-    Only(Option<&'a VariantId>),
-    /// These variants' (adding a batch).
-    Many(&'a [VariantId]),
-    /// Every line's, and this variant's if any (raising a quantity,
-    /// re-pricing).
-    EveryLine(Option<&'a VariantId>),
+    /// These variants' (the ones being added; none at all).
+    Variants(&'a [VariantId]),
+    /// Every line's (raising a quantity, re-pricing).
+    EveryLine,
 }
 
 impl CartService {
@@ -72,7 +69,7 @@ impl CartService {
             let known = catalog.get(&variant_id);
             rules::add_item(cart, lines, known, add.clone(), limits, now)
         };
-        let needs = Needs::Only(Some(&variant_id));
+        let needs = Needs::Variants(std::slice::from_ref(&variant_id));
         self.edit(shopper, (needs, WhenAbsent::Create, device), opts, rule)
             .await
     }
@@ -93,7 +90,7 @@ impl CartService {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::update_item(lines, item_id, quantity, catalog, now)
         };
-        let needs = Needs::EveryLine(None);
+        let needs = Needs::EveryLine;
         self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
@@ -113,7 +110,7 @@ impl CartService {
         let rule = |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             rules::remove_item(lines, item_id)
         };
-        let needs = Needs::Only(None);
+        let needs = Needs::Variants(&[]);
         self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
@@ -130,7 +127,7 @@ impl CartService {
     ) -> Result<Written<CartWritten>, ServiceError> {
         let rule =
             |_: &mut Cart, lines: &mut Vec<Line>, _: &CatalogSnapshot, _| Ok(rules::clear(lines));
-        let needs = Needs::Only(None);
+        let needs = Needs::Variants(&[]);
         self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
@@ -149,7 +146,7 @@ impl CartService {
         let rule = |cart: &mut Cart, _: &mut Vec<Line>, _: &CatalogSnapshot, _| {
             Ok(rules::set_email(cart, email.clone()))
         };
-        let needs = Needs::Only(None);
+        let needs = Needs::Variants(&[]);
         self.edit(shopper, (needs, WhenAbsent::Create, None), opts, rule)
             .await
     }
@@ -168,7 +165,7 @@ impl CartService {
         let rule = |cart: &mut Cart, lines: &mut Vec<Line>, catalog: &CatalogSnapshot, now| {
             rules::refresh(cart, lines, catalog, now)
         };
-        let needs = Needs::EveryLine(None);
+        let needs = Needs::EveryLine;
         self.edit(shopper, (needs, WhenAbsent::WriteNothing, None), opts, rule)
             .await
     }
@@ -190,12 +187,8 @@ impl CartService {
         // or re-pricing, and with a request id the whole view is built
         // inside the transaction.
         let (asked, every_line) = match needs {
-            Needs::Only(variant) => (
-                variant.into_iter().cloned().collect(),
-                opts.request.is_some(),
-            ),
-            Needs::Many(variants) => (variants.to_vec(), opts.request.is_some()),
-            Needs::EveryLine(variant) => (variant.into_iter().cloned().collect(), true),
+            Needs::Variants(variants) => (variants.to_vec(), opts.request.is_some()),
+            Needs::EveryLine => (Vec::new(), true),
         };
         let mut touches = vec![Touches::Variants(asked)];
         if every_line {

@@ -165,7 +165,8 @@ impl Step for ToCart<'_> {
             list_item_id: item.id,
             item_id: line.id,
             variant_id: line.variant_id.clone(),
-            added: line.quantity.get() - before,
+            // Taking never lowers a line (the MERGE rules keep what is held).
+            added: line.quantity.get().saturating_sub(before),
             quantity: line.quantity.get(),
             unit_price: line.unit_price.amount,
             adjustments: change.adjustments.clone(),

@@ -1,7 +1,10 @@
 //! What a write asks the catalog about before its transaction: the variants
 //! of every cart and list the write will touch, read without a lock, looked
-//! up in one batch. The transaction reads again under its lock; a variant
-//! that arrived meanwhile is looked up when the answer is built.
+//! up in one batch. The transaction reads again under its lock. A variant
+//! that arrived meanwhile is `Known::Unknown` to the rules (a merge or a
+//! move then refuses with CATALOG_UNAVAILABLE, a refresh leaves its line as
+//! it is, and the caller may retry); the view built after commit looks it
+//! up.
 
 use super::{CartService, ServiceError};
 use crate::domain::cart::Shopper;
@@ -20,7 +23,9 @@ pub(super) enum Touches<'a> {
     /// List `to` of the shopper's; nothing when it does not exist or is
     /// someone else's (the write refuses it under its lock).
     List(&'a Shopper, ListRef),
-    /// The list that holds this item; nothing when there is none.
+    /// The list that holds this item; nothing when there is none. Not
+    /// checked for its owner here: the write checks it under its lock, and
+    /// a lookup of someone else's variants tells the caller nothing.
     ListOfItem(ListItemId),
     /// Variants the use case already knows.
     Variants(Vec<VariantId>),

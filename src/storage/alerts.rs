@@ -24,8 +24,6 @@ pub struct Alert {
     pub product_id: ProductId,
     /// The item's variant.
     pub variant_id: VariantId,
-    /// Units saved.
-    pub quantity: u32,
 }
 
 /// Sets item `id`'s alert to `email`. A new alert is seen out of stock
@@ -112,7 +110,7 @@ pub async fn next_batch(
         .query_all_raw(statement(
             conn,
             "SELECT a.list_item_id, i.list_id, a.email, a.out_since, i.product_id, \
-             i.variant_id, i.quantity FROM list_item_alerts a \
+             i.variant_id FROM list_item_alerts a \
              JOIN list_items i ON i.id = a.list_item_id \
              ORDER BY a.checked_at, a.list_item_id LIMIT $1",
             vec![i64::try_from(limit).unwrap_or(i64::MAX).into()],
@@ -125,7 +123,6 @@ pub async fn next_batch(
     for row in &rows {
         let product: String = row.try_get_by_index(4)?;
         let variant: String = row.try_get_by_index(5)?;
-        let quantity: i32 = row.try_get_by_index(6)?;
         let alert = Alert {
             list_item_id: ListItemId::from_uuid(row.try_get_by_index(0)?),
             list_id: ListId::from_uuid(row.try_get_by_index(1)?),
@@ -133,7 +130,6 @@ pub async fn next_batch(
             out_since: row.try_get_by_index(3)?,
             product_id: ProductId::parse(&product).map_err(|e| corrupt("product_id", e))?,
             variant_id: VariantId::parse(&variant).map_err(|e| corrupt("variant_id", e))?,
-            quantity: u32::try_from(quantity).unwrap_or(0),
         };
         alerts.push(alert);
     }

@@ -62,8 +62,15 @@ pub async fn purge_batch(
     cutoff: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
-    let table = ("cart_device_signals", "cart_id, signal");
-    Ok(delete_batch(conn, table, "created_at < $1", vec![cutoff.into()], limit).await?)
+    let filter = ("created_at < $1", vec![cutoff.into()]);
+    Ok(delete_batch(
+        conn,
+        "cart_device_signals",
+        "cart_id, signal",
+        filter,
+        limit,
+    )
+    .await?)
 }
 
 /// Where recovery by device looks.

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Statement};
 
 use super::StorageError;
+use super::sql::statement;
 
 /// A remembered request: what it was (fingerprint) and what it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,13 +14,6 @@ pub struct Remembered {
     pub fingerprint: String,
     /// The encoded response.
     pub response: Vec<u8>,
-}
-
-fn placeholders(conn: &impl ConnectionTrait) -> [&'static str; 6] {
-    match conn.get_database_backend() {
-        sea_orm::DbBackend::Postgres => ["$1", "$2", "$3", "$4", "$5", "$6"],
-        _ => ["?1", "?2", "?3", "?4", "?5", "?6"],
-    }
 }
 
 /// The record of `request_id` in `scope`, unless its window has ended.
@@ -32,15 +26,12 @@ pub async fn find(
     request_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Remembered>, StorageError> {
-    let [p1, p2, p3, ..] = placeholders(conn);
     let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            conn.get_database_backend(),
-            format!(
-                "SELECT request_hash, response FROM idempotency_keys \
-                 WHERE scope = {p1} AND request_id = {p2} AND expires_at > {p3}"
-            ),
-            [scope.into(), request_id.into(), now.into()],
+        .query_one_raw(statement(
+            conn,
+            "SELECT request_hash, response FROM idempotency_keys \
+             WHERE scope = $1 AND request_id = $2 AND expires_at > $3",
+            vec![scope.into(), request_id.into(), now.into()],
         ))
         .await?;
     row.map(|row| {
@@ -70,21 +61,19 @@ pub async fn remember(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let [p1, p2, p3, p4, p5, p6] = placeholders(conn);
-    let backend = conn.get_database_backend();
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!("DELETE FROM idempotency_keys WHERE scope = {p1} AND request_id = {p2} AND expires_at <= {p3}"),
-        [scope.into(), request_id.into(), now.into()],
+    conn.execute_raw(statement(
+        conn,
+        "DELETE FROM idempotency_keys \
+         WHERE scope = $1 AND request_id = $2 AND expires_at <= $3",
+        vec![scope.into(), request_id.into(), now.into()],
     ))
     .await?;
-    conn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "INSERT INTO idempotency_keys (scope, request_id, request_hash, response, created_at, expires_at) \
-             VALUES ({p1}, {p2}, {p3}, {p4}, {p5}, {p6})"
-        ),
-        [
+    conn.execute_raw(statement(
+        conn,
+        "INSERT INTO idempotency_keys \
+         (scope, request_id, request_hash, response, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        vec![
             scope.into(),
             request_id.into(),
             fingerprint.into(),

@@ -213,8 +213,8 @@ pub async fn purge_idempotency_batch(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
-    let table = ("idempotency_keys", "scope, request_id");
-    Ok(delete_batch(conn, table, "expires_at <= $1", vec![now.into()], limit).await?)
+    let filter = ("expires_at <= $1", vec![now.into()]);
+    Ok(delete_batch(conn, "idempotency_keys", "scope, request_id", filter, limit).await?)
 }
 
 /// Sets expired carts aside (`abandoned`, version bumped) with one event

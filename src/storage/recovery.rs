@@ -380,7 +380,9 @@ pub async fn purge_outbox_batch(
     cutoff: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, StorageError> {
-    let filter = "created_at < $1 AND status <> 'pending'";
-    let table = ("recovery_outbox", "id");
-    Ok(delete_batch(conn, table, filter, vec![cutoff.into()], limit).await?)
+    let filter = (
+        "created_at < $1 AND status <> 'pending'",
+        vec![cutoff.into()],
+    );
+    Ok(delete_batch(conn, "recovery_outbox", "id", filter, limit).await?)
 }

@@ -120,6 +120,8 @@ pub(super) fn item_from_model(m: list_items::Model) -> Result<ListItem, StorageE
         id: ListItemId::from_uuid(m.id),
         line: line_of_row!(m, "list_items", currency),
         note,
+        // Whether an alert is set is another table's (storage/lists.rs
+        // fills it in).
         alert: false,
     })
 }

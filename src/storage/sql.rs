@@ -19,25 +19,32 @@ pub(super) fn statement(conn: &impl ConnectionTrait, sql: &str, values: Vec<Valu
 
 /// One purge batch: deletes up to `limit` rows of `table` that match
 /// `filter` (a condition over `$1`, `$2`… bound to `values`), chosen by
-/// `key` (a column, or a comma-separated list of columns). Batches stay short
-/// so that no lock is held for long. Returns how many went.
+/// `key` (a column, or a comma-separated list of columns). Batches stay
+/// short so that no lock is held for long. Returns how many went. The text
+/// is fixed by the caller (`&'static str`); as everywhere in [`text`], a `$`
+/// is a placeholder, never part of a literal.
 ///
 /// # Errors
 /// [`DbErr`] on database failure.
 pub(super) async fn delete_batch(
     conn: &impl ConnectionTrait,
-    (table, key): (&str, &str),
-    filter: &str,
-    mut values: Vec<Value>,
+    table: &'static str,
+    key: &'static str,
+    (filter, mut values): (&'static str, Vec<Value>),
     limit: u64,
 ) -> Result<u64, DbErr> {
     values.push(i64::try_from(limit).unwrap_or(i64::MAX).into());
-    let sql = format!(
-        "DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE {filter} LIMIT ${})",
-        values.len()
-    );
+    let sql = delete_batch_text(table, key, filter, values.len());
     let done = conn.execute_raw(statement(conn, &sql, values)).await?;
     Ok(done.rows_affected())
+}
+
+/// [`delete_batch`]'s text, the limit in placeholder `$limit`.
+fn delete_batch_text(table: &str, key: &str, filter: &str, limit: usize) -> String {
+    format!(
+        "DELETE FROM {table} WHERE ({key}) IN \
+         (SELECT {key} FROM {table} WHERE {filter} LIMIT ${limit})"
+    )
 }
 
 /// A statement being built for one backend: its text and bind values.
@@ -93,6 +100,19 @@ impl Guard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_purge_batch_deletes_by_key_what_its_subquery_picks() {
+        let sql = delete_batch_text("t", "a, b", "at < $1", 2);
+        assert_eq!(
+            sql,
+            "DELETE FROM t WHERE (a, b) IN (SELECT a, b FROM t WHERE at < $1 LIMIT $2)"
+        );
+        assert_eq!(
+            text(DbBackend::Sqlite, &sql),
+            "DELETE FROM t WHERE (a, b) IN (SELECT a, b FROM t WHERE at < ?1 LIMIT ?2)"
+        );
+    }
 
     #[test]
     fn placeholders_follow_the_backend() {

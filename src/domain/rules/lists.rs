@@ -152,7 +152,8 @@ pub fn save_whole(
 /// # Errors
 /// `VariantNotFound`, `VariantInactive`, `CurrencyMismatch`,
 /// `CatalogUnavailable`; `OutOfStock` when the cart already holds all the
-/// stock allows; `CartLineLimit` when a new line does not fit.
+/// stock allows; `LineQuantityLimit` when its line already holds the line
+/// cap; `CartLineLimit` when a new line does not fit.
 pub fn take(
     cart: &Cart,
     lines: &mut Vec<Line>,
@@ -338,6 +339,25 @@ mod tests {
             take(&cart(), &mut lines, &item, &catalog, LIMITS, now()),
             Err(Rejection::OutOfStock { available: 2, .. })
         ));
+    }
+
+    #[test]
+    fn taking_an_item_onto_a_full_line_is_the_line_cap_not_stock() {
+        let v = variant("v1", 1000);
+        let catalog = CatalogSnapshot::Answered(HashMap::from([(v.id.clone(), Some(v.clone()))]));
+        let mut lines = vec![];
+        add_to(&mut lines, &v, 100).unwrap();
+        let item = ListItem {
+            id: ListItemId::new(),
+            line: line("v1", 3),
+            note: None,
+            alert: false,
+        };
+        assert!(matches!(
+            take(&cart(), &mut lines, &item, &catalog, LIMITS, now()),
+            Err(Rejection::LineQuantityLimit { requested: 103, .. })
+        ));
+        assert_eq!(lines[0].quantity, 100);
     }
 
     #[test]
