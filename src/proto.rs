@@ -1,5 +1,7 @@
-//! Code generated from `proto/` by `build.rs`, nested by package. Only `grpc/`
-//! and `catalog/` use it; everything else speaks domain types.
+//! Code generated from `proto/` by `build.rs`, nested by package. The
+//! transport uses it (`grpc/`, the server's wiring in `startup/`), and the
+//! catalog's client and demo server (`catalog/`, `catalog_server.rs`);
+//! everything else speaks domain types.
 
 #![allow(clippy::all, clippy::pedantic, missing_docs)]
 

@@ -1,6 +1,6 @@
 //! SetBackInStockAlert: a shopper asks to be e-mailed when a saved item's
 //! variant is back in stock (the recovery job watches and mails, see
-//! `jobs/back_in_stock.rs`).
+//! `jobs/recovery/back_in_stock.rs`).
 
 use super::idempotency::Scope;
 use super::lists::{lock_item, save_list};

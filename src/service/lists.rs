@@ -1,6 +1,7 @@
-//! The shopper's lists: GetLists, CreateWishList, DeleteList, AddListItem
-//! and RemoveListItem (the moves between cart and list are in
-//! [`super::list_moves`]), and the saved-for-later list's merge at sign-in.
+//! The shopper's lists: GetLists, CreateWishList, DeleteList, AddListItem,
+//! UpdateListItem and RemoveListItem (the moves between cart and list are
+//! in [`super::list_moves`]), and the saved-for-later list's merge at
+//! sign-in.
 
 use super::idempotency::Scope;
 use super::output::ListOutcome;

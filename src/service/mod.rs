@@ -1,14 +1,21 @@
 //! Use cases, one module per use case: [`reads`] (GetCart, Validate,
 //! GetCartById, ListCartEvents), [`edit`] (the shopper's edits), [`bulk`]
-//! (AddItems, UpdateItems), [`reorder`] (Reorder), [`lists`] (the saved-for-later
-//! and wish lists) and [`list_moves`] (a line between cart and list), [`merge`]
-//! (MergeGuestCart, the guest's lists too), [`shares`] (shared carts), [`recover`] (RecoverCart, UnsubscribeRecovery) and
-//! [`complete`] (CompleteCart). Every write goes through
-//! the pipeline in [`write`] — one transaction, the request id claimed and
-//! replayed and the expected version checked once, in one place — with
-//! [`idempotency`] deciding what identifies a request. [`view`] builds the
-//! cart views: the catalog is asked with one batched lookup at a time (never
-//! once per line) and never while a cart is locked.
+//! (AddItems, UpdateItems), [`reorder`] (Reorder), [`lists`] (the
+//! saved-for-later and wish lists) and [`list_moves`] (a line between cart
+//! and list), [`alerts`] (SetBackInStockAlert), [`merge`] (MergeGuestCart,
+//! the guest's lists too), [`shares`] (shared carts), [`recover`]
+//! (RecoverCart, UnsubscribeRecovery) and [`complete`] (CompleteCart).
+//! Every write goes through the pipeline in [`write`] — the request id
+//! claimed and replayed and the expected version checked once, in one
+//! place. It runs in one transaction, except that on PostgreSQL a shopper's
+//! edit with no request id and no device signals to store is tried first
+//! with no transaction at all: its cart change is one statement that
+//! commits by itself. [`prefetch`] asks the catalog before the write,
+//! [`own_cart`] finds the shopper's cart for a step, [`output`] builds the
+//! caller's result and [`idempotency`] decides what identifies a request.
+//! [`view`] builds the cart views: the catalog is asked with one batched
+//! lookup at a time (never once per line) and never while a cart is locked;
+//! [`demand`] holds the demand count they warn from.
 
 mod alerts;
 mod bulk;

@@ -1,9 +1,14 @@
 //! The rules of changing a cart, one module per use case: [`edit`] (AddItem,
-//! UpdateItem, RemoveItem, ClearCart, SetEmail), [`merge`], [`refresh`] and
-//! [`complete`]. Each rule takes the lines loaded under the cart's lock and
-//! what the catalog said, changes the lines in memory (so the response needs
-//! no re-read) and returns the [`Change`] storage must write — or a
-//! [`Rejection`], and then nothing is written.
+//! UpdateItem, RemoveItem, ClearCart, SetEmail), [`merge`], [`refresh`],
+//! [`complete`], [`reorder`] and [`lists`] (saving a line into a list,
+//! taking an item into the cart, merging a guest's list at sign-in); what
+//! they share (checking a variant and its stock, making, summing and
+//! capping a line) is here. Each rule takes the lines the write read (under
+//! the cart's lock, or at the version an optimistic write is conditioned
+//! on) and what the catalog said, changes the lines in memory (so the
+//! response needs no re-read) and returns what storage must write (a
+//! [`Change`], or a list's item changes) — or a [`Rejection`], and then
+//! nothing is written.
 //!
 //! Only refusals of the cart's own rules live here; refusals of the service's
 //! protocol (a stale `expected_version`, a reused request id) belong to the
