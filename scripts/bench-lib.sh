@@ -81,14 +81,18 @@ start_catalog() { # fixture
 }
 
 # start_cart DATABASE_URL NAME [VAR=value...]: starts the cart service on
-# the catalog above, its log in $work/cart-NAME.log; sets cart_pid.
+# the catalog server above (CATALOG=inprocess: on the same fixture, read in
+# the service's own process, no catalog hop), under $WRAP when set (a
+# command line, e.g. valgrind's), its log in $work/cart-NAME.log; sets
+# cart_pid.
 start_cart() {
-  local url=$1 name=$2
+  local url=$1 name=$2 catalog=()
   shift 2
+  [[ ${CATALOG:-server} == server ]] && catalog=(CART__CATALOG__URL="http://127.0.0.1:$CATALOG_PORT")
   env CART__SERVER__HOST=127.0.0.1 CART__SERVER__PORT="$CART_PORT" \
-    CART__DATABASE__URL="$url" \
-    CART__CATALOG__URL="http://127.0.0.1:$CATALOG_PORT" "$@" \
-    "$BIN/cart-service" >"$work/cart-$name.log" 2>&1 &
+    CART__DATABASE__URL="$url" CART__CATALOG__FIXTURE_PATH="${FIXTURE:-demo/catalog.json}" \
+    "${catalog[@]}" "$@" \
+    ${WRAP:-} "$BIN/cart-service" >"$work/cart-$name.log" 2>&1 &
   cart_pid=$!
   pids+=("$cart_pid")
 }

@@ -25,12 +25,16 @@ pgbench_floors
 say "catalog fixture server"
 start_catalog demo/catalog.json
 
+# Writes run twice: "keyed", each logical write with a request_id of its
+# own, as cart-client sends them by default (the production path, and the
+# headline rows), and "unkeyed", without one. Mixed is keyed.
 say "cart service on SQLite"
 start_cart "sqlite://$work/cart.db?mode=rwc" sqlite
 loadgen sqlite-health health
-for scenario in get-cart add-item mixed; do
-  loadgen "sqlite-$scenario" "$scenario"
-done
+loadgen sqlite-get-cart get-cart
+loadgen sqlite-add-item-keyed add-item --keyed
+loadgen sqlite-add-item-unkeyed add-item
+loadgen sqlite-mixed mixed --keyed
 stop_cart sqlite
 
 say "cart service on PostgreSQL"
@@ -38,14 +42,26 @@ fresh_db cart_bench
 # Loopback: no TLS to the database, as for pgbench above (both pay it
 # otherwise; measured about 30% of the service's AddItem throughput here).
 start_cart "$(pg_url cart_bench)" postgres
-for scenario in get-cart add-item mixed; do
-  loadgen "postgres-$scenario" "$scenario"
+loadgen postgres-get-cart get-cart
+for scenario in add-item update-item; do
+  loadgen "postgres-$scenario-keyed" "$scenario" --keyed
+  loadgen "postgres-$scenario-unkeyed" "$scenario"
 done
+loadgen postgres-mixed mixed --keyed
 # Latency when not saturated: the same reads and writes at 8 in flight.
-for scenario in get-cart add-item; do
-  IN_FLIGHT=8 loadgen "postgres-$scenario-8-in-flight" "$scenario"
+IN_FLIGHT=8 loadgen postgres-get-cart-8-in-flight get-cart
+for scenario in add-item update-item; do
+  IN_FLIGHT=8 loadgen "postgres-$scenario-keyed-8-in-flight" "$scenario" --keyed
+  IN_FLIGHT=8 loadgen "postgres-$scenario-unkeyed-8-in-flight" "$scenario"
 done
 stop_cart postgres
+
+say "cart service on PostgreSQL, the catalog read in-process (no catalog hop)"
+fresh_db cart_bench_inprocess
+CATALOG=inprocess start_cart "$(pg_url cart_bench_inprocess)" postgres-inprocess
+loadgen postgres-inprocess-get-cart get-cart
+loadgen postgres-inprocess-add-item-keyed add-item --keyed
+stop_cart postgres-inprocess
 
 say "writing $OUT"
 python3 scripts/bench_report.py "$work" "$OUT" \

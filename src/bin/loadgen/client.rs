@@ -76,12 +76,22 @@ pub(crate) fn shopper(session: &str) -> Option<pb::Shopper> {
     })
 }
 
-pub(crate) fn add_request(session: &str, product: &Product) -> pb::AddItemRequest {
+/// A `request_id` of its own for one logical write when `keyed`, else none.
+pub(crate) fn request_id(keyed: bool) -> String {
+    if keyed {
+        uuid::Uuid::new_v4().to_string()
+    } else {
+        String::new()
+    }
+}
+
+pub(crate) fn add_request(session: &str, product: &Product, keyed: bool) -> pb::AddItemRequest {
     pb::AddItemRequest {
         shopper: shopper(session),
         product_id: product.product_id.clone(),
         variant_id: product.variant_id.clone(),
         quantity: 1,
+        request_id: request_id(keyed),
         ..Default::default()
     }
 }
@@ -183,7 +193,7 @@ pub(crate) async fn fill_carts(
                 for k in 0..lines {
                     let product = &products[(n + k) % products.len()];
                     cart = client
-                        .add_item(add_request(&session, product))
+                        .add_item(add_request(&session, product, false))
                         .await
                         .map_err(|e| format!("filling cart {n}: {e}"))?
                         .cart;
@@ -215,9 +225,14 @@ pub(crate) async fn get_cart(client: &Cart, cart: &Filled) -> Outcome {
     }
 }
 
-pub(crate) async fn add_item(client: &Cart, session: &str, product: &Product) -> Outcome {
+pub(crate) async fn add_item(
+    client: &Cart,
+    session: &str,
+    product: &Product,
+    keyed: bool,
+) -> Outcome {
     let response = client
-        .add_item(add_request(session, product))
+        .add_item(add_request(session, product, keyed))
         .await
         .map_err(|e| failed(&e))?;
     if has_variant(response.cart.as_ref(), &product.variant_id) {

@@ -7,7 +7,8 @@
 //!         [--connections 4] [--in-flight 64] [--duration 15] [--warmup 3]
 //!         [--carts 1000] [--lines 5] [--fixture demo/catalog.json]
 //!         [--token TOKEN] [--wait-ready SECS] [--output text|json]
-//!         [--cpu-of PID] [--fail-on-error]
+//!         [--cpu-of PID] [--keyed] [--fail-on-error]
+//!         [--calls N [--warmup-calls 200] [--on-measure-start CMD] [--on-measure-end CMD]]
 //! loadgen serve-health [--addr 127.0.0.1:50071]
 //! loadgen watch [--watchers 1000] [--in-flight 8] [--duration 15] [--target URL]
 //! ```
@@ -34,11 +35,17 @@
 //! measured window (from `/proc`, when all run on this machine). `serve-health` runs a bare tonic server with only the health service: the
 //! floor that `health` against the cart service is compared with.
 //!
+//! `--keyed` gives every write a `request_id` of its own, one per logical
+//! write, as `cart-client` sends them by default. `--calls` makes a counted
+//! run instead of a timed one (`counted.rs`): exactly that many calls
+//! between the two hooks, for counting instructions per call.
+//!
 //! `watch` measures commit-to-watcher latency: `--watchers` WatchCart
 //! streams, one cart each, and `--in-flight` writers adding to random
 //! watched carts (see `watch.rs`).
 
 mod client;
+mod counted;
 mod cpu;
 mod options;
 mod run;

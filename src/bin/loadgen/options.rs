@@ -5,7 +5,8 @@ use std::time::Duration;
 pub(crate) const USAGE: &str =
     "usage: loadgen [--target URL] [--scenario health|get-cart|add-item|update-item|validate|mixed] \
 [--connections N] [--in-flight N] [--duration SECS] [--warmup SECS] [--carts N] \
-[--lines N] [--fixture PATH] [--token TOKEN] [--wait-ready SECS] [--output text|json] [--cpu-of PID] [--fail-on-error]
+[--lines N] [--fixture PATH] [--token TOKEN] [--wait-ready SECS] [--output text|json] [--cpu-of PID] [--keyed] [--fail-on-error] \
+[--calls N [--warmup-calls N] [--on-measure-start CMD] [--on-measure-end CMD]]
        loadgen serve-health [--addr HOST:PORT]
        loadgen watch [--watchers N] [--in-flight N] [--duration SECS] [--target URL] ...";
 
@@ -64,6 +65,15 @@ pub(crate) struct Options {
     pub(crate) json: bool,
     pub(crate) fail_on_error: bool,
     pub(crate) cpu_of: Option<u32>,
+    /// Every write carries a `request_id` of its own, one per logical write,
+    /// as `cart-client`'s default policy sends them (the production path).
+    pub(crate) keyed: bool,
+    /// A counted run of this many calls instead of a timed one
+    /// (`counted.rs`).
+    pub(crate) calls: Option<u64>,
+    pub(crate) warmup_calls: u64,
+    pub(crate) on_measure_start: Option<String>,
+    pub(crate) on_measure_end: Option<String>,
 }
 
 pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -82,12 +92,24 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
         json: false,
         fail_on_error: false,
         cpu_of: None,
+        keyed: false,
+        calls: None,
+        warmup_calls: 200,
+        on_measure_start: None,
+        on_measure_end: None,
     };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
-        if flag == "--fail-on-error" {
-            o.fail_on_error = true;
-            continue;
+        match flag.as_str() {
+            "--fail-on-error" => {
+                o.fail_on_error = true;
+                continue;
+            }
+            "--keyed" => {
+                o.keyed = true;
+                continue;
+            }
+            _ => {}
         }
         let value = args
             .next()
@@ -120,6 +142,10 @@ pub(crate) fn parse_args(args: &[String]) -> Result<Options, String> {
                 o.cpu_of = Some(u32::try_from(number("--cpu-of")?).map_err(|e| e.to_string())?)
             }
             "--wait-ready" => o.wait_ready = Duration::from_secs(number("--wait-ready")?),
+            "--calls" => o.calls = Some(number("--calls")?.max(1)),
+            "--warmup-calls" => o.warmup_calls = number("--warmup-calls")?,
+            "--on-measure-start" => o.on_measure_start = Some(value.to_owned()),
+            "--on-measure-end" => o.on_measure_end = Some(value.to_owned()),
             "--output" => {
                 o.json = match value {
                     "json" => true,
@@ -139,14 +165,23 @@ mod tests {
 
     #[test]
     fn arguments_are_parsed_and_bad_ones_named() {
-        let args: Vec<String> = ["--scenario", "mixed", "--in-flight", "8", "--fail-on-error"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let args: Vec<String> = [
+            "--scenario",
+            "mixed",
+            "--in-flight",
+            "8",
+            "--keyed",
+            "--fail-on-error",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
         let options = parse_args(&args).expect("valid");
         assert_eq!(options.scenario, Scenario::Mixed);
         assert_eq!(options.in_flight, 8);
         assert!(options.fail_on_error);
+        assert!(options.keyed);
+        assert!(!parse_args(&[]).expect("defaults").keyed);
         let bad = parse_args(&["--scenario".to_owned(), "nope".to_owned()]);
         assert!(bad.expect_err("unknown").contains("nope"));
         let missing = parse_args(&["--duration".to_owned()]);

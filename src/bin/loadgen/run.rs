@@ -23,6 +23,7 @@ pub(crate) async fn one_call(
     health: &mut HealthClient<Channel>,
 ) -> Outcome {
     let n = shared.next();
+    let keyed = shared.options.keyed;
     match shared.options.scenario {
         Scenario::Health => check_health(health).await,
         Scenario::GetCart => {
@@ -38,7 +39,7 @@ pub(crate) async fn one_call(
                 seq / shared.options.lines as u64
             );
             let product = &shared.products[(seq as usize + worker) % shared.products.len()];
-            add_item(cart, &session, product).await
+            add_item(cart, &session, product, keyed).await
         }
         Scenario::Mixed => {
             let filled = &shared.carts[n as usize % shared.carts.len()];
@@ -46,15 +47,15 @@ pub(crate) async fn one_call(
                 0..70 => get_cart(cart, filled).await,
                 70..90 => {
                     let product = &shared.products[fastrand::usize(0..shared.products.len())];
-                    add_item(cart, &filled.session, product).await
+                    add_item(cart, &filled.session, product, keyed).await
                 }
-                90..95 => update_item(cart, filled).await,
+                90..95 => update_item(cart, filled, keyed).await,
                 _ => validate(cart, filled).await,
             }
         }
         Scenario::UpdateItem => {
             let filled = &shared.carts[n as usize % shared.carts.len()];
-            update_item(cart, filled).await
+            update_item(cart, filled, keyed).await
         }
         Scenario::Validate => {
             let filled = &shared.carts[n as usize % shared.carts.len()];
@@ -94,7 +95,7 @@ async fn check_health(health: &mut HealthClient<Channel>) -> Outcome {
 
 /// UpdateItem of a random line of `filled` to 1–5 units: the answer must
 /// show the new quantity.
-async fn update_item(cart: &Cart, filled: &Filled) -> Outcome {
+async fn update_item(cart: &Cart, filled: &Filled, keyed: bool) -> Outcome {
     let item_id = filled.items[fastrand::usize(0..filled.items.len())].clone();
     let quantity = fastrand::i32(1..=5);
     let response = cart
@@ -102,6 +103,7 @@ async fn update_item(cart: &Cart, filled: &Filled) -> Outcome {
             shopper: shopper(&filled.session),
             item_id: item_id.clone(),
             quantity,
+            request_id: request_id(keyed),
             ..Default::default()
         })
         .await
@@ -191,6 +193,9 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
         carts,
         next: AtomicU64::new(0),
     });
+    if let Some(calls) = options.calls {
+        return crate::counted::counted(shared, channels, calls).await;
+    }
     let start = Instant::now();
     let measure_from = start + options.warmup;
     let stop_at = measure_from + options.duration;
@@ -239,6 +244,7 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
     });
     Ok(serde_json::json!({
         "scenario": options.scenario.name(),
+        "keyed": options.keyed,
         "target": options.target,
         "connections": options.connections,
         "in_flight": options.in_flight,

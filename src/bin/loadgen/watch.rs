@@ -50,7 +50,7 @@ pub(crate) async fn run_watch(
     stream::iter(0..watchers)
         .map(|n| {
             let client = clients[n % clients.len()].clone();
-            let request = add_request(&session(n), &products[n % products.len()]);
+            let request = add_request(&session(n), &products[n % products.len()], false);
             async move { client.add_item(request).await.map_err(|e| e.to_string()) }
         })
         .buffer_unordered(32)
@@ -88,7 +88,7 @@ pub(crate) async fn run_watch(
             tokio::spawn(async move {
                 while Instant::now() < stop_at {
                     let n = fastrand::usize(0..sessions.len());
-                    let request = add_request(&sessions[n], &products[n % products.len()]);
+                    let request = add_request(&sessions[n], &products[n % products.len()], false);
                     if let Ok(response) = client.add_item(request).await
                         && let Some(cart) = response.cart
                     {
