@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::ServiceError;
 use crate::domain::cart::Shopper;
 use crate::domain::ids::{CartId, CustomerId, RequestId};
+use crate::storage::idempotency::Record;
 use crate::storage::{Executor, Tx, idempotency};
 
 /// A write's request id and the fingerprint of the request it came with.
@@ -111,6 +112,17 @@ impl Keyed<'_> {
         }
     }
 
+    /// The record of `response` for the key, until `until`.
+    pub fn record<'r>(&'r self, response: &'r [u8], until: DateTime<Utc>) -> Record<'r> {
+        Record {
+            scope: &self.scope.0,
+            request_id: self.key.id.as_str(),
+            fingerprint: &self.key.fingerprint,
+            response,
+            expires_at: until,
+        }
+    }
+
     /// Remembers `response` for the key, in `tx`, until `until`.
     pub async fn remember(
         self,
@@ -119,16 +131,7 @@ impl Keyed<'_> {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<(), ServiceError> {
-        idempotency::remember(
-            tx,
-            &self.scope.0,
-            self.key.id.as_str(),
-            &self.key.fingerprint,
-            response,
-            now,
-            until,
-        )
-        .await?;
+        idempotency::remember(tx, self.record(&response, until), now).await?;
         Ok(())
     }
 }

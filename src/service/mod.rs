@@ -20,6 +20,7 @@
 mod alerts;
 mod bulk;
 mod complete;
+mod ctx;
 mod demand;
 mod edit;
 mod error;

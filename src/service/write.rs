@@ -1,9 +1,10 @@
 //! The write pipeline every mutation goes through, and its unit of work.
 //!
 //! [`CartService::write`] runs one write of a [`Step`]:
-//! 1. with a request id: a retry of a finished call is answered from its
-//!    remembered response at once; otherwise the id is held in this process
-//!    while the call runs (a duplicate here is `RequestInProgress`);
+//! 1. with a request id: the id is held in this process while the call runs
+//!    (a duplicate here is `RequestInProgress`); before a locking attempt, a
+//!    retry of a finished call is answered from its remembered response at
+//!    once;
 //! 2. the catalog is asked, once and before any transaction, about what the
 //!    write needs (so no lock is ever held across a network call);
 //! 3. an attempt: the step reads what it changes ([`Step::lock`]), the
@@ -12,12 +13,16 @@
 //!    change through [`Ctx::write_cart`].
 //!
 //! The attempt runs one of two ways, with the same step code:
-//! - **optimistic** (PostgreSQL, no request id, a step that writes one cart
-//!   change: [`Step::OPTIMISTIC`]): no transaction and no lock; the change
-//!   is one statement conditioned on the version read, so it commits in one
-//!   round trip or writes nothing. When the cart moved meanwhile, the change
-//!   needs more than one statement, or the cart must first be set aside, the
-//!   locking attempt runs instead;
+//! - **optimistic** (PostgreSQL, a step that writes one cart change:
+//!   [`Step::OPTIMISTIC`]): no transaction and no lock; the change is one
+//!   statement conditioned on the version read, so it commits in one round
+//!   trip or writes nothing. With a request id, the record of the response
+//!   is part of that statement, under the same condition: its unique index
+//!   is the key's claim, so a key used before (or at once on another
+//!   replica) fails the statement and nothing is written. When the cart
+//!   moved meanwhile, the key has a record, the change needs more than one
+//!   statement, or the cart must first be set aside, the locking attempt
+//!   runs instead;
 //! - **locking**: one transaction ([`Tx`]) that claims the request id
 //!   (PostgreSQL advisory lock: a duplicate on another replica is refused),
 //!   replays if a call with it committed meanwhile, lets the step lock what
@@ -30,23 +35,22 @@
 //! output's [`Output::Result`], built after commit (or inside the
 //! transaction, from the catalog's earlier answer, when it is remembered).
 //!
-//! One file past the usual size: the pipeline, the context a step sees and
-//! the step's contract are read together, and each refers to the others.
+//! What a step sees during its attempt, and how it writes, is
+//! [`Ctx`] (`ctx.rs`).
 
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
 
+pub(super) use super::ctx::{Ctx, raced};
 use super::idempotency::{Keyed, RequestKey, Running, Scope};
 use super::output::{Answering, Output};
-use super::{CartService, Policy, ServiceError};
-use crate::domain::cart::{Cart, CartStatus, LineChange, Shopper};
+use super::{CartService, ServiceError};
 use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::device::DeviceSignals;
 use crate::domain::event::Event;
 use crate::live::Owner;
-use crate::storage::cart_write::{self, CartChange, Header, Wrote};
-use crate::storage::{Conn, StorageError, Tx, devices};
+use crate::storage::{Conn, Tx};
 
 /// How many times a transaction that hit a serialization failure, deadlock or
 /// unique-index race is run before the failure reaches the caller.
@@ -75,150 +79,6 @@ pub enum Written<T> {
     Fresh(Box<T>),
     /// Done before: the first call's encoded response, byte for byte.
     Replayed(Vec<u8>),
-}
-
-/// What a step sees during its attempt.
-pub(super) struct Ctx<'a> {
-    /// What the attempt runs on: its transaction, or (optimistic) the pool.
-    conn: Conn<'a>,
-    /// The time of this attempt.
-    pub now: DateTime<Utc>,
-    /// What the catalog said before the attempt.
-    pub snapshot: &'a CatalogSnapshot,
-    /// The cart rules' knobs.
-    pub policy: &'a Policy,
-    /// The events this attempt wrote, counted once it commits.
-    recorded: Recorded,
-    service: &'a CartService,
-}
-
-impl Ctx<'_> {
-    /// The attempt's connection, for the repositories.
-    pub fn tx(&self) -> &Conn<'_> {
-        &self.conn
-    }
-
-    /// A new cart of `shopper`'s, not yet stored: [`Self::write_cart`]
-    /// with `new` inserts it.
-    pub fn new_cart(&self, shopper: &Shopper) -> Cart {
-        let currency = self.policy.view.default_currency.clone();
-        Cart::new(shopper, currency, self.now, self.policy.ttl)
-    }
-
-    /// Writes one change of `cart`: its version and times moved on, its
-    /// header stored (inserted when `new`, with its `created` event first),
-    /// `lines` and `events` — one statement on PostgreSQL where it can be.
-    ///
-    /// # Errors
-    /// `Conflict` when a new cart lost the race to another (the retry finds
-    /// it), or when an optimistic attempt cannot write (it falls back to
-    /// locking); storage failures.
-    pub async fn write_cart(
-        &self,
-        cart: &mut Cart,
-        new: bool,
-        lines: &[LineChange],
-        events: Vec<Event>,
-    ) -> Result<(), ServiceError> {
-        let read = cart.version;
-        cart.touch(self.now, self.policy.ttl);
-        self.store(cart, read, new, lines, events).await
-    }
-
-    /// Stores `cart` as it is, changed from version `read`: the one write
-    /// of a cart's header, lines and events.
-    pub(super) async fn store(
-        &self,
-        cart: &Cart,
-        read: i64,
-        new: bool,
-        lines: &[LineChange],
-        mut events: Vec<Event>,
-    ) -> Result<(), ServiceError> {
-        let locking = self.conn.in_transaction();
-        let header = if new {
-            events.insert(0, created(cart));
-            Header::New(cart)
-        } else {
-            let read = (!locking).then_some(read);
-            Header::Stored { cart, read }
-        };
-        let change = CartChange {
-            header,
-            lines,
-            events: &events,
-        };
-        match cart_write::write(&self.conn, change, self.now, locking).await? {
-            Wrote::All => {
-                self.recorded.push(&events);
-                self.recorded.owner(cart);
-                Ok(())
-            }
-            Wrote::Nothing if new => Err(raced("a cart was created")),
-            Wrote::Nothing | Wrote::NeedsTransaction => Err(raced("the cart moved")),
-        }
-    }
-
-    /// Wakes the watchers of `cart`'s owner as it is now, once the attempt
-    /// commits (a cart that changes owner tells the one it leaves).
-    pub fn announce(&self, cart: &Cart) {
-        self.recorded.owner(cart);
-    }
-
-    /// Stores `device`'s signals, hashed, on `cart` when it is an active
-    /// guest cart and hashing is configured (recovery by device).
-    pub async fn keep_device(
-        &self,
-        cart: Option<&Cart>,
-        device: Option<&DeviceSignals>,
-    ) -> Result<(), ServiceError> {
-        let (Some(device), Some(hasher), Some(cart)) =
-            (device, &self.service.recovery.hasher, cart)
-        else {
-            return Ok(());
-        };
-        if cart.customer_id.is_none() && cart.status == CartStatus::Active {
-            let hashes = hasher.device(device);
-            devices::save_device(&self.conn, cart.id, &hashes, self.now).await?;
-        }
-        Ok(())
-    }
-}
-
-/// A race this attempt lost: the locking attempt, or its retry, converges.
-pub(super) fn raced(what: &str) -> ServiceError {
-    ServiceError::Conflict(StorageError::raced(what))
-}
-
-/// What an attempt wrote, acted on after its commit (so a rolled-back
-/// attempt counts and announces nothing): its events, for the business
-/// metrics, and the owners of the carts it changed, whose watchers are woken
-/// (in-process on SQLite; PostgreSQL's trigger notifies every replica).
-#[derive(Default)]
-pub(super) struct Recorded(std::sync::Mutex<(Vec<Event>, Vec<Owner>)>);
-
-impl Recorded {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<Event>, Vec<Owner>)> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Notes `events` as written.
-    fn push(&self, events: &[Event]) {
-        self.lock().0.extend_from_slice(events);
-    }
-
-    /// Notes a change of a cart owned by `cart`'s owner as it is now.
-    fn owner(&self, cart: &Cart) {
-        let owner = (
-            cart.session_id.as_str().to_owned(),
-            cart.customer_id.as_ref().map(|c| c.as_str().to_owned()),
-        );
-        self.lock().1.push(owner);
-    }
-
-    fn take(&self) -> (Vec<Event>, Vec<Owner>) {
-        std::mem::take(&mut *self.lock())
-    }
 }
 
 /// One write's work, run once per attempt.
@@ -271,24 +131,16 @@ impl CartService {
             .request
             .as_ref()
             .map(|key| Keyed { scope: &scope, key });
+        let optimistic = self.db.writes_in_one_statement() && step.optimistic(self);
         let _running: Option<Running> = match keyed {
-            Some(keyed) => {
-                // A retry after the first call ended replays at once, however
-                // many retries run together.
-                if let Some(response) = keyed.replayed(self.db.conn(), self.clock.now()).await? {
-                    return Ok(Written::Replayed(response));
-                }
-                Some(self.in_flight.hold(keyed)?)
-            }
+            Some(keyed) => match self.hold_or_replay(keyed, !optimistic).await? {
+                Ok(running) => Some(running),
+                Err(response) => return Ok(Written::Replayed(response)),
+            },
             None => None,
         };
         let snapshot = catalog.await?;
-        // A keyed write needs its claim, held by a transaction: it locks.
-        if keyed.is_none()
-            && self.db.writes_in_one_statement()
-            && step.optimistic(self)
-            && let Some(written) = self.optimistic(opts, &snapshot, &step).await?
-        {
+        if optimistic && let Some(written) = self.optimistic(keyed, opts, &snapshot, &step).await? {
             return Ok(written);
         }
         let mut tries = 1;
@@ -304,37 +156,87 @@ impl CartService {
         }
     }
 
+    /// Holds `keyed` in this process for the call (`Ok`), or finds the
+    /// remembered response of a finished call with it (`Err`): a retry after
+    /// the first call ended replays at once, however many retries run
+    /// together. Looked for first when `look_first`; an optimistic attempt
+    /// needs no look (the record it writes with its change fails the whole
+    /// statement when one exists, and the locking attempt then replays), so
+    /// only a call that finds the key held here looks.
+    ///
+    /// # Errors
+    /// `RequestInProgress` when a call with the key runs here;
+    /// `RequestIdReused`; storage failures.
+    async fn hold_or_replay(
+        &self,
+        keyed: Keyed<'_>,
+        look_first: bool,
+    ) -> Result<Result<Running, Vec<u8>>, ServiceError> {
+        if look_first
+            && let Some(response) = keyed.replayed(self.db.conn(), self.clock.now()).await?
+        {
+            return Ok(Err(response));
+        }
+        match self.in_flight.hold(keyed) {
+            Ok(running) => Ok(Ok(running)),
+            Err(in_progress) => match keyed.replayed(self.db.conn(), self.clock.now()).await? {
+                Some(response) => Ok(Err(response)),
+                None => Err(in_progress),
+            },
+        }
+    }
+
     /// The optimistic attempt: `None` when the locking attempt must run.
+    /// With a request id, the step's change is held back until its result
+    /// is built and encoded, then written with the record of that response
+    /// in one statement: the change, the claim of the key (the record's
+    /// unique index) and the remembered response commit together.
     async fn optimistic<S: Step>(
         &self,
+        keyed: Option<Keyed<'_>>,
         opts: &WriteOptions<ResultOf<S>>,
         snapshot: &CatalogSnapshot,
         step: &S,
     ) -> Result<Option<Written<ResultOf<S>>>, ServiceError> {
-        let ctx = self.ctx(Conn::Alone(&self.db), snapshot);
-        match self.run(&ctx, opts, step).await {
-            Ok(output) => {
-                self.after_commit(ctx.recorded.take());
-                let result = output.answer_later(self, snapshot).await;
+        let mut ctx = self.ctx(Conn::Alone(&self.db), snapshot);
+        ctx.hold_back(keyed.is_some());
+        let attempt = async {
+            let output = self.run(&ctx, opts, step).await?;
+            let result = output.answer_later(self, snapshot).await;
+            if let Some(keyed) = keyed {
+                let response = (opts.encode)(&result);
+                let until = ctx.now + self.policy.idempotency_window;
+                ctx.write_held(keyed.record(&response, until)).await?;
+            }
+            Ok(result)
+        };
+        match attempt.await {
+            Ok(result) => {
+                self.after_commit(ctx.take_recorded());
                 Ok(Some(Written::Fresh(Box::new(result))))
             }
             // Moved, lost a race, or a pooled connection found dead before
             // the statement ran: the locking attempt converges.
             Err(ServiceError::Conflict(_)) => Ok(None),
             Err(ServiceError::DatabaseUnavailable(e)) if e.never_ran() => Ok(None),
+            // A refusal of a call whose key was not looked up first may be
+            // the retry of one that succeeded (its change now fills the line,
+            // or moved the version): that one's response is the answer.
+            Err(refusal) if refusal.is_refusal() => {
+                let Some(keyed) = keyed else {
+                    return Err(refusal);
+                };
+                match keyed.replayed(self.db.conn(), self.clock.now()).await? {
+                    Some(response) => Ok(Some(Written::Replayed(response))),
+                    None => Err(refusal),
+                }
+            }
             Err(error) => Err(error),
         }
     }
 
     fn ctx<'a>(&'a self, conn: Conn<'a>, snapshot: &'a CatalogSnapshot) -> Ctx<'a> {
-        Ctx {
-            conn,
-            now: self.clock.now(),
-            snapshot,
-            policy: &self.policy,
-            recorded: Recorded::default(),
-            service: self,
-        }
+        Ctx::new(self, conn, snapshot)
     }
 
     /// The step's read, the version check, and its rule and writes.
@@ -364,7 +266,21 @@ impl CartService {
         let tx = self.db.begin_write().await?;
         let ctx = self.ctx(Conn::Tx(&tx), snapshot);
         if let Some(keyed) = keyed {
-            keyed.claim(&tx).await?;
+            match keyed.claim(&tx).await {
+                // Held elsewhere, or by our own optimistic statement that
+                // failed on the key's record a moment ago and whose end the
+                // database has not yet processed: the record tells which.
+                Err(ServiceError::RequestInProgress) => {
+                    drop(ctx);
+                    tx.rollback().await?;
+                    let now = self.clock.now();
+                    return match keyed.replayed(self.db.conn(), now).await? {
+                        Some(response) => Ok(Written::Replayed(response)),
+                        None => Err(ServiceError::RequestInProgress),
+                    };
+                }
+                other => other?,
+            }
             if let Some(response) = keyed.replayed(&tx, ctx.now).await? {
                 tx.rollback().await?;
                 return Ok(Written::Replayed(response));
@@ -372,7 +288,7 @@ impl CartService {
         }
         match self.run(&ctx, opts, step).await {
             Ok(output) => {
-                let (recorded, now) = (ctx.recorded.take(), ctx.now);
+                let (recorded, now) = (ctx.take_recorded(), ctx.now);
                 drop(ctx);
                 let written = self.commit(tx, keyed, opts, snapshot, output, now).await?;
                 self.after_commit(recorded);
@@ -437,14 +353,5 @@ impl CartService {
         if let Some(live) = &self.live {
             live.publish(&owners);
         }
-    }
-}
-
-/// The event of `cart`'s creation.
-fn created(cart: &Cart) -> Event {
-    Event::Created {
-        session_id: cart.session_id.clone(),
-        customer_id: cart.customer_id.clone(),
-        currency: cart.currency.clone(),
     }
 }

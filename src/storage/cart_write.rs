@@ -11,6 +11,10 @@
 //! - Otherwise (SQLite, or a change that touches a row twice) the same
 //!   sub-statements run one after another in the caller's transaction,
 //!   header first: when the header is not written, nothing else runs.
+//!
+//! A change may carry the record of its request id (a keyed write that
+//! holds no transaction): it is one more sub-statement under the same guard,
+//! so the change and its remembered response commit together or not at all.
 
 use std::collections::HashSet;
 
@@ -19,6 +23,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Value};
 
 use super::StorageError;
 use super::events;
+use super::idempotency::{self, Record};
 use super::sql::{Guard, Sql};
 use crate::domain::cart::{Cart, Line, LineChange};
 use crate::domain::event::Event;
@@ -58,6 +63,8 @@ pub struct CartChange<'a> {
     pub lines: &'a [LineChange],
     /// The events, appended after the cart's last sequence number.
     pub events: &'a [Event],
+    /// The record of the change's request id, written with it.
+    pub remember: Option<Record<'a>>,
 }
 
 /// What [`write`] did.
@@ -96,7 +103,7 @@ pub async fn write(
         return Ok(Wrote::NeedsTransaction);
     }
     let mut sql = Sql::new(backend);
-    sql.text = header(&mut sql, change.header, false);
+    sql.text = header(&mut sql, change.header, false, None);
     if conn.execute_raw(sql.statement()).await?.rows_affected() != 1 {
         return Ok(Wrote::Nothing);
     }
@@ -111,6 +118,11 @@ pub async fn write(
         sql.text = cart_events(&mut sql, cart, change.events, now, Guard::None);
         conn.execute_raw(sql.statement()).await?;
     }
+    if let Some(record) = &change.remember {
+        let mut sql = Sql::new(backend);
+        sql.text = idempotency::insert(&mut sql, record, now, Guard::None);
+        conn.execute_raw(sql.statement()).await?;
+    }
     Ok(Wrote::All)
 }
 
@@ -122,9 +134,17 @@ async fn one_statement(
     now: DateTime<Utc>,
 ) -> Result<bool, StorageError> {
     let mut sql = Sql::new(DbBackend::Postgres);
-    let head = header(&mut sql, change.header, true);
+    // A keyed change claims its request id first, as a locking write does,
+    // and writes nothing when a write on another replica holds it.
+    let claim =
+        (change.remember.as_ref()).map(|r| idempotency::claim(&mut sql, r.scope, r.request_id));
+    let gate = claim.as_ref().map(|_| "(SELECT claimed FROM claim)");
+    let head = header(&mut sql, change.header, true, gate);
     let cart = change.header.cart();
-    let mut text = format!("WITH header AS ({head})");
+    let mut text = match claim {
+        Some(claim) => format!("WITH claim AS ({claim}), header AS ({head})"),
+        None => format!("WITH header AS ({head})"),
+    };
     for (n, line) in change.lines.iter().enumerate() {
         let part = line_change(&mut sql, cart, line, now, Guard::Header);
         text.push_str(&format!(", line{n} AS ({part})"));
@@ -133,12 +153,21 @@ async fn one_statement(
         let part = cart_events(&mut sql, cart, change.events, now, Guard::Header);
         text.push_str(&format!(", events AS ({part})"));
     }
+    if let Some(record) = &change.remember {
+        let part = idempotency::insert(&mut sql, record, now, Guard::Header);
+        text.push_str(&format!(", record AS ({part})"));
+    }
     text.push_str(" SELECT COUNT(*) AS n FROM header");
     sql.text = text;
-    let row = conn
-        .query_one_raw(sql.statement())
+    // Every row read, not just the first: the driver then also waits for
+    // the statement's end, so outside a transaction it has committed (its
+    // change visible, its claim released) before the caller goes on.
+    let row = (conn
+        .query_all_raw(sql.statement())
         .await?
-        .ok_or_else(|| StorageError::Corrupt("a write returned no row".into()))?;
+        .into_iter()
+        .next())
+    .ok_or_else(|| StorageError::Corrupt("a write returned no row".into()))?;
     Ok(row.try_get::<i64>("", "n")? == 1)
 }
 
@@ -204,8 +233,9 @@ fn header_columns(cart: &Cart) -> [(&'static str, Value); 10] {
     ]
 }
 
-/// The header's sub-statement (`RETURNING id` when `returning`).
-fn header(sql: &mut Sql, header: Header<'_>, returning: bool) -> String {
+/// The header's sub-statement (`RETURNING id` when `returning`), written
+/// only where `gate` (a boolean expression) holds, when given.
+fn header(sql: &mut Sql, header: Header<'_>, returning: bool, gate: Option<&str>) -> String {
     let returning = if returning { " RETURNING id" } else { "" };
     match header {
         Header::New(cart) => {
@@ -219,11 +249,16 @@ fn header(sql: &mut Sql, header: Header<'_>, returning: bool) -> String {
                 .chain(header_columns(cart))
                 .map(|(column, value)| (column, sql.bind(value)))
                 .unzip();
-            format!(
-                "INSERT INTO carts ({}) VALUES ({}) ON CONFLICT DO NOTHING{returning}",
-                columns.join(", "),
-                values.join(", ")
-            )
+            let (columns, values) = (columns.join(", "), values.join(", "));
+            match gate {
+                Some(gate) => format!(
+                    "INSERT INTO carts ({columns}) SELECT {values} WHERE {gate} \
+                     ON CONFLICT DO NOTHING{returning}"
+                ),
+                None => format!(
+                    "INSERT INTO carts ({columns}) VALUES ({values}) ON CONFLICT DO NOTHING{returning}"
+                ),
+            }
         }
         Header::Stored { cart, read } => {
             let set = header_columns(cart)
@@ -239,7 +274,8 @@ fn header(sql: &mut Sql, header: Header<'_>, returning: bool) -> String {
                 Some(read) => format!(" AND version = {} AND status = 'active'", sql.bind(read)),
                 None => String::new(),
             };
-            format!("UPDATE carts SET {set} WHERE id = {id}{unchanged}{returning}")
+            let gate = gate.map(|g| format!(" AND {g}")).unwrap_or_default();
+            format!("UPDATE carts SET {set} WHERE id = {id}{unchanged}{gate}{returning}")
         }
     }
 }

@@ -94,6 +94,7 @@ pub async fn expire_batch(
                 header,
                 lines: &[],
                 events,
+                remember: None,
             };
             cart_write::write(conn, change, now, true).await?;
         }

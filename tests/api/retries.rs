@@ -297,3 +297,66 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    keyed_adds_sent_twice_from_fifty_tasks_apply_once_each,
+    |app| {
+        // As a BFF sends them: every add with a request id of its own, and
+        // every one sent a second time at once (a retry racing its first
+        // try). 10 shoppers × 100 adds from 50 tasks: each add counts once.
+        let tasks = (0..50).map(|task| {
+            let app = &app;
+            async move {
+                for call in 0..20 {
+                    let n = task * 20 + call;
+                    let request = pb::AddItemRequest {
+                        request_id: format!("add-{n}"),
+                        ..add_item_request(
+                            shopper(&format!("s{}", n % 10)),
+                            "prod-gift-card",
+                            "var-gift-card-25",
+                            1,
+                        )
+                    };
+                    let (a, b) = futures::join!(
+                        add_raw(app, request.clone()),
+                        add_raw(app, request.clone())
+                    );
+                    for sent in [a, b] {
+                        let mut sent = sent;
+                        // ABORTED while the other try runs: retried, it replays.
+                        while let Err(status) = &sent {
+                            assert_eq!(status.code(), Code::Aborted, "{status:?}");
+                            sent = add_raw(app, request.clone()).await;
+                        }
+                    }
+                }
+            }
+        });
+        futures::future::join_all(tasks).await;
+        for n in 0..10 {
+            let cart = app.get(shopper(&format!("s{n}"))).await;
+            assert_eq!(
+                (cart.items[0].quantity, cart.version),
+                (100, 100),
+                "shopper s{n}"
+            );
+        }
+    }
+);
+
+db_test!(
+    a_retry_of_a_versioned_write_replays_though_the_version_moved,
+    |app| {
+        let request = pb::AddItemRequest {
+            request_id: "req-v0".into(),
+            expected_version: Some(0),
+            ..add_item_request(shopper("s1"), "prod-gift-card", "var-gift-card-25", 1)
+        };
+        let first = add_raw(&app, request.clone()).await.expect("first");
+        let retry = add_raw(&app, request).await.expect("the retry replays");
+        assert_eq!(retry.encode_to_vec(), first.encode_to_vec());
+        let cart = app.get(shopper("s1")).await;
+        assert_eq!((cart.items[0].quantity, cart.version), (1, 1));
+    }
+);
