@@ -180,14 +180,17 @@ impl CartService {
         opts: &WriteOptions<CartWritten>,
         rule: impl CartRule,
     ) -> Result<Written<CartWritten>, ServiceError> {
-        // Without a request id the rule needs at most the variants it adds,
-        // and the view is built after commit, asking about the other lines
-        // then (from the cache, as a rule): one statement less than reading
-        // the lines first. The rule needs every line's variant when raising
-        // or re-pricing, and with a request id the whole view is built
-        // inside the transaction.
+        // Adding, the rule needs at most the variants it adds, and the view
+        // is built outside a transaction (after commit, or before the one
+        // statement of a keyed optimistic edit), asking about the other
+        // lines then (from the cache, as a rule): one statement less than
+        // reading the lines first. The rule needs every line's variant when
+        // raising or re-pricing, and a keyed edit that locks builds its
+        // whole view inside the transaction (a keyed optimistic edit that
+        // falls back asks then: `Step::before_locking`).
+        let locks = !self.db.writes_in_one_statement() || self.stores_device(device);
         let (asked, every_line) = match needs {
-            Needs::Variants(variants) => (variants.to_vec(), opts.request.is_some()),
+            Needs::Variants(variants) => (variants.to_vec(), opts.request.is_some() && locks),
             Needs::EveryLine => (Vec::new(), true),
         };
         let mut touches = vec![Touches::Variants(asked)];
@@ -223,6 +226,11 @@ impl<R: CartRule> Step for Edit<'_, R> {
     /// Unless it stores device signals (which takes a transaction).
     fn optimistic(&self, service: &CartService) -> bool {
         !service.stores_device(self.device)
+    }
+
+    /// The cart's lines, whose view a keyed locking attempt builds.
+    fn before_locking(&self) -> Vec<Touches<'_>> {
+        vec![Touches::ActiveCart(self.shopper)]
     }
 
     async fn lock(&self, ctx: &Ctx<'_>) -> Result<(Self::Locked, i64), ServiceError> {

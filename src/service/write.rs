@@ -45,6 +45,7 @@ use chrono::{DateTime, Utc};
 pub(super) use super::ctx::{Ctx, raced};
 use super::idempotency::{Keyed, RequestKey, Running, Scope};
 use super::output::{Answering, Output};
+use super::prefetch::Touches;
 use super::{CartService, ServiceError};
 use crate::domain::catalog::CatalogSnapshot;
 use crate::domain::device::DeviceSignals;
@@ -108,6 +109,14 @@ pub(super) trait Step {
     fn optimistic(&self, _service: &CartService) -> bool {
         Self::OPTIMISTIC
     }
+
+    /// What the catalog must also have been asked about when a keyed write
+    /// falls back from the optimistic attempt to the locking one (which
+    /// builds its response inside the transaction, from what the catalog
+    /// said before it): what the optimistic attempt asked about later.
+    fn before_locking(&self) -> Vec<Touches<'_>> {
+        Vec::new()
+    }
 }
 
 /// The result a step's write gives its caller.
@@ -139,9 +148,14 @@ impl CartService {
             },
             None => None,
         };
-        let snapshot = catalog.await?;
-        if optimistic && let Some(written) = self.optimistic(keyed, opts, &snapshot, &step).await? {
-            return Ok(written);
+        let mut snapshot = catalog.await?;
+        if optimistic {
+            if let Some(written) = self.optimistic(keyed, opts, &snapshot, &step).await? {
+                return Ok(written);
+            }
+            if keyed.is_some() {
+                snapshot.extend(self.prefetch(step.before_locking()).await?);
+            }
         }
         let mut tries = 1;
         loop {
