@@ -12,7 +12,7 @@ use crate::domain::device::DeviceSignals;
 use crate::domain::event::Event;
 use crate::live::Owner;
 use crate::storage::cart_write::{self, CartChange, Header, Wrote};
-use crate::storage::idempotency::{self, Record};
+use crate::storage::idempotency::Record;
 use crate::storage::{Conn, StorageError, devices};
 
 /// What a step sees during its attempt.
@@ -139,7 +139,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Writes the change held back with `record` of its response, in one
-    /// statement; the record alone when the step changed nothing.
+    /// statement. A step that changed nothing has no statement to claim its
+    /// key in: the locking attempt, which claims it, remembers its response.
     ///
     /// # Errors
     /// `Conflict` when the cart moved or the request id has a record
@@ -152,7 +153,7 @@ impl<'a> Ctx<'a> {
                 self.write_change(&h.cart, (h.read, h.new), &h.lines, h.events, Some(record))
                     .await
             }
-            None => Ok(idempotency::remember(&self.conn, record, self.now).await?),
+            None => Err(raced("nothing to write with the record")),
         }
     }
 

@@ -16,10 +16,11 @@
 //! - **optimistic** (PostgreSQL, a step that writes one cart change:
 //!   [`Step::OPTIMISTIC`]): no transaction and no lock; the change is one
 //!   statement conditioned on the version read, so it commits in one round
-//!   trip or writes nothing. With a request id, the record of the response
-//!   is part of that statement, under the same condition: its unique index
-//!   is the key's claim, so a key used before (or at once on another
-//!   replica) fails the statement and nothing is written. When the cart
+//!   trip or writes nothing. With a request id, the statement also claims
+//!   the key (an advisory lock: held by a write on another replica, the
+//!   statement writes nothing) and inserts the record of the response under
+//!   the same condition (a key with a record fails the statement on its
+//!   primary key, and nothing is written). When the cart
 //!   moved meanwhile, the key has a record, the change needs more than one
 //!   statement, or the cart must first be set aside, the locking attempt
 //!   runs instead;
@@ -203,8 +204,8 @@ impl CartService {
     /// The optimistic attempt: `None` when the locking attempt must run.
     /// With a request id, the step's change is held back until its result
     /// is built and encoded, then written with the record of that response
-    /// in one statement: the change, the claim of the key (the record's
-    /// unique index) and the remembered response commit together.
+    /// in one statement: the claim of the key (an advisory lock), the change
+    /// and the remembered response commit together.
     async fn optimistic<S: Step>(
         &self,
         keyed: Option<Keyed<'_>>,

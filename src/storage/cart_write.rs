@@ -118,11 +118,10 @@ pub async fn write(
         sql.text = cart_events(&mut sql, cart, change.events, now, Guard::None);
         conn.execute_raw(sql.statement()).await?;
     }
-    if let Some(record) = &change.remember {
-        let mut sql = Sql::new(backend);
-        sql.text = idempotency::insert(&mut sql, record, now, Guard::None);
-        conn.execute_raw(sql.statement()).await?;
-    }
+    // A record comes only with a change written outside a transaction,
+    // which is one statement or nothing (above); a locking write remembers
+    // its response itself.
+    debug_assert!(change.remember.is_none(), "a record in a transaction");
     Ok(Wrote::All)
 }
 
@@ -159,15 +158,10 @@ async fn one_statement(
     }
     text.push_str(" SELECT COUNT(*) AS n FROM header");
     sql.text = text;
-    // Every row read, not just the first: the driver then also waits for
-    // the statement's end, so outside a transaction it has committed (its
-    // change visible, its claim released) before the caller goes on.
-    let row = (conn
-        .query_all_raw(sql.statement())
+    let row = conn
+        .query_one_raw(sql.statement())
         .await?
-        .into_iter()
-        .next())
-    .ok_or_else(|| StorageError::Corrupt("a write returned no row".into()))?;
+        .ok_or_else(|| StorageError::Corrupt("a write returned no row".into()))?;
     Ok(row.try_get::<i64>("", "n")? == 1)
 }
 
