@@ -11,8 +11,8 @@ use tokio::sync::Barrier;
 use tonic::transport::Channel;
 use tonic_health::pb::health_client::HealthClient;
 
+use crate::calls::one_call;
 use crate::client::*;
-use crate::run::one_call;
 
 /// Runs `calls` measured calls over `channels`; the report.
 pub(crate) async fn counted(

@@ -44,6 +44,7 @@
 //! streams, one cart each, and `--in-flight` writers adding to random
 //! watched carts (see `watch.rs`).
 
+mod calls;
 mod client;
 mod counted;
 mod cpu;
