@@ -7,6 +7,7 @@
 //! environment.
 
 pub mod admin;
+pub mod cache;
 pub mod catalog;
 pub mod catalog_server;
 pub mod clock;

@@ -60,6 +60,14 @@ pub struct Metrics {
     cart_events: IntCounterVec,
     /// Merges of a guest cart into a customer's, by strategy.
     merges: IntCounterVec,
+    /// GetCart reads by what the cart cache did: `hit`, `miss` (read the
+    /// database and filled), `behind` (cached older than `min_version`),
+    /// `bypassed` (cache not usable now).
+    cart_cache_reads: IntCounterVec,
+    /// Calls to the cart cache that failed, by operation.
+    cart_cache_failures: IntCounterVec,
+    /// 1 while the cart cache is trusted and used.
+    pub cart_cache_usable: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -194,6 +202,21 @@ impl Metrics {
                 "cart_merges_total",
                 "Guest carts merged into a customer's, by strategy",
             ),
+            cart_cache_reads: counters(
+                "cart_cache_reads_total",
+                "GetCart reads by cache outcome: hit, miss, behind (older than min_version), bypassed",
+            ),
+            cart_cache_failures: counters(
+                "cart_cache_failures_total",
+                "Calls to the cart cache (Redis) that failed, by operation",
+            ),
+            cart_cache_usable: registered(
+                &r,
+                IntGauge::new(
+                    "cart_cache_usable",
+                    "1 while the cart cache is trusted and used by GetCart",
+                ),
+            ),
             registry: r.clone(),
         };
         // Series a dashboard rates over exist from the start, at zero, so
@@ -225,6 +248,12 @@ impl Metrics {
         }
         for lookup in ["hit", "miss"] {
             m.catalog_cache.with_label_values(&[lookup]);
+        }
+        for outcome in ["hit", "miss", "behind", "bypassed"] {
+            m.cart_cache_reads.with_label_values(&[outcome]);
+        }
+        for op in ["read", "fill", "invalidate", "flush"] {
+            m.cart_cache_failures.with_label_values(&[op]);
         }
         Arc::new(m)
     }
@@ -287,6 +316,16 @@ impl Metrics {
     pub fn catalog_cache(&self, hit: bool) {
         let kind = if hit { "hit" } else { "miss" };
         self.catalog_cache.with_label_values(&[kind]).inc();
+    }
+
+    /// Counts a GetCart read by its cache `outcome`.
+    pub fn cart_cache_read(&self, outcome: &str) {
+        self.cart_cache_reads.with_label_values(&[outcome]).inc();
+    }
+
+    /// Counts a failed call to the cart cache.
+    pub fn cart_cache_failure(&self, op: &str) {
+        self.cart_cache_failures.with_label_values(&[op]).inc();
     }
 
     /// Sets the pool's connection counts.

@@ -10,10 +10,12 @@ use serde::Deserialize;
 
 use crate::domain::money::Currency;
 
+mod cache;
 mod recovery;
 mod telemetry;
 mod transport;
 mod watch;
+pub use cache::CacheSettings;
 pub use recovery::{RecoverySettings, SmtpSettings};
 pub use telemetry::{LogFormat, TelemetrySettings};
 pub use transport::TransportSettings;
@@ -68,6 +70,8 @@ pub struct Settings {
     pub recovery: RecoverySettings,
     /// WatchCart streams.
     pub watch: WatchSettings,
+    /// The optional read cache (Redis).
+    pub cache: CacheSettings,
 }
 
 /// The gRPC server.
@@ -364,6 +368,7 @@ impl Settings {
         self.check_jobs()?;
         self.recovery.check()?;
         self.watch.check()?;
+        self.cache.check()?;
         self.check_transport()
     }
 

@@ -31,8 +31,11 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::GetCartRequest>,
     ) -> Result<Response<pb::GetCartResponse>, Status> {
-        let shopper = shopper_only(request.into_inner().shopper)?;
-        let view = self.service.get_cart(&shopper).await.map_err(fail)?;
+        let (shopper, min_version) = get_cart(request.into_inner())?;
+        let view = (self.service)
+            .read_cart(&shopper, min_version)
+            .await
+            .map_err(fail)?;
         Ok(Response::new(pb::GetCartResponse {
             cart: Some(wire::cart(&view)),
         }))
@@ -244,6 +247,25 @@ impl WriteResponse for pb::RefreshCartResponse {
 }
 
 // Parsing: wire → domain, every field once.
+
+/// Parses GetCart: the shopper and `min_version` (not negative).
+///
+/// # Errors
+/// INVALID_ARGUMENT naming each bad field.
+pub(super) fn get_cart(request: pb::GetCartRequest) -> Result<(Shopper, i64), ApiError> {
+    let mut v = Violations::default();
+    let parsed = shopper(&mut v, request.shopper);
+    if request.min_version < 0 {
+        v.refuse(
+            "min_version",
+            format!(
+                "min_version must not be negative, got {}",
+                request.min_version
+            ),
+        );
+    }
+    v.finish(parsed.map(|shopper| (shopper, request.min_version)))
+}
 
 /// Parses ClearCart.
 ///

@@ -13,7 +13,9 @@ use crate::storage::notify::{ChangeListener, Heard};
 const RETRY: Duration = Duration::from_secs(1);
 
 /// Feeds `hub` from the notifications of the database at `url`, until the
-/// task is dropped.
+/// task is dropped. A lost connection is replaced by a new listener, and
+/// only once that one is listening does the hub hear that changes may have
+/// been missed: a watcher that reads again then cannot miss the next one.
 #[tracing::instrument(skip_all)]
 pub async fn follow(url: String, hub: Hub) {
     loop {
@@ -27,16 +29,18 @@ pub async fn follow(url: String, hub: Hub) {
         };
         // Streams opened before the listener was listening (at start-up, or
         // while it was down) may have missed a change: they read again.
-        hub.wake_all();
+        hub.missed();
         loop {
             match listener.next().await {
                 Ok(Heard::Change(change)) => hub.publish(&change.owners),
                 Ok(Heard::Reconnected) => {
-                    tracing::info!("listening for cart changes again; waking every watcher");
-                    hub.wake_all();
+                    tracing::info!("cart change listener lost; listening again");
+                    hub.deaf();
+                    break;
                 }
                 Err(error) => {
                     tracing::warn!(%error, "cart change listener lost; connecting again");
+                    hub.deaf();
                     tokio::time::sleep(RETRY).await;
                     break;
                 }

@@ -9,6 +9,10 @@
 //! watcher. A woken watcher reads the cart again and sends it if it moved
 //! (see `grpc::watch`). Changes come from PostgreSQL's notifications (every
 //! replica's writes) or, on SQLite, from this process's own commits.
+//!
+//! The same changes are also broadcast as [`Announcement`]s to whoever
+//! follows the hub as a whole (the optional read cache, `crate::cache`),
+//! with word of when changes may have been missed.
 
 pub mod listen;
 
@@ -54,6 +58,22 @@ impl WatchLimits {
 /// A cart's owner: its session and, for a customer's cart, the customer.
 pub type Owner = (String, Option<String>);
 
+/// What the hub tells its followers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Announcement {
+    /// The carts of these owners changed (see [`owner_keys`]).
+    Changed(Vec<Owner>),
+    /// Changes may have gone unheard until now (a listener started or came
+    /// back): what was learnt of carts before may be out of date.
+    Missed,
+    /// Changes are not being heard (the listener is lost) until the next
+    /// [`Announcement::Missed`].
+    Deaf,
+}
+
+/// Announcements a follower may fall behind by before it is told it lagged.
+const ANNOUNCEMENTS: usize = 1024;
+
 /// Why a watcher was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused {
@@ -75,6 +95,7 @@ struct Inner {
     limits: WatchLimits,
     stop: watch::Sender<bool>,
     reads: tokio::sync::Semaphore,
+    followers: tokio::sync::broadcast::Sender<Announcement>,
 }
 
 /// A watcher's place in the hub; leaving it (drop) frees its slot.
@@ -91,12 +112,34 @@ pub struct Subscription {
     pub stopping: watch::Receiver<bool>,
 }
 
-/// The key a shopper's watchers subscribe under.
-fn key(session: &str, customer: Option<&str>) -> String {
+/// The key a shopper's watchers subscribe under, and a shopper's cart is
+/// known by in the read cache: `c:<customer>` or `s:<session>`.
+pub fn key(session: &str, customer: Option<&str>) -> String {
     match customer {
         Some(customer) => format!("c:{customer}"),
         None => format!("s:{session}"),
     }
+}
+
+/// The keys of the shoppers whose cart a change of `owners`' carts may
+/// change: each session's guest and, for a customer's cart, the customer.
+pub fn owner_keys(owners: &[Owner]) -> impl Iterator<Item = String> + '_ {
+    owners.iter().flat_map(|(session, customer)| {
+        [
+            Some(key(session, None)),
+            customer.as_deref().map(|c| key(session, Some(c))),
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// The key of `shopper`'s cart.
+pub fn shopper_key(shopper: &Shopper) -> String {
+    key(
+        shopper.session_id.as_str(),
+        shopper.customer_id.as_ref().map(|c| c.as_str()),
+    )
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -113,6 +156,7 @@ impl Hub {
             limits,
             stop: watch::Sender::new(false),
             reads: tokio::sync::Semaphore::new(limits.concurrent_reads.max(1)),
+            followers: tokio::sync::broadcast::Sender::new(ANNOUNCEMENTS),
         }))
     }
 
@@ -163,7 +207,7 @@ impl Hub {
             }
             *count += 1;
         }
-        let key = key(&session, shopper.customer_id.as_ref().map(|c| c.as_str()));
+        let key = shopper_key(shopper);
         let changes = lock(&self.0.topics)
             .entry(key.clone())
             .or_insert_with(|| watch::Sender::new(0))
@@ -180,26 +224,45 @@ impl Hub {
     /// Wakes the watchers of every `(session, customer)` owner of a changed
     /// cart: the session's guests and, for a customer's cart, the customer's.
     pub fn publish(&self, owners: &[Owner]) {
-        let topics = lock(&self.0.topics);
-        for (session, customer) in owners {
-            let customer = customer.as_deref();
-            let keys = [
-                Some(key(session, None)),
-                customer.map(|c| key(session, Some(c))),
-            ];
-            for key in keys.into_iter().flatten() {
+        {
+            let topics = lock(&self.0.topics);
+            for key in owner_keys(owners) {
                 if let Some(topic) = topics.get(&key) {
                     topic.send_modify(|n| *n = n.wrapping_add(1));
                 }
             }
         }
+        self.tell(Announcement::Changed(owners.to_vec()));
     }
 
-    /// Wakes every watcher (changes may have been missed).
+    /// Wakes every watcher: they read their carts again (after a sweep of
+    /// the expiry job, whose carts' rows carry their expiry).
     pub fn wake_all(&self) {
         for topic in lock(&self.0.topics).values() {
             topic.send_modify(|n| *n = n.wrapping_add(1));
         }
+    }
+
+    /// Changes may have been missed until now: every watcher reads again and
+    /// followers forget what they knew.
+    pub fn missed(&self) {
+        self.wake_all();
+        self.tell(Announcement::Missed);
+    }
+
+    /// Changes are not being heard until the next [`Self::missed`].
+    pub fn deaf(&self) {
+        self.tell(Announcement::Deaf);
+    }
+
+    /// What the hub announces from now on.
+    pub fn follow(&self) -> tokio::sync::broadcast::Receiver<Announcement> {
+        self.0.followers.subscribe()
+    }
+
+    fn tell(&self, announcement: Announcement) {
+        // Nobody following is fine: the announcement is for no one.
+        let _ = self.0.followers.send(announcement);
     }
 
     /// Ends every stream: the replica is shutting down.

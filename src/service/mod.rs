@@ -52,6 +52,7 @@ pub use reads::EventPage;
 pub use recover::{Recovered, Recovery, RecoveryKind, RecoverySource};
 pub use write::{Encoder, WriteOptions, Written};
 
+use crate::cache::CartCache;
 use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::domain::rules::Limits;
@@ -91,6 +92,8 @@ pub struct CartService {
     live: Option<Hub>,
     /// Units held in active carts, as last counted (HIGH_DEMAND warnings).
     demand: DemandBoard,
+    /// GetCart's read cache, when configured.
+    cache: Option<CartCache>,
 }
 
 impl CartService {
@@ -112,7 +115,15 @@ impl CartService {
             recovery: RecoveryPolicy::disabled(),
             live: None,
             demand: DemandBoard::default(),
+            cache: None,
         }
+    }
+
+    /// Reads GetCart's carts through `cache`.
+    #[must_use]
+    pub fn with_cache(mut self, cache: CartCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Warns of high demand from the counts `board` holds.

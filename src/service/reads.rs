@@ -2,12 +2,19 @@
 //! writes nothing — not even a cart for a shopper who has none.
 
 use super::{CartService, ServiceError};
+use crate::cache::Looked;
 use crate::domain::cart::{Cart, CartStatus, Shopper};
 use crate::domain::event::RecordedEvent;
 use crate::domain::ids::CartId;
 use crate::domain::rules::Rejection;
 use crate::domain::view::{self, CartView, Issue};
+use crate::storage::cached::Found;
 use crate::storage::{Executor, carts, events};
+
+/// The version of a shopper's cart as found (0: none).
+fn version_of(found: &Found) -> i64 {
+    found.as_ref().map_or(0, |(cart, _)| cart.version)
+}
 
 /// A page of cart events.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,12 +34,58 @@ impl CartService {
     /// Storage failures.
     #[tracing::instrument(skip_all)]
     pub async fn get_cart(&self, shopper: &Shopper) -> Result<CartView, ServiceError> {
+        let found = carts::find_active_with_lines(self.db.conn(), shopper).await?;
+        Ok(self.view_of_found(found).await)
+    }
+
+    /// The view of a shopper's active cart as read, none when it expired.
+    async fn view_of_found(&self, found: Found) -> CartView {
         let now = self.clock.now();
-        let (cart, lines) = carts::find_active_with_lines(self.db.conn(), shopper)
-            .await?
+        let (cart, lines) = found
             .filter(|(c, _)| !c.is_expired(now))
             .map_or((None, Vec::new()), |(c, lines)| (Some(c), lines));
-        Ok(self.view_of_lines(cart, lines).await)
+        self.view_of_lines(cart, lines).await
+    }
+
+    /// GetCart: the shopper's cart as [`Self::get_cart`] reads it, through
+    /// the read cache when one is configured and usable, never older than
+    /// `min_version` (0 for no bound).
+    ///
+    /// # Errors
+    /// Storage failures.
+    #[tracing::instrument(skip_all)]
+    pub async fn read_cart(
+        &self,
+        shopper: &Shopper,
+        min_version: i64,
+    ) -> Result<CartView, ServiceError> {
+        let Some(cache) = &self.cache else {
+            return self.get_cart(shopper).await;
+        };
+        let key = crate::live::shopper_key(shopper);
+        let (outcome, ticket) = match cache.look(&key).await {
+            None => ("bypassed", None),
+            Some(Looked {
+                found: Some(found), ..
+            }) if version_of(&found) >= min_version => {
+                cache.metrics().cart_cache_read("hit");
+                return Ok(self.view_of_found(found).await);
+            }
+            Some(Looked {
+                found: Some(_),
+                ticket,
+            }) => ("behind", Some(ticket)),
+            Some(Looked {
+                found: None,
+                ticket,
+            }) => ("miss", Some(ticket)),
+        };
+        cache.metrics().cart_cache_read(outcome);
+        let found = carts::find_active_with_lines(self.db.conn(), shopper).await?;
+        if let Some(ticket) = ticket {
+            cache.fill(&key, &ticket, &found).await;
+        }
+        Ok(self.view_of_found(found).await)
     }
 
     /// Checks the cart for checkout against the catalog now.

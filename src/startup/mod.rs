@@ -13,6 +13,7 @@ use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::HealthReporter;
 
+use crate::cache::CartCache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::grpc::gate::GateLayer;
@@ -30,7 +31,9 @@ use crate::proto::shop::cart::v1 as pb;
 use crate::recovery::RecoveryPolicy;
 use crate::service::{CartService, DemandBoard};
 use crate::storage::Database;
-use parts::{caller_tokens, catalog, database_options, maintenance, policy, recovery_job};
+use parts::{
+    caller_tokens, cart_cache, catalog, database_options, maintenance, policy, recovery_job,
+};
 use serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
 
 mod error;
@@ -53,6 +56,8 @@ pub struct Application {
     demand: DemandJob,
     /// The WatchCart streams of this replica.
     live: Hub,
+    /// GetCart's read cache, when configured.
+    cache: Option<CartCache>,
     settings: Settings,
     tls: Option<ServerTlsConfig>,
     health_listener: Option<(TcpListener, SocketAddr)>,
@@ -106,6 +111,10 @@ impl Application {
         if !db.is_postgres() {
             service = service.with_live(live.clone());
         }
+        let cache = cart_cache(&settings, &metrics)?;
+        if let Some(cache) = &cache {
+            service = service.with_cache(cache.clone());
+        }
         let recovery = recovery_job(&settings, &db, &clock, &service, &metrics)?;
         let session_writes = RateLimiter::new(
             clock.clone(),
@@ -141,6 +150,7 @@ impl Application {
             recovery,
             demand,
             live,
+            cache,
             settings,
             tls,
             health_listener,
@@ -219,13 +229,32 @@ impl Application {
             let url = self.settings.database.url.expose().to_owned();
             crate::live::listen::follow(url, live.clone())
         });
+        // The cache follows the hub for as long: once changes are no longer
+        // heard, GetCart reads the database.
+        let cache = self.cache.clone().map(|cache| {
+            let follow = crate::cache::follow(cache.clone(), live.follow(), !self.db.is_postgres());
+            (cache, follow)
+        });
         tokio::spawn(async move {
+            let follow_cache = async {
+                match cache {
+                    Some((cache, follow)) => {
+                        follow.await;
+                        cache.set_hearing(false);
+                    }
+                    None => std::future::pending().await,
+                }
+            };
             match listen {
                 Some(listen) => tokio::select! {
                     () = listen => {}
+                    () = follow_cache => {}
                     () = end_watchers => {}
                 },
-                None => end_watchers.await,
+                None => tokio::select! {
+                    () = follow_cache => {}
+                    () = end_watchers => {}
+                },
             }
             live.stop();
         });

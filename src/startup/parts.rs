@@ -1,11 +1,12 @@
 //! The parts of the application built from the settings: the database
 //! options, the catalog (remote or fixture, behind its resilience), the cart
-//! rules, the jobs and the caller tokens.
+//! rules, the jobs, the caller tokens and the read cache.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::error::StartupError;
+use crate::cache::CartCache;
 use crate::catalog::{Catalog, FixtureCatalog, GrpcCatalog, Resilience, ResilientCatalog};
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -157,4 +158,20 @@ pub(super) fn caller_tokens(settings: &Settings) -> CallerTokens {
             .map(|t| (t, Role::Storefront))
             .chain(service.into_iter().map(|t| (t, Role::Service))),
     )
+}
+
+/// GetCart's read cache, when `cache.redis_url` is set.
+pub(super) fn cart_cache(
+    settings: &Settings,
+    metrics: &Arc<Metrics>,
+) -> Result<Option<CartCache>, StartupError> {
+    let Some(url) = &settings.cache.redis_url else {
+        return Ok(None);
+    };
+    CartCache::new(url.expose(), &settings.cache, metrics.clone())
+        .map(Some)
+        .map_err(|e| StartupError::Setting {
+            setting: "cache.redis_url",
+            reason: e.to_string(),
+        })
 }

@@ -11,6 +11,7 @@
 //! it classified as a [`StorageError`].
 
 pub mod alerts;
+pub mod cached;
 pub mod cart_write;
 pub mod carts;
 mod database;

@@ -57,8 +57,8 @@ impl CartChange {
 pub enum Heard {
     /// A change.
     Change(CartChange),
-    /// The connection was lost and is listening again: changes in between
-    /// were not heard.
+    /// The connection was lost: changes from now until a new listener
+    /// listens are not heard.
     Reconnected,
 }
 
@@ -82,8 +82,9 @@ impl ChangeListener {
         Ok(Self(listener))
     }
 
-    /// The next change, or word that some may have been missed (the
-    /// connection was lost; sqlx has connected and listened again).
+    /// The next change, or word that the connection was lost (sqlx would
+    /// connect again on the next call, at a moment no one could see: the
+    /// caller connects a new listener instead).
     ///
     /// # Errors
     /// [`StorageError::Unavailable`] when the connection failed otherwise

@@ -90,6 +90,7 @@ db_test!(
             .await
             .get_cart(pb::GetCartRequest {
                 shopper: shopper("s2"),
+                ..Default::default()
             })
             .await
             .expect("service may call shopper RPCs");
@@ -113,6 +114,7 @@ async fn call_path(
     grpc.ready().await.expect("channel ready");
     let mut request = tonic::Request::new(pb::GetCartRequest {
         shopper: shopper("s1"),
+        ..Default::default()
     });
     let value = MetadataValue::try_from(format!("Bearer {token}")).expect("header");
     request.metadata_mut().insert("authorization", value);
@@ -160,6 +162,7 @@ db_test!(
             let mut client = CartServiceClient::new(channel.clone());
             let mut request = tonic::Request::new(pb::GetCartRequest {
                 shopper: shopper("s1"),
+                ..Default::default()
             });
             let value = MetadataValue::try_from(format!("{scheme} {BFF}")).expect("header");
             request.metadata_mut().insert("authorization", value);

@@ -29,6 +29,7 @@ async fn an_unreachable_database_is_unavailable_not_ready_and_both_recover_by_th
             .clone()
             .get_cart(cart_client::proto::GetCartRequest {
                 shopper: shopper("s1"),
+                ..Default::default()
             })
             .await,
         Code::Unavailable,

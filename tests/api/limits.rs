@@ -85,6 +85,7 @@ db_test!(
                 .clone()
                 .get_cart(pb::GetCartRequest {
                     shopper: shopper("s2"),
+                    ..Default::default()
                 })
                 .await,
             Code::ResourceExhausted,

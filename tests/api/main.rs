@@ -8,6 +8,7 @@ mod add_item;
 mod auth;
 mod back_in_stock;
 mod bulk;
+mod cache;
 mod client_crate;
 mod concurrency;
 mod database_faults;

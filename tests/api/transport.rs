@@ -135,6 +135,7 @@ db_test!(
             .clone()
             .get_cart(pb::GetCartRequest {
                 shopper: shopper("greedy"),
+                ..Default::default()
             })
             .await
             .expect("first call");
@@ -156,6 +157,7 @@ db_test!(
             .clone()
             .get_cart(pb::GetCartRequest {
                 shopper: shopper("another-client"),
+                ..Default::default()
             })
             .await
             .expect("another connection is served");

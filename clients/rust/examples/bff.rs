@@ -82,6 +82,7 @@ async fn main() -> Result<(), Failure> {
     let read = client
         .get_cart(pb::GetCartRequest {
             shopper: guest.clone(),
+            ..Default::default()
         })
         .await?
         .cart

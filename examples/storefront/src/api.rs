@@ -95,6 +95,7 @@ async fn cart(State(app): State<Arc<App>>, headers: HeaderMap) -> Answer {
     let who = shopper(&headers)?;
     let request = pb::GetCartRequest {
         shopper: Some(who.clone()),
+        ..Default::default()
     };
     let cart = app.cart.get_cart(request).await.map_err(refused)?.cart;
     Ok(Json(view::cart(

@@ -216,6 +216,7 @@ pub(crate) async fn get_cart(client: &Cart, cart: &Filled) -> Outcome {
     let response = client
         .get_cart(pb::GetCartRequest {
             shopper: shopper(&cart.session),
+            ..Default::default()
         })
         .await
         .map_err(|e| failed(&e))?;

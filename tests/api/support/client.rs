@@ -178,7 +178,10 @@ impl TestApp {
     /// The shopper's active cart (an empty view when there is none).
     pub async fn get(&self, who: Option<pb::Shopper>) -> pb::Cart {
         self.cart
-            .get_cart(pb::GetCartRequest { shopper: who })
+            .get_cart(pb::GetCartRequest {
+                shopper: who,
+                ..Default::default()
+            })
             .await
             .expect("GetCart succeeds")
             .cart

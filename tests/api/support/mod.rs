@@ -1,7 +1,8 @@
 //! What the tests share, one concern per module: the harness that starts a
 //! cart service on a fresh database and runs a test on both databases
 //! ([`harness`]), those databases and what is stored in them ([`database`]),
-//! a database proxy that can be cut ([`proxy`]), the binaries run as processes
+//! a database proxy that can be cut ([`proxy`]), the real Redis and a
+//! proxy to it ([`redis`]), what `/metrics` says ([`metrics`]), the binaries run as processes
 //! ([`process`]), a real SMTP server ([`smtp`]), the catalog server and the
 //! faults it can show ([`catalog`]), one request builder and one call helper
 //! per RPC ([`client`]), the carts several test files start from
@@ -15,13 +16,17 @@ mod catalog;
 mod client;
 mod database;
 mod harness;
+mod metrics;
 mod process;
 mod proxy;
+mod redis;
 mod smtp;
 
 pub use assertions::*;
 pub use catalog::*;
 pub use client::*;
 pub use harness::*;
+pub use metrics::*;
 pub use process::*;
+pub use redis::*;
 pub use smtp::*;

@@ -39,10 +39,12 @@ MERGE_STRATEGY_KEEP_CUSTOMER: MergeStrategy
 MERGE_STRATEGY_KEEP_GUEST: MergeStrategy
 
 class GetCartRequest(_message.Message):
-    __slots__ = ("shopper",)
+    __slots__ = ("shopper", "min_version")
     SHOPPER_FIELD_NUMBER: _ClassVar[int]
+    MIN_VERSION_FIELD_NUMBER: _ClassVar[int]
     shopper: _types_pb2.Shopper
-    def __init__(self, shopper: _Optional[_Union[_types_pb2.Shopper, _Mapping]] = ...) -> None: ...
+    min_version: int
+    def __init__(self, shopper: _Optional[_Union[_types_pb2.Shopper, _Mapping]] = ..., min_version: _Optional[int] = ...) -> None: ...
 
 class GetCartResponse(_message.Message):
     __slots__ = ("cart",)

@@ -1,0 +1,61 @@
+//! The optional read cache of carts (Redis).
+
+use serde::Deserialize;
+
+use super::{ConfigError, Secret, invalid};
+
+/// The read cache of GetCart: off unless `redis_url` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSettings {
+    /// `redis://host:port/db` (or `rediss://` for TLS). Unset: no cache,
+    /// nothing connects.
+    pub redis_url: Option<Secret>,
+    /// What every key of this service starts with, so that deployments (or
+    /// tests) may share one Redis.
+    pub key_prefix: String,
+    /// How long a cached cart is kept without being changed, in seconds.
+    pub ttl_secs: u64,
+    /// How long a call to Redis may take before the read goes to the
+    /// database instead, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for CacheSettings {
+    fn default() -> Self {
+        Self {
+            redis_url: None,
+            key_prefix: "cart:cache".into(),
+            ttl_secs: 300,
+            timeout_ms: 100,
+        }
+    }
+}
+
+impl CacheSettings {
+    pub(super) fn check(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.redis_url
+            && !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://"))
+        {
+            return Err(invalid(
+                "cache.redis_url",
+                "must start with redis:// or rediss://",
+            ));
+        }
+        if self.key_prefix.is_empty() || self.key_prefix.contains(char::is_whitespace) {
+            return Err(invalid(
+                "cache.key_prefix",
+                "must be non-empty, without spaces",
+            ));
+        }
+        for (setting, value, max) in [
+            ("cache.ttl_secs", self.ttl_secs, 86_400),
+            ("cache.timeout_ms", self.timeout_ms, 10_000),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(invalid(setting, format!("must be between 1 and {max}")));
+            }
+        }
+        Ok(())
+    }
+}
