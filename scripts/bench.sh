@@ -5,7 +5,8 @@
 #   scripts/bench.sh            # 15 s per scenario after 3 s warm-up, 64 in flight, 4 connections
 #   DURATION=5 WARMUP=1 scripts/bench.sh   # a quicker, noisier run
 #
-# Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres) and pgbench.
+# Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres), pgbench and
+# Redis on 127.0.0.1:6379 (REDIS_URL) for the cached GetCart rows.
 # Release builds go to $CARGO_TARGET_DIR (default ./target).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,16 @@ for scenario in add-item update-item; do
   IN_FLIGHT=8 loadgen "postgres-$scenario-unkeyed-8-in-flight" "$scenario"
 done
 stop_cart postgres
+
+# The same reads through the optional Redis cache (cache.redis_url), beside
+# the rows above: kept on only if it moves GetCart by 20% or more.
+say "cart service on PostgreSQL, GetCart through the Redis cache"
+fresh_db cart_bench_cached
+start_cart "$(pg_url cart_bench_cached)" postgres-cached \
+  CART__CACHE__REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" CART__CACHE__KEY_PREFIX="cart:bench:$$"
+loadgen postgres-cached-get-cart get-cart
+IN_FLIGHT=8 loadgen postgres-cached-get-cart-8-in-flight get-cart
+stop_cart postgres-cached
 
 say "cart service on PostgreSQL, the catalog read in-process (no catalog hop)"
 fresh_db cart_bench_inprocess

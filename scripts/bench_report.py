@@ -84,19 +84,20 @@ def main():
         f"{any_run.get('connections', '?')} connections, {any_run.get('duration_s', '?')} s "
         f"after {any_run.get('warmup_s', '?')} s warm-up; every response checked.",
         "",
-        "| run | requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | service µs/call | PostgreSQL µs/call | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| run | requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | service µs/call | PostgreSQL µs/call | Redis µs/call | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, r in runs.items():
         lat = r["latency_ms"]
         errors = ", ".join(f"{k} {v}" for k, v in r["errors_by_code"].items()) or "0"
         cpu = r.get("cpu_us_per_call") or {}
-        service, pg = cpu.get("service"), cpu.get("postgres")
-        on_pg = name.startswith("postgres")
+        service, pg, redis = cpu.get("service"), cpu.get("postgres"), cpu.get("redis")
+        on_pg, cached = name.startswith("postgres"), "-cached-" in name
         lines.append(
             f"| {name} | {r['rps']:.0f} | {lat['p50']:.2f} | {lat['p90']:.2f} | "
             f"{lat['p99']:.2f} | {lat['p99_9']:.2f} | {'' if service is None else f'{service:.0f}'} | "
-            f"{f'{pg:.0f}' if pg is not None and on_pg else ''} | {errors} |"
+            f"{f'{pg:.0f}' if pg is not None and on_pg else ''} | "
+            f"{f'{redis:.0f}' if redis is not None and cached else ''} | {errors} |"
         )
     lines += [
         "",
@@ -122,6 +123,7 @@ def main():
 
     keyed, unkeyed = run("postgres-add-item-keyed"), run("postgres-add-item-unkeyed")
     get_pg, health = run("postgres-get-cart"), run("sqlite-health")
+    get_cached = run("postgres-cached-get-cart")
     health_us = service_us(health)
 
     def per_health(r):
@@ -167,6 +169,11 @@ def main():
             "GetCart p99 ≤ 10 ms (PostgreSQL)",
             f"{get_pg['latency_ms'].get('p99', 0):.1f} ms",
             0 < get_pg["latency_ms"].get("p99", 0) <= 10,
+        ),
+        (
+            "the Redis cache moves GetCart by ≥ 20% (requests/s; kept on by default only then)",
+            f"{ratio(get_cached['rps'], get_pg['rps']):.2f}× the uncached rate",
+            ratio(get_cached["rps"], get_pg["rps"]) >= 1.2,
         ),
         (
             "service RSS ≤ 64 MiB under load",

@@ -132,6 +132,7 @@ pub(crate) async fn run(options: Options) -> Result<serde_json::Value, String> {
         serde_json::json!({
             "service": (s.service_s * 1e6 / calls).round(),
             "postgres": (s.postgres_s * 1e6 / calls).round(),
+            "redis": (s.redis_s * 1e6 / calls).round(),
         })
     });
     Ok(serde_json::json!({
@@ -184,9 +185,10 @@ pub(crate) fn print_text(report: &serde_json::Value) {
     );
     if report["cpu_us_per_call"].is_object() {
         println!(
-            "CPU µs per call  service {}  postgres {}",
+            "CPU µs per call  service {}  postgres {}  redis {}",
             get(&["cpu_us_per_call", "service"]),
             get(&["cpu_us_per_call", "postgres"]),
+            get(&["cpu_us_per_call", "redis"]),
         );
     }
     if let Some(errors) = report["errors_by_code"].as_object() {
