@@ -54,7 +54,7 @@ def drain_budget(env: dict) -> float:
 with open("docker-compose.yml") as f:
     compose = yaml.safe_load(f)
 services = compose.get("services") or fail("no services")
-for name in ("cart", "migrate", "postgres", "catalog", "jaeger"):
+for name in ("cart", "migrate", "postgres", "catalog", "jaeger", "redis"):
     check(name in services, f"service {name!r} missing")
 
 cart = services["cart"]
@@ -64,6 +64,7 @@ expected = {
     "CART__DATABASE__URL": "@postgres:5432/",
     "CART__CATALOG__URL": f"http://catalog:{CATALOG_PORT}",
     "CART__TELEMETRY__OTLP_ENDPOINT": "http://jaeger:4317",
+    "CART__CACHE__REDIS_URL": "redis://redis:6379",
 }
 for var, part in expected.items():
     check(part in str(env.get(var, "")), f"cart {var} should contain {part!r}, is {env.get(var)!r}")
@@ -81,6 +82,7 @@ wanted = {
     "postgres": "service_healthy",
     "migrate": "service_completed_successfully",
     "catalog": "service_healthy",
+    "redis": "service_healthy",
 }
 for dep, condition in wanted.items():
     got = (deps.get(dep) or {}).get("condition")
@@ -112,6 +114,17 @@ check(
     "cart database URL does not match postgres credentials",
 )
 check("healthcheck" in pg, "postgres needs a healthcheck")
+
+redis = services["redis"]
+check("healthcheck" in redis, "redis needs a healthcheck")
+# The cache's generation key has no TTL; evicting it flushes the cache
+# (docs/caching.md): volatile-* policies leave it alone.
+redis_cmd = redis.get("command") or []
+check(
+    "--maxmemory-policy" in redis_cmd
+    and str(redis_cmd[redis_cmd.index("--maxmemory-policy") + 1]).startswith("volatile-"),
+    "redis must evict only keys with a TTL (--maxmemory-policy volatile-*): evicting the generation key flushes the cache",
+)
 
 catalog = services["catalog"]
 entry = catalog.get("entrypoint") or []

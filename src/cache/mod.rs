@@ -15,8 +15,10 @@
 //! - **Invalidate** ([`follow`], on every change the hub announces: the
 //!   notification WatchCart hears): a fresh random epoch and no rows.
 //! - **Flush** (when changes may have gone unheard: a listener started or
-//!   came back, Redis failed): the generation moves on, and every entry of
-//!   the old one is never read again (it expires).
+//!   came back, Redis failed): a new random generation, and every entry of
+//!   the old one is never read again (it expires). A generation key that is
+//!   gone (evicted) counts as a failure, so the cache is flushed before it
+//!   is used again.
 //!
 //! The cache is used only while it is *hearing* changes and *trusted*: a
 //! failed call makes it untrusted until a flush succeeds, so it never serves
@@ -39,9 +41,11 @@ use crate::config::CacheSettings;
 use crate::metrics::Metrics;
 use crate::storage::cached::{self, Found};
 
-/// The generation, epoch and rows of one shopper's entry.
+/// The generation, epoch and rows of one shopper's entry; nil when the
+/// generation key is gone.
 const LOOK: &str = r"
-local g = redis.call('GET', ARGV[1] .. ':gen') or '0'
+local g = redis.call('GET', ARGV[1] .. ':gen')
+if not g then return false end
 local r = redis.call('HMGET', ARGV[1] .. ':' .. g .. ':' .. ARGV[2], 'e', 'v')
 return {g, r[1] or '0', r[2]}
 ";
@@ -57,9 +61,11 @@ end
 return 0
 ";
 
-/// Gives every shopper ARGV[4..] the fresh epoch ARGV[3], and no rows.
+/// Gives every shopper ARGV[4..] the fresh epoch ARGV[3], and no rows; -1
+/// when the generation key is gone.
 const INVALIDATE: &str = r"
-local g = redis.call('GET', ARGV[1] .. ':gen') or '0'
+local g = redis.call('GET', ARGV[1] .. ':gen')
+if not g then return -1 end
 for i = 4, #ARGV do
   local k = ARGV[1] .. ':' .. g .. ':' .. ARGV[i]
   redis.call('HSET', k, 'e', ARGV[3])
@@ -68,6 +74,9 @@ for i = 4, #ARGV do
 end
 return #ARGV - 3
 ";
+
+/// What [`LOOK`] answers: the generation, the epoch and the rows.
+type Entry = (String, String, Option<Vec<u8>>);
 
 /// The cache of cart rows. Cheap to clone.
 #[derive(Clone)]
@@ -156,14 +165,17 @@ impl CartCache {
         if !self.usable() {
             return None;
         }
-        let reply: Result<(String, String, Option<Vec<u8>>), _> = self
+        let reply: Result<Option<Entry>, _> = self
             .0
             .look
             .arg(&self.0.prefix)
             .arg(key)
             .invoke_async(&mut self.0.conn.clone())
             .await;
-        let (generation, epoch, rows) = self.checked("read", reply)?;
+        let Some((generation, epoch, rows)) = self.checked("read", reply)? else {
+            self.failed("generation", &"the generation key is gone (evicted?)");
+            return None;
+        };
         // Unreadable rows are a miss: the fill replaces them.
         let found = rows.and_then(|bytes| cached::decode(&bytes).ok());
         Some(Looked {
@@ -205,14 +217,18 @@ impl CartCache {
             call.arg(key);
         }
         let reply: Result<i64, _> = call.invoke_async(&mut self.0.conn.clone()).await;
-        self.checked("invalidate", reply);
+        if self.checked("invalidate", reply) == Some(-1) {
+            self.failed("generation", &"the generation key is gone (evicted?)");
+        }
     }
 
-    /// Forgets everything cached (a new generation) and, on success, trusts
-    /// the cache again.
+    /// Forgets everything cached (a new, random generation: one never used
+    /// before, even if the key was lost) and, on success, trusts the cache
+    /// again.
     pub(crate) async fn flush(&self) -> bool {
-        let reply: Result<i64, _> = redis::cmd("INCR")
+        let reply: Result<(), _> = redis::cmd("SET")
             .arg(format!("{}:gen", self.0.prefix))
+            .arg(format!("{:016x}", fastrand::u64(..)))
             .query_async(&mut self.0.conn.clone())
             .await;
         if self.checked("flush", reply).is_none() {
@@ -254,17 +270,23 @@ impl CartCache {
         match reply {
             Ok(value) => Some(value),
             Err(error) => {
-                self.0.metrics.cart_cache_failure(op);
-                self.untrust();
-                if !self.0.failing.swap(true, Ordering::AcqRel) {
-                    tracing::warn!(
-                        %error,
-                        op,
-                        "cart cache failed; reading the database until it answers again"
-                    );
-                }
+                self.failed(op, &error);
                 None
             }
+        }
+    }
+
+    /// Counts a failure of `op`, logs the first of an outage, and untrusts
+    /// the cache until a flush succeeds.
+    fn failed(&self, op: &str, error: &dyn std::fmt::Display) {
+        self.0.metrics.cart_cache_failure(op);
+        self.untrust();
+        if !self.0.failing.swap(true, Ordering::AcqRel) {
+            tracing::warn!(
+                %error,
+                op,
+                "cart cache failed; reading the database until it answers again"
+            );
         }
     }
 

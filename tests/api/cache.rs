@@ -171,3 +171,45 @@ db_test!(a_negative_min_version_is_refused_by_field, |app| {
     assert_eq!(bad_fields(&details), ["min_version"]);
     assert_eq!(app.stored().await.carts.len(), 0);
 });
+
+db_test!(
+    a_generation_key_gone_is_a_flush_never_a_stale_read,
+    |backend: Backend| {
+        let Some(mut redis) = real_redis().await else {
+            return;
+        };
+        let mut prefix = String::new();
+        let Some(app) = spawn_app_with(backend, |s| prefix = with_cache(s, &redis_address())).await
+        else {
+            return;
+        };
+        eventually("the cache is in use", || usable(&app)).await;
+        let who = || shopper("s-evicted");
+        let first = app.add(who(), "var-classic-tee-m", 1).await.expect("add");
+        assert_eq!(app.get(who()).await.version, first.version);
+        let gen_key = format!("{prefix}:gen");
+        let before: String = redis.get(&gen_key).await.expect("generation");
+
+        // Evicted (or deleted): the next read goes to the database, and the
+        // loss is counted.
+        let _: () = redis.del(&gen_key).await.expect("DEL");
+        let second = app.add(who(), "var-classic-tee-l", 1).await.expect("add");
+        let read = app.get(who()).await;
+        assert_eq!((read.version, read.items.len()), (second.version, 2));
+        eventually("the loss is counted", || async {
+            metric(&app, "cart_cache_failures_total", &[("kind", "generation")]).await > 0.0
+        })
+        .await;
+
+        // Then a generation never used before, and reads from it are right.
+        eventually("the cache is in use again", || usable(&app)).await;
+        let after: String = redis.get(&gen_key).await.expect("generation");
+        assert_ne!(after, before);
+        assert_eq!(app.get(who()).await.version, second.version);
+        let rows: Option<Vec<u8>> = redis
+            .hget(format!("{prefix}:{after}:s:s-evicted"), "v")
+            .await
+            .expect("entry");
+        assert!(rows.is_some(), "filled under the new generation");
+    }
+);
