@@ -48,12 +48,12 @@ mod calls;
 mod client;
 mod counted;
 mod cpu;
+mod drive;
 mod options;
-mod run;
 mod watch;
 
+use drive::*;
 use options::*;
-use run::*;
 
 use std::process::ExitCode;
 

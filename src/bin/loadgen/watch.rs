@@ -15,8 +15,8 @@ use cart_client::proto::{self as pb, watch_cart_response::Update};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::client::*;
+use crate::drive::percentile;
 use crate::options::Options;
-use crate::run::percentile;
 
 /// When each (session, version) was committed and when it was seen.
 type Times = Arc<Mutex<HashMap<(usize, i64), Instant>>>;

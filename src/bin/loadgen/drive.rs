@@ -1,4 +1,4 @@
-//! A run: workers issuing the scenario's calls, counted by outcome, and the
+//! Drives a run: workers issuing the scenario's calls, counted by outcome, and the
 //! report.
 
 use std::collections::BTreeMap;
