@@ -65,6 +65,7 @@ expected = {
     "CART__CATALOG__URL": f"http://catalog:{CATALOG_PORT}",
     "CART__TELEMETRY__OTLP_ENDPOINT": "http://jaeger:4317",
     "CART__CACHE__REDIS_URL": "redis://redis:6379",
+    "CART__LIMITS__REDIS_URL": "redis://redis:6379",
 }
 for var, part in expected.items():
     check(part in str(env.get(var, "")), f"cart {var} should contain {part!r}, is {env.get(var)!r}")

@@ -22,6 +22,7 @@ pub mod net;
 pub mod proto;
 pub mod recovery;
 pub mod service;
+pub mod shutdown;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

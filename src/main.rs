@@ -71,7 +71,17 @@ async fn serve(settings: Settings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match app.run_until_stopped(shutdown_signal()).await {
+    // The first signal starts the orderly stop; a second one ends the
+    // process at once.
+    let first = async {
+        shutdown_signal().await;
+        tokio::spawn(async {
+            shutdown_signal().await;
+            tracing::warn!("second signal: stopping at once");
+            std::process::exit(1);
+        });
+    };
+    match app.run_until_stopped(first).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "server failed");

@@ -68,6 +68,11 @@ pub struct Metrics {
     cart_cache_failures: IntCounterVec,
     /// 1 while the cart cache is trusted and used.
     pub cart_cache_usable: IntGauge,
+    /// Session writes charged to the replica's own budget because the
+    /// shared one (Redis) failed.
+    pub rate_limit_fallbacks: IntCounter,
+    /// 1 while session budgets are shared through Redis.
+    pub rate_limit_shared: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -195,7 +200,7 @@ impl Metrics {
             ),
             recovery_emails: counters(
                 "cart_recovery_emails_total",
-                "Recovery e-mail by outcome: queued, suppressed (unsubscribed), sent, retried, failed",
+                "Recovery e-mail by outcome: queued, suppressed (unsubscribed), sent, retried, failed, released (given back unsent at a stop)",
             ),
             cart_events: counters("cart_events_total", "Cart events recorded, by kind"),
             merges: counters(
@@ -215,6 +220,17 @@ impl Metrics {
                 IntGauge::new(
                     "cart_cache_usable",
                     "1 while the cart cache is trusted and used by GetCart",
+                ),
+            ),
+            rate_limit_fallbacks: counter(
+                "cart_rate_limit_fallbacks_total",
+                "Session writes charged to this replica's own budget because the shared one (Redis) failed",
+            ),
+            rate_limit_shared: registered(
+                &r,
+                IntGauge::new(
+                    "cart_rate_limit_shared",
+                    "1 while session write budgets are shared by every replica through Redis",
                 ),
             ),
             registry: r.clone(),

@@ -34,20 +34,10 @@ impl Default for CacheSettings {
 
 impl CacheSettings {
     pub(super) fn check(&self) -> Result<(), ConfigError> {
-        if let Some(url) = &self.redis_url
-            && !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://"))
-        {
-            return Err(invalid(
-                "cache.redis_url",
-                "must start with redis:// or rediss://",
-            ));
-        }
-        if self.key_prefix.is_empty() || self.key_prefix.contains(char::is_whitespace) {
-            return Err(invalid(
-                "cache.key_prefix",
-                "must be non-empty, without spaces",
-            ));
-        }
+        check_redis(
+            ("cache.redis_url", self.redis_url.as_ref()),
+            ("cache.key_prefix", &self.key_prefix),
+        )?;
         for (setting, value, max) in [
             ("cache.ttl_secs", self.ttl_secs, 86_400),
             ("cache.timeout_ms", self.timeout_ms, 10_000),
@@ -58,4 +48,24 @@ impl CacheSettings {
         }
         Ok(())
     }
+}
+
+/// A Redis URL setting (when set) and its key prefix, for every part that
+/// keeps something in Redis.
+pub(super) fn check_redis(
+    (url_setting, url): (&'static str, Option<&Secret>),
+    (prefix_setting, prefix): (&'static str, &str),
+) -> Result<(), ConfigError> {
+    if let Some(url) = url
+        && !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://"))
+    {
+        return Err(invalid(
+            url_setting,
+            "must start with redis:// or rediss://",
+        ));
+    }
+    if prefix.is_empty() || prefix.contains(char::is_whitespace) {
+        return Err(invalid(prefix_setting, "must be non-empty, without spaces"));
+    }
+    Ok(())
 }

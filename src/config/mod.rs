@@ -11,11 +11,13 @@ use serde::Deserialize;
 use crate::domain::money::Currency;
 
 mod cache;
+mod limits;
 mod recovery;
 mod telemetry;
 mod transport;
 mod watch;
 pub use cache::CacheSettings;
+pub use limits::LimitSettings;
 pub use recovery::{RecoverySettings, SmtpSettings};
 pub use telemetry::{LogFormat, TelemetrySettings};
 pub use transport::TransportSettings;
@@ -255,30 +257,6 @@ impl AuthSettings {
     }
 }
 
-/// Rate limits and load shedding.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LimitSettings {
-    /// Most cart calls in flight on this replica; more are refused at once
-    /// (RESOURCE_EXHAUSTED). 0: no cap.
-    pub max_in_flight: usize,
-    /// Shopper writes a session may make per minute, sustained (token bucket
-    /// refill). 0: no limit.
-    pub session_writes_per_minute: u32,
-    /// Shopper writes a session may make at once (bucket size).
-    pub session_write_burst: u32,
-}
-
-impl Default for LimitSettings {
-    fn default() -> Self {
-        Self {
-            max_in_flight: 512,
-            session_writes_per_minute: 120,
-            session_write_burst: 20,
-        }
-    }
-}
-
 /// Periodic maintenance: expiry and clean-up.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -510,12 +488,7 @@ impl Settings {
                 "catalog.tls_cert_path and catalog.tls_key_path go together",
             ));
         }
-        if self.limits.session_writes_per_minute > 0 && self.limits.session_write_burst == 0 {
-            return Err(invalid(
-                "limits.session_write_burst",
-                "must be at least 1 while session writes are limited",
-            ));
-        }
+        self.limits.check()?;
         if let Some((setting, reason)) = self.transport.invalid() {
             return Err(invalid(setting, reason));
         }

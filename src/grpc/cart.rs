@@ -46,7 +46,7 @@ impl pb::cart_service_server::CartService for CartApi {
         request: Request<pb::AddItemRequest>,
     ) -> Result<Response<pb::AddItemResponse>, Status> {
         let device = parse::device(request.get_ref().shopper.as_ref());
-        let (call, shopper, add) = self.shopper_write(request, add_item)?;
+        let (call, shopper, add) = self.shopper_write(request, add_item).await?;
         let written = (self.service)
             .add_item(&shopper, add, device.as_ref(), &call.options)
             .await;
@@ -58,7 +58,7 @@ impl pb::cart_service_server::CartService for CartApi {
         request: Request<pb::AddItemsRequest>,
     ) -> Result<Response<pb::AddItemsResponse>, Status> {
         let device = parse::device(request.get_ref().shopper.as_ref());
-        let (call, shopper, adds) = self.shopper_write(request, add_items)?;
+        let (call, shopper, adds) = self.shopper_write(request, add_items).await?;
         let written = (self.service)
             .add_items(&shopper, adds, device.as_ref(), &call.options)
             .await;
@@ -69,7 +69,7 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::UpdateItemRequest>,
     ) -> Result<Response<pb::UpdateItemResponse>, Status> {
-        let (call, shopper, (item_id, quantity)) = self.shopper_write(request, update_item)?;
+        let (call, shopper, (item_id, quantity)) = self.shopper_write(request, update_item).await?;
         let written = (self.service)
             .update_item(&shopper, item_id, quantity, &call.options)
             .await;
@@ -80,7 +80,7 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::UpdateItemsRequest>,
     ) -> Result<Response<pb::UpdateItemsResponse>, Status> {
-        let (call, shopper, updates) = self.shopper_write(request, update_items)?;
+        let (call, shopper, updates) = self.shopper_write(request, update_items).await?;
         let written = (self.service)
             .update_items(&shopper, updates, &call.options)
             .await;
@@ -91,7 +91,7 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::RemoveItemRequest>,
     ) -> Result<Response<pb::RemoveItemResponse>, Status> {
-        let (call, shopper, item_id) = self.shopper_write(request, remove_item)?;
+        let (call, shopper, item_id) = self.shopper_write(request, remove_item).await?;
         let written = (self.service)
             .remove_item(&shopper, item_id, &call.options)
             .await;
@@ -102,7 +102,7 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::ClearCartRequest>,
     ) -> Result<Response<pb::ClearCartResponse>, Status> {
-        let (call, shopper, ()) = self.shopper_write(request, clear_cart)?;
+        let (call, shopper, ()) = self.shopper_write(request, clear_cart).await?;
         let written = self.service.clear(&shopper, &call.options).await;
         call.reply(written)
     }
@@ -111,7 +111,7 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::SetEmailRequest>,
     ) -> Result<Response<pb::SetEmailResponse>, Status> {
-        let (call, shopper, email) = self.shopper_write(request, set_email)?;
+        let (call, shopper, email) = self.shopper_write(request, set_email).await?;
         let written = (self.service)
             .set_email(&shopper, email, &call.options)
             .await;
@@ -135,7 +135,7 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::RefreshCartRequest>,
     ) -> Result<Response<pb::RefreshCartResponse>, Status> {
-        let (call, shopper, ()) = self.shopper_write(request, refresh_cart)?;
+        let (call, shopper, ()) = self.shopper_write(request, refresh_cart).await?;
         let written = self.service.refresh(&shopper, &call.options).await;
         call.reply(written)
     }
@@ -145,7 +145,7 @@ impl pb::cart_service_server::CartService for CartApi {
         request: Request<pb::MergeGuestCartRequest>,
     ) -> Result<Response<pb::MergeGuestCartResponse>, Status> {
         let (call, customer, (guest_session, strategy)) =
-            self.shopper_write(request, merge_guest_cart)?;
+            self.shopper_write(request, merge_guest_cart).await?;
         let written = (self.service)
             .merge_guest_cart(&customer, guest_session, strategy, &call.options)
             .await;
@@ -156,7 +156,7 @@ impl pb::cart_service_server::CartService for CartApi {
         &self,
         request: Request<pb::ReorderRequest>,
     ) -> Result<Response<pb::ReorderResponse>, Status> {
-        let (call, shopper, order) = self.shopper_write(request, reorder)?;
+        let (call, shopper, order) = self.shopper_write(request, reorder).await?;
         let written = self.service.reorder(&shopper, order, &call.options).await;
         call.reply(written)
     }

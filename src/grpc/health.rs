@@ -11,8 +11,8 @@
 
 use std::pin::Pin;
 
+use crate::shutdown::Shutdown;
 use futures::{FutureExt, Stream, StreamExt};
-use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::pb::{HealthCheckRequest, HealthCheckResponse};
@@ -36,18 +36,15 @@ pub const API_SERVICE_NAMES: [&str; 5] = {
     ]
 };
 
-/// The health service of a server that stops when `stopping` turns true.
+/// The health service of a server that stops when `stopping` says so.
 pub struct EndingHealth {
     inner: HealthService,
-    stopping: watch::Receiver<bool>,
+    stopping: Shutdown,
 }
 
 impl EndingHealth {
     /// The health service reporting what `reporter` sets.
-    pub fn server(
-        reporter: &HealthReporter,
-        stopping: watch::Receiver<bool>,
-    ) -> HealthServer<Self> {
+    pub fn server(reporter: &HealthReporter, stopping: Shutdown) -> HealthServer<Self> {
         HealthServer::new(Self {
             inner: HealthService::from_health_reporter(reporter.clone()),
             stopping,
@@ -73,11 +70,8 @@ impl Health for EndingHealth {
         request: Request<HealthCheckRequest>,
     ) -> Result<Response<Self::WatchStream>, Status> {
         let statuses = self.inner.watch(request).await?.into_inner();
-        let mut stopping = self.stopping.clone();
-        let stopped = Box::pin(async move {
-            // An error means the sender is gone: the server is gone too.
-            let _ = stopping.wait_for(|stop| *stop).await;
-        });
+        let stopping = self.stopping.clone();
+        let stopped = Box::pin(async move { stopping.stopped().await });
         // A status waiting to be sent goes before the end: shutdown sets
         // NOT_SERVING and may stop at once (no drain delay), and a watcher
         // must still see NOT_SERVING.
@@ -113,7 +107,7 @@ mod tests {
         reporter
             .set_service_status("", ServingStatus::Serving)
             .await;
-        let (stop, stopping) = watch::channel(false);
+        let (stop, stopping) = crate::shutdown::Stopper::new();
         let health = EndingHealth {
             inner: HealthService::from_health_reporter(reporter.clone()),
             stopping,
@@ -128,7 +122,7 @@ mod tests {
         reporter
             .set_service_status("", ServingStatus::NotServing)
             .await;
-        stop.send(true).expect("stop");
+        stop.stop();
         let last = statuses.next().await.expect("an update").expect("ok");
         assert_eq!(last.status, ServingStatus::NotServing as i32);
         assert!(statuses.next().await.is_none(), "then the stream ends");

@@ -132,7 +132,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         &self,
         request: Request<pb::CreateWishListRequest>,
     ) -> Result<Response<pb::CreateWishListResponse>, Status> {
-        let (call, shopper, name) = self.shopper_write(request, create_wish_list)?;
+        let (call, shopper, name) = self.shopper_write(request, create_wish_list).await?;
         let written = (self.service)
             .create_wish_list(&shopper, name, &call.options)
             .await;
@@ -143,7 +143,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         &self,
         request: Request<pb::DeleteListRequest>,
     ) -> Result<Response<pb::DeleteListResponse>, Status> {
-        let (call, shopper, id) = self.shopper_write(request, delete_list)?;
+        let (call, shopper, id) = self.shopper_write(request, delete_list).await?;
         let written = self.service.delete_list(&shopper, id, &call.options).await;
         call.reply(written)
     }
@@ -152,7 +152,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         &self,
         request: Request<pb::AddListItemRequest>,
     ) -> Result<Response<pb::AddListItemResponse>, Status> {
-        let (call, shopper, (to, add, note)) = self.shopper_write(request, add_list_item)?;
+        let (call, shopper, (to, add, note)) = self.shopper_write(request, add_list_item).await?;
         let written = (self.service)
             .add_list_item(&shopper, to, add, note, &call.options)
             .await;
@@ -163,7 +163,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         &self,
         request: Request<pb::RemoveListItemRequest>,
     ) -> Result<Response<pb::RemoveListItemResponse>, Status> {
-        let (call, shopper, id) = self.shopper_write(request, remove_list_item)?;
+        let (call, shopper, id) = self.shopper_write(request, remove_list_item).await?;
         let written = (self.service)
             .remove_list_item(&shopper, id, &call.options)
             .await;
@@ -175,7 +175,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         request: Request<pb::SetBackInStockAlertRequest>,
     ) -> Result<Response<pb::SetBackInStockAlertResponse>, Status> {
         let (call, shopper, (item, email)) =
-            self.shopper_write(request, set_back_in_stock_alert)?;
+            self.shopper_write(request, set_back_in_stock_alert).await?;
         let written = (self.service)
             .set_back_in_stock_alert(&shopper, item, email, &call.options)
             .await;
@@ -186,7 +186,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         &self,
         request: Request<pb::UpdateListItemRequest>,
     ) -> Result<Response<pb::UpdateListItemResponse>, Status> {
-        let (call, shopper, (item, edit)) = self.shopper_write(request, update_list_item)?;
+        let (call, shopper, (item, edit)) = self.shopper_write(request, update_list_item).await?;
         let written = (self.service)
             .update_list_item(&shopper, item, edit, &call.options)
             .await;
@@ -197,7 +197,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         &self,
         request: Request<pb::MoveItemToListRequest>,
     ) -> Result<Response<pb::MoveItemToListResponse>, Status> {
-        let (call, shopper, (item, to)) = self.shopper_write(request, move_item_to_list)?;
+        let (call, shopper, (item, to)) = self.shopper_write(request, move_item_to_list).await?;
         let written = (self.service)
             .move_item_to_list(&shopper, item, to, &call.options)
             .await;
@@ -208,7 +208,7 @@ impl pb::shopping_list_service_server::ShoppingListService for ListsApi {
         &self,
         request: Request<pb::MoveListItemToCartRequest>,
     ) -> Result<Response<pb::MoveListItemToCartResponse>, Status> {
-        let (call, shopper, item) = self.shopper_write(request, move_list_item_to_cart)?;
+        let (call, shopper, item) = self.shopper_write(request, move_list_item_to_cart).await?;
         let written = (self.service)
             .move_list_item_to_cart(&shopper, item, &call.options)
             .await;

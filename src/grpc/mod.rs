@@ -11,6 +11,7 @@
 
 mod admin;
 pub mod auth;
+pub mod budget;
 mod cart;
 pub mod codec;
 pub mod gate;
@@ -42,7 +43,7 @@ pub use shares::SharesApi;
 
 use crate::live::Hub;
 use crate::service::CartService;
-use limits::RateLimiter;
+use budget::SessionBudget;
 use status::ApiError;
 
 /// What every service's handlers share: the use cases, the session write
@@ -50,14 +51,14 @@ use status::ApiError;
 #[derive(Debug, Clone)]
 pub struct Api {
     service: CartService,
-    session_writes: Option<Arc<RateLimiter>>,
+    session_writes: Option<Arc<SessionBudget>>,
     live: Hub,
 }
 
 impl Api {
     /// Serves `service`, limiting each session's writes with `session_writes`
     /// when given; WatchCart streams are woken by `live`.
-    pub fn new(service: CartService, session_writes: Option<RateLimiter>, live: Hub) -> Self {
+    pub fn new(service: CartService, session_writes: Option<SessionBudget>, live: Hub) -> Self {
         Self {
             service,
             session_writes: session_writes.map(Arc::new),

@@ -27,7 +27,7 @@ impl pb::cart_recovery_service_server::CartRecoveryService for RecoveryApi {
         request: Request<pb::RecoverCartRequest>,
     ) -> Result<Response<pb::RecoverCartResponse>, Status> {
         let device = parse::device(request.get_ref().shopper.as_ref());
-        let (call, shopper, source) = self.shopper_write(request, recover_cart)?;
+        let (call, shopper, source) = self.shopper_write(request, recover_cart).await?;
         let written = (self.service)
             .recover_cart(&shopper, source, device.as_ref(), &call.options)
             .await;

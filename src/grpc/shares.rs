@@ -83,7 +83,7 @@ impl pb::cart_share_service_server::CartShareService for SharesApi {
         request: Request<pb::CreateCartShareRequest>,
     ) -> Result<Response<pb::CreateCartShareResponse>, Status> {
         let (shopper, ttl) = create_cart_share(request.into_inner())?;
-        self.charge(&shopper)?;
+        self.charge(&shopper).await?;
         let (share, token) = (self.service)
             .create_share(&shopper, ttl)
             .await
@@ -98,7 +98,7 @@ impl pb::cart_share_service_server::CartShareService for SharesApi {
         request: Request<pb::RevokeCartShareRequest>,
     ) -> Result<Response<pb::RevokeCartShareResponse>, Status> {
         let (shopper, id) = revoke_cart_share(request.into_inner())?;
-        self.charge(&shopper)?;
+        self.charge(&shopper).await?;
         (self.service)
             .revoke_share(&shopper, id)
             .await
@@ -121,7 +121,7 @@ impl pb::cart_share_service_server::CartShareService for SharesApi {
         &self,
         request: Request<pb::CopySharedCartRequest>,
     ) -> Result<Response<pb::CopySharedCartResponse>, Status> {
-        let (call, shopper, token) = self.shopper_write(request, copy_shared_cart)?;
+        let (call, shopper, token) = self.shopper_write(request, copy_shared_cart).await?;
         let written = (self.service)
             .copy_shared_cart(&shopper, token, &call.options)
             .await;

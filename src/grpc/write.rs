@@ -140,7 +140,7 @@ impl Api {
     /// # Errors
     /// INVALID_ARGUMENT naming malformed fields; RESOURCE_EXHAUSTED when the
     /// session is over its write rate.
-    pub(super) fn shopper_write<Q, S, P, R>(
+    pub(super) async fn shopper_write<Q, S, P, R>(
         &self,
         request: Request<Q>,
         parse: impl FnOnce(Q) -> Result<(S, P), ApiError>,
@@ -152,7 +152,7 @@ impl Api {
     {
         let (request_id, expected_version, fingerprinted, request) = take_apart(request);
         let (shopper, parsed) = parse(request).map_err(fail)?;
-        self.charge(shopper.as_ref())?;
+        self.charge(shopper.as_ref()).await?;
         let call = call::<Q, R>(&request_id, expected_version, &fingerprinted)?;
         Ok((call, shopper, parsed))
     }
@@ -161,10 +161,11 @@ impl Api {
     ///
     /// # Errors
     /// RESOURCE_EXHAUSTED when the session is over its write rate.
-    pub(super) fn charge(&self, shopper: &Shopper) -> Result<(), Status> {
-        if let Some(limiter) = &self.session_writes {
-            limiter
-                .check(shopper.session_id.as_str())
+    pub(super) async fn charge(&self, shopper: &Shopper) -> Result<(), Status> {
+        if let Some(budget) = &self.session_writes {
+            budget
+                .charge(shopper.session_id.as_str())
+                .await
                 .map_err(|retry_after| fail(ApiError::RateLimited { retry_after }))?;
         }
         Ok(())

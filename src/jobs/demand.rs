@@ -12,6 +12,7 @@ use std::time::Duration;
 use super::every;
 use crate::clock::Clock;
 use crate::service::DemandBoard;
+use crate::shutdown::Shutdown;
 use crate::storage::{Database, StorageError, demand, maintenance};
 
 /// The advisory-lock key of the demand count ("cartdmnd").
@@ -70,9 +71,10 @@ impl DemandJob {
         Ok(variants)
     }
 
-    /// Runs every interval until the task is aborted.
-    pub async fn run_every_interval(self) {
-        every(self.interval, || async {
+    /// Runs every interval until `shutdown` (a count in progress finishes:
+    /// it is one transaction).
+    pub async fn run_every_interval(self, shutdown: Shutdown) {
+        every(self.interval, &shutdown, || async {
             if let Err(error) = self.run_once().await {
                 tracing::warn!(%error, "demand count failed");
             }

@@ -17,6 +17,7 @@ use chrono::Duration as Age;
 
 use crate::clock::Clock;
 use crate::metrics::Metrics;
+use crate::shutdown::Shutdown;
 use crate::storage::maintenance::{self, Purge};
 use crate::storage::{Database, StorageError, Tx, devices, lists};
 
@@ -65,6 +66,9 @@ pub struct MaintenanceReport {
     pub purged_device_signals: u64,
     /// Guest sessions' lists deleted.
     pub purged_guest_lists: u64,
+    /// True when the service began stopping during the run: it stopped
+    /// between batches, and the rest waits for the next run.
+    pub stopped: bool,
 }
 
 /// The maintenance job.
@@ -108,8 +112,18 @@ impl Maintenance {
     /// # Errors
     /// [`StorageError`] when the database fails; batches committed before the
     /// failure stay done.
-    #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> Result<MaintenanceReport, StorageError> {
+        self.run_until(&Shutdown::never()).await
+    }
+
+    /// [`Self::run_once`], stopping between batches once `shutdown` says
+    /// so: every batch is one transaction, so what the report counts is
+    /// exactly what was committed, and the rest waits for the next run.
+    ///
+    /// # Errors
+    /// As [`Self::run_once`].
+    #[tracing::instrument(skip_all)]
+    pub async fn run_until(&self, shutdown: &Shutdown) -> Result<MaintenanceReport, StorageError> {
         let leader = self.db.begin().await?;
         if !maintenance::try_lead(&leader).await? {
             leader.rollback().await?;
@@ -124,7 +138,9 @@ impl Maintenance {
         let started = std::time::Instant::now();
         let batch = self.settings.batch_size;
         let expired = self
-            .in_batches(|tx| Box::pin(maintenance::expire_batch(tx, now, batch)))
+            .in_batches(shutdown, |tx| {
+                Box::pin(maintenance::expire_batch(tx, now, batch))
+            })
             .await;
         // Batches committed before a failure count too: watchers read again.
         if let Some(live) = &self.live
@@ -156,15 +172,19 @@ impl Maintenance {
         ] {
             let cutoff = now - retention;
             *total = self
-                .in_batches(|tx| Box::pin(maintenance::purge_batch(tx, kind, cutoff, batch)))
+                .in_batches(shutdown, |tx| {
+                    Box::pin(maintenance::purge_batch(tx, kind, cutoff, batch))
+                })
                 .await?;
         }
         report.purged_idempotency_keys = self
-            .in_batches(|tx| Box::pin(maintenance::purge_idempotency_batch(tx, now, batch)))
+            .in_batches(shutdown, |tx| {
+                Box::pin(maintenance::purge_idempotency_batch(tx, now, batch))
+            })
             .await?;
         let outbox_cutoff = now - self.settings.outbox_retention;
         report.purged_outbox = self
-            .in_batches(|tx| {
+            .in_batches(shutdown, |tx| {
                 Box::pin(crate::storage::recovery::purge_outbox_batch(
                     tx,
                     outbox_cutoff,
@@ -174,12 +194,17 @@ impl Maintenance {
             .await?;
         let device_cutoff = now - self.settings.device_retention;
         report.purged_device_signals = self
-            .in_batches(|tx| Box::pin(devices::purge_batch(tx, device_cutoff, batch)))
+            .in_batches(shutdown, |tx| {
+                Box::pin(devices::purge_batch(tx, device_cutoff, batch))
+            })
             .await?;
         let list_cutoff = now - self.settings.guest_list_retention;
         report.purged_guest_lists = self
-            .in_batches(|tx| Box::pin(lists::purge_guest_batch(tx, list_cutoff, batch)))
+            .in_batches(shutdown, |tx| {
+                Box::pin(lists::purge_guest_batch(tx, list_cutoff, batch))
+            })
             .await?;
+        report.stopped = shutdown.is_stopping();
         leader.commit().await?;
         self.record(&report, started.elapsed());
         tracing::info!(
@@ -193,6 +218,7 @@ impl Maintenance {
             purged_outbox = report.purged_outbox,
             purged_device_signals = report.purged_device_signals,
             purged_guest_lists = report.purged_guest_lists,
+            stopped = report.stopped,
             "maintenance run"
         );
         Ok(report)
@@ -215,8 +241,8 @@ impl Maintenance {
     }
 
     /// Runs `step` in its own write transaction until a batch comes back
-    /// short; returns the total.
-    async fn in_batches<F>(&self, step: F) -> Result<u64, StorageError>
+    /// short or `shutdown` says the service stops; returns the total.
+    async fn in_batches<F>(&self, shutdown: &Shutdown, step: F) -> Result<u64, StorageError>
     where
         F: for<'t> Fn(
             &'t Tx,
@@ -226,6 +252,9 @@ impl Maintenance {
     {
         let mut total = 0;
         loop {
+            if shutdown.is_stopping() {
+                return Ok(total);
+            }
             let tx = self.db.begin_write().await?;
             let done = step(&tx).await?;
             tx.commit().await?;
@@ -236,11 +265,11 @@ impl Maintenance {
         }
     }
 
-    /// Runs every interval until the task is dropped or aborted. A failed run
-    /// is logged and the next one tries again.
-    pub async fn run_every_interval(self) {
-        every(self.settings.interval, || async {
-            if let Err(error) = self.run_once().await {
+    /// Runs every interval until `shutdown`; a run in progress stops
+    /// between batches. A failed run is logged and the next one tries again.
+    pub async fn run_every_interval(self, shutdown: Shutdown) {
+        every(self.settings.interval, &shutdown, || async {
+            if let Err(error) = self.run_until(&shutdown).await {
                 tracing::warn!(%error, "maintenance run failed");
                 self.metrics.job_run("failed");
             }
@@ -249,10 +278,12 @@ impl Maintenance {
     }
 }
 
-/// Runs `work` every `interval` until the task is dropped or aborted. The
+/// Runs `work` every `interval` until `shutdown` says the service stops. The
 /// first run comes a whole interval after the start, so a fleet restarting
 /// together does not all run at once; a run that overruns delays the next.
-pub(crate) async fn every<F, Fut>(interval: Duration, mut work: F)
+/// A run in progress is never cut short here: `work` looks at `shutdown`
+/// between its units and returns early by itself.
+pub(crate) async fn every<F, Fut>(interval: Duration, shutdown: &Shutdown, mut work: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -261,7 +292,14 @@ where
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     loop {
-        tick.tick().await;
+        tokio::select! {
+            biased;
+            () = shutdown.stopped() => return,
+            _ = tick.tick() => {}
+        }
         work().await;
+        if shutdown.is_stopping() {
+            return;
+        }
     }
 }

@@ -16,7 +16,9 @@
 //!   `recovery.max_attempts` or a permanent refusal. A crash between the
 //!   relay's acceptance and the record sends that message again when its
 //!   lease ends, with the same Message-ID, which receivers use to drop the
-//!   duplicate; nothing is lost and nothing else is repeated.
+//!   duplicate; nothing is lost and nothing else is repeated. An ordinary
+//!   stop is not a crash: the message in hand is finished and recorded, and
+//!   the other claims are given back for another replica to send at once.
 
 mod back_in_stock;
 
@@ -36,6 +38,7 @@ use crate::recovery::mailer::{Mailer, MailerError};
 use crate::recovery::stock_email::StockTemplates;
 use crate::recovery::token::{Claim, Signer};
 use crate::service::CartService;
+use crate::shutdown::Shutdown;
 use crate::storage::maintenance::try_lock;
 use crate::storage::recovery::{self, Delivery, Idle, OutboxMessage};
 use crate::storage::{Database, StorageError};
@@ -82,6 +85,8 @@ pub struct RecoveryReport {
     pub retried: u64,
     /// E-mails given up.
     pub failed: u64,
+    /// Claims given back unsent because the service stops.
+    pub released: u64,
 }
 
 /// The recovery job.
@@ -138,18 +143,30 @@ impl RecoveryJob {
     /// # Errors
     /// [`StorageError`] when the database fails; what was committed before
     /// stays done.
-    #[tracing::instrument(skip_all)]
     pub async fn run_once(&self) -> Result<RecoveryReport, StorageError> {
+        self.run_until(&Shutdown::never()).await
+    }
+
+    /// [`Self::run_once`], stopping once `shutdown` says so: detection
+    /// between carts (each queued in its own transaction), delivery after
+    /// the message in hand is sent and recorded, giving back the claims it
+    /// will not send so that another replica sends them at once.
+    ///
+    /// # Errors
+    /// As [`Self::run_once`].
+    #[tracing::instrument(skip_all)]
+    pub async fn run_until(&self, shutdown: &Shutdown) -> Result<RecoveryReport, StorageError> {
         let mut report = RecoveryReport::default();
         // A failed detection (of either kind) is logged and leaves delivery
         // to run: what is queued still goes out.
-        if let Err(error) = self.detect(&mut report).await {
+        if let Err(error) = self.detect(&mut report, shutdown).await {
             tracing::warn!(%error, "recovery detection failed");
         }
+        // Back-in-stock detection is one batch, finished once begun.
         if let Err(error) = self.detect_restocks(&mut report).await {
             tracing::warn!(%error, "back-in-stock detection failed");
         }
-        self.deliver(&mut report).await?;
+        self.deliver(&mut report, shutdown).await?;
         let m = &self.metrics;
         m.recovery_email("queued", report.queued);
         m.recovery_email("back_in_stock_queued", report.restocked);
@@ -157,6 +174,7 @@ impl RecoveryJob {
         m.recovery_email("sent", report.sent);
         m.recovery_email("retried", report.retried);
         m.recovery_email("failed", report.failed);
+        m.recovery_email("released", report.released);
         if report != RecoveryReport::default() {
             tracing::info!(?report, "recovery run");
         }
@@ -164,7 +182,11 @@ impl RecoveryJob {
     }
 
     /// Queues the e-mail of one batch of idle carts.
-    async fn detect(&self, report: &mut RecoveryReport) -> Result<(), StorageError> {
+    async fn detect(
+        &self,
+        report: &mut RecoveryReport,
+        shutdown: &Shutdown,
+    ) -> Result<(), StorageError> {
         let leader = self.db.begin().await?;
         if !try_lock(&leader, RECOVERY_LOCK_KEY).await? {
             leader.rollback().await?;
@@ -180,6 +202,9 @@ impl RecoveryJob {
         };
         let carts = recovery::idle_carts(self.db.conn(), idle, self.settings.batch_size).await?;
         for id in carts {
+            if shutdown.is_stopping() {
+                break;
+            }
             match self.queue_one(id, idle).await? {
                 Some(false) => report.queued += 1,
                 Some(true) => report.suppressed += 1,
@@ -261,7 +286,13 @@ impl RecoveryJob {
     /// A message whose lease would run out before its send could finish is
     /// left alone: it is due again when the lease ends, for whichever sender
     /// claims it then, so a slow relay never makes two senders send it.
-    async fn deliver(&self, report: &mut RecoveryReport) -> Result<(), StorageError> {
+    /// Once `shutdown` says so, the message in hand is finished (sent and
+    /// recorded) and the batch's other claims are given back.
+    async fn deliver(
+        &self,
+        report: &mut RecoveryReport,
+        shutdown: &Shutdown,
+    ) -> Result<(), StorageError> {
         let batch = self.settings.batch_size;
         let send_time = Age::seconds(
             i64::try_from(self.settings.smtp.timeout_secs.saturating_mul(2)).unwrap_or(i64::MAX),
@@ -271,7 +302,10 @@ impl RecoveryJob {
             let lease_until = claimed_at + LEASE;
             let claimed =
                 recovery::claim_due(self.db.conn(), claimed_at, lease_until, batch).await?;
-            for message in &claimed {
+            for (sent, message) in claimed.iter().enumerate() {
+                if shutdown.is_stopping() {
+                    return self.release(&claimed[sent..], report).await;
+                }
                 if self.clock.now() + send_time > lease_until {
                     continue;
                 }
@@ -280,10 +314,31 @@ impl RecoveryJob {
                 recovery::record_delivery(&tx, message, &delivery, self.clock.now()).await?;
                 tx.commit().await?;
             }
-            if (claimed.len() as u64) < batch {
+            if (claimed.len() as u64) < batch || shutdown.is_stopping() {
                 return Ok(());
             }
         }
+    }
+
+    /// Gives back the claims of `unsent` (due now, attempt not counted), in
+    /// one transaction.
+    async fn release(
+        &self,
+        unsent: &[OutboxMessage],
+        report: &mut RecoveryReport,
+    ) -> Result<(), StorageError> {
+        let now = self.clock.now();
+        let tx = self.db.begin_write().await?;
+        for message in unsent {
+            recovery::record_delivery(&tx, message, &Delivery::Released, now).await?;
+        }
+        tx.commit().await?;
+        report.released += unsent.len() as u64;
+        tracing::info!(
+            released = unsent.len(),
+            "recovery delivery stopping; unsent claims given back"
+        );
+        Ok(())
     }
 
     /// Sends `message` unless its address unsubscribed since it was queued;
@@ -329,12 +384,13 @@ impl RecoveryJob {
         (first * factor).min(MAX_BACKOFF)
     }
 
-    /// Runs every `recovery.interval_secs` until the task is dropped. A failed
-    /// run is logged and the next one tries again.
-    pub async fn run_every_interval(self) {
+    /// Runs every `recovery.interval_secs` until `shutdown` (a run in
+    /// progress stops as [`Self::run_until`] says). A failed run is logged
+    /// and the next one tries again.
+    pub async fn run_every_interval(self, shutdown: Shutdown) {
         let interval = Duration::from_secs(self.settings.interval_secs);
-        super::every(interval, || async {
-            if let Err(error) = self.run_once().await {
+        super::every(interval, &shutdown, || async {
+            if let Err(error) = self.run_until(&shutdown).await {
                 tracing::warn!(%error, "recovery run failed");
             }
         })

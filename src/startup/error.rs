@@ -19,11 +19,13 @@ pub enum StartupError {
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Database(#[from] StorageError),
-    /// The listener could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    /// A listener could not be bound (found before any migration runs).
+    #[error("cannot listen on {addr} ({setting}): {source}")]
     Bind {
         /// The address.
         addr: String,
+        /// The setting that chose its port.
+        setting: &'static str,
         /// The cause.
         source: std::io::Error,
     },

@@ -16,9 +16,10 @@ use tonic_health::server::HealthReporter;
 use crate::cache::CartCache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::grpc::budget::SessionBudget;
 use crate::grpc::gate::GateLayer;
 use crate::grpc::health::EndingHealth;
-use crate::grpc::limits::{InFlightCap, RateLimiter};
+use crate::grpc::limits::InFlightCap;
 use crate::grpc::observe::ObserveLayer;
 use crate::grpc::{AdminApi, Api, CartApi, ListsApi, RecoveryApi, SharesApi};
 use crate::jobs::Maintenance;
@@ -30,15 +31,20 @@ use crate::net::incoming;
 use crate::proto::shop::cart::v1 as pb;
 use crate::recovery::RecoveryPolicy;
 use crate::service::{CartService, DemandBoard};
+use crate::shutdown::Stopper;
 use crate::storage::Database;
+use listeners::{Bound, listeners};
 use parts::{
     caller_tokens, cart_cache, catalog, database_options, maintenance, policy, recovery_job,
+    session_budget,
 };
-use serve::{drain, reflection, serve_health_only, transport_limits, watch_readiness};
+use serve::{reflection, serve_health_only, transport_limits, watch_readiness};
 
 mod error;
+mod listeners;
 mod parts;
 mod serve;
+mod stop;
 
 pub use crate::grpc::health::{API_SERVICE_NAMES, CART_SERVICE_NAME};
 pub use error::StartupError;
@@ -49,7 +55,7 @@ pub struct Application {
     addr: SocketAddr,
     db: Database,
     service: CartService,
-    session_writes: Option<RateLimiter>,
+    session_writes: Option<SessionBudget>,
     maintenance: Maintenance,
     recovery: Option<RecoveryJob>,
     /// The demand count of this replica.
@@ -60,9 +66,9 @@ pub struct Application {
     cache: Option<CartCache>,
     settings: Settings,
     tls: Option<ServerTlsConfig>,
-    health_listener: Option<(TcpListener, SocketAddr)>,
+    health_listener: Option<Bound>,
     metrics: Arc<Metrics>,
-    admin_listener: Option<(TcpListener, SocketAddr)>,
+    admin_listener: Option<Bound>,
 }
 
 impl Application {
@@ -84,6 +90,9 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
         crate::tls::install_crypto_provider();
+        // Ports first: one that is taken stops start-up before any
+        // migration runs.
+        let ((listener, addr), health_listener, admin_listener) = listeners(&settings).await?;
         let metrics = Metrics::new();
         let db = Database::connect(&database_options(&settings))
             .await?
@@ -116,11 +125,7 @@ impl Application {
             service = service.with_cache(cache.clone());
         }
         let recovery = recovery_job(&settings, &db, &clock, &service, &metrics)?;
-        let session_writes = RateLimiter::new(
-            clock.clone(),
-            settings.limits.session_writes_per_minute,
-            settings.limits.session_write_burst,
-        );
+        let session_writes = session_budget(&settings, clock.clone(), &metrics)?;
         let mut maintenance = maintenance(&settings, db.clone(), clock, metrics.clone());
         if !db.is_postgres() {
             maintenance = maintenance.with_live(live.clone());
@@ -129,15 +134,6 @@ impl Application {
             &settings.server,
             settings.transport.connection_limits().handshake_timeout,
         )?;
-        let (listener, addr) = bind(&settings.server.host, settings.server.port).await?;
-        let health_listener = match settings.server.health_port {
-            Some(port) => Some(bind(&settings.server.host, port).await?),
-            None => None,
-        };
-        let admin_listener = match settings.telemetry.metrics_port {
-            Some(port) => Some(bind(&settings.server.host, port).await?),
-            None => None,
-        };
         Ok(Self {
             metrics,
             admin_listener,
@@ -194,9 +190,10 @@ impl Application {
         self.health_listener.as_ref().map(|(_, addr)| *addr)
     }
 
-    /// Serves until `shutdown` completes, then reports NOT_SERVING on both
-    /// health names, stops accepting, and lets open calls finish within the
-    /// grace period (longer calls are cut off).
+    /// Serves until `shutdown` completes, then stops in the order of
+    /// [`stop::stop`]: NOT_SERVING, the drain delay, no longer accepting,
+    /// background jobs finishing their unit of work, open calls draining
+    /// (jobs and calls within the grace period together).
     ///
     /// # Errors
     /// [`StartupError`] when the server fails.
@@ -205,13 +202,11 @@ impl Application {
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), StartupError> {
         let health = HealthReporter::new();
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let health_service = EndingHealth::server(&health, stop_rx.clone());
+        let (stopper, stopping) = Stopper::new();
+        let health_service = EndingHealth::server(&health, stopping.clone());
         let stopped = move || {
-            let mut stop_rx = stop_rx.clone();
-            async move {
-                let _ = stop_rx.wait_for(|stop| *stop).await;
-            }
+            let stopping = stopping.clone();
+            async move { stopping.stopped().await }
         };
         // Registered before the first check so a probe never sees "unknown
         // service": not ready until the database has answered.
@@ -220,17 +215,57 @@ impl Application {
                 .set_service_status(name, ServingStatus::NotServing)
                 .await;
         }
-        let background = self.background(&health, stopped());
-        // WatchCart streams hear changes until, and end when, the server
-        // stops accepting (as health's Watch streams do): not with the
-        // background tasks, which stop at the first signal.
-        let (live, end_watchers) = (self.live.clone(), stopped());
+        let readiness = tokio::spawn(watch_readiness(
+            health.clone(),
+            self.db.clone(),
+            Duration::from_millis(self.settings.server.readiness_interval_ms),
+        ));
+        let jobs = self.jobs(&stopper);
+        self.follow_changes(stopped());
+        let limits = self.settings.transport.connection_limits();
+        let health_only = self.health_listener.take().map(|(listener, addr)| {
+            serve_health_only(listener, addr, limits, &health_service, stopped())
+        });
+        let (db, settings) = (self.db.clone(), self.settings.clone());
+        let mut server = self.spawn_server(health_service, stopped())?;
+
+        let ended_by_itself = tokio::select! {
+            result = &mut server => Some(result),
+            () = shutdown => None,
+        };
+        // Readiness must not turn SERVING again while stopping.
+        readiness.abort();
+        if let Some(result) = ended_by_itself {
+            stopper.stop();
+            jobs.iter().for_each(tokio::task::JoinHandle::abort);
+            return Ok(result??);
+        }
+        stop::stop(
+            &health,
+            &stopper,
+            &mut server,
+            jobs,
+            (settings.drain_delay(), settings.shutdown_grace()),
+        )
+        .await?;
+        if let Some(health_only) = health_only {
+            health_only.abort();
+        }
+        db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// WatchCart's change listener (PostgreSQL) and the cache's follower,
+    /// until the server stops accepting: WatchCart streams hear changes
+    /// until, and end when, it does (as health's Watch streams do); once
+    /// changes are no longer heard, GetCart reads the database.
+    fn follow_changes(&self, end_watchers: impl Future<Output = ()> + Send + 'static) {
+        let live = self.live.clone();
         let listen = self.db.is_postgres().then(|| {
             let url = self.settings.database.url.expose().to_owned();
             crate::live::listen::follow(url, live.clone())
         });
-        // The cache follows the hub for as long: once changes are no longer
-        // heard, GetCart reads the database.
         let cache = self.cache.clone().map(|cache| {
             let follow = crate::cache::follow(cache.clone(), live.follow(), !self.db.is_postgres());
             (cache, follow)
@@ -245,78 +280,47 @@ impl Application {
                     None => std::future::pending().await,
                 }
             };
-            match listen {
-                Some(listen) => tokio::select! {
-                    () = listen => {}
-                    () = follow_cache => {}
-                    () = end_watchers => {}
-                },
-                None => tokio::select! {
-                    () = follow_cache => {}
-                    () = end_watchers => {}
-                },
+            let listen = async {
+                match listen {
+                    Some(listen) => listen.await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = listen => {}
+                () = follow_cache => {}
+                () = end_watchers => {}
             }
             live.stop();
         });
-        let limits = self.settings.transport.connection_limits();
-        let health_only = self.health_listener.take().map(|(listener, addr)| {
-            serve_health_only(listener, addr, limits, &health_service, stopped())
-        });
-        let (db, settings) = (self.db.clone(), self.settings.clone());
-        let mut server = self.spawn_server(health_service, stopped())?;
-
-        let ended_by_itself = tokio::select! {
-            result = &mut server => Some(result),
-            () = shutdown => None,
-        };
-        for task in &background {
-            task.abort();
-        }
-        if let Some(result) = ended_by_itself {
-            return Ok(result??);
-        }
-        drain(
-            &health,
-            &stop_tx,
-            &mut server,
-            settings.drain_delay(),
-            settings.shutdown_grace(),
-        )
-        .await?;
-        if let Some(health_only) = health_only {
-            health_only.abort();
-        }
-        db.close().await;
-        tracing::info!("stopped");
-        Ok(())
     }
 
-    /// What runs beside the server: readiness kept in step with the
-    /// database, the maintenance job (when enabled) and the admin listener.
-    fn background(
-        &mut self,
-        health: &HealthReporter,
-        stopped: impl Future<Output = ()> + Send + 'static,
-    ) -> Vec<tokio::task::JoinHandle<()>> {
-        let mut tasks = vec![tokio::spawn(watch_readiness(
-            health.clone(),
-            self.db.clone(),
-            Duration::from_millis(self.settings.server.readiness_interval_ms),
-        ))];
+    /// The jobs beside the server, each told by `stopper` when to finish:
+    /// maintenance and the demand count (when `jobs.enabled`), recovery
+    /// (when `recovery.enabled`) and the admin listener.
+    fn jobs(&mut self, stopper: &Stopper) -> Vec<tokio::task::JoinHandle<()>> {
+        let mut tasks = Vec::new();
         if self.settings.jobs.enabled {
-            tasks.push(tokio::spawn(self.maintenance.clone().run_every_interval()));
-            tasks.push(tokio::spawn(self.demand.clone().run_every_interval()));
+            let maintenance = self.maintenance.clone();
+            tasks.push(tokio::spawn(
+                maintenance.run_every_interval(stopper.listen()),
+            ));
+            let demand = self.demand.clone();
+            tasks.push(tokio::spawn(demand.run_every_interval(stopper.listen())));
         }
         if let (true, Some(job)) = (self.settings.recovery.enabled, &self.recovery) {
-            tasks.push(tokio::spawn(job.clone().run_every_interval()));
+            tasks.push(tokio::spawn(
+                job.clone().run_every_interval(stopper.listen()),
+            ));
         }
         if let Some((listener, addr)) = self.admin_listener.take() {
             tracing::info!(%addr, "serving /metrics");
+            let stopping = stopper.listen();
             tasks.push(tokio::spawn(crate::admin::serve(
                 listener,
                 self.metrics.clone(),
                 self.db.clone(),
-                stopped,
+                async move { stopping.stopped().await },
             )));
         }
         tasks
@@ -392,16 +396,4 @@ pub async fn migrate(settings: &Settings) -> Result<(), StartupError> {
     db.migrate().await?;
     db.close().await;
     Ok(())
-}
-
-async fn bind(host: &str, port: u16) -> Result<(TcpListener, SocketAddr), StartupError> {
-    let addr = format!("{host}:{port}");
-    let listener = TcpListener::bind(&addr)
-        .await
-        .map_err(|source| StartupError::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartupError::Bind {
-        addr: "bound listener".into(),
-        source,
-    })?;
-    Ok((listener, addr))
 }

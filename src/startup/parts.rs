@@ -1,6 +1,7 @@
 //! The parts of the application built from the settings: the database
 //! options, the catalog (remote or fixture, behind its resilience), the cart
-//! rules, the jobs, the caller tokens and the read cache.
+//! rules, the jobs, the caller tokens, the read cache and the session write
+//! budget.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,8 @@ use crate::domain::money::Currency;
 use crate::domain::rules::Limits;
 use crate::domain::view::ViewSettings;
 use crate::grpc::auth::{CallerTokens, Role};
+use crate::grpc::budget::{SessionBudget, SharedSettings};
+use crate::grpc::limits::RateLimiter;
 use crate::jobs::recovery::RecoveryJob;
 use crate::jobs::{Maintenance, MaintenanceSettings};
 use crate::metrics::Metrics;
@@ -172,6 +175,35 @@ pub(super) fn cart_cache(
         .map(Some)
         .map_err(|e| StartupError::Setting {
             setting: "cache.redis_url",
+            reason: e.to_string(),
+        })
+}
+
+/// Each session's write budget (`limits.*`): `None` when writes are not
+/// limited; shared through Redis when `limits.redis_url` is set.
+pub(super) fn session_budget(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    metrics: &Arc<Metrics>,
+) -> Result<Option<SessionBudget>, StartupError> {
+    let limits = &settings.limits;
+    let per_minute = limits.session_writes_per_minute;
+    let burst = limits.session_write_burst;
+    let Some(local) = RateLimiter::new(clock, per_minute, burst) else {
+        return Ok(None);
+    };
+    let Some(url) = &limits.redis_url else {
+        return Ok(Some(SessionBudget::local(local)));
+    };
+    let shared = SharedSettings {
+        url: url.expose(),
+        prefix: &limits.redis_key_prefix,
+        timeout: Duration::from_millis(limits.redis_timeout_ms),
+    };
+    SessionBudget::shared(local, &shared, (per_minute, burst), metrics.clone())
+        .map(Some)
+        .map_err(|e| StartupError::Setting {
+            setting: "limits.redis_url",
             reason: e.to_string(),
         })
 }

@@ -1,6 +1,6 @@
 //! What runs while the server serves and when it stops: the health-only
-//! listener, HTTP/2 limits, reflection, readiness kept in step with the
-//! database, and the drain at shutdown.
+//! listener, HTTP/2 limits, reflection and readiness kept in step with the
+//! database.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -11,7 +11,6 @@ use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::{Health, HealthServer};
 use tonic_health::server::HealthReporter;
 
-use super::error::StartupError;
 use crate::config::TransportSettings;
 use crate::grpc::health::API_SERVICE_NAMES;
 use crate::net::{ConnectionLimits, incoming};
@@ -45,45 +44,6 @@ pub(crate) fn transport_limits(
         .max_concurrent_streams(transport.max_concurrent_streams)
         .http2_keepalive_interval(Some(Duration::from_secs(transport.keepalive_interval_secs)))
         .http2_keepalive_timeout(Some(Duration::from_secs(transport.keepalive_timeout_secs)))
-}
-
-/// Shutdown, in the order Kubernetes needs: NOT_SERVING for every
-/// service's health name and for "" while still accepting for `delay` (so
-/// Check probes and endpoint controllers see it and stop sending new calls
-/// here), then stop accepting,
-/// end Watch streams, and let open calls finish within `grace` (longer calls
-/// are cut off).
-pub(crate) async fn drain(
-    health: &HealthReporter,
-    stop: &tokio::sync::watch::Sender<bool>,
-    server: &mut tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
-    delay: Duration,
-    grace: Duration,
-) -> Result<(), StartupError> {
-    tracing::info!(
-        ?delay,
-        "shutting down: reporting NOT_SERVING, still accepting"
-    );
-    for name in API_SERVICE_NAMES {
-        health
-            .set_service_status(name, ServingStatus::NotServing)
-            .await;
-    }
-    health
-        .set_service_status("", ServingStatus::NotServing)
-        .await;
-    tokio::time::sleep(delay).await;
-    tracing::info!("no longer accepting; draining open calls");
-    let _ = stop.send(true);
-    match tokio::time::timeout(grace, &mut *server).await {
-        Ok(Ok(result)) => result?,
-        Ok(Err(join)) => tracing::error!(error = %join, "server task failed"),
-        Err(_) => {
-            tracing::warn!(?grace, "grace period over; cutting off open calls");
-            server.abort();
-        }
-    }
-    Ok(())
 }
 
 /// Server reflection (grpcurl, buf curl): advertises the services this server

@@ -300,6 +300,9 @@ pub enum Delivery {
     Failed(String),
     /// Not sent: the address unsubscribed after the message was queued.
     Suppressed,
+    /// Not tried: the sender stops. The claim is given back (due now, for
+    /// another sender) and the attempt not counted.
+    Released,
 }
 
 /// Records how `message`'s attempt ended, with its event when it ended for
@@ -336,6 +339,12 @@ pub async fn record_delivery(
                 (*at).into(),
                 error.clone().into(),
             ],
+            None,
+        ),
+        Delivery::Released => (
+            "UPDATE recovery_outbox SET attempts = attempts - 1, next_attempt_at = $3 \
+             WHERE id = $1 AND status = 'pending' AND attempts = $2",
+            vec![message.id.into(), message.attempts.into(), now.into()],
             None,
         ),
         Delivery::Suppressed => (

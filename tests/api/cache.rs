@@ -4,7 +4,7 @@
 //! unreachable fails nothing. Waits are bounded polls of an answer, never a
 //! sleep standing in for one.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cart_client::proto as pb;
 use redis::AsyncCommands;
@@ -31,23 +31,6 @@ async fn metric(app: &TestApp, name: &str, labels: &[(&str, &str)]) -> f64 {
     sample(&scrape(admin).await, name, labels).unwrap_or(0.0)
 }
 
-/// Polls `check` until it holds, failing after [`WITHIN`].
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = Instant::now() + WITHIN;
-    let mut tick = tokio::time::interval(Duration::from_millis(20));
-    loop {
-        tick.tick().await;
-        if check().await {
-            return;
-        }
-        assert!(Instant::now() < deadline, "not within {WITHIN:?}: {what}");
-    }
-}
-
 async fn usable(app: &TestApp) -> bool {
     metric(app, "cart_cache_usable", &[]).await == 1.0
 }
@@ -63,7 +46,7 @@ db_test!(
         else {
             return;
         };
-        eventually("the cache is in use", || usable(&app)).await;
+        eventually("the cache is in use", WITHIN, || usable(&app)).await;
         let who = || shopper("s-cached");
         let first = app.add(who(), "var-classic-tee-m", 1).await.expect("add");
         assert_eq!(app.get(who()).await.version, first.version);
@@ -93,9 +76,11 @@ db_test!(
         assert_eq!((seen.version, seen.items.len()), (second.version, 2));
 
         // Without it, the change notification reaches the cache soon.
-        eventually("a read without min_version shows the change", || async {
-            app.get(who()).await.version == second.version
-        })
+        eventually(
+            "a read without min_version shows the change",
+            WITHIN,
+            || async { app.get(who()).await.version == second.version },
+        )
         .await;
         let cached: Option<Vec<u8>> = redis.hget(&entry, "v").await.expect("entry");
         assert!(cached.is_some(), "the newer rows are cached again");
@@ -127,7 +112,7 @@ db_test!(
 
         // Reachable: in use, and the cart cached.
         proxy.restore();
-        eventually("the cache is in use", || usable(&app)).await;
+        eventually("the cache is in use", WITHIN, || usable(&app)).await;
         assert_eq!(app.get(who()).await.version, first.version);
         let hits = metric(&app, "cart_cache_reads_total", &[("kind", "hit")]).await;
         assert_eq!(app.get(who()).await.version, first.version);
@@ -141,18 +126,22 @@ db_test!(
         let second = app.add(who(), "var-classic-tee-l", 1).await.expect("add");
         let read = app.get(who()).await;
         assert_eq!((read.version, read.items.len()), (second.version, 2));
-        eventually("the failure is counted and the cache set aside", || async {
-            let failed = metric(&app, "cart_cache_failures_total", &[("kind", "read")]).await
-                + metric(&app, "cart_cache_failures_total", &[("kind", "invalidate")]).await;
-            failed > 0.0 && !usable(&app).await
-        })
+        eventually(
+            "the failure is counted and the cache set aside",
+            WITHIN,
+            || async {
+                let failed = metric(&app, "cart_cache_failures_total", &[("kind", "read")]).await
+                    + metric(&app, "cart_cache_failures_total", &[("kind", "invalidate")]).await;
+                failed > 0.0 && !usable(&app).await
+            },
+        )
         .await;
         assert_eq!(app.get(who()).await.version, second.version);
 
         // Back: the rows cached before the outage (and never invalidated)
         // are not served.
         proxy.restore();
-        eventually("the cache is in use again", || usable(&app)).await;
+        eventually("the cache is in use again", WITHIN, || usable(&app)).await;
         let after = app.get(who()).await;
         assert_eq!((after.version, after.items.len()), (second.version, 2));
         assert_eq!(app.get(who()).await.version, second.version);
@@ -183,7 +172,7 @@ db_test!(
         else {
             return;
         };
-        eventually("the cache is in use", || usable(&app)).await;
+        eventually("the cache is in use", WITHIN, || usable(&app)).await;
         let who = || shopper("s-evicted");
         let first = app.add(who(), "var-classic-tee-m", 1).await.expect("add");
         assert_eq!(app.get(who()).await.version, first.version);
@@ -196,13 +185,13 @@ db_test!(
         let second = app.add(who(), "var-classic-tee-l", 1).await.expect("add");
         let read = app.get(who()).await;
         assert_eq!((read.version, read.items.len()), (second.version, 2));
-        eventually("the loss is counted", || async {
+        eventually("the loss is counted", WITHIN, || async {
             metric(&app, "cart_cache_failures_total", &[("kind", "generation")]).await > 0.0
         })
         .await;
 
         // Then a generation never used before, and reads from it are right.
-        eventually("the cache is in use again", || usable(&app)).await;
+        eventually("the cache is in use again", WITHIN, || usable(&app)).await;
         let after: String = redis.get(&gen_key).await.expect("generation");
         assert_ne!(after, before);
         assert_eq!(app.get(who()).await.version, second.version);

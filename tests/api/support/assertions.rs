@@ -80,3 +80,24 @@ pub async fn status_of(app: &TestApp, service: &str) -> ServingStatus {
         .into_inner();
     ServingStatus::try_from(response.status).expect("known status")
 }
+
+/// Polls `check` every 20 ms until it holds, failing after `within`: a
+/// bounded wait for an answer, never a sleep standing in for one.
+pub async fn eventually<F, Fut>(what: &str, within: std::time::Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + within;
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(20));
+    loop {
+        tick.tick().await;
+        if check().await {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not within {within:?}: {what}"
+        );
+    }
+}

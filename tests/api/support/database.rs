@@ -155,3 +155,39 @@ impl TestApp {
             .collect()
     }
 }
+
+/// A fresh, empty database that nothing has connected to yet, dropped with
+/// this value (PostgreSQL).
+pub struct FreshDatabase {
+    pub url: String,
+    pg: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl FreshDatabase {
+    /// One on `backend`; `None` as [`fresh_database`].
+    pub async fn new(backend: Backend) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (url, pg) = fresh_database(backend, &dir).await?;
+        Some(Self { url, pg, _dir: dir })
+    }
+
+    /// Whether any migration ran on it (the migrations table exists).
+    pub async fn migrated(&self) -> bool {
+        let db = Database::connect(&self.url).await.expect("connect");
+        let ran = db
+            .execute_unprepared("SELECT count(*) FROM seaql_migrations")
+            .await
+            .is_ok();
+        let _ = db.close().await;
+        ran
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.pg.take() {
+            drop_postgres_database(admin_url, name);
+        }
+    }
+}

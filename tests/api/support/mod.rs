@@ -25,6 +25,7 @@ mod smtp;
 pub use assertions::*;
 pub use catalog::*;
 pub use client::*;
+pub use database::FreshDatabase;
 pub use harness::*;
 pub use metrics::*;
 pub use process::*;

@@ -60,6 +60,8 @@ struct Sink {
     inbox: Arc<Mutex<Vec<Received>>>,
     to: Vec<String>,
     data: Vec<u8>,
+    /// How long the server takes to accept each message (a slow relay).
+    per_message: std::time::Duration,
 }
 
 impl Handler for Sink {
@@ -75,6 +77,8 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        // A slow relay is slow before it accepts (this server's own thread).
+        std::thread::sleep(self.per_message);
         // Kept before the reply: once the sender sees 250, the message is
         // in the inbox.
         let received = Received {
@@ -119,23 +123,30 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// A server on a free loopback port.
     pub fn start() -> Self {
-        Self::start_on(TcpListener::bind("127.0.0.1:0").expect("bind"))
+        Self::start_slow(std::time::Duration::ZERO)
+    }
+
+    /// A server on a free loopback port that takes `per_message` to accept
+    /// each message.
+    pub fn start_slow(per_message: std::time::Duration) -> Self {
+        Self::start_on(TcpListener::bind("127.0.0.1:0").expect("bind"), per_message)
     }
 
     /// A server on a port reserved before (mail sent there before found
     /// nothing listening: connections were refused).
     pub fn start_on_reserved(port: ReservedPort) -> Self {
         port.socket.listen(128).expect("listen");
-        Self::start_on(port.socket.into())
+        Self::start_on(port.socket.into(), std::time::Duration::ZERO)
     }
 
-    fn start_on(listener: TcpListener) -> Self {
+    fn start_on(listener: TcpListener, per_message: std::time::Duration) -> Self {
         let addr = listener.local_addr().expect("addr");
         let inbox = Arc::new(Mutex::new(Vec::new()));
         let sink = Sink {
             inbox: inbox.clone(),
             to: Vec::new(),
             data: Vec::new(),
+            per_message,
         };
         std::thread::spawn(move || {
             let mut server = Server::new(sink);
@@ -148,6 +159,11 @@ impl SmtpServer {
     /// `smtp://` URL of the server.
     pub fn url(&self) -> String {
         format!("smtp://{}", self.addr)
+    }
+
+    /// How many messages were received (and not taken) so far.
+    pub fn received(&self) -> usize {
+        self.inbox.lock().expect("inbox").len()
     }
 
     /// Every message received so far, parsed, and forgets them.

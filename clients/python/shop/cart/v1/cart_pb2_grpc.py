@@ -65,8 +65,8 @@ class CartServiceStub:
     - ABORTED + ErrorInfo CONCURRENT_MODIFICATION: a stale `expected_version`,
     or a conflict that persisted after retries; reload and retry;
     - RESOURCE_EXHAUSTED + RetryInfo + ErrorInfo: RATE_LIMITED when the session's
-    shopper writes exceed their budget (token bucket, 20 at once, 120 a minute
-    by default), OVERLOADED when the replica sheds calls past its in-flight
+    shopper writes exceed their budget (20 at once, 120 a minute by default;
+    per replica, or shared by the fleet with limits.redis_url), OVERLOADED when the replica sheds calls past its in-flight
     cap; nothing was read or written, retry after the given delay;
     - OUT_OF_RANGE: a request over 64 KiB;
     - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a
@@ -193,8 +193,8 @@ class CartServiceServicer:
     - ABORTED + ErrorInfo CONCURRENT_MODIFICATION: a stale `expected_version`,
     or a conflict that persisted after retries; reload and retry;
     - RESOURCE_EXHAUSTED + RetryInfo + ErrorInfo: RATE_LIMITED when the session's
-    shopper writes exceed their budget (token bucket, 20 at once, 120 a minute
-    by default), OVERLOADED when the replica sheds calls past its in-flight
+    shopper writes exceed their budget (20 at once, 120 a minute by default;
+    per replica, or shared by the fleet with limits.redis_url), OVERLOADED when the replica sheds calls past its in-flight
     cap; nothing was read or written, retry after the given delay;
     - OUT_OF_RANGE: a request over 64 KiB;
     - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a
@@ -528,8 +528,8 @@ class CartService:
     - ABORTED + ErrorInfo CONCURRENT_MODIFICATION: a stale `expected_version`,
     or a conflict that persisted after retries; reload and retry;
     - RESOURCE_EXHAUSTED + RetryInfo + ErrorInfo: RATE_LIMITED when the session's
-    shopper writes exceed their budget (token bucket, 20 at once, 120 a minute
-    by default), OVERLOADED when the replica sheds calls past its in-flight
+    shopper writes exceed their budget (20 at once, 120 a minute by default;
+    per replica, or shared by the fleet with limits.redis_url), OVERLOADED when the replica sheds calls past its in-flight
     cap; nothing was read or written, retry after the given delay;
     - OUT_OF_RANGE: a request over 64 KiB;
     - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a

@@ -1298,8 +1298,8 @@ export const MergeStrategySchema: GenEnum<MergeStrategy> = /*@__PURE__*/
  * - ABORTED + ErrorInfo CONCURRENT_MODIFICATION: a stale `expected_version`,
  *   or a conflict that persisted after retries; reload and retry;
  * - RESOURCE_EXHAUSTED + RetryInfo + ErrorInfo: RATE_LIMITED when the session's
- *   shopper writes exceed their budget (token bucket, 20 at once, 120 a minute
- *   by default), OVERLOADED when the replica sheds calls past its in-flight
+ *   shopper writes exceed their budget (20 at once, 120 a minute by default;
+ *   per replica, or shared by the fleet with limits.redis_url), OVERLOADED when the replica sheds calls past its in-flight
  *   cap; nothing was read or written, retry after the given delay;
  * - OUT_OF_RANGE: a request over 64 KiB;
  * - UNAUTHENTICATED / PERMISSION_DENIED: when bearer tokens are configured, a
