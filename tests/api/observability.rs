@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use cart_client::proto as pb;
 use cart_client::proto::CartServiceClient;
@@ -155,7 +156,11 @@ async fn the_access_log_has_one_line_per_call_with_code_reason_duration_and_trac
         ..add_tee_request("secret-session-4711", 1)
     };
     expect_code(client.add_item(traced(unknown)).await, Code::NotFound);
-    drop(process);
+    // Stopped as Kubernetes stops it: the log is complete once it exits.
+    let mut process = process;
+    sigterm(&process);
+    let status = exit_within(&mut process, Duration::from_secs(10)).await;
+    assert!(status.success(), "stopped cleanly: {status:?}");
 
     let log = std::fs::read_to_string(&log_path).expect("log");
     assert!(

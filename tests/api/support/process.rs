@@ -41,3 +41,28 @@ pub async fn connect_when_up(addr: SocketAddr) -> Channel {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Sends SIGTERM to `process` (what Kubernetes sends).
+pub fn sigterm(process: &Process) {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &process.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "SIGTERM sent");
+}
+
+/// The exit status once `process` ends, failing after `within`.
+pub async fn exit_within(process: &mut Process, within: Duration) -> std::process::ExitStatus {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    loop {
+        tick.tick().await;
+        if let Some(status) = process.0.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still running after {within:?}"
+        );
+    }
+}

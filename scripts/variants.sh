@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Measures candidate changes of the service's environment against each
+# other in one run: each variant serves health, GetCart and keyed AddItem
+# on PostgreSQL (the catalog fixture server beside it), ROUNDS times in
+# turn, so drift on this shared machine falls on every variant alike.
+# Prints requests/s and service CPU µs per call (loadgen --cpu-of), the
+# median of the rounds.
+#
+#   scripts/variants.sh base "" no-access-log "CART__TELEMETRY__ACCESS_LOG=false"
+#   ROUNDS=3 DURATION=8 scripts/variants.sh base "" one-worker "TOKIO_WORKER_THREADS=1"
+#
+# Arguments come in pairs: a name, then space-separated VAR=value
+# assignments ("" for none). Needs what scripts/bench.sh needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-2}
+source scripts/bench-lib.sh
+trap cleanup EXIT
+ROUNDS=${ROUNDS:-3}
+(($# >= 2 && $# % 2 == 0)) || { echo "usage: $0 NAME 'VAR=value ...' [NAME 'VAR=value ...']..." >&2; exit 2; }
+
+build_release
+start_catalog demo/catalog.json
+names=()
+while (($#)); do
+  names+=("$1")
+  printf '%s\n' "$2" >"$work/env-$1"
+  shift 2
+done
+
+for round in $(seq 1 "$ROUNDS"); do
+  for name in "${names[@]}"; do
+    fresh_db cart_variant
+    read -r -a assignments <"$work/env-$name"
+    start_cart "$(pg_url cart_variant)" "$name" "${assignments[@]}"
+    loadgen "$name-health-$round" health
+    loadgen "$name-get-cart-$round" get-cart
+    loadgen "$name-add-item-keyed-$round" add-item --keyed
+    stop_cart "$name"
+  done
+done
+
+python3 - "$work" "$ROUNDS" "${names[@]}" <<'PY'
+import json, statistics, sys
+work, rounds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+print(f"{'variant':<18}{'scenario':<16}{'requests/s':>12}{'service µs/call':>17}")
+for scenario in ["health", "get-cart", "add-item-keyed"]:
+    for name in names:
+        runs = [json.load(open(f"{work}/{name}-{scenario}-{r}.json")) for r in range(1, rounds + 1)]
+        rps = statistics.median(r["rps"] for r in runs)
+        cpu = statistics.median(r["cpu_us_per_call"]["service"] for r in runs)
+        print(f"{name:<18}{scenario:<16}{rps:>12.0f}{cpu:>17.0f}")
+PY
