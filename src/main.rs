@@ -72,11 +72,13 @@ async fn serve(settings: Settings) -> ExitCode {
         }
     };
     // The first signal starts the orderly stop; a second one ends the
-    // process at once.
-    let first = async {
-        shutdown_signal().await;
-        tokio::spawn(async {
-            shutdown_signal().await;
+    // process at once. Both are listened for from here on, so a second
+    // signal is never missed.
+    let mut signals = Signals::new();
+    let first = async move {
+        signals.next().await;
+        tokio::spawn(async move {
+            signals.next().await;
             tracing::warn!("second signal: stopping at once");
             std::process::exit(1);
         });
@@ -90,30 +92,58 @@ async fn serve(settings: Settings) -> ExitCode {
     }
 }
 
-/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM (Kubernetes).
-async fn shutdown_signal() {
-    let interrupt = async {
+/// SIGINT (Ctrl-C) and SIGTERM (Kubernetes), listened for from creation.
+struct Signals {
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| match signal(kind) {
+            Ok(signal) => Some(signal),
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for {name}");
+                None
+            }
+        };
+        Self {
+            terminate: listen(SignalKind::terminate(), "SIGTERM"),
+            interrupt: listen(SignalKind::interrupt(), "SIGINT"),
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> Self {
+        Self {}
+    }
+
+    /// Completes at the next signal.
+    #[cfg(unix)]
+    async fn next(&mut self) {
+        async fn recv(signal: &mut Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        tokio::select! {
+            () = recv(&mut self.terminate) => {},
+            () = recv(&mut self.interrupt) => {},
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
     }
 }

@@ -86,6 +86,8 @@ struct Inner {
     conn: ConnectionManager,
     prefix: String,
     ttl_secs: u64,
+    /// Deadline of one whole call.
+    timeout: Duration,
     /// Changes are being heard (the hub's listener listens).
     hearing: AtomicBool,
     /// Nothing failed since the last flush.
@@ -144,6 +146,7 @@ impl CartCache {
             conn,
             prefix: settings.key_prefix.clone(),
             ttl_secs: settings.ttl_secs,
+            timeout,
             hearing: AtomicBool::new(false),
             trusted: AtomicBool::new(false),
             failing: AtomicBool::new(false),
@@ -165,13 +168,10 @@ impl CartCache {
         if !self.usable() {
             return None;
         }
-        let reply: Result<Option<Entry>, _> = self
-            .0
-            .look
-            .arg(&self.0.prefix)
-            .arg(key)
-            .invoke_async(&mut self.0.conn.clone())
-            .await;
+        let mut conn = self.0.conn.clone();
+        let mut call = self.0.look.prepare_invoke();
+        call.arg(&self.0.prefix).arg(key);
+        let reply: Result<Option<Entry>, _> = self.within(call.invoke_async(&mut conn)).await;
         let Some((generation, epoch, rows)) = self.checked("read", reply)? else {
             self.failed("generation", &"the generation key is gone (evicted?)");
             return None;
@@ -190,17 +190,15 @@ impl CartCache {
         if !self.usable() {
             return;
         }
-        let reply: Result<i64, _> = self
-            .0
-            .fill
-            .arg(&self.0.prefix)
+        let mut conn = self.0.conn.clone();
+        let mut call = self.0.fill.prepare_invoke();
+        call.arg(&self.0.prefix)
             .arg(key)
             .arg(&ticket.generation)
             .arg(&ticket.epoch)
             .arg(cached::encode(found))
-            .arg(self.0.ttl_secs)
-            .invoke_async(&mut self.0.conn.clone())
-            .await;
+            .arg(self.0.ttl_secs);
+        let reply = self.within(call.invoke_async::<i64>(&mut conn)).await;
         self.checked("fill", reply);
     }
 
@@ -216,7 +214,8 @@ impl CartCache {
         for key in keys {
             call.arg(key);
         }
-        let reply: Result<i64, _> = call.invoke_async(&mut self.0.conn.clone()).await;
+        let mut conn = self.0.conn.clone();
+        let reply = self.within(call.invoke_async::<i64>(&mut conn)).await;
         if self.checked("invalidate", reply) == Some(-1) {
             self.failed("generation", &"the generation key is gone (evicted?)");
         }
@@ -226,11 +225,11 @@ impl CartCache {
     /// before, even if the key was lost) and, on success, trusts the cache
     /// again.
     pub(crate) async fn flush(&self) -> bool {
-        let reply: Result<(), _> = redis::cmd("SET")
-            .arg(format!("{}:gen", self.0.prefix))
-            .arg(format!("{:016x}", fastrand::u64(..)))
-            .query_async(&mut self.0.conn.clone())
-            .await;
+        let mut set = redis::cmd("SET");
+        set.arg(format!("{}:gen", self.0.prefix))
+            .arg(format!("{:016x}", fastrand::u64(..)));
+        let mut conn = self.0.conn.clone();
+        let reply = self.within(set.query_async::<()>(&mut conn)).await;
         if self.checked("flush", reply).is_none() {
             return false;
         }
@@ -266,7 +265,19 @@ impl CartCache {
 
     /// `reply`'s value; on failure, counted, logged once per outage, and the
     /// cache untrusted until a flush succeeds.
-    fn checked<T>(&self, op: &str, reply: Result<T, RedisError>) -> Option<T> {
+    /// `call`'s reply, or a failure when it does not come within
+    /// `cache.timeout_ms` (connecting and loading a script included).
+    async fn within<T>(
+        &self,
+        call: impl Future<Output = Result<T, RedisError>>,
+    ) -> Result<T, String> {
+        match tokio::time::timeout(self.0.timeout, call).await {
+            Ok(reply) => reply.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {:?}", self.0.timeout)),
+        }
+    }
+
+    fn checked<T>(&self, op: &str, reply: Result<T, String>) -> Option<T> {
         match reply {
             Ok(value) => Some(value),
             Err(error) => {

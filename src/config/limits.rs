@@ -42,6 +42,18 @@ impl Default for LimitSettings {
 
 impl LimitSettings {
     pub(super) fn check(&self) -> Result<(), ConfigError> {
+        if self.session_writes_per_minute > 60_000 {
+            return Err(invalid(
+                "limits.session_writes_per_minute",
+                "must be at most 60000 (1000 a second); 0 turns the limit off",
+            ));
+        }
+        if self.session_write_burst > 10_000 {
+            return Err(invalid(
+                "limits.session_write_burst",
+                "must be at most 10000",
+            ));
+        }
         if self.session_writes_per_minute > 0 && self.session_write_burst == 0 {
             return Err(invalid(
                 "limits.session_write_burst",

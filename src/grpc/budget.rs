@@ -12,12 +12,12 @@
 //! differ still share one budget. The key expires when the budget is full
 //! again.
 //!
-//! Redis down, slow (past `limits.redis_timeout_ms`) or refusing: the write
-//! is charged to the local bucket, counted in
+//! Redis down, slow (past `limits.redis_timeout_ms`, for the whole call) or
+//! refusing: the write is charged to the local bucket, counted in
 //! `cart_rate_limit_fallbacks_total`, and the first of an episode logged.
-//! Redis is not asked again for a second after a failure, so an outage
-//! costs a write at most one timeout a second. Nothing fails because Redis
-//! is gone.
+//! Redis is then left alone for a second, after which one write probes it
+//! while the others stay on the local bucket: an outage costs a replica at
+//! most one timeout a second. Nothing fails because Redis is gone.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -50,6 +50,16 @@ return 0
 /// How long Redis is left alone after a failure.
 const PAUSE: Duration = Duration::from_secs(1);
 
+/// Whether Redis is being left alone.
+enum Pause {
+    /// No: it answered last time.
+    None,
+    /// Yes, for a while yet.
+    On,
+    /// It failed, and the pause is over: one write may probe it.
+    Over,
+}
+
 /// A session's write budget.
 #[derive(Debug)]
 pub struct SessionBudget {
@@ -65,6 +75,11 @@ struct Shared {
     tolerance_us: u64,
     /// Redis is not asked before this instant (after a failure).
     paused_until: std::sync::Mutex<Option<Instant>>,
+    /// A write is asking Redis after a pause; the others use the local
+    /// bucket until it answers.
+    probing: AtomicBool,
+    /// Deadline of one whole call (connecting and loading the script too).
+    timeout: Duration,
     /// A failure was logged and Redis has not answered since.
     failing: AtomicBool,
     metrics: Arc<Metrics>,
@@ -115,7 +130,6 @@ impl SessionBudget {
         let client = redis::Client::open(settings.url)?;
         let conn = ConnectionManager::new_lazy_with_config(client, config)?;
         let interval_us = 60_000_000 / u64::from(per_minute.max(1));
-        metrics.rate_limit_shared.set(1);
         Ok(Self {
             local,
             shared: Some(Shared {
@@ -125,7 +139,10 @@ impl SessionBudget {
                 interval_us,
                 tolerance_us: interval_us * u64::from(burst.max(1) - 1),
                 paused_until: std::sync::Mutex::new(None),
-                failing: AtomicBool::new(false),
+                probing: AtomicBool::new(false),
+                timeout: settings.timeout,
+                // Until Redis first answers, it is not known to work.
+                failing: AtomicBool::new(true),
                 metrics,
             }),
         })
@@ -148,21 +165,33 @@ impl SessionBudget {
 impl Shared {
     /// The shared budget's answer; `None` when Redis did not give one.
     async fn charge(&self, session: &str) -> Option<Result<(), Duration>> {
-        if self.paused() {
-            self.metrics.rate_limit_fallbacks.inc();
-            return None;
-        }
-        let reply: Result<u64, _> = self
-            .script
+        let probe = match self.paused() {
+            Pause::None => false,
+            Pause::Over if !self.probing.swap(true, Ordering::AcqRel) => true,
+            Pause::On | Pause::Over => {
+                self.metrics.rate_limit_fallbacks.inc();
+                return None;
+            }
+        };
+        let mut conn = self.conn.clone();
+        let mut invocation = self.script.prepare_invoke();
+        invocation
             .key(format!("{}:{session}", self.prefix))
             .arg(self.interval_us)
-            .arg(self.tolerance_us)
-            .invoke_async(&mut self.conn.clone())
-            .await;
+            .arg(self.tolerance_us);
+        let call = invocation.invoke_async::<u64>(&mut conn);
+        let reply = match tokio::time::timeout(self.timeout, call).await {
+            Ok(reply) => reply.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {:?}", self.timeout)),
+        };
+        if probe {
+            self.probing.store(false, Ordering::Release);
+        }
         match reply {
             Ok(wait_us) => {
                 if self.failing.swap(false, Ordering::AcqRel) {
-                    tracing::info!("shared session budgets answer again");
+                    *self.paused_until.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                    tracing::info!("shared session budgets in use");
                     self.metrics.rate_limit_shared.set(1);
                 }
                 Some(match wait_us {
@@ -173,8 +202,8 @@ impl Shared {
             Err(error) => {
                 self.metrics.rate_limit_fallbacks.inc();
                 self.pause();
+                self.metrics.rate_limit_shared.set(0);
                 if !self.failing.swap(true, Ordering::AcqRel) {
-                    self.metrics.rate_limit_shared.set(0);
                     tracing::warn!(
                         %error,
                         "shared session budgets failed; each replica limits on its own until Redis answers"
@@ -185,9 +214,13 @@ impl Shared {
         }
     }
 
-    fn paused(&self) -> bool {
+    fn paused(&self) -> Pause {
         let paused = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
-        paused.is_some_and(|until| Instant::now() < until)
+        match *paused {
+            None => Pause::None,
+            Some(until) if Instant::now() < until => Pause::On,
+            Some(_) => Pause::Over,
+        }
     }
 
     fn pause(&self) {

@@ -66,8 +66,8 @@ pub struct MaintenanceReport {
     pub purged_device_signals: u64,
     /// Guest sessions' lists deleted.
     pub purged_guest_lists: u64,
-    /// True when the service began stopping during the run: it stopped
-    /// between batches, and the rest waits for the next run.
+    /// True when the service's stop cut the run short between batches: the
+    /// rest waits for the next run.
     pub stopped: bool,
 }
 
@@ -137,8 +137,12 @@ impl Maintenance {
         let now = self.clock.now();
         let started = std::time::Instant::now();
         let batch = self.settings.batch_size;
+        let stop = Stop {
+            shutdown,
+            cut_short: std::sync::atomic::AtomicBool::new(false),
+        };
         let expired = self
-            .in_batches(shutdown, |tx| {
+            .in_batches(&stop, |tx| {
                 Box::pin(maintenance::expire_batch(tx, now, batch))
             })
             .await;
@@ -172,19 +176,19 @@ impl Maintenance {
         ] {
             let cutoff = now - retention;
             *total = self
-                .in_batches(shutdown, |tx| {
+                .in_batches(&stop, |tx| {
                     Box::pin(maintenance::purge_batch(tx, kind, cutoff, batch))
                 })
                 .await?;
         }
         report.purged_idempotency_keys = self
-            .in_batches(shutdown, |tx| {
+            .in_batches(&stop, |tx| {
                 Box::pin(maintenance::purge_idempotency_batch(tx, now, batch))
             })
             .await?;
         let outbox_cutoff = now - self.settings.outbox_retention;
         report.purged_outbox = self
-            .in_batches(shutdown, |tx| {
+            .in_batches(&stop, |tx| {
                 Box::pin(crate::storage::recovery::purge_outbox_batch(
                     tx,
                     outbox_cutoff,
@@ -194,17 +198,17 @@ impl Maintenance {
             .await?;
         let device_cutoff = now - self.settings.device_retention;
         report.purged_device_signals = self
-            .in_batches(shutdown, |tx| {
+            .in_batches(&stop, |tx| {
                 Box::pin(devices::purge_batch(tx, device_cutoff, batch))
             })
             .await?;
         let list_cutoff = now - self.settings.guest_list_retention;
         report.purged_guest_lists = self
-            .in_batches(shutdown, |tx| {
+            .in_batches(&stop, |tx| {
                 Box::pin(lists::purge_guest_batch(tx, list_cutoff, batch))
             })
             .await?;
-        report.stopped = shutdown.is_stopping();
+        report.stopped = stop.cut_short.load(std::sync::atomic::Ordering::Relaxed);
         leader.commit().await?;
         self.record(&report, started.elapsed());
         tracing::info!(
@@ -242,7 +246,7 @@ impl Maintenance {
 
     /// Runs `step` in its own write transaction until a batch comes back
     /// short or `shutdown` says the service stops; returns the total.
-    async fn in_batches<F>(&self, shutdown: &Shutdown, step: F) -> Result<u64, StorageError>
+    async fn in_batches<F>(&self, stop: &Stop<'_>, step: F) -> Result<u64, StorageError>
     where
         F: for<'t> Fn(
             &'t Tx,
@@ -252,7 +256,9 @@ impl Maintenance {
     {
         let mut total = 0;
         loop {
-            if shutdown.is_stopping() {
+            if stop.shutdown.is_stopping() {
+                stop.cut_short
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 return Ok(total);
             }
             let tx = self.db.begin_write().await?;
@@ -276,6 +282,12 @@ impl Maintenance {
         })
         .await;
     }
+}
+
+/// A run's word of the stop, and whether it cut a step short.
+struct Stop<'a> {
+    shutdown: &'a Shutdown,
+    cut_short: std::sync::atomic::AtomicBool,
 }
 
 /// Runs `work` every `interval` until `shutdown` says the service stops. The

@@ -286,8 +286,11 @@ impl RecoveryJob {
     /// A message whose lease would run out before its send could finish is
     /// left alone: it is due again when the lease ends, for whichever sender
     /// claims it then, so a slow relay never makes two senders send it.
-    /// Once `shutdown` says so, the message in hand is finished (sent and
-    /// recorded) and the batch's other claims are given back.
+    /// Once `shutdown` says so, the batch's other claims are given back at
+    /// once (even while a send is under way) and the message in hand is
+    /// finished (sent and recorded). A send still running when the grace
+    /// period ends is cut off like a crash: keep `recovery.smtp.timeout_secs`
+    /// well below `server.shutdown_grace_secs`.
     async fn deliver(
         &self,
         report: &mut RecoveryReport,
@@ -298,47 +301,68 @@ impl RecoveryJob {
             i64::try_from(self.settings.smtp.timeout_secs.saturating_mul(2)).unwrap_or(i64::MAX),
         );
         loop {
+            // A stop during detection claims nothing.
+            if shutdown.is_stopping() {
+                return Ok(());
+            }
             let claimed_at = self.clock.now();
             let lease_until = claimed_at + LEASE;
             let claimed =
                 recovery::claim_due(self.db.conn(), claimed_at, lease_until, batch).await?;
-            for (sent, message) in claimed.iter().enumerate() {
+            for (n, message) in claimed.iter().enumerate() {
                 if shutdown.is_stopping() {
-                    return self.release(&claimed[sent..], report).await;
+                    report.released += self.release(&claimed[n..]).await?;
+                    return Ok(());
                 }
                 if self.clock.now() + send_time > lease_until {
                     continue;
                 }
-                let delivery = self.attempt(message, report).await?;
+                let (delivery, given_back) = {
+                    let attempt = self.attempt(message, report);
+                    tokio::pin!(attempt);
+                    tokio::select! {
+                        biased;
+                        delivery = &mut attempt => (delivery?, None),
+                        () = shutdown.stopped() => {
+                            // The stop came mid-send: the rest go back at
+                            // once (another replica may send them while this
+                            // one finishes), then the send is finished.
+                            let given_back = self.release(&claimed[n + 1..]).await?;
+                            (attempt.await?, Some(given_back))
+                        }
+                    }
+                };
                 let tx = self.db.begin_write().await?;
                 recovery::record_delivery(&tx, message, &delivery, self.clock.now()).await?;
                 tx.commit().await?;
+                if let Some(given_back) = given_back {
+                    report.released += given_back;
+                    return Ok(());
+                }
             }
-            if (claimed.len() as u64) < batch || shutdown.is_stopping() {
+            if (claimed.len() as u64) < batch {
                 return Ok(());
             }
         }
     }
 
     /// Gives back the claims of `unsent` (due now, attempt not counted), in
-    /// one transaction.
-    async fn release(
-        &self,
-        unsent: &[OutboxMessage],
-        report: &mut RecoveryReport,
-    ) -> Result<(), StorageError> {
+    /// one transaction; how many.
+    async fn release(&self, unsent: &[OutboxMessage]) -> Result<u64, StorageError> {
+        if unsent.is_empty() {
+            return Ok(0);
+        }
         let now = self.clock.now();
         let tx = self.db.begin_write().await?;
         for message in unsent {
             recovery::record_delivery(&tx, message, &Delivery::Released, now).await?;
         }
         tx.commit().await?;
-        report.released += unsent.len() as u64;
         tracing::info!(
             released = unsent.len(),
             "recovery delivery stopping; unsent claims given back"
         );
-        Ok(())
+        Ok(unsent.len() as u64)
     }
 
     /// Sends `message` unless its address unsubscribed since it was queued;

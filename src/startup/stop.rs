@@ -10,8 +10,10 @@
 //! 4. open calls drain;
 //! 5. exit.
 //!
-//! Steps 3 and 4 share one grace period: what is still running at its end
-//! is cut off. A second signal (`main`) stops the process at once.
+//! Steps 2 to 4 begin at one moment (the stopper's word); the stop then
+//! waits for the jobs, then for the calls, within one grace period: what
+//! is still running at its end is cut off. A second signal (`main`) stops
+//! the process at once.
 
 use std::time::Duration;
 

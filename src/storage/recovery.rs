@@ -301,7 +301,10 @@ pub enum Delivery {
     /// Not sent: the address unsubscribed after the message was queued.
     Suppressed,
     /// Not tried: the sender stops. The claim is given back (due now, for
-    /// another sender) and the attempt not counted.
+    /// another sender) and the attempt not counted. The claim token
+    /// (`attempts`) then goes back one: a sender whose lease ran out could
+    /// match it again, but leases are never outlived by a send, and such a
+    /// sender would only record what it did send.
     Released,
 }
 

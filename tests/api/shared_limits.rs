@@ -107,7 +107,12 @@ db_test!(
             3,
             "the local budget"
         );
-        assert!(metric(&app, "cart_rate_limit_fallbacks_total").await >= 4.0);
+        assert_eq!(
+            allowed(&mut clients, "s-outage", 4).await,
+            3,
+            "the local budget"
+        );
+        assert!(metric(&app, "cart_rate_limit_fallbacks_total").await >= 8.0);
         assert_eq!(metric(&app, "cart_rate_limit_shared").await, 0.0);
 
         // Back: the shared budget, still spent, applies again.
@@ -127,6 +132,13 @@ db_test!(
         )
         .await;
         assert_eq!(allowed(&mut clients, "s-lost", 1).await, 0, "still spent");
+        // Spent only locally during the outage: its shared budget is whole
+        // (the local bucket would allow none).
+        assert_eq!(
+            allowed(&mut clients, "s-outage", 4).await,
+            3,
+            "the shared budget"
+        );
         let cart: pb::Cart = app.get(shopper("s-lost")).await;
         assert_eq!(
             cart.items[0].quantity, 6,

@@ -50,8 +50,8 @@ db_test!(
         let took = stop(&mut app).await;
         let grace = Duration::from_secs(app.settings.server.shutdown_grace_secs);
         assert!(
-            took <= grace,
-            "the stop took {took:?}, past the grace {grace:?}"
+            took < grace,
+            "the stop took {took:?}: cut off at the grace {grace:?}"
         );
 
         // Every message the relay accepted is recorded sent; none is left
@@ -128,7 +128,8 @@ db_test!(
         // one event, the others untouched, and the next run (a replica
         // started after the stop) does the rest.
         let done = app.count(abandoned).await as usize;
-        assert!(done < CARTS, "stopped mid-run ({done} expired)");
+        // (Whether the stop lands mid-run depends on timing; the counts
+        // hold either way.)
         let events = app
             .count("SELECT count(*) AS n FROM cart_events WHERE event_type = 'abandoned'")
             .await;
@@ -150,6 +151,27 @@ db_test!(
             .count("SELECT count(*) AS n FROM cart_events WHERE event_type = 'abandoned'")
             .await;
         assert_eq!(events as usize, CARTS, "still one event per expired cart");
+    }
+);
+
+db_test!(
+    a_maintenance_run_told_to_stop_stops_before_its_next_batch,
+    |backend: Backend| {
+        let Some(app) = spawn_app_with(backend, |s| s.jobs.batch_size = 1).await else {
+            return;
+        };
+        for n in 0..3 {
+            app.add(shopper(&format!("old-{n}")), "var-classic-tee-m", 1)
+                .await
+                .expect("added");
+        }
+        app.clock.advance(chrono::Duration::days(31));
+        let (stopper, shutdown) = cart_service::shutdown::Stopper::new();
+        stopper.stop();
+        let report = app.maintenance.run_until(&shutdown).await.expect("run");
+        assert!(report.stopped && report.expired == 0, "{report:?}");
+        let report = app.maintenance.run_once().await.expect("run");
+        assert!(!report.stopped && report.expired == 3, "{report:?}");
     }
 );
 
@@ -208,27 +230,6 @@ async fn service_process(
     (process, addr)
 }
 
-fn sigterm(process: &Process) {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &process.0.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "SIGTERM sent");
-}
-
-/// The exit status once the process ends, failing after `within`.
-async fn exit_within(process: &mut Process, within: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + within;
-    let mut tick = tokio::time::interval(Duration::from_millis(20));
-    loop {
-        tick.tick().await;
-        if let Some(status) = process.0.try_wait().expect("wait") {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "still running after {within:?}");
-    }
-}
-
 /// The readiness status of `addr` (CartService's health name).
 async fn readiness(addr: std::net::SocketAddr) -> Option<i32> {
     use tonic_health::pb::HealthCheckRequest;
@@ -258,7 +259,8 @@ async fn sigterm_exits_cleanly_within_drain_and_grace_and_a_second_one_at_once()
     })
     .await;
     sigterm(&process);
-    let status = exit_within(&mut process, Duration::from_millis(300 + 2_000)).await;
+    // Drain delay + grace, and a second for a loaded machine.
+    let status = exit_within(&mut process, Duration::from_millis(300 + 2_000 + 1_000)).await;
     assert_eq!(status.code(), Some(0), "an orderly stop exits 0");
 
     // Two: the first starts the drain (NOT_SERVING for a minute), the second
