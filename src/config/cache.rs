@@ -8,7 +8,7 @@ use super::{ConfigError, Secret, invalid};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheSettings {
-    /// `redis://host:port/db` (or `rediss://` for TLS). Unset: no cache,
+    /// `redis://[user:password@]host:port/db` (no TLS). Unset: no cache,
     /// nothing connects.
     pub redis_url: Option<Secret>,
     /// What every key of this service starts with, so that deployments (or
@@ -56,12 +56,14 @@ pub(super) fn check_redis(
     (url_setting, url): (&'static str, Option<&Secret>),
     (prefix_setting, prefix): (&'static str, &str),
 ) -> Result<(), ConfigError> {
+    // TLS to Redis (rediss://) is not built in: refused here, not at the
+    // first call.
     if let Some(url) = url
-        && !(url.expose().starts_with("redis://") || url.expose().starts_with("rediss://"))
+        && !url.expose().starts_with("redis://")
     {
         return Err(invalid(
             url_setting,
-            "must start with redis:// or rediss://",
+            "must start with redis:// (TLS to Redis, rediss://, is not supported)",
         ));
     }
     if prefix.is_empty() || prefix.contains(char::is_whitespace) {

@@ -15,7 +15,7 @@ pub struct LimitSettings {
     pub session_writes_per_minute: u32,
     /// Shopper writes a session may make at once.
     pub session_write_burst: u32,
-    /// `redis://host:port/db` (or `rediss://`): the session budget is kept
+    /// `redis://host:port/db` (no TLS): the session budget is kept
     /// in Redis and shared by every replica (GCRA, one script call per
     /// write). Unset: each replica keeps its own. Redis failing: the
     /// replica falls back to its own until Redis answers again.
