@@ -15,6 +15,7 @@ mod m20261122_000006_lists;
 mod m20261122_000007_cart_shares;
 mod m20261122_000008_variant_demand;
 mod m20261122_000009_back_in_stock;
+mod m20261207_000010_outbox_claims;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_cart_shares::Migration),
             Box::new(m20261122_000008_variant_demand::Migration),
             Box::new(m20261122_000009_back_in_stock::Migration),
+            Box::new(m20261207_000010_outbox_claims::Migration),
         ]
     }
 }

@@ -270,6 +270,7 @@ impl RecoveryJob {
             body_html: rendered.html,
             list_unsubscribe: unsubscribe_url,
             attempts: 0,
+            claim: 0,
         };
         let tx = self.db.begin_write().await?;
         if recovery::lock_idle(&tx, id, idle).await?.is_none() {

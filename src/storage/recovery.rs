@@ -158,6 +158,9 @@ pub struct OutboxMessage {
     pub list_unsubscribe: String,
     /// Delivery attempts so far (the claim counts one).
     pub attempts: i32,
+    /// The claim's token (`claims` after it): what recording its result
+    /// presents. It only grows.
+    pub claim: i32,
 }
 
 /// Writes `message` to the outbox as due now with its
@@ -260,11 +263,11 @@ pub async fn claim_due(
         ""
     };
     let sql = format!(
-        "UPDATE recovery_outbox SET attempts = attempts + 1, next_attempt_at = $1 \
+        "UPDATE recovery_outbox SET attempts = attempts + 1, claims = claims + 1, next_attempt_at = $1 \
          WHERE id IN (SELECT id FROM recovery_outbox \
                       WHERE status = 'pending' AND next_attempt_at <= $2 \
                       ORDER BY next_attempt_at LIMIT $3{skip_locked}) \
-         RETURNING id, cart_id, email, subject, body_text, body_html, list_unsubscribe, attempts"
+         RETURNING id, cart_id, email, subject, body_text, body_html, list_unsubscribe, attempts, claims"
     );
     let rows = conn
         .query_all_raw(statement(
@@ -284,6 +287,7 @@ pub async fn claim_due(
                 body_html: row.try_get_by_index(5)?,
                 list_unsubscribe: row.try_get_by_index(6)?,
                 attempts: row.try_get_by_index(7)?,
+                claim: row.try_get_by_index(8)?,
             })
         })
         .collect()
@@ -301,17 +305,14 @@ pub enum Delivery {
     /// Not sent: the address unsubscribed after the message was queued.
     Suppressed,
     /// Not tried: the sender stops. The claim is given back (due now, for
-    /// another sender) and the attempt not counted. The claim token
-    /// (`attempts`) then goes back one: a sender whose lease ran out could
-    /// match it again, but leases are never outlived by a send, and such a
-    /// sender would only record what it did send.
+    /// another sender) and the attempt not counted; the claim token stays.
     Released,
 }
 
 /// Records how `message`'s attempt ended, with its event when it ended for
 /// good (`recovery_email_sent` or `recovery_email_failed`), in one
 /// transaction the caller commits. Only while the row is still this
-/// attempt's (pending, with the attempts of its claim): a sender whose lease
+/// attempt's (pending, with its claim's token): a sender whose lease
 /// ran out changes nothing another sender claimed since. The cart's lock
 /// orders the event; a cart purged meanwhile gets none.
 ///
@@ -326,8 +327,8 @@ pub async fn record_delivery(
     let (sql, values, event): (&str, Vec<Value>, Option<Event>) = match delivery {
         Delivery::Sent => (
             "UPDATE recovery_outbox SET status = 'sent', sent_at = $3, last_error = NULL \
-             WHERE id = $1 AND status = 'pending' AND attempts = $2",
-            vec![message.id.into(), message.attempts.into(), now.into()],
+             WHERE id = $1 AND status = 'pending' AND claims = $2",
+            vec![message.id.into(), message.claim.into(), now.into()],
             Some(Event::RecoveryEmailSent {
                 message_id: message.id,
                 attempts: message.attempts.max(0) as u32,
@@ -335,10 +336,10 @@ pub async fn record_delivery(
         ),
         Delivery::Retry(at, error) => (
             "UPDATE recovery_outbox SET next_attempt_at = $3, last_error = $4 \
-             WHERE id = $1 AND status = 'pending' AND attempts = $2",
+             WHERE id = $1 AND status = 'pending' AND claims = $2",
             vec![
                 message.id.into(),
-                message.attempts.into(),
+                message.claim.into(),
                 (*at).into(),
                 error.clone().into(),
             ],
@@ -346,23 +347,23 @@ pub async fn record_delivery(
         ),
         Delivery::Released => (
             "UPDATE recovery_outbox SET attempts = attempts - 1, next_attempt_at = $3 \
-             WHERE id = $1 AND status = 'pending' AND attempts = $2",
-            vec![message.id.into(), message.attempts.into(), now.into()],
+             WHERE id = $1 AND status = 'pending' AND claims = $2",
+            vec![message.id.into(), message.claim.into(), now.into()],
             None,
         ),
         Delivery::Suppressed => (
             "UPDATE recovery_outbox SET status = 'suppressed', email = '', subject = '', \
              body_text = '', body_html = '', list_unsubscribe = '' \
-             WHERE id = $1 AND status = 'pending' AND attempts = $2",
-            vec![message.id.into(), message.attempts.into()],
+             WHERE id = $1 AND status = 'pending' AND claims = $2",
+            vec![message.id.into(), message.claim.into()],
             None,
         ),
         Delivery::Failed(error) => (
             "UPDATE recovery_outbox SET status = 'failed', last_error = $3 \
-             WHERE id = $1 AND status = 'pending' AND attempts = $2",
+             WHERE id = $1 AND status = 'pending' AND claims = $2",
             vec![
                 message.id.into(),
-                message.attempts.into(),
+                message.claim.into(),
                 error.clone().into(),
             ],
             Some(Event::RecoveryEmailFailed {

@@ -280,3 +280,44 @@ async fn sigterm_exits_cleanly_within_drain_and_grace_and_a_second_one_at_once()
     let status = exit_within(&mut process, Duration::from_secs(10)).await;
     assert_eq!(status.code(), Some(1), "the second signal stops at once");
 }
+
+db_test!(
+    a_claim_given_back_never_lets_a_stale_result_through,
+    |backend: Backend| {
+        use cart_service::storage::recovery::{Delivery, claim_due, record_delivery};
+        let down = ReservedPort::new();
+        let url = format!("smtp://{}", down.addr);
+        let Some(app) = spawn_app_with(backend, |s| recovery_settings(s, &url)).await else {
+            return;
+        };
+        abandoned_cart(&app, "left", "ada@example.com").await;
+        app.clock.advance(chrono::Duration::days(2));
+        // Queued, and one attempt failed (the relay is down).
+        assert_eq!(crate::recovery::run_recovery(&app).await.retried, 1);
+        let now = app.clock_now() + chrono::Duration::hours(2);
+        let lease = now + chrono::Duration::minutes(5);
+        let first = claim_due(&app.db, now, lease, 10).await.expect("claim");
+        assert_eq!(first.len(), 1);
+        // Given back at a stop: the attempt is not counted...
+        record_delivery(&app.db, &first[0], &Delivery::Released, now)
+            .await
+            .expect("released");
+        let second = claim_due(&app.db, now, lease, 10).await.expect("claim");
+        assert_eq!(second[0].attempts, first[0].attempts, "attempt not counted");
+        // ...but the first claim's late result changes nothing of the second's.
+        record_delivery(&app.db, &first[0], &Delivery::Sent, now)
+            .await
+            .expect("recorded");
+        let sent = app
+            .count("SELECT count(*) AS n FROM recovery_outbox WHERE status = 'sent'")
+            .await;
+        assert_eq!(sent, 0, "a stale claim's result was taken");
+        record_delivery(&app.db, &second[0], &Delivery::Sent, now)
+            .await
+            .expect("recorded");
+        let sent = app
+            .count("SELECT count(*) AS n FROM recovery_outbox WHERE status = 'sent'")
+            .await;
+        assert_eq!(sent, 1);
+    }
+);

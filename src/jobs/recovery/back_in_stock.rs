@@ -115,6 +115,7 @@ impl RecoveryJob {
             body_html: rendered.html,
             list_unsubscribe: unsubscribe_url,
             attempts: 0,
+            claim: 0,
         };
         let suppressed = recovery::is_unsubscribed(&tx, &address_hash).await?;
         let kind = Kind::BackInStock(alert.list_item_id);
