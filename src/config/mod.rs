@@ -531,34 +531,6 @@ mod tests {
     }
 
     #[test]
-    fn redis_settings_are_checked_by_name() {
-        for (set, setting) in [
-            (
-                (|s: &mut Settings| s.cache.redis_url = Some(Secret::new("rediss://h:6380")))
-                    as fn(&mut Settings),
-                "cache.redis_url",
-            ),
-            (
-                |s: &mut Settings| s.limits.redis_url = Some(Secret::new("http://h")),
-                "limits.redis_url",
-            ),
-            (
-                |s: &mut Settings| s.limits.redis_key_prefix = "a b".into(),
-                "limits.redis_key_prefix",
-            ),
-            (
-                |s: &mut Settings| s.limits.session_writes_per_minute = 60_001,
-                "limits.session_writes_per_minute",
-            ),
-        ] {
-            let mut s = Settings::default();
-            set(&mut s);
-            let err = s.validate().expect_err(setting).to_string();
-            assert!(err.contains(setting), "{err}");
-        }
-    }
-
-    #[test]
     fn secrets_do_not_print() {
         let s = DatabaseSettings {
             url: Secret::new("postgres://u:hunter2@db/cart"),
