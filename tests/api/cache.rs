@@ -31,6 +31,19 @@ async fn metric(app: &TestApp, name: &str, labels: &[(&str, &str)]) -> f64 {
     sample(&scrape(admin).await, name, labels).unwrap_or(0.0)
 }
 
+/// A service reading through the real Redis, once the cache is in use, with
+/// a connection to that Redis and the service's key prefix; `None` when
+/// Redis or the database is not there (and not required).
+async fn cached_app(
+    backend: Backend,
+) -> Option<(TestApp, redis::aio::MultiplexedConnection, String)> {
+    let redis = real_redis().await?;
+    let mut prefix = String::new();
+    let app = spawn_app_with(backend, |s| prefix = with_cache(s, &redis_address())).await?;
+    eventually("the cache is in use", WITHIN, || usable(&app)).await;
+    Some((app, redis, prefix))
+}
+
 async fn usable(app: &TestApp) -> bool {
     metric(app, "cart_cache_usable", &[]).await == 1.0
 }
@@ -38,15 +51,9 @@ async fn usable(app: &TestApp) -> bool {
 db_test!(
     a_read_comes_from_redis_and_never_trails_what_the_caller_saw,
     |backend: Backend| {
-        let Some(mut redis) = real_redis().await else {
+        let Some((app, mut redis, prefix)) = cached_app(backend).await else {
             return;
         };
-        let mut prefix = String::new();
-        let Some(app) = spawn_app_with(backend, |s| prefix = with_cache(s, &redis_address())).await
-        else {
-            return;
-        };
-        eventually("the cache is in use", WITHIN, || usable(&app)).await;
         let who = || shopper("s-cached");
         let first = app.add(who(), "var-classic-tee-m", 1).await.expect("add");
         assert_eq!(app.get(who()).await.version, first.version);
@@ -164,15 +171,9 @@ db_test!(a_negative_min_version_is_refused_by_field, |app| {
 db_test!(
     a_generation_key_gone_is_a_flush_never_a_stale_read,
     |backend: Backend| {
-        let Some(mut redis) = real_redis().await else {
+        let Some((app, mut redis, prefix)) = cached_app(backend).await else {
             return;
         };
-        let mut prefix = String::new();
-        let Some(app) = spawn_app_with(backend, |s| prefix = with_cache(s, &redis_address())).await
-        else {
-            return;
-        };
-        eventually("the cache is in use", WITHIN, || usable(&app)).await;
         let who = || shopper("s-evicted");
         let first = app.add(who(), "var-classic-tee-m", 1).await.expect("add");
         assert_eq!(app.get(who()).await.version, first.version);

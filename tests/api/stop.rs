@@ -15,6 +15,13 @@ use crate::db_test;
 use crate::recovery::{abandoned_cart, recovery_settings};
 use crate::support::*;
 
+/// Outbox rows recorded sent.
+const SENT: &str = "SELECT count(*) AS n FROM recovery_outbox WHERE status = 'sent'";
+/// Carts set aside as abandoned, and their events.
+const ABANDONED_CARTS: &str = "SELECT count(*) AS n FROM carts WHERE status = 'abandoned'";
+const ABANDONED_EVENTS: &str =
+    "SELECT count(*) AS n FROM cart_events WHERE event_type = 'abandoned'";
+
 /// Stops `app` as SIGTERM does and waits for the stop; how long it took.
 async fn stop(app: &mut TestApp) -> Duration {
     let started = Instant::now();
@@ -61,9 +68,7 @@ db_test!(
             accepted < MESSAGES,
             "stopped mid-delivery ({accepted} sent)"
         );
-        let sent = app
-            .count("SELECT count(*) AS n FROM recovery_outbox WHERE status = 'sent'")
-            .await;
+        let sent = app.count(SENT).await;
         assert_eq!(sent as usize, accepted, "every accepted message recorded");
         let pending = app
             .count("SELECT count(*) AS n FROM recovery_outbox WHERE status = 'pending' AND attempts = 0")
@@ -90,9 +95,7 @@ db_test!(
             (MESSAGES, MESSAGES),
             "every address once: {to:?}"
         );
-        let sent = app
-            .count("SELECT count(*) AS n FROM recovery_outbox WHERE status = 'sent'")
-            .await;
+        let sent = app.count(SENT).await;
         assert_eq!(sent as usize, MESSAGES);
     }
 );
@@ -117,7 +120,7 @@ db_test!(
                 .expect("added");
         }
         app.clock.advance(chrono::Duration::days(31));
-        let abandoned = "SELECT count(*) AS n FROM carts WHERE status = 'abandoned'";
+        let abandoned = ABANDONED_CARTS;
         eventually("expiry under way", Duration::from_secs(20), || async {
             app.count(abandoned).await > 0
         })
@@ -130,9 +133,7 @@ db_test!(
         let done = app.count(abandoned).await as usize;
         // (Whether the stop lands mid-run depends on timing; the counts
         // hold either way.)
-        let events = app
-            .count("SELECT count(*) AS n FROM cart_events WHERE event_type = 'abandoned'")
-            .await;
+        let events = app.count(ABANDONED_EVENTS).await;
         assert_eq!(events as usize, done, "one event per expired cart");
         let active = app
             .count("SELECT count(*) AS n FROM carts WHERE status = 'active'")
@@ -147,9 +148,7 @@ db_test!(
         .await;
         let _ = replica.stop.send(());
         replica.server.await.expect("replica stopped");
-        let events = app
-            .count("SELECT count(*) AS n FROM cart_events WHERE event_type = 'abandoned'")
-            .await;
+        let events = app.count(ABANDONED_EVENTS).await;
         assert_eq!(events as usize, CARTS, "still one event per expired cart");
     }
 );
@@ -308,16 +307,12 @@ db_test!(
         record_delivery(&app.db, &first[0], &Delivery::Sent, now)
             .await
             .expect("recorded");
-        let sent = app
-            .count("SELECT count(*) AS n FROM recovery_outbox WHERE status = 'sent'")
-            .await;
+        let sent = app.count(SENT).await;
         assert_eq!(sent, 0, "a stale claim's result was taken");
         record_delivery(&app.db, &second[0], &Delivery::Sent, now)
             .await
             .expect("recorded");
-        let sent = app
-            .count("SELECT count(*) AS n FROM recovery_outbox WHERE status = 'sent'")
-            .await;
+        let sent = app.count(SENT).await;
         assert_eq!(sent, 1);
     }
 );
